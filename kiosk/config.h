@@ -1,0 +1,83 @@
+/*
+ * config.h - limits and defaults of the kiosk, in one place.
+ *
+ * Every limit the kiosk enforces is a named constant here, so that a reader
+ * finds them all at once and a build can override any of them with
+ * -DNAME=value (CMake: add_compile_definitions).  Sizes of text fields are in
+ * characters (code points) unless the name ends in _BYTES.
+ */
+#ifndef KIOSK_CONFIG_H
+#define KIOSK_CONFIG_H
+
+/* ---- people's fields (characters) ---------------------------------------- */
+#ifndef KIOSK_NAME_MAX
+#define KIOSK_NAME_MAX 60          /* given or family name */
+#endif
+#ifndef KIOSK_PHONE_MAX
+#define KIOSK_PHONE_MAX 24
+#endif
+#ifndef KIOSK_EMAIL_MAX
+#define KIOSK_EMAIL_MAX 120
+#endif
+#ifndef KIOSK_ZIP_MAX
+#define KIOSK_ZIP_MAX 12
+#endif
+#ifndef KIOSK_QUERY_MAX
+#define KIOSK_QUERY_MAX 60         /* search box */
+#endif
+/* Byte buffers hold the character limits above in UTF-8 (4 bytes each). */
+#define KIOSK_FIELD_BYTES(chars) ((chars) * 4 + 1)
+#define KIOSK_NAME_BYTES  KIOSK_FIELD_BYTES(KIOSK_NAME_MAX)
+#define KIOSK_PHONE_BYTES KIOSK_FIELD_BYTES(KIOSK_PHONE_MAX)
+#define KIOSK_EMAIL_BYTES KIOSK_FIELD_BYTES(KIOSK_EMAIL_MAX)
+#define KIOSK_ZIP_BYTES   KIOSK_FIELD_BYTES(KIOSK_ZIP_MAX)
+#define KIOSK_QUERY_BYTES KIOSK_FIELD_BYTES(KIOSK_QUERY_MAX)
+
+/* ---- events ---------------------------------------------------------------- */
+#ifndef KIOSK_EVENT_NAME_MAX
+#define KIOSK_EVENT_NAME_MAX 80
+#endif
+#ifndef KIOSK_PROGRAM_MAX
+#define KIOSK_PROGRAM_MAX 40
+#endif
+#define KIOSK_EVENT_NAME_BYTES KIOSK_FIELD_BYTES(KIOSK_EVENT_NAME_MAX)
+#define KIOSK_PROGRAM_BYTES    KIOSK_FIELD_BYTES(KIOSK_PROGRAM_MAX)
+#define KIOSK_HINT_BYTES       KIOSK_EVENT_NAME_BYTES
+#define KIOSK_ID_HEX 32            /* 128-bit ids as lower-case hex */
+
+/* ---- search ---------------------------------------------------------------- */
+#ifndef KIOSK_SEARCH_MIN_CHARS
+#define KIOSK_SEARCH_MIN_CHARS 2   /* results appear from this many characters */
+#endif
+#ifndef KIOSK_SEARCH_RESULTS
+#define KIOSK_SEARCH_RESULTS 6     /* rows shown on the find screen */
+#endif
+
+/* ---- timing (milliseconds) -------------------------------------------------- */
+#ifndef KIOSK_IDLE_MS
+#define KIOSK_IDLE_MS 45000        /* idle before "Still there?" */
+#endif
+#ifndef KIOSK_STILL_THERE_MS
+#define KIOSK_STILL_THERE_MS 15000 /* how long the prompt waits */
+#endif
+#ifndef KIOSK_DONE_MS
+#define KIOSK_DONE_MS 6000         /* thank-you screen, then welcome */
+#endif
+
+/* ---- screen ------------------------------------------------------------------ */
+#ifndef KIOSK_TOUCH_MM
+#define KIOSK_TOUCH_MM 9.0         /* smallest touch target, millimetres */
+#endif
+#ifndef KIOSK_DEFAULT_DPI
+#define KIOSK_DEFAULT_DPI 133.0    /* official 7" Raspberry Pi touchscreen */
+#endif
+
+/* ---- store ------------------------------------------------------------------- */
+#ifndef KIOSK_DB_FILE
+#define KIOSK_DB_FILE "kiosk.db"
+#endif
+#ifndef KIOSK_BUSY_TIMEOUT_MS
+#define KIOSK_BUSY_TIMEOUT_MS 5000
+#endif
+
+#endif /* KIOSK_CONFIG_H */

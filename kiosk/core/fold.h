@@ -1,0 +1,32 @@
+/*
+ * fold.h - turning names into search keys.
+ *
+ * The same fold is applied to names when they are indexed and to what a
+ * person types when they search, so the two always agree:
+ *   - lower case (Latin, Greek, Cyrillic, Latin Extended, Vietnamese);
+ *   - diacritics removed: "Hương" -> "huong", "Nguyễn" -> "nguyen",
+ *     "đ" -> "d", "ñ" -> "n", macrons -> plain vowels;
+ *   - apostrophes, the Hawaiian/Samoan ʻokina (U+02BB), U+2018/U+2019 and
+ *     similar marks removed inside words: "O'Connor" -> "oconnor",
+ *     "Hawaiʻi" -> "hawaii";
+ *   - hyphens, dots and other punctuation become spaces: "Jean-Luc" ->
+ *     "jean luc";
+ *   - each Han, Kana or Hangul character becomes a word of its own
+ *     ("陈美玲" -> "陈 美 玲") so that a name typed in part is found by a
+ *     phrase match of consecutive characters;
+ *   - runs of spaces collapse to one, no leading or trailing space.
+ * Invalid UTF-8 bytes are dropped.  Output is always NUL-terminated and
+ * truncated at a character boundary if cap is too small.
+ */
+#ifndef KIOSK_FOLD_H
+#define KIOSK_FOLD_H
+
+#include <stddef.h>
+
+/* Returns the length of the folded text written to out. */
+size_t kfold(const char *in, char *out, size_t cap);
+
+/* Number of code points in a folded key, not counting spaces. */
+size_t kfold_len(const char *folded);
+
+#endif

@@ -1,0 +1,368 @@
+/*
+ * batch.c - encoding and strict parsing of sync batches (see batch.h and
+ * sync/PROTOCOL.md section 2).
+ *
+ * Parsing runs in two passes over one cJSON tree:
+ *   1. shape: every member present with the right JSON type, ids and names
+ *      well formed, integers exact (|v| <= 2^53, no fraction), fields flat;
+ *      the values are copied into a ksync_batch;
+ *   2. rules (ksync_batch_check, also used by the encoder's callers): seq
+ *      range, order, limits, no id twice.
+ * The first failure wins and names its member; nothing half-parsed is
+ * returned.  cJSON's global error pointer is not used (it is not thread
+ * safe): the parse end comes from cJSON_ParseWithLengthOpts.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "batch.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define KSYNC_MAX_FIELDS 64     /* members of one record's fields object */
+
+void ksync_batch_init(ksync_batch *b)
+{
+    memset(b, 0, sizeof *b);
+    b->protocol = KSYNC_PROTOCOL;
+}
+
+void ksync_batch_free(ksync_batch *b)
+{
+    for (int i = 0; i < b->n; i++)
+        free(b->recs[i].fields);
+    free(b->recs);
+    b->recs = NULL;
+    b->n = b->cap = 0;
+}
+
+int ksync_batch_take(ksync_batch *b, ksync_record *r, kerr *err)
+{
+    if (b->n == b->cap) {
+        int cap = b->cap ? b->cap * 2 : 64;
+        ksync_record *p = realloc(b->recs, (size_t)cap * sizeof *p);
+        if (!p) {
+            free(r->fields);
+            r->fields = NULL;
+            return kerr_set(err, KERR_INTERNAL, "batch: out of memory");
+        }
+        b->recs = p;
+        b->cap = cap;
+    }
+    b->recs[b->n++] = *r;
+    r->fields = NULL;
+    return 0;
+}
+
+int ksync_is_id(const char *s)
+{
+    for (int i = 0; i < 32; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return 0;
+    return s[32] == '\0';
+}
+
+/* 1 if s is 1..max characters of [a-z0-9_]. */
+static int is_name(const char *s, size_t max)
+{
+    size_t n = 0;
+    for (; s[n]; n++)
+        if (!((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= '0' && s[n] <= '9') || s[n] == '_'))
+            return 0;
+    return n >= 1 && n <= max;
+}
+
+/* 1 if s is a boot id: 1..39 characters of [0-9a-zA-Z-]. */
+static int is_boot_id(const char *s)
+{
+    size_t n = 0;
+    for (; s[n]; n++)
+        if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'z') ||
+              (s[n] >= 'A' && s[n] <= 'Z') || s[n] == '-'))
+            return 0;
+    return n >= 1 && n <= KSYNC_BOOT_ID_MAX;
+}
+
+int ksync_batch_encode(const ksync_batch *b, kbuf *out, kerr *err)
+{
+    kbuf_printf(out, "{\"protocol\":%d,\"device_id\":", b->protocol);
+    kbuf_json_str(out, b->device_id);
+    kbuf_str(out, ",\"batch_id\":");
+    kbuf_json_str(out, b->batch_id);
+    kbuf_str(out, ",\"seq_from\":");
+    kbuf_int(out, b->seq_from);
+    kbuf_str(out, ",\"seq_to\":");
+    kbuf_int(out, b->seq_to);
+    kbuf_str(out, ",\"sent\":{\"wall_ms\":");
+    kbuf_int(out, b->sent_wall_ms);
+    kbuf_str(out, ",\"mono_ms\":");
+    kbuf_int(out, b->sent_mono_ms);
+    kbuf_str(out, ",\"boot_id\":");
+    kbuf_json_str(out, b->sent_boot_id);
+    kbuf_str(out, "},\"records\":[");
+    for (int i = 0; i < b->n; i++) {
+        const ksync_record *r = &b->recs[i];
+        kbuf_str(out, i ? ",{\"table\":" : "{\"table\":");
+        kbuf_json_str(out, r->table);
+        kbuf_str(out, ",\"id\":");
+        kbuf_json_str(out, r->id);
+        kbuf_str(out, ",\"seq\":");
+        kbuf_int(out, r->seq);
+        kbuf_str(out, ",\"wall_ms\":");
+        kbuf_int(out, r->wall_ms);
+        kbuf_str(out, ",\"boot_id\":");
+        kbuf_json_str(out, r->boot_id);
+        kbuf_str(out, ",\"mono_ms\":");
+        kbuf_int(out, r->mono_ms);
+        kbuf_str(out, ",\"fields\":");
+        kbuf_str(out, r->fields ? r->fields : "{}");
+        kbuf_str(out, "}");
+    }
+    kbuf_str(out, "]}");
+    if (out->oom)
+        return kerr_set(err, KERR_INTERNAL, "batch: out of memory while encoding");
+    return 0;
+}
+
+/* qsort comparison of record pointers by id. */
+static int cmp_rec_id(const void *a, const void *b)
+{
+    const ksync_record *const *x = a, *const *y = b;
+    return strcmp((*x)->id, (*y)->id);
+}
+
+int ksync_batch_check(const ksync_batch *b, kerr *err)
+{
+    if (b->protocol != KSYNC_PROTOCOL)
+        return kerr_set(err, KERR_INVALID, "protocol: version %d not supported (this end speaks %d)",
+                        b->protocol, KSYNC_PROTOCOL);
+    if (!ksync_is_id(b->device_id))
+        return kerr_set(err, KERR_INVALID, "device_id: expected 32 lower-case hex digits");
+    if (!ksync_is_id(b->batch_id))
+        return kerr_set(err, KERR_INVALID, "batch_id: expected 32 lower-case hex digits");
+    if (b->seq_from < 1)
+        return kerr_set(err, KERR_INVALID, "seq_from: must be at least 1");
+    if (b->seq_to < b->seq_from)
+        return kerr_set(err, KERR_INVALID, "seq_to: must not be below seq_from");
+    if (b->sent_mono_ms < 0)
+        return kerr_set(err, KERR_INVALID, "sent.mono_ms: must not be negative");
+    if (!is_boot_id(b->sent_boot_id))
+        return kerr_set(err, KERR_INVALID, "sent.boot_id: expected 1-%d characters of [0-9a-zA-Z-]",
+                        KSYNC_BOOT_ID_MAX);
+    if (b->n < 1)
+        return kerr_set(err, KERR_INVALID, "records: must not be empty");
+    if (b->n > KSYNC_MAX_RECORDS)
+        return kerr_set(err, KERR_INVALID, "records: %d records, at most %d allowed", b->n,
+                        KSYNC_MAX_RECORDS);
+    for (int i = 0; i < b->n; i++) {
+        const ksync_record *r = &b->recs[i];
+        if (!is_name(r->table, KSYNC_TABLE_NAME_MAX))
+            return kerr_set(err, KERR_INVALID, "records[%d].table: expected 1-%d characters of [a-z0-9_]",
+                            i, KSYNC_TABLE_NAME_MAX);
+        if (!ksync_is_id(r->id))
+            return kerr_set(err, KERR_INVALID, "records[%d].id: expected 32 lower-case hex digits", i);
+        if (r->seq < b->seq_from || r->seq > b->seq_to)
+            return kerr_set(err, KERR_INVALID, "records[%d].seq: %lld is outside seq_from..seq_to",
+                            i, (long long)r->seq);
+        if (i > 0 && r->seq <= b->recs[i - 1].seq)
+            return kerr_set(err, KERR_INVALID, "records[%d].seq: not above the seq of records[%d]",
+                            i, i - 1);
+        if (!is_boot_id(r->boot_id))
+            return kerr_set(err, KERR_INVALID, "records[%d].boot_id: expected 1-%d characters of [0-9a-zA-Z-]",
+                            i, KSYNC_BOOT_ID_MAX);
+        if (r->mono_ms < 0)
+            return kerr_set(err, KERR_INVALID, "records[%d].mono_ms: must not be negative", i);
+        if (!r->fields || r->fields[0] != '{')
+            return kerr_set(err, KERR_INVALID, "records[%d].fields: expected an object", i);
+        if (strlen(r->fields) > KSYNC_MAX_FIELDS_BYTES)
+            return kerr_set(err, KERR_INVALID, "records[%d].fields: longer than %d bytes", i,
+                            KSYNC_MAX_FIELDS_BYTES);
+    }
+    if (b->recs[b->n - 1].seq != b->seq_to)
+        return kerr_set(err, KERR_INVALID, "seq_to: the last record's seq is %lld, not seq_to",
+                        (long long)b->recs[b->n - 1].seq);
+    const ksync_record **byid = malloc((size_t)b->n * sizeof *byid);
+    if (!byid)
+        return kerr_set(err, KERR_INTERNAL, "batch: out of memory");
+    for (int i = 0; i < b->n; i++)
+        byid[i] = &b->recs[i];
+    qsort(byid, (size_t)b->n, sizeof *byid, cmp_rec_id);
+    int rc = 0;
+    for (int i = 1; i < b->n && rc == 0; i++)
+        if (strcmp(byid[i]->id, byid[i - 1]->id) == 0)
+            rc = kerr_set(err, KERR_INVALID, "records[%d].id: the same id appears twice in the batch",
+                          (int)(byid[i] - b->recs));
+    free(byid);
+    return rc;
+}
+
+/* ---- parsing: shape ------------------------------------------------------ */
+
+/* Reads an exact integer member; path names the containing object. */
+static int get_int(const cJSON *obj, const char *name, const char *path, int64_t *out, kerr *err)
+{
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, name);
+    if (!it)
+        return kerr_set(err, KERR_INVALID, "%s%s: missing", path, name);
+    if (!cJSON_IsNumber(it))
+        return kerr_set(err, KERR_INVALID, "%s%s: expected an integer", path, name);
+    double v = it->valuedouble;
+    if (!(fabs(v) <= KSYNC_JSON_INT_MAX) || floor(v) != v)
+        return kerr_set(err, KERR_INVALID, "%s%s: expected an integer of at most 2^53", path, name);
+    *out = (int64_t)v;
+    return 0;
+}
+
+/* Reads a string member into buf (cap bytes with NUL). */
+static int get_str(const cJSON *obj, const char *name, const char *path, char *buf, size_t cap,
+                   kerr *err)
+{
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, name);
+    if (!it)
+        return kerr_set(err, KERR_INVALID, "%s%s: missing", path, name);
+    if (!cJSON_IsString(it) || !it->valuestring)
+        return kerr_set(err, KERR_INVALID, "%s%s: expected a string", path, name);
+    size_t n = strlen(it->valuestring);
+    if (n >= cap)
+        return kerr_set(err, KERR_INVALID, "%s%s: longer than %zu characters", path, name, cap - 1);
+    memcpy(buf, it->valuestring, n + 1);
+    return 0;
+}
+
+/* Checks a record's fields object and prints it compactly into *out. */
+static int get_fields(const cJSON *rec, const char *path, char **out, kerr *err)
+{
+    const cJSON *f = cJSON_GetObjectItemCaseSensitive(rec, "fields");
+    if (!f)
+        return kerr_set(err, KERR_INVALID, "%sfields: missing", path);
+    if (!cJSON_IsObject(f))
+        return kerr_set(err, KERR_INVALID, "%sfields: expected an object", path);
+    int count = 0;
+    for (const cJSON *m = f->child; m; m = m->next) {
+        if (++count > KSYNC_MAX_FIELDS)
+            return kerr_set(err, KERR_INVALID, "%sfields: more than %d members", path, KSYNC_MAX_FIELDS);
+        if (!m->string || !is_name(m->string, KSYNC_FIELD_NAME_MAX))
+            return kerr_set(err, KERR_INVALID, "%sfields: member name must be 1-%d characters of [a-z0-9_]",
+                            path, KSYNC_FIELD_NAME_MAX);
+        for (const cJSON *o = f->child; o != m; o = o->next)
+            if (strcmp(o->string, m->string) == 0)
+                return kerr_set(err, KERR_INVALID, "%sfields.%s: appears twice", path, m->string);
+        if (cJSON_IsNumber(m)) {
+            double v = m->valuedouble;
+            if (!(fabs(v) <= KSYNC_JSON_INT_MAX) || floor(v) != v)
+                return kerr_set(err, KERR_INVALID, "%sfields.%s: numbers must be integers of at most 2^53",
+                                path, m->string);
+        } else if (!cJSON_IsString(m) && !cJSON_IsBool(m) && !cJSON_IsNull(m)) {
+            return kerr_set(err, KERR_INVALID, "%sfields.%s: expected a string, integer, boolean or null",
+                            path, m->string);
+        }
+    }
+    char *text = cJSON_PrintUnformatted(f);
+    if (!text)
+        return kerr_set(err, KERR_INTERNAL, "cJSON_PrintUnformatted: out of memory");
+    if (strlen(text) > KSYNC_MAX_FIELDS_BYTES) {
+        cJSON_free(text);
+        return kerr_set(err, KERR_INVALID, "%sfields: longer than %d bytes", path, KSYNC_MAX_FIELDS_BYTES);
+    }
+    /* cJSON's allocator is malloc here, but copy so that free() is always right. */
+    *out = strdup(text);
+    cJSON_free(text);
+    return *out ? 0 : kerr_set(err, KERR_INTERNAL, "strdup: out of memory");
+}
+
+/* Reads one record object into r. */
+static int parse_record(const cJSON *rec, int i, ksync_record *r, kerr *err)
+{
+    char path[48];
+    snprintf(path, sizeof path, "records[%d].", i);
+    if (!cJSON_IsObject(rec))
+        return kerr_set(err, KERR_INVALID, "records[%d]: expected an object", i);
+    int rc;
+    if ((rc = get_str(rec, "table", path, r->table, sizeof r->table, err)) ||
+        (rc = get_str(rec, "id", path, r->id, sizeof r->id, err)) ||
+        (rc = get_int(rec, "seq", path, &r->seq, err)) ||
+        (rc = get_int(rec, "wall_ms", path, &r->wall_ms, err)) ||
+        (rc = get_str(rec, "boot_id", path, r->boot_id, sizeof r->boot_id, err)) ||
+        (rc = get_int(rec, "mono_ms", path, &r->mono_ms, err)))
+        return rc;
+    return get_fields(rec, path, &r->fields, err);
+}
+
+/* Reads the top-level members and the records of root into out. */
+static int parse_root(const cJSON *root, ksync_batch *out, kerr *err)
+{
+    if (!cJSON_IsObject(root))
+        return kerr_set(err, KERR_INVALID, "batch: expected a JSON object");
+    int64_t proto;
+    int rc;
+    if ((rc = get_int(root, "protocol", "", &proto, err)))
+        return rc;
+    if (proto != KSYNC_PROTOCOL)
+        return kerr_set(err, KERR_INVALID, "protocol: version %lld not supported (this end speaks %d)",
+                        (long long)proto, KSYNC_PROTOCOL);
+    const cJSON *sent = cJSON_GetObjectItemCaseSensitive(root, "sent");
+    if ((rc = get_str(root, "device_id", "", out->device_id, sizeof out->device_id, err)) ||
+        (rc = get_str(root, "batch_id", "", out->batch_id, sizeof out->batch_id, err)) ||
+        (rc = get_int(root, "seq_from", "", &out->seq_from, err)) ||
+        (rc = get_int(root, "seq_to", "", &out->seq_to, err)))
+        return rc;
+    if (!sent)
+        return kerr_set(err, KERR_INVALID, "sent: missing");
+    if (!cJSON_IsObject(sent))
+        return kerr_set(err, KERR_INVALID, "sent: expected an object");
+    if ((rc = get_int(sent, "wall_ms", "sent.", &out->sent_wall_ms, err)) ||
+        (rc = get_int(sent, "mono_ms", "sent.", &out->sent_mono_ms, err)) ||
+        (rc = get_str(sent, "boot_id", "sent.", out->sent_boot_id, sizeof out->sent_boot_id, err)))
+        return rc;
+    const cJSON *recs = cJSON_GetObjectItemCaseSensitive(root, "records");
+    if (!recs)
+        return kerr_set(err, KERR_INVALID, "records: missing");
+    if (!cJSON_IsArray(recs))
+        return kerr_set(err, KERR_INVALID, "records: expected an array");
+    int i = 0;
+    for (const cJSON *rec = recs->child; rec; rec = rec->next, i++) {
+        if (i >= KSYNC_MAX_RECORDS)
+            return kerr_set(err, KERR_INVALID, "records: more than %d records", KSYNC_MAX_RECORDS);
+        ksync_record r;
+        memset(&r, 0, sizeof r);
+        if ((rc = parse_record(rec, i, &r, err))) {
+            free(r.fields);
+            return rc;
+        }
+        if ((rc = ksync_batch_take(out, &r, err)))
+            return rc;
+    }
+    return 0;
+}
+
+int ksync_batch_parse(const char *text, size_t len, ksync_batch *out, kerr *err)
+{
+    ksync_batch_init(out);
+    if (len == 0)
+        return kerr_set(err, KERR_INVALID, "batch: empty body");
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    if (!root) {
+        size_t at = end && end >= text ? (size_t)(end - text) : 0;
+        if (at + 1 >= len)
+            return kerr_set(err, KERR_INVALID, "batch: not JSON: text ends at byte %zu before the "
+                            "object is complete (truncated?)", len);
+        return kerr_set(err, KERR_INVALID, "batch: not JSON: syntax error at byte %zu", at);
+    }
+    size_t at = (size_t)(end - text);
+    while (at < len && (text[at] == ' ' || text[at] == '\n' || text[at] == '\r' || text[at] == '\t'))
+        at++;
+    int rc;
+    if (at < len)
+        rc = kerr_set(err, KERR_INVALID, "batch: unexpected text after the JSON object at byte %zu", at);
+    else
+        rc = parse_root(root, out, err);
+    cJSON_Delete(root);
+    if (rc == 0)
+        rc = ksync_batch_check(out, err);
+    if (rc != 0)
+        ksync_batch_free(out);
+    return rc;
+}

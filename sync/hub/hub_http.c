@@ -1,0 +1,422 @@
+/*
+ * hub_http.c - the hub's HTTP server on libmicrohttpd (PROTOCOL.md 3).
+ *
+ * One internal polling thread serves every connection, so the store's one
+ * SQLite connection is only ever used from that thread.  A batch's ingest
+ * (a few ms to tens of ms) delays other requests by that much; slow or
+ * stalled uploads do not, since bodies are read as they arrive, and
+ * a connection idle for KHUB_CONNECTION_TIMEOUT_S is dropped.
+ *
+ * Each request's state (body so far, arrival time) lives in the
+ * per-connection pointer that libmicrohttpd hands back to every callback;
+ * the server's state is in a struct passed as the callbacks' closure.  There
+ * is no mutable global: SIGINT/SIGTERM are blocked in every thread and taken
+ * with sigwait() in the main thread.
+ *
+ * Request flow for POST /v1/batches:
+ *   headers ── Content-Length > limit ──▶ 413 at once (body never read)
+ *      │
+ *   body chunks appended (past the limit: dropped, 413 at the end)
+ *      │
+ *   token ── unknown/revoked ──▶ 401      content type ──▶ 415
+ *      │
+ *   parse ── invalid ──▶ 400 naming the member
+ *      │
+ *   khub_ingest ──▶ 200 {acked_seq} | 401 | 403 | 500 | 503 | 507
+ */
+#define _GNU_SOURCE
+#include "hub_http.h"
+
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "batch.h"
+#include "hub_store.h"
+#include "kbuf.h"
+#include "sync_config.h"
+
+typedef struct server {
+    khub *hub;
+    size_t max_body;
+} server;
+
+typedef struct request {
+    kbuf body;
+    int too_large;
+    int64_t recv_ms;
+} request;
+
+void khub_log(const char *event, const char *members)
+{
+    printf("{\"ts\":%" PRId64 ",\"event\":\"%s\"%s%s}\n", khub_now_ms(), event,
+           members && *members ? "," : "", members ? members : "");
+    fflush(stdout);
+}
+
+/* Queues a JSON response; body is the whole JSON text. */
+static enum MHD_Result respond(struct MHD_Connection *c, unsigned status, const char *body)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), (void *)body,
+                                                             MHD_RESPMEM_MUST_COPY);
+    if (!r)
+        return MHD_NO;
+    MHD_add_response_header(r, "Content-Type", "application/json");
+    if (status == 503 || status == 507)
+        MHD_add_response_header(r, "Retry-After", "30");
+    enum MHD_Result ok = MHD_queue_response(c, status, r);
+    MHD_destroy_response(r);
+    return ok;
+}
+
+/* Queues a protocol error {"error":{status,code,message}}. */
+static enum MHD_Result respond_error(struct MHD_Connection *c, unsigned status, const char *code,
+                                     const char *message)
+{
+    kbuf b = {0};
+    kbuf_printf(&b, "{\"error\":{\"status\":%u,\"code\":\"%s\",\"message\":", status, code);
+    kbuf_json_str(&b, message);
+    kbuf_str(&b, "}}");
+    enum MHD_Result ok = b.oom ? MHD_NO : respond(c, status, b.p);
+    kbuf_free(&b);
+    return ok;
+}
+
+/* The bearer token of the request, or NULL. */
+static const char *bearer(struct MHD_Connection *c)
+{
+    const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+    if (!h || strncasecmp(h, "Bearer ", 7) != 0)
+        return NULL;
+    h += 7;
+    while (*h == ' ')
+        h++;
+    return *h ? h : NULL;
+}
+
+/* HTTP status and protocol code of an ingest/auth failure. */
+static unsigned status_of(int code, const char **name)
+{
+    switch (code) {
+    case KHUB_UNAUTHORIZED: *name = "unauthorized"; return 401;
+    case KHUB_FORBIDDEN: *name = "forbidden"; return 403;
+    case KHUB_BUSY: *name = "busy"; return 503;
+    case KERR_FULL: *name = "storage_full"; return 507;
+    case KERR_INVALID: *name = "malformed"; return 400;
+    default: *name = "internal"; return 500;
+    }
+}
+
+/* Logs a batch request's outcome. */
+static void log_batch(const char *device, const ksync_batch *b, const khub_result *res, unsigned status,
+                      const char *result, const char *message, size_t bytes, int64_t t0)
+{
+    kbuf m = {0};
+    kbuf_str(&m, "\"device\":");
+    kbuf_json_str(&m, device ? device : "");
+    if (b && b->device_id[0]) {
+        kbuf_str(&m, ",\"device_id\":");
+        kbuf_json_str(&m, b->device_id);
+        kbuf_str(&m, ",\"batch_id\":");
+        kbuf_json_str(&m, b->batch_id);
+        kbuf_printf(&m, ",\"seq_from\":%" PRId64 ",\"seq_to\":%" PRId64 ",\"count\":%d",
+                    b->seq_from, b->seq_to, b->n);
+    }
+    if (res)
+        kbuf_printf(&m, ",\"stored\":%d,\"duplicates\":%d,\"acked_seq\":%" PRId64, res->stored,
+                    res->duplicates, res->acked_seq);
+    kbuf_printf(&m, ",\"bytes\":%zu,\"status\":%u,\"result\":\"%s\"", bytes, status, result);
+    if (message) {
+        kbuf_str(&m, ",\"message\":");
+        kbuf_json_str(&m, message);
+    }
+    kbuf_printf(&m, ",\"ms\":%" PRId64, khub_now_ms() - t0);
+    if (!m.oom)
+        khub_log("batch", m.p);
+    kbuf_free(&m);
+}
+
+/* POST /v1/batches with the whole body in req. */
+static enum MHD_Result post_batch(server *s, struct MHD_Connection *c, request *req)
+{
+    const char *token = bearer(c);
+    char name[KHUB_DEVICE_NAME_MAX + 1] = "", bound[33];
+    size_t bytes = req->body.len;
+    kerr e = {0};
+    if (!token) {
+        log_batch("", NULL, NULL, 401, "unauthorized", "no bearer token", bytes, req->recv_ms);
+        return respond_error(c, 401, "unauthorized", "missing Authorization: Bearer token");
+    }
+    int rc = khub_auth(s->hub, token, name, bound, &e);
+    if (rc) {
+        const char *code;
+        unsigned st = status_of(rc, &code);
+        log_batch("", NULL, NULL, st, code, e.msg, bytes, req->recv_ms);
+        return respond_error(c, st, code, e.msg);
+    }
+    if (req->too_large) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "batch larger than %zu bytes", s->max_body);
+        log_batch(name, NULL, NULL, 413, "too_large", msg, bytes, req->recv_ms);
+        return respond_error(c, 413, "too_large", msg);
+    }
+    const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+    if (!ct || strncasecmp(ct, "application/json", 16) != 0) {
+        log_batch(name, NULL, NULL, 415, "unsupported_media_type", ct ? ct : "", bytes, req->recv_ms);
+        return respond_error(c, 415, "unsupported_media_type", "Content-Type must be application/json");
+    }
+    ksync_batch b;
+    rc = ksync_batch_parse(req->body.p ? req->body.p : "", req->body.len, &b, &e);
+    if (rc) {
+        const char *code;
+        unsigned st = status_of(rc, &code);
+        log_batch(name, NULL, NULL, st, code, e.msg, bytes, req->recv_ms);
+        return respond_error(c, st, code, e.msg);
+    }
+    khub_source src = {token, req->recv_ms, 1, "http"};
+    khub_result res;
+    rc = khub_ingest(s->hub, &src, &b, 1, &res, &e);
+    enum MHD_Result ok;
+    if (rc) {
+        const char *code;
+        unsigned st = status_of(rc, &code);
+        log_batch(name, &b, NULL, st, code, e.msg, bytes, req->recv_ms);
+        ok = respond_error(c, st, code, e.msg);
+    } else {
+        log_batch(res.device_name, &b, &res, 200, "ok", NULL, bytes, req->recv_ms);
+        kbuf out = {0};
+        kbuf_printf(&out, "{\"protocol\":%d,\"device_id\":\"%s\",\"batch_id\":\"%s\",\"stored\":%d,"
+                    "\"duplicates\":%d,\"acked_seq\":%" PRId64 ",\"hub_time_ms\":%" PRId64 "}",
+                    KSYNC_PROTOCOL, b.device_id, b.batch_id, res.stored, res.duplicates,
+                    res.acked_seq, khub_now_ms());
+        ok = out.oom ? MHD_NO : respond(c, 200, out.p);
+        kbuf_free(&out);
+    }
+    ksync_batch_free(&b);
+    return ok;
+}
+
+/* GET /v1/devices/{id}/ack. */
+static enum MHD_Result get_ack(server *s, struct MHD_Connection *c, const char *device_id)
+{
+    const char *token = bearer(c);
+    if (!token)
+        return respond_error(c, 401, "unauthorized", "missing Authorization: Bearer token");
+    char name[KHUB_DEVICE_NAME_MAX + 1], bound[33];
+    kerr e = {0};
+    int rc = khub_auth(s->hub, token, name, bound, &e);
+    if (rc == 0 && !ksync_is_id(device_id))
+        return respond_error(c, 404, "not_found", "device id must be 32 lower-case hex digits");
+    if (rc == 0 && bound[0] && strcmp(bound, device_id) != 0)
+        rc = kerr_set(&e, KHUB_FORBIDDEN, "token of device %s is paired with another device id", name);
+    int64_t acked = 0;
+    if (rc == 0)
+        rc = khub_acked(s->hub, device_id, &acked, &e);
+    if (rc) {
+        const char *code;
+        unsigned st = status_of(rc, &code);
+        return respond_error(c, st, code, e.msg);
+    }
+    char body[256];
+    snprintf(body, sizeof body, "{\"protocol\":%d,\"device_id\":\"%s\",\"acked_seq\":%" PRId64
+             ",\"hub_time_ms\":%" PRId64 "}", KSYNC_PROTOCOL, device_id, acked, khub_now_ms());
+    return respond(c, 200, body);
+}
+
+/* Routes a request whose body (if any) has been read completely. */
+static enum MHD_Result route(server *s, struct MHD_Connection *c, const char *url, const char *method,
+                             request *req)
+{
+    int is_get = strcmp(method, "GET") == 0, is_post = strcmp(method, "POST") == 0;
+    if (strcmp(url, "/v1/health") == 0) {
+        if (!is_get)
+            return respond_error(c, 405, "method_not_allowed", "use GET");
+        char body[128];
+        snprintf(body, sizeof body, "{\"protocol\":%d,\"ok\":true,\"hub_time_ms\":%" PRId64 "}",
+                 KSYNC_PROTOCOL, khub_now_ms());
+        return respond(c, 200, body);
+    }
+    if (strcmp(url, "/v1/batches") == 0) {
+        if (!is_post)
+            return respond_error(c, 405, "method_not_allowed", "use POST");
+        return post_batch(s, c, req);
+    }
+    static const char prefix[] = "/v1/devices/";
+    size_t n = strlen(url);
+    if (strncmp(url, prefix, sizeof prefix - 1) == 0 && n == sizeof prefix - 1 + 32 + 4 &&
+        strcmp(url + n - 4, "/ack") == 0) {
+        if (!is_get)
+            return respond_error(c, 405, "method_not_allowed", "use GET");
+        char id[33];
+        memcpy(id, url + sizeof prefix - 1, 32);
+        id[32] = '\0';
+        return get_ack(s, c, id);
+    }
+    return respond_error(c, 404, "not_found", "no such path");
+}
+
+/* libmicrohttpd's access handler: called once with the headers, then once
+ * per body chunk, then once more with no data. */
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+    server *s = cls;
+    request *req = *con_cls;
+    if (!req) {
+        req = calloc(1, sizeof *req);
+        if (!req)
+            return MHD_NO;
+        req->recv_ms = khub_now_ms();
+        *con_cls = req;
+        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+        if (cl && strtoull(cl, NULL, 10) > s->max_body) {
+            char msg[96];
+            snprintf(msg, sizeof msg, "batch larger than %zu bytes", s->max_body);
+            log_batch("", NULL, NULL, 413, "too_large", msg, (size_t)strtoull(cl, NULL, 10), req->recv_ms);
+            return respond_error(c, 413, "too_large", msg);
+        }
+        return MHD_YES;
+    }
+    if (*upload_data_size > 0) {
+        if (!req->too_large && req->body.len + *upload_data_size > s->max_body) {
+            req->too_large = 1;
+            kbuf_free(&req->body);
+        }
+        if (!req->too_large && kbuf_add(&req->body, upload_data, *upload_data_size) != 0)
+            return MHD_NO;
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    return route(s, c, url, method, req);
+}
+
+/* libmicrohttpd's completion callback: frees the request state. */
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    request *req = *con_cls;
+    if (req) {
+        kbuf_free(&req->body);
+        free(req);
+        *con_cls = NULL;
+    }
+}
+
+/* Reads a whole (small) file into a malloc'd NUL-terminated string. */
+static char *slurp(const char *path, kerr *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        kerr_set(err, KERR_IO, "cannot open %s: %m", path);
+        return NULL;
+    }
+    kbuf b = {0};
+    char tmp[4096];
+    size_t n;
+    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
+        kbuf_add(&b, tmp, n);
+    int bad = ferror(f) || b.oom;
+    fclose(f);
+    if (bad || !b.p) {
+        kbuf_free(&b);
+        kerr_set(err, KERR_IO, "cannot read %s", path);
+        return NULL;
+    }
+    return b.p;
+}
+
+/* Parses "A.B.C.D:PORT" into sa. */
+static int parse_listen(const char *listen, struct sockaddr_in *sa, kerr *err)
+{
+    char host[64];
+    const char *colon = strrchr(listen, ':');
+    if (!colon || (size_t)(colon - listen) >= sizeof host)
+        return kerr_set(err, KERR_INVALID, "--listen %s: expected HOST:PORT", listen);
+    memcpy(host, listen, (size_t)(colon - listen));
+    host[colon - listen] = '\0';
+    char *end;
+    unsigned long port = strtoul(colon + 1, &end, 10);
+    memset(sa, 0, sizeof *sa);
+    sa->sin_family = AF_INET;
+    sa->sin_port = htons((uint16_t)port);
+    if (*end || port > 65535 || inet_pton(AF_INET, strcmp(host, "localhost") == 0 ? "127.0.0.1" : host,
+                                          &sa->sin_addr) != 1)
+        return kerr_set(err, KERR_INVALID, "--listen %s: expected an IPv4 address and a port", listen);
+    return 0;
+}
+
+int khub_serve(const khub_serve_opts *o, kerr *err)
+{
+    struct sockaddr_in sa;
+    int rc = parse_listen(o->listen ? o->listen : KHUB_LISTEN, &sa, err);
+    if (rc)
+        return rc;
+    if (!o->tls_cert != !o->tls_key)
+        return kerr_set(err, KERR_INVALID, "--tls-cert and --tls-key go together");
+    server s = {NULL, o->max_body ? o->max_body : KSYNC_MAX_BATCH_BYTES};
+    if ((rc = khub_open(&s.hub, o->store_path, err)))
+        return rc;
+    if (o->max_pages > 0 && (rc = khub_limit_pages(s.hub, o->max_pages, err))) {
+        khub_close(s.hub);
+        return rc;
+    }
+    khub_set_ingest_delay(s.hub, o->ingest_delay_ms);
+    char *cert = NULL, *key = NULL;
+    if (o->tls_cert) {
+        if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+            khub_close(s.hub);
+            return kerr_set(err, KERR_INVALID, "this libmicrohttpd has no TLS: use a reverse proxy");
+        }
+        if (!(cert = slurp(o->tls_cert, err)) || !(key = slurp(o->tls_key, err))) {
+            free(cert);
+            khub_close(s.hub);
+            return KERR_IO;
+        }
+    }
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | (cert ? MHD_USE_TLS : 0);
+    struct MHD_Daemon *d;
+    if (cert)
+        d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &s, MHD_OPTION_SOCK_ADDR, &sa,
+                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)KHUB_CONNECTION_TIMEOUT_S,
+                             MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s,
+                             MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_KEY, key,
+                             MHD_OPTION_END);
+    else
+        d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &s, MHD_OPTION_SOCK_ADDR, &sa,
+                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)KHUB_CONNECTION_TIMEOUT_S,
+                             MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s, MHD_OPTION_END);
+    if (!d) {
+        free(cert);
+        free(key);
+        khub_close(s.hub);
+        return kerr_set(err, KERR_IO, "MHD_start_daemon: cannot listen on %s",
+                        o->listen ? o->listen : KHUB_LISTEN);
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    char host[INET_ADDRSTRLEN];
+    inet_ntop(AF_INET, &sa.sin_addr, host, sizeof host);
+    char members[160];
+    snprintf(members, sizeof members, "\"url\":\"%s://%s:%u\",\"store\":\"%s\"", cert ? "https" : "http",
+             host, info ? (unsigned)info->port : (unsigned)ntohs(sa.sin_port), o->store_path);
+    khub_log("listening", members);
+    int sig = 0;
+    sigwait(&sigs, &sig);
+    MHD_stop_daemon(d);
+    khub_log("stopped", sig == SIGINT ? "\"signal\":\"SIGINT\"" : "\"signal\":\"SIGTERM\"");
+    free(cert);
+    free(key);
+    khub_close(s.hub);
+    return 0;
+}

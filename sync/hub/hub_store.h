@@ -1,0 +1,91 @@
+/*
+ * hub_store.h - the hub's SQLite store: paired devices, records ingested
+ * exactly once, per-device acknowledgement, boot time anchors.
+ *
+ * One file, WAL, synchronous=FULL: when khub_ingest returns 0 the batches
+ * are on disk and the acked_seq it reports may be sent to the kiosk.  Any
+ * number of processes (the server, `kiosk-hub import`, `export`) may open
+ * the same file; writers queue on SQLite's lock with a busy timeout.
+ *
+ * Tables (schema version 1, PRAGMA user_version):
+ *   devices(name PK, token_hash UNIQUE, device_id, created_ms, revoked_ms)
+ *   records(id PK, tbl, device_id, seq, wall_ms, boot_id, mono_ms, fields,
+ *           corrected_ms, time_source, received_ms)
+ *   coverage(device_id, lo, hi)   seq ranges held, merged, per device
+ *   boots(device_id, boot_id, recv_ms, mono_ms)   first anchor of a boot
+ *   batch_log(batch_id, device_id, seq_from, seq_to, records, stored,
+ *             duplicates, received_ms, source)
+ */
+#ifndef KHUB_STORE_H
+#define KHUB_STORE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "batch.h"
+#include "kerr.h"
+
+/* Error codes beyond kerr.h's, for the HTTP status they map to. */
+enum {
+    KHUB_UNAUTHORIZED = 100,  /* 401: unknown or revoked token */
+    KHUB_FORBIDDEN,           /* 403: token bound to another device */
+    KHUB_BUSY                 /* 503: store locked past the busy timeout */
+};
+
+#define KHUB_TOKEN_LEN 69          /* "khub_" + 64 hex */
+#define KHUB_DEVICE_NAME_MAX 64
+
+typedef struct khub khub;
+
+/* Where a group of batches came from. */
+typedef struct khub_source {
+    const char *token;     /* bearer token; NULL = trusted (bundle import) */
+    int64_t recv_ms;       /* hub clock when the request arrived */
+    int anchor;            /* 1: recv_ms may anchor the sending boot (HTTP) */
+    const char *label;     /* "http" or the bundle's file name, for batch_log */
+} khub_source;
+
+typedef struct khub_result {
+    int records, stored, duplicates;
+    int64_t acked_seq;                       /* of the last batch's device */
+    char device_name[KHUB_DEVICE_NAME_MAX + 1];  /* "" for trusted sources */
+    char device_id[33];
+} khub_result;
+
+int khub_open(khub **out, const char *path, kerr *err);
+void khub_close(khub *h);
+
+/* Test hooks: cap the file size in pages (writes past it fail as on a full
+ * disk), and sleep ms between record inserts inside the transaction. */
+int khub_limit_pages(khub *h, long pages, kerr *err);
+void khub_set_ingest_delay(khub *h, int ms);
+
+/* The hub's clock, Unix ms. */
+int64_t khub_now_ms(void);
+
+/* Pairs a new device: makes a token, stores its hash, writes the token
+ * (KHUB_TOKEN_LEN chars + NUL) into token_out.  KERR_DUP if the name exists. */
+int khub_device_add(khub *h, const char *name, char token_out[KHUB_TOKEN_LEN + 1], kerr *err);
+/* Revokes a device's token at once.  KERR_NOTFOUND if no such name. */
+int khub_device_revoke(khub *h, const char *name, kerr *err);
+/* Prints one line per device: name, state, device id, records held. */
+int khub_device_list(khub *h, FILE *out, kerr *err);
+
+/* Checks a token without writing: fills name and the bound device id ("" if
+ * unbound).  KHUB_UNAUTHORIZED if unknown or revoked. */
+int khub_auth(khub *h, const char *token, char name[KHUB_DEVICE_NAME_MAX + 1],
+              char device_id[33], kerr *err);
+
+/* Stores nb batches in one transaction (PROTOCOL.md section 4): all or
+ * nothing.  Returns 0, KHUB_UNAUTHORIZED, KHUB_FORBIDDEN, KERR_FULL,
+ * KHUB_BUSY, KERR_IO or KERR_INTERNAL. */
+int khub_ingest(khub *h, const khub_source *src, const ksync_batch *batches, int nb,
+                khub_result *res, kerr *err);
+
+/* The highest seq N such that every record of device_id with seq <= N is held. */
+int khub_acked(khub *h, const char *device_id, int64_t *acked, kerr *err);
+
+/* The underlying connection, for read-only queries (export, tests). */
+struct sqlite3 *khub_db(khub *h);
+
+#endif

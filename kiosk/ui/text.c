@@ -1,0 +1,1448 @@
+/*
+ * text.c - shaping, per-script font fallback, regional Han forms and a
+ * texture cache over SDL_ttf (see text.h for the interface).
+ *
+ * Design
+ * ------
+ * SDL_ttf shapes a string with HarfBuzz in ONE font and ONE script, and
+ * draws a box for a glyph that font lacks.  A kiosk line mixes scripts
+ * ("Hương 한국 ខ្មែរ"), so a line is cut into runs first:
+ *
+ *   1. Decode the UTF-8 (bad bytes become U+FFFD, control characters a
+ *      space) and classify every code point with a small range table:
+ *        STRONG  a letter of a known script (Latn, Khmr, Hani, ...) or of an
+ *                unknown one (script 0);
+ *        NEUTRAL digits, spaces, punctuation, symbols (Unicode "Common");
+ *        MARK    combining marks, Khmer/Lao/Thai/Myanmar vowel signs, the
+ *                Khmer coeng, ZWJ/ZWNJ, variation selectors.
+ *   2. Pick a font per code point from the language's chain (the manifest,
+ *      fonts/fonts.conf): the first font that is eligible (a font with
+ *      script=X serves only letters of X, plus neutrals and marks) and has
+ *      the glyph (TTF_GlyphIsProvided32).  Chains list Noto Sans first, so
+ *      Latin letters come from Noto Sans even in a Japanese UI, and the
+ *      language's own CJK face before the others, so 直 and 骨 take the
+ *      Japanese, Korean, Simplified or Traditional form of the language.
+ *   3. Keep clusters whole: a MARK always stays in the run before it; a
+ *      NEUTRAL stays if the run's font has it (so spaces and digits do not
+ *      split a Khmer or Han run), and leading neutrals join the first run
+ *      when its font has them; a STRONG letter stays if its font and script
+ *      group are the run's.  A Khmer subscript (coeng + consonant) thus
+ *      stays in the Khmer run and HarfBuzz stacks it.
+ *   4. Each run is shaped with its script set (TTF_SetFontScriptName: the
+ *      font's script= from the manifest, else the run's first letter's
+ *      script, else "Zyyy").  Always setting it matters: SDL_ttf does not
+ *      guess, and Khmer shaped without "Khmr" loses its subscripts.
+ *   5. Runs are placed side by side on one baseline: a run's top is at
+ *      (max ascent of the line's fonts - its font's ascent); the line is as
+ *      tall as its lowest run.  Drawing renders each run
+ *      (TTF_RenderUTF8_Blended), composes them into one ARGB surface
+ *      (alpha "over", the colour is the same everywhere) and makes one
+ *      texture.
+ *
+ * Fonts open lazily: a TTF_Font per (font, px, weight) is opened the first
+ * time a code point needs it, so an English screen never opens a CJK face
+ * (about 7-10 ms each).  Open faces are kept in a small LRU table.  Bold is
+ * the manifest's bold= file, or FreeType's synthetic emboldening.
+ *
+ * Caches: one for sizes (text, px, chain, weight -> w, h; the layout
+ * measures the same strings every frame) and one for textures (plus the
+ * colour).  Both are hash tables over a fixed pool with an LRU list; the
+ * texture cache is bounded by entries and by bytes of pixels, and evicting
+ * destroys the texture.  All state lives in struct ktext; no globals.
+ *
+ * Limits
+ *   - No bidi and no vertical text: no right-to-left language is used at
+ *     this kiosk.  Runs are laid out left to right.
+ *   - One line only; no wrapping.  Lines longer than KTEXT_MAX_CHARS code
+ *     points are cut, and so are lines wider than the renderer's largest
+ *     texture.
+ *   - No kerning across runs; Hiragana/Katakana/Bopomofo are shaped as Han
+ *     (same face, no difference for horizontal text).
+ *   - SDL_ttf grows a run's surface when a glyph rises above the font's
+ *     ascent (three stacked marks) and does not say by how much; such a run
+ *     sits that much low in a mixed line.  Real names never do this.
+ *   - A code point no font has is drawn by the run's font (a box); use
+ *     ktext_covers() to find them.
+ *   - Colour emoji fonts are not handled.
+ */
+#include "text.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <SDL2/SDL_ttf.h>
+
+/* ---- limits (override with -D) ------------------------------------------ */
+#ifndef KTEXT_MAX_FONTS
+#define KTEXT_MAX_FONTS 32        /* font lines in the manifest */
+#endif
+#ifndef KTEXT_MAX_CHAINS
+#define KTEXT_MAX_CHAINS 48       /* chain lines in the manifest */
+#endif
+#ifndef KTEXT_MAX_FACES
+#define KTEXT_MAX_FACES 48        /* open TTF_Font objects (> KTEXT_MAX_FONTS) */
+#endif
+#ifndef KTEXT_TEX_ENTRIES
+#define KTEXT_TEX_ENTRIES 512     /* cached textures */
+#endif
+#ifndef KTEXT_TEX_BYTES
+#define KTEXT_TEX_BYTES (32u << 20) /* pixels of cached textures, bytes */
+#endif
+#ifndef KTEXT_SIZE_ENTRIES
+#define KTEXT_SIZE_ENTRIES 2048   /* cached measurements */
+#endif
+#ifndef KTEXT_MAX_PX
+#define KTEXT_MAX_PX 512          /* largest pixel size */
+#endif
+#ifndef KTEXT_MAX_CHARS
+#define KTEXT_MAX_CHARS 1024      /* code points of one line; the rest is cut */
+#endif
+#ifndef KTEXT_MAX_WIDTH
+#define KTEXT_MAX_WIDTH 16384     /* widest line when the renderer has no limit */
+#endif
+#define KTEXT_PROBE_PX 16         /* size opened only to ask about coverage */
+#define KTEXT_NAME_MAX 32
+#define KTEXT_LANG_MAX 24
+#define KTEXT_MISSING_MAX 2048
+
+/* ---- typedefs --------------------------------------------------------------- */
+
+/* A script as its ISO 15924 tag packed big-endian ('Latn'); 0 = none. */
+#define KT_TAG(a, b, c, d) \
+    (((uint32_t)(a) << 24) | ((uint32_t)(b) << 16) | ((uint32_t)(c) << 8) | (uint32_t)(d))
+#define KT_ZYYY KT_TAG('Z', 'y', 'y', 'y')
+
+enum { KT_STRONG, KT_NEUTRAL, KT_MARK };
+
+typedef struct kt_font {          /* one `font` line of the manifest */
+    char name[KTEXT_NAME_MAX];
+    char *file;                   /* resolved path */
+    char *bold_file;              /* NULL: synthetic bold from file */
+    long index;                   /* face in a collection (.ttc) */
+    uint32_t script;              /* script= tag, 0 if none */
+    int line;                     /* manifest line, for messages */
+    int missing;                  /* absent or unreadable: chains skip it */
+} kt_font;
+
+typedef struct kt_chain {         /* one `chain` line, or the default chain */
+    char lang[KTEXT_LANG_MAX];    /* "" for the default chain */
+    int own[KTEXT_MAX_FONTS];     /* fonts named on the line */
+    int n_own;
+    int all[KTEXT_MAX_FONTS];     /* own, then default-chain fonts not in own */
+    int n_all;
+} kt_chain;
+
+typedef struct kt_face {          /* an open TTF_Font */
+    TTF_Font *font;               /* NULL: slot free */
+    int font_idx, px, bold;
+    unsigned long used;           /* LRU stamp */
+} kt_face;
+
+typedef struct kt_entry {         /* a cached size or texture */
+    char *text;                   /* NULL: slot free */
+    uint32_t hash;
+    int px, chain, bold;
+    uint32_t rgba;                /* 0 in the size cache */
+    int w, h;
+    SDL_Texture *tex;
+    size_t bytes;
+    int hnext;                    /* next in bucket, or next free slot */
+    int prev, next;               /* LRU list, most recent first */
+} kt_entry;
+
+typedef struct kt_cache {
+    kt_entry *e;
+    int cap, count;
+    int *bucket;
+    int nbucket;                  /* power of two */
+    int head, tail, free_list;
+    size_t bytes, budget;         /* texture bytes held / allowed (0: none) */
+    unsigned long hits, misses, evictions;
+} kt_cache;
+
+typedef struct kt_run {           /* code points [start, start+len) in one font */
+    int font;
+    int start, len;
+    uint32_t script;
+    int x, y, w, h;               /* place in the line */
+} kt_run;
+
+typedef struct kt_line {          /* a laid-out line (work space of one call) */
+    uint32_t *cp;
+    int n;
+    kt_run *run;
+    int nrun;
+    char *buf;                    /* UTF-8 of one run, 4 bytes a code point + 1 */
+    int w, h;
+} kt_line;
+
+struct ktext {
+    SDL_Renderer *r;
+    int max_width;
+    kt_font font[KTEXT_MAX_FONTS];
+    int nfont;
+    kt_chain chain[KTEXT_MAX_CHAINS]; /* [0] is the default chain */
+    int nchain;
+    kt_face face[KTEXT_MAX_FACES];
+    unsigned long clock;
+    unsigned long face_opens;
+    double face_open_ms;
+    kt_cache sizes, textures;
+    char missing[KTEXT_MISSING_MAX];
+    char error[512];
+    int ttf_inited;
+};
+
+/* ---- static prototypes ------------------------------------------------------ */
+static uint32_t kt_script(uint32_t cp, int *cls);
+static int kt_parse_manifest(ktext *t, const char *fonts_dir, kerr *err);
+
+/* ---- script table ------------------------------------------------------------ */
+
+typedef struct kt_range {
+    uint32_t lo, hi;
+    uint32_t script;              /* 0 with KT_NEUTRAL: Common */
+    int cls;
+} kt_range;
+
+#define LATN KT_TAG('L', 'a', 't', 'n')
+#define GREK KT_TAG('G', 'r', 'e', 'k')
+#define CYRL KT_TAG('C', 'y', 'r', 'l')
+#define THAI KT_TAG('T', 'h', 'a', 'i')
+#define LAOO KT_TAG('L', 'a', 'o', 'o')
+#define MYMR KT_TAG('M', 'y', 'm', 'r')
+#define KHMR KT_TAG('K', 'h', 'm', 'r')
+#define HANG KT_TAG('H', 'a', 'n', 'g')
+#define HANI KT_TAG('H', 'a', 'n', 'i')   /* also Hiragana, Katakana, Bopomofo */
+#define S KT_STRONG
+#define N KT_NEUTRAL
+#define M KT_MARK
+
+/* Sorted, non-overlapping; a code point outside every range is a letter of
+ * a script this table does not know (a font's script= then decides). */
+static const kt_range kt_ranges[] = {
+    {0x0000, 0x0040, 0, N},    {0x0041, 0x005A, LATN, S}, {0x005B, 0x0060, 0, N},
+    {0x0061, 0x007A, LATN, S}, {0x007B, 0x00A9, 0, N},    {0x00AA, 0x00AA, LATN, S},
+    {0x00AB, 0x00B9, 0, N},    {0x00BA, 0x00BA, LATN, S}, {0x00BB, 0x00BF, 0, N},
+    {0x00C0, 0x00D6, LATN, S}, {0x00D7, 0x00D7, 0, N},    {0x00D8, 0x00F6, LATN, S},
+    {0x00F7, 0x00F7, 0, N},    {0x00F8, 0x02AF, LATN, S},
+    {0x02B0, 0x02FF, 0, N},    /* modifier letters: ʻokina U+02BB, ˈ */
+    {0x0300, 0x036F, 0, M},    {0x0370, 0x03FF, GREK, S}, {0x0400, 0x0482, CYRL, S},
+    {0x0483, 0x0489, CYRL, M}, {0x048A, 0x052F, CYRL, S},
+    {0x0E00, 0x0E30, THAI, S}, {0x0E31, 0x0E31, THAI, M}, {0x0E32, 0x0E33, THAI, S},
+    {0x0E34, 0x0E3A, THAI, M}, {0x0E3B, 0x0E46, THAI, S}, {0x0E47, 0x0E4E, THAI, M},
+    {0x0E4F, 0x0E7F, THAI, S},
+    {0x0E80, 0x0EB0, LAOO, S}, {0x0EB1, 0x0EB1, LAOO, M}, {0x0EB2, 0x0EB3, LAOO, S},
+    {0x0EB4, 0x0EBC, LAOO, M}, {0x0EBD, 0x0EC7, LAOO, S}, {0x0EC8, 0x0ECE, LAOO, M},
+    {0x0ECF, 0x0EFF, LAOO, S},
+    {0x1000, 0x102A, MYMR, S}, {0x102B, 0x103E, MYMR, M}, {0x103F, 0x1055, MYMR, S},
+    {0x1056, 0x1059, MYMR, M}, {0x105A, 0x105D, MYMR, S}, {0x105E, 0x1060, MYMR, M},
+    {0x1061, 0x1061, MYMR, S}, {0x1062, 0x1064, MYMR, M}, {0x1065, 0x1066, MYMR, S},
+    {0x1067, 0x106D, MYMR, M}, {0x106E, 0x1070, MYMR, S}, {0x1071, 0x1074, MYMR, M},
+    {0x1075, 0x1081, MYMR, S}, {0x1082, 0x108D, MYMR, M}, {0x108E, 0x108E, MYMR, S},
+    {0x108F, 0x108F, MYMR, M}, {0x1090, 0x1099, MYMR, S}, {0x109A, 0x109D, MYMR, M},
+    {0x109E, 0x109F, MYMR, S},
+    {0x1100, 0x115F, HANG, S}, {0x1160, 0x11FF, HANG, M}, /* medial/final jamo */
+    {0x1780, 0x17B3, KHMR, S}, {0x17B4, 0x17D3, KHMR, M}, /* vowels, signs, coeng */
+    {0x17D4, 0x17DC, KHMR, S}, {0x17DD, 0x17DD, KHMR, M}, {0x17DE, 0x17FF, KHMR, S},
+    {0x19E0, 0x19FF, KHMR, S},
+    {0x1AB0, 0x1AFF, 0, M},    {0x1DC0, 0x1DFF, 0, M},
+    {0x1E00, 0x1EFF, LATN, S}, /* Vietnamese precomposed letters */
+    {0x1F00, 0x1FFF, GREK, S},
+    {0x2000, 0x200B, 0, N},    {0x200C, 0x200D, 0, M},    /* ZWNJ, ZWJ */
+    {0x200E, 0x20CF, 0, N},    {0x20D0, 0x20FF, 0, M},    {0x2100, 0x2BFF, 0, N},
+    {0x2C60, 0x2C7F, LATN, S}, {0x2E00, 0x2E7F, 0, N},
+    {0x2E80, 0x2FDF, HANI, S}, {0x2FF0, 0x2FFF, 0, N},
+    {0x3000, 0x3004, 0, N},    {0x3005, 0x3005, HANI, S}, {0x3006, 0x3006, 0, N},
+    {0x3007, 0x3007, HANI, S}, {0x3008, 0x3020, 0, N},    {0x3021, 0x3029, HANI, S},
+    {0x302A, 0x302D, 0, M},    {0x302E, 0x302F, HANG, M}, {0x3030, 0x3037, 0, N},
+    {0x3038, 0x303B, HANI, S}, {0x303C, 0x303F, 0, N},    {0x3040, 0x3098, HANI, S},
+    {0x3099, 0x309A, 0, M},    {0x309B, 0x309C, 0, N},    {0x309D, 0x309F, HANI, S},
+    {0x30A0, 0x30A0, 0, N},    {0x30A1, 0x30FA, HANI, S}, {0x30FB, 0x30FC, 0, N},
+    {0x30FD, 0x312F, HANI, S}, {0x3130, 0x318F, HANG, S}, {0x3190, 0x319F, 0, N},
+    {0x31A0, 0x31BF, HANI, S}, {0x31C0, 0x31EF, 0, N},    {0x31F0, 0x31FF, HANI, S},
+    {0x3200, 0x321F, HANG, S}, {0x3220, 0x325F, 0, N},    {0x3260, 0x327E, HANG, S},
+    {0x327F, 0x32CF, 0, N},    {0x32D0, 0x32FE, HANI, S}, {0x32FF, 0x33FF, 0, N},
+    {0x3400, 0x4DBF, HANI, S}, {0x4DC0, 0x4DFF, 0, N},    {0x4E00, 0x9FFF, HANI, S},
+    {0xA720, 0xA7FF, LATN, S}, {0xA960, 0xA97F, HANG, S}, {0xAB30, 0xAB6F, LATN, S},
+    {0xAC00, 0xD7AF, HANG, S}, {0xD7B0, 0xD7FF, HANG, M},
+    {0xE000, 0xF8FF, 0, N},    /* private use */
+    {0xF900, 0xFAFF, HANI, S}, {0xFB00, 0xFB06, LATN, S},
+    {0xFE00, 0xFE0F, 0, M},    {0xFE10, 0xFE1F, 0, N},    {0xFE20, 0xFE2F, 0, M},
+    {0xFE30, 0xFE6F, 0, N},    {0xFEFF, 0xFF20, 0, N},    {0xFF21, 0xFF3A, LATN, S},
+    {0xFF3B, 0xFF40, 0, N},    {0xFF41, 0xFF5A, LATN, S}, {0xFF5B, 0xFF65, 0, N},
+    {0xFF66, 0xFF9D, HANI, S}, {0xFF9E, 0xFF9F, 0, N},    {0xFFA0, 0xFFDC, HANG, S},
+    {0xFFE0, 0xFFFF, 0, N},
+    {0x1F000, 0x1FAFF, 0, N},  /* emoji and symbols */
+    {0x20000, 0x3FFFF, HANI, S},
+    {0xE0100, 0xE01EF, 0, M},  /* variation selectors supplement */
+    {0xF0000, 0x10FFFF, 0, N}, /* private use planes */
+};
+#undef S
+#undef N
+#undef M
+
+/* ---- global functions -------------------------------------------------------- */
+
+/* Returns the script of cp (0 for Common/Inherited/unknown) and its class. */
+static uint32_t kt_script(uint32_t cp, int *cls)
+{
+    size_t lo = 0, hi = sizeof kt_ranges / sizeof kt_ranges[0];
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (cp < kt_ranges[mid].lo)
+            hi = mid;
+        else if (cp > kt_ranges[mid].hi)
+            lo = mid + 1;
+        else {
+            *cls = kt_ranges[mid].cls;
+            return kt_ranges[mid].script;
+        }
+    }
+    *cls = KT_STRONG;
+    return 0;
+}
+
+/* Writes the 4-letter name of a script tag into out[5]. */
+static void kt_tag_name(uint32_t tag, char out[5])
+{
+    out[0] = (char)(tag >> 24);
+    out[1] = (char)(tag >> 16);
+    out[2] = (char)(tag >> 8);
+    out[3] = (char)tag;
+    out[4] = '\0';
+}
+
+/* ASCII case-insensitive equality (language tags, keywords). */
+static int kt_ieq(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++) {
+        char x = (*a >= 'A' && *a <= 'Z') ? (char)(*a + 32) : *a;
+        char y = (*b >= 'A' && *b <= 'Z') ? (char)(*b + 32) : *b;
+        if (x != y)
+            return 0;
+    }
+    return *a == *b;
+}
+
+/* malloc'd copy of s, or NULL. */
+static char *kt_strdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = malloc(n);
+    if (p)
+        memcpy(p, s, n);
+    return p;
+}
+
+/* Milliseconds since an arbitrary origin. */
+static double kt_now_ms(void)
+{
+    return (double)SDL_GetPerformanceCounter() * 1000.0 /
+           (double)SDL_GetPerformanceFrequency();
+}
+
+/* Appends one line to t->missing (silently cut when full). */
+static void kt_note_missing(ktext *t, const char *line)
+{
+    size_t used = strlen(t->missing);
+    if (used + 1 < sizeof t->missing)
+        snprintf(t->missing + used, sizeof t->missing - used, "%s%s",
+                 used ? "\n" : "", line);
+}
+
+/* ---- UTF-8 ------------------------------------------------------------------ */
+
+/* Decodes up to cap code points of s into cp; bad sequences become U+FFFD,
+ * control characters a space.  Returns the count. */
+static int kt_decode(const char *s, uint32_t *cp, int cap)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    int n = 0;
+    while (*p && n < cap) {
+        uint32_t c = *p, min;
+        int more;
+        if (c < 0x80) {
+            more = 0;
+            min = 0;
+        } else if ((c & 0xE0) == 0xC0) {
+            more = 1;
+            min = 0x80;
+            c &= 0x1F;
+        } else if ((c & 0xF0) == 0xE0) {
+            more = 2;
+            min = 0x800;
+            c &= 0x0F;
+        } else if ((c & 0xF8) == 0xF0) {
+            more = 3;
+            min = 0x10000;
+            c &= 0x07;
+        } else {
+            cp[n++] = 0xFFFD;
+            p++;
+            continue;
+        }
+        int i;
+        for (i = 1; i <= more; i++) {
+            if ((p[i] & 0xC0) != 0x80)
+                break;
+            c = (c << 6) | (p[i] & 0x3F);
+        }
+        if (i <= more || c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) {
+            cp[n++] = 0xFFFD;
+            p++;
+            continue;
+        }
+        p += more + 1;
+        if (c < 0x20 || (c >= 0x7F && c < 0xA0))
+            c = ' ';
+        cp[n++] = c;
+    }
+    return n;
+}
+
+/* Encodes cp[0..n) as UTF-8 into out (4n+1 bytes), NUL-terminated. */
+static void kt_encode(const uint32_t *cp, int n, char *out)
+{
+    unsigned char *o = (unsigned char *)out;
+    for (int i = 0; i < n; i++) {
+        uint32_t c = cp[i];
+        if (c < 0x80) {
+            *o++ = (unsigned char)c;
+        } else if (c < 0x800) {
+            *o++ = (unsigned char)(0xC0 | (c >> 6));
+            *o++ = (unsigned char)(0x80 | (c & 0x3F));
+        } else if (c < 0x10000) {
+            *o++ = (unsigned char)(0xE0 | (c >> 12));
+            *o++ = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
+            *o++ = (unsigned char)(0x80 | (c & 0x3F));
+        } else {
+            *o++ = (unsigned char)(0xF0 | (c >> 18));
+            *o++ = (unsigned char)(0x80 | ((c >> 12) & 0x3F));
+            *o++ = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
+            *o++ = (unsigned char)(0x80 | (c & 0x3F));
+        }
+    }
+    *o = '\0';
+}
+
+/* ---- caches ------------------------------------------------------------------ */
+
+/* Hash of a cache key (FNV-1a over the text, then the numbers). */
+static uint32_t kt_hash(const char *text, int px, int chain, int bold, uint32_t rgba)
+{
+    uint32_t h = 2166136261u;
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+        h = (h ^ *p) * 16777619u;
+    uint32_t nums[4] = {(uint32_t)px, (uint32_t)chain, (uint32_t)bold, rgba};
+    for (int i = 0; i < 4; i++)
+        h = (h ^ nums[i]) * 16777619u;
+    return h;
+}
+
+/* Allocates a cache of cap entries; budget 0 means no byte limit. */
+static int kt_cache_init(kt_cache *c, int cap, size_t budget)
+{
+    memset(c, 0, sizeof *c);
+    c->cap = cap;
+    c->nbucket = 1;
+    while (c->nbucket < cap * 2)
+        c->nbucket *= 2;
+    c->e = calloc((size_t)cap, sizeof *c->e);
+    c->bucket = malloc((size_t)c->nbucket * sizeof *c->bucket);
+    if (!c->e || !c->bucket)
+        return -1;
+    for (int i = 0; i < c->nbucket; i++)
+        c->bucket[i] = -1;
+    for (int i = 0; i < cap; i++)
+        c->e[i].hnext = i + 1 < cap ? i + 1 : -1;
+    c->free_list = 0;
+    c->head = c->tail = -1;
+    c->budget = budget;
+    return 0;
+}
+
+/* Unlinks entry i from the LRU list. */
+static void kt_lru_unlink(kt_cache *c, int i)
+{
+    kt_entry *e = &c->e[i];
+    if (e->prev >= 0)
+        c->e[e->prev].next = e->next;
+    else
+        c->head = e->next;
+    if (e->next >= 0)
+        c->e[e->next].prev = e->prev;
+    else
+        c->tail = e->prev;
+}
+
+/* Puts entry i at the head (most recently used) of the LRU list. */
+static void kt_lru_push(kt_cache *c, int i)
+{
+    kt_entry *e = &c->e[i];
+    e->prev = -1;
+    e->next = c->head;
+    if (c->head >= 0)
+        c->e[c->head].prev = i;
+    c->head = i;
+    if (c->tail < 0)
+        c->tail = i;
+}
+
+/* Removes entry i: unlinks it, destroys its texture, frees its slot. */
+static void kt_cache_drop(kt_cache *c, int i)
+{
+    kt_entry *e = &c->e[i];
+    int *link = &c->bucket[e->hash & (uint32_t)(c->nbucket - 1)];
+    while (*link != i)
+        link = &c->e[*link].hnext;
+    *link = e->hnext;
+    kt_lru_unlink(c, i);
+    if (e->tex)
+        SDL_DestroyTexture(e->tex);
+    c->bytes -= e->bytes;
+    free(e->text);
+    memset(e, 0, sizeof *e);
+    e->hnext = c->free_list;
+    c->free_list = i;
+    c->count--;
+}
+
+/* Finds a key; on a hit moves it to the LRU head.  Counts the hit or miss
+ * when count is set.  Returns the index or -1. */
+static int kt_cache_find(kt_cache *c, const char *text, uint32_t hash, int px,
+                         int chain, int bold, uint32_t rgba, int count)
+{
+    for (int i = c->bucket[hash & (uint32_t)(c->nbucket - 1)]; i >= 0; i = c->e[i].hnext) {
+        kt_entry *e = &c->e[i];
+        if (e->hash == hash && e->px == px && e->chain == chain && e->bold == bold &&
+            e->rgba == rgba && strcmp(e->text, text) == 0) {
+            if (c->head != i) {
+                kt_lru_unlink(c, i);
+                kt_lru_push(c, i);
+            }
+            c->hits += count != 0;
+            return i;
+        }
+    }
+    c->misses += count != 0;
+    return -1;
+}
+
+/* Adds a key holding `bytes` of pixels, evicting least recently used entries
+ * to stay within the bounds.  Returns the new index, or -1 (no memory). */
+static int kt_cache_add(kt_cache *c, const char *text, uint32_t hash, int px,
+                        int chain, int bold, uint32_t rgba, size_t bytes)
+{
+    while (c->tail >= 0 &&
+           (c->count >= c->cap || (c->budget && c->bytes + bytes > c->budget))) {
+        kt_cache_drop(c, c->tail);
+        c->evictions++;
+    }
+    if (c->free_list < 0)
+        return -1;
+    char *copy = kt_strdup(text);
+    if (!copy)
+        return -1;
+    int i = c->free_list;
+    kt_entry *e = &c->e[i];
+    c->free_list = e->hnext;
+    memset(e, 0, sizeof *e);
+    e->text = copy;
+    e->hash = hash;
+    e->px = px;
+    e->chain = chain;
+    e->bold = bold;
+    e->rgba = rgba;
+    e->bytes = bytes;
+    int *b = &c->bucket[hash & (uint32_t)(c->nbucket - 1)];
+    e->hnext = *b;
+    *b = i;
+    kt_lru_push(c, i);
+    c->bytes += bytes;
+    c->count++;
+    return i;
+}
+
+/* Drops every entry. */
+static void kt_cache_clear(kt_cache *c)
+{
+    while (c->head >= 0)
+        kt_cache_drop(c, c->head);
+}
+
+/* Clears and frees the cache's memory. */
+static void kt_cache_free(kt_cache *c)
+{
+    if (c->e && c->bucket)
+        kt_cache_clear(c);
+    free(c->e);
+    free(c->bucket);
+    memset(c, 0, sizeof *c);
+}
+
+/* ---- faces -------------------------------------------------------------------- */
+
+/* The open TTF_Font for (font k, px, bold), opening it on first use and
+ * closing the least recently used face when the table is full.  NULL when
+ * the font cannot be opened (it is then marked missing and the reason kept
+ * in t->error). */
+static TTF_Font *kt_open_face(ktext *t, int k, int px, int bold)
+{
+    kt_font *f = &t->font[k];
+    int free_slot = -1, lru = 0;
+    for (int i = 0; i < KTEXT_MAX_FACES; i++) {
+        kt_face *fc = &t->face[i];
+        if (!fc->font) {
+            if (free_slot < 0)
+                free_slot = i;
+            continue;
+        }
+        if (fc->font_idx == k && fc->px == px && fc->bold == bold) {
+            fc->used = ++t->clock;
+            return fc->font;
+        }
+        if (fc->used < t->face[lru].used || !t->face[lru].font)
+            lru = i;
+    }
+    if (f->missing)
+        return NULL;
+    if (free_slot < 0) {
+        TTF_CloseFont(t->face[lru].font);
+        t->face[lru].font = NULL;
+        free_slot = lru;
+    }
+    const char *file = (bold && f->bold_file) ? f->bold_file : f->file;
+    double t0 = kt_now_ms();
+    TTF_Font *font = TTF_OpenFontIndex(file, px, f->index);
+    if (!font && bold && f->bold_file) {
+        /* A broken bold file: embolden the regular face instead. */
+        snprintf(t->error, sizeof t->error, "cannot open font %s (fonts.conf:%d, bold of %s): %s",
+                 file, f->line, f->name, TTF_GetError());
+        kt_note_missing(t, t->error);
+        free(f->bold_file);
+        f->bold_file = NULL;
+        file = f->file;
+        font = TTF_OpenFontIndex(file, px, f->index);
+    }
+    t->face_open_ms += kt_now_ms() - t0;
+    if (!font) {
+        snprintf(t->error, sizeof t->error, "cannot open font %s (fonts.conf:%d, %s): %s",
+                 file, f->line, f->name, TTF_GetError());
+        kt_note_missing(t, t->error);
+        f->missing = 1;
+        return NULL;
+    }
+    t->face_opens++;
+    if (bold && !f->bold_file)
+        TTF_SetFontStyle(font, TTF_STYLE_BOLD);
+    kt_face *fc = &t->face[free_slot];
+    fc->font = font;
+    fc->font_idx = k;
+    fc->px = px;
+    fc->bold = bold;
+    fc->used = ++t->clock;
+    return font;
+}
+
+/* 1 if font k may serve a code point of script `script` and class cls: a
+ * font with script=X serves only X's letters (and neutrals and marks). */
+static int kt_eligible(const ktext *t, int k, uint32_t script, int cls)
+{
+    const kt_font *f = &t->font[k];
+    if (f->missing)
+        return 0;
+    return !f->script || cls != KT_STRONG || !script || script == f->script;
+}
+
+/* The first font of chain ch that may serve cp and has its glyph (faces at
+ * px/bold; px 0 asks any open face, else a small probe face); -1 if none. */
+static int kt_pick(ktext *t, int ch, int px, int bold, uint32_t cp)
+{
+    int cls;
+    uint32_t script = kt_script(cp, &cls);
+    const kt_chain *c = &t->chain[ch];
+    for (int i = 0; i < c->n_all; i++) {
+        int k = c->all[i];
+        if (!kt_eligible(t, k, script, cls))
+            continue;
+        TTF_Font *f = NULL;
+        if (px) {
+            f = kt_open_face(t, k, px, bold);
+        } else {
+            for (int j = 0; j < KTEXT_MAX_FACES && !f; j++)
+                if (t->face[j].font && t->face[j].font_idx == k)
+                    f = t->face[j].font;
+            if (!f)
+                f = kt_open_face(t, k, KTEXT_PROBE_PX, 0);
+        }
+        if (f && TTF_GlyphIsProvided32(f, cp))
+            return i;
+    }
+    return -1;
+}
+
+/* 1 if font k at px/bold has a glyph for cp. */
+static int kt_has(ktext *t, int k, int px, int bold, uint32_t cp)
+{
+    TTF_Font *f = kt_open_face(t, k, px, bold);
+    return f && TTF_GlyphIsProvided32(f, cp);
+}
+
+/* ---- layout -------------------------------------------------------------------- */
+
+/* Index of the chain for lang: exact tag, then shorter tags, else 0. */
+static int kt_chain_for(const ktext *t, const char *lang)
+{
+    char tag[KTEXT_LANG_MAX];
+    if (!lang || !*lang)
+        lang = "en";
+    snprintf(tag, sizeof tag, "%s", lang);
+    for (;;) {
+        for (int i = 1; i < t->nchain; i++)
+            if (kt_ieq(t->chain[i].lang, tag))
+                return i;
+        char *dash = strrchr(tag, '-');
+        if (!dash)
+            return 0;
+        *dash = '\0';
+    }
+}
+
+/* Frees a line's work space. */
+static void kt_line_free(kt_line *L)
+{
+    free(L->cp);
+    free(L->run);
+    free(L->buf);
+    memset(L, 0, sizeof *L);
+}
+
+/* Sets the script of run r on its face and encodes its text into L->buf. */
+static TTF_Font *kt_run_prepare(ktext *t, kt_line *L, const kt_run *r, int px, int bold)
+{
+    TTF_Font *f = kt_open_face(t, r->font, px, bold);
+    if (!f)
+        return NULL;
+    char name[5];
+    kt_tag_name(r->script, name);
+    TTF_SetFontScriptName(f, name);
+    kt_encode(L->cp + r->start, r->len, L->buf);
+    return f;
+}
+
+/* One attempt of kt_layout. */
+static int kt_layout_once(ktext *t, const char *utf8, int px, int ch, int bold, kt_line *L)
+{
+    memset(L, 0, sizeof *L);
+    size_t len = strlen(utf8);
+    int cap = len < KTEXT_MAX_CHARS ? (int)len : KTEXT_MAX_CHARS;
+    L->cp = malloc(((size_t)cap + 1) * sizeof *L->cp);
+    int *font = malloc(((size_t)cap + 1) * sizeof *font);
+    unsigned char *brk = calloc((size_t)cap + 1, 1);
+    L->run = malloc(((size_t)cap + 1) * sizeof *L->run);
+    L->buf = malloc((size_t)cap * 4 + 1);
+    if (!L->cp || !font || !brk || !L->run || !L->buf) {
+        free(font);
+        free(brk);
+        kt_line_free(L);
+        snprintf(t->error, sizeof t->error, "out of memory laying out %zu bytes of text", len);
+        return KERR_INTERNAL;
+    }
+    L->n = kt_decode(utf8, L->cp, cap);
+    const kt_chain *c = &t->chain[ch];
+    int fallback = 0; /* draws what no font has: the chain's first usable font */
+    while (fallback < c->n_all && t->font[c->all[fallback]].missing)
+        fallback++;
+    if (fallback == c->n_all) {
+        free(font);
+        free(brk);
+        kt_line_free(L);
+        if (!t->error[0])
+            snprintf(t->error, sizeof t->error, "no usable font in the chain for %s",
+                     c->lang[0] ? c->lang : "the default chain");
+        return KERR_IO;
+    }
+
+    /* Pass 1: a font (chain position) per code point.  cur is the current
+     * run's font, grp the script of its letters (0 until one is seen). */
+    int cur = -1;
+    uint32_t grp = 0;
+    for (int i = 0; i < L->n; i++) {
+        int cls;
+        uint32_t cp = L->cp[i], script = kt_script(cp, &cls);
+        if (cls != KT_STRONG && cur >= 0 &&
+            (cls == KT_MARK || kt_has(t, c->all[cur], px, bold, cp))) {
+            font[i] = cur;
+            continue;
+        }
+        if (cls != KT_STRONG && cur < 0) {
+            font[i] = -1; /* leading neutral or mark: settled below */
+            continue;
+        }
+        int p = kt_pick(t, ch, px, bold, cp);
+        if (p < 0)
+            p = cur; /* nobody has it: a box in the current run */
+        if (cls == KT_STRONG && p == cur && (!grp || !script || script == grp)) {
+            font[i] = cur;
+            if (!grp)
+                grp = script;
+            continue;
+        }
+        if (p == cur && cls != KT_STRONG) {
+            font[i] = cur;
+            continue;
+        }
+        if (p < 0)
+            p = fallback; /* first code point and nobody has it */
+        font[i] = p;
+        brk[i] = 1;
+        cur = p;
+        grp = cls == KT_STRONG ? script : 0;
+    }
+
+    /* Pass 2: leading neutrals and marks join the first run if its font has
+     * them all, else each takes the first font that has it. */
+    int lead = 0;
+    while (lead < L->n && font[lead] < 0)
+        lead++;
+    int join = lead < L->n;
+    for (int i = 0; i < lead && join; i++) {
+        int cls;
+        kt_script(L->cp[i], &cls);
+        if (cls != KT_MARK && !kt_has(t, c->all[font[lead]], px, bold, L->cp[i]))
+            join = 0;
+    }
+    for (int i = 0; i < lead; i++) {
+        int cls;
+        kt_script(L->cp[i], &cls);
+        if (join)
+            font[i] = font[lead];
+        else if (cls == KT_MARK && i > 0)
+            font[i] = font[i - 1];
+        else {
+            int p = kt_pick(t, ch, px, bold, L->cp[i]);
+            font[i] = p >= 0 ? p : (i > 0 ? font[i - 1] : fallback);
+        }
+    }
+    if (join)
+        brk[lead] = 0;
+
+    /* Pass 3: runs, their scripts and sizes. */
+    for (int i = 0; i < L->n; i++) {
+        if (i == 0 || font[i] != font[i - 1] || brk[i]) {
+            kt_run *r = &L->run[L->nrun++];
+            memset(r, 0, sizeof *r);
+            r->font = c->all[font[i]];
+            r->start = i;
+        }
+        kt_run *r = &L->run[L->nrun - 1];
+        r->len++;
+        if (!r->script) {
+            int cls;
+            uint32_t s = kt_script(L->cp[i], &cls);
+            if (cls == KT_STRONG && s)
+                r->script = s;
+        }
+    }
+    free(font);
+    free(brk);
+
+    int asc_max = 0, x = 0;
+    for (int i = 0; i < L->nrun; i++) {
+        kt_run *r = &L->run[i];
+        if (t->font[r->font].script)
+            r->script = t->font[r->font].script;
+        if (!r->script)
+            r->script = KT_ZYYY;
+        TTF_Font *f = kt_run_prepare(t, L, r, px, bold);
+        if (!f) {
+            kt_line_free(L);
+            return KERR_IO;
+        }
+        if (TTF_SizeUTF8(f, L->buf, &r->w, &r->h) != 0) {
+            snprintf(t->error, sizeof t->error, "TTF_SizeUTF8 (%s, %d px): %s",
+                     t->font[r->font].name, px, TTF_GetError());
+            kt_line_free(L);
+            return KERR_INTERNAL;
+        }
+        if (x + r->w > t->max_width) {
+            /* Too wide for a texture: keep the characters that fit. */
+            int extent = 0, count = 0;
+            TTF_MeasureUTF8(f, L->buf, t->max_width - x, &extent, &count);
+            r->len = count < r->len ? count : r->len;
+            kt_encode(L->cp + r->start, r->len, L->buf);
+            if (r->len == 0 || TTF_SizeUTF8(f, L->buf, &r->w, &r->h) != 0 ||
+                x + r->w > t->max_width) {
+                L->nrun = i;
+                break;
+            }
+            L->nrun = i + 1;
+        }
+        r->x = x;
+        r->y = TTF_FontAscent(f); /* ascent for now; a top offset below */
+        if (r->y > asc_max)
+            asc_max = r->y;
+        x += r->w;
+    }
+    L->w = x;
+    L->h = 0;
+    for (int i = 0; i < L->nrun; i++) {
+        kt_run *r = &L->run[i];
+        r->y = asc_max - r->y;
+        if (r->y + r->h > L->h)
+            L->h = r->y + r->h;
+    }
+    if (L->nrun == 0) {
+        TTF_Font *f = kt_open_face(t, c->all[fallback], px, bold);
+        L->h = f ? TTF_FontHeight(f) : 0;
+    }
+    return 0;
+}
+
+/* Splits utf8 into runs (see the design at the top), sizes them and places
+ * them on one baseline; fills L (free with kt_line_free).  Returns 0 or a
+ * KERR_ code with t->error set.  A font that fails to open is marked
+ * missing, so a second attempt lays the line out without it. */
+static int kt_layout(ktext *t, const char *utf8, int px, int ch, int bold, kt_line *L)
+{
+    int rc = kt_layout_once(t, utf8, px, ch, bold, L);
+    if (rc == KERR_IO)
+        rc = kt_layout_once(t, utf8, px, ch, bold, L);
+    return rc;
+}
+
+/* Composes the line's runs, rendered in colour col, into one ARGB surface. */
+static SDL_Surface *kt_render(ktext *t, kt_line *L, int px, int bold, SDL_Color col)
+{
+    SDL_Surface *out =
+        SDL_CreateRGBSurfaceWithFormat(0, L->w, L->h, 32, SDL_PIXELFORMAT_ARGB8888);
+    if (!out) {
+        snprintf(t->error, sizeof t->error, "SDL_CreateRGBSurfaceWithFormat %dx%d: %s",
+                 L->w, L->h, SDL_GetError());
+        return NULL;
+    }
+    SDL_FillRect(out, NULL, 0);
+    uint32_t rgb = ((uint32_t)col.r << 16) | ((uint32_t)col.g << 8) | col.b;
+    for (int i = 0; i < L->nrun; i++) {
+        kt_run *r = &L->run[i];
+        TTF_Font *f = kt_run_prepare(t, L, r, px, bold);
+        if (!f)
+            continue;
+        SDL_Surface *s = TTF_RenderUTF8_Blended(f, L->buf, col);
+        if (!s)
+            continue; /* a run of zero width (only joiners) */
+        if (s->format->format != SDL_PIXELFORMAT_ARGB8888) {
+            SDL_Surface *conv = SDL_ConvertSurfaceFormat(s, SDL_PIXELFORMAT_ARGB8888, 0);
+            SDL_FreeSurface(s);
+            if (!conv)
+                continue;
+            s = conv;
+        }
+        SDL_LockSurface(s);
+        for (int y = 0; y < s->h; y++) {
+            int dy = r->y + y;
+            if (dy < 0 || dy >= out->h)
+                continue;
+            const uint32_t *src = (const uint32_t *)((const uint8_t *)s->pixels + (size_t)y * (size_t)s->pitch);
+            uint32_t *dst = (uint32_t *)((uint8_t *)out->pixels + (size_t)dy * (size_t)out->pitch);
+            for (int xx = 0; xx < s->w && r->x + xx < out->w; xx++) {
+                uint32_t a = src[xx] >> 24;
+                if (!a)
+                    continue;
+                uint32_t da = dst[r->x + xx] >> 24;
+                uint32_t na = a + (da * (255 - a) + 127) / 255;
+                dst[r->x + xx] = (na << 24) | rgb;
+            }
+        }
+        SDL_UnlockSurface(s);
+        SDL_FreeSurface(s);
+    }
+    return out;
+}
+
+/* Looks up or computes the size of a line; fills *w, *h. */
+static int kt_size(ktext *t, const char *utf8, int px, int ch, int bold, int *w, int *h)
+{
+    uint32_t hash = kt_hash(utf8, px, ch, bold, 0);
+    int i = kt_cache_find(&t->sizes, utf8, hash, px, ch, bold, 0, 1);
+    if (i >= 0) {
+        *w = t->sizes.e[i].w;
+        *h = t->sizes.e[i].h;
+        return 0;
+    }
+    kt_line L;
+    int rc = kt_layout(t, utf8, px, ch, bold, &L);
+    if (rc)
+        return rc;
+    *w = L.w;
+    *h = L.h;
+    kt_line_free(&L);
+    i = kt_cache_add(&t->sizes, utf8, hash, px, ch, bold, 0, 0);
+    if (i >= 0) {
+        t->sizes.e[i].w = *w;
+        t->sizes.e[i].h = *h;
+    }
+    return 0;
+}
+
+/* Fills *out and returns 0, or returns a KERR_ code with err set. */
+int ktext_open(ktext **out, const char *fonts_dir, SDL_Renderer *r, kerr *err)
+{
+    *out = NULL;
+    ktext *t = calloc(1, sizeof *t);
+    if (!t)
+        return kerr_set(err, KERR_INTERNAL, "out of memory opening the text layer");
+    t->r = r;
+    t->max_width = KTEXT_MAX_WIDTH;
+    SDL_RendererInfo info;
+    if (r && SDL_GetRendererInfo(r, &info) == 0 && info.max_texture_width > 0 &&
+        info.max_texture_width < t->max_width)
+        t->max_width = info.max_texture_width;
+    if (kt_cache_init(&t->sizes, KTEXT_SIZE_ENTRIES, 0) != 0 ||
+        kt_cache_init(&t->textures, KTEXT_TEX_ENTRIES, KTEXT_TEX_BYTES) != 0) {
+        ktext_close(t);
+        return kerr_set(err, KERR_INTERNAL, "out of memory for the text caches");
+    }
+    int rc = kt_parse_manifest(t, fonts_dir, err);
+    if (rc) {
+        ktext_close(t);
+        return rc;
+    }
+    /* TTF_Init is reference-counted; ktext_close balances it. */
+    if (TTF_Init() != 0) {
+        rc = kerr_set(err, KERR_INTERNAL, "TTF_Init: %s", TTF_GetError());
+        ktext_close(t);
+        return rc;
+    }
+    t->ttf_inited = 1;
+    *out = t;
+    return 0;
+}
+
+/* Frees every texture, face and the manifest; balances TTF_Init. */
+void ktext_close(ktext *t)
+{
+    if (!t)
+        return;
+    kt_cache_free(&t->textures);
+    kt_cache_free(&t->sizes);
+    for (int i = 0; i < KTEXT_MAX_FACES; i++)
+        if (t->face[i].font)
+            TTF_CloseFont(t->face[i].font);
+    for (int i = 0; i < t->nfont; i++) {
+        free(t->font[i].file);
+        free(t->font[i].bold_file);
+    }
+    if (t->ttf_inited)
+        TTF_Quit();
+    free(t);
+}
+
+/* Size of one line (see text.h). */
+int ktext_measure(ktext *t, const char *utf8, int px, const char *lang, int bold,
+                  int *w, int *h)
+{
+    int dw = 0, dh = 0;
+    if (!w)
+        w = &dw;
+    if (!h)
+        h = &dh;
+    *w = *h = 0;
+    if (!t || !utf8 || px < 1 || px > KTEXT_MAX_PX)
+        return KERR_INVALID;
+    return kt_size(t, utf8, px, kt_chain_for(t, lang), bold ? 1 : 0, w, h);
+}
+
+/* Draws one line from the texture cache, rendering it on a miss. */
+int ktext_draw(ktext *t, const char *utf8, int px, const char *lang, int bold,
+               SDL_Color c, int x, int y)
+{
+    if (!t || !t->r || !utf8 || px < 1 || px > KTEXT_MAX_PX)
+        return KERR_INVALID;
+    if (!*utf8)
+        return 0;
+    bold = bold ? 1 : 0;
+    int ch = kt_chain_for(t, lang);
+    uint32_t rgba = ((uint32_t)c.r << 24) | ((uint32_t)c.g << 16) | ((uint32_t)c.b << 8) | c.a;
+    uint32_t hash = kt_hash(utf8, px, ch, bold, rgba);
+    int i = kt_cache_find(&t->textures, utf8, hash, px, ch, bold, rgba, 1);
+    if (i < 0) {
+        kt_line L;
+        int rc = kt_layout(t, utf8, px, ch, bold, &L);
+        if (rc)
+            return rc;
+        if (L.w <= 0 || L.h <= 0) {
+            kt_line_free(&L);
+            return 0;
+        }
+        SDL_Surface *s = kt_render(t, &L, px, bold, c);
+        int lw = L.w, lh = L.h;
+        kt_line_free(&L);
+        if (!s)
+            return KERR_INTERNAL;
+        SDL_Texture *tex = SDL_CreateTextureFromSurface(t->r, s);
+        SDL_FreeSurface(s);
+        if (!tex) {
+            snprintf(t->error, sizeof t->error, "SDL_CreateTextureFromSurface %dx%d: %s",
+                     lw, lh, SDL_GetError());
+            return KERR_INTERNAL;
+        }
+        SDL_SetTextureBlendMode(tex, SDL_BLENDMODE_BLEND);
+        i = kt_cache_add(&t->textures, utf8, hash, px, ch, bold, rgba,
+                         (size_t)lw * (size_t)lh * 4);
+        if (i < 0) {
+            /* No memory for the entry: draw once, uncached. */
+            SDL_Rect dst = {x, y, lw, lh};
+            SDL_RenderCopy(t->r, tex, NULL, &dst);
+            SDL_DestroyTexture(tex);
+            return 0;
+        }
+        t->textures.e[i].tex = tex;
+        t->textures.e[i].w = lw;
+        t->textures.e[i].h = lh;
+        /* The size is known now: spare the layout a measurement. */
+        uint32_t sh = kt_hash(utf8, px, ch, bold, 0);
+        if (kt_cache_find(&t->sizes, utf8, sh, px, ch, bold, 0, 0) < 0) {
+            int j = kt_cache_add(&t->sizes, utf8, sh, px, ch, bold, 0, 0);
+            if (j >= 0) {
+                t->sizes.e[j].w = lw;
+                t->sizes.e[j].h = lh;
+            }
+        }
+    }
+    kt_entry *e = &t->textures.e[i];
+    SDL_Rect dst = {x, y, e->w, e->h};
+    if (SDL_RenderCopy(t->r, e->tex, NULL, &dst) != 0) {
+        snprintf(t->error, sizeof t->error, "SDL_RenderCopy: %s", SDL_GetError());
+        return KERR_INTERNAL;
+    }
+    return 0;
+}
+
+/* Tallest ascent plus deepest descent of the fonts lang's chain line names
+ * (the base font for a language the manifest does not list). */
+int ktext_line_height(ktext *t, int px, const char *lang)
+{
+    if (!t || px < 1 || px > KTEXT_MAX_PX)
+        return 0;
+    const kt_chain *c = &t->chain[kt_chain_for(t, lang)];
+    int n = c->lang[0] ? c->n_own : 1;
+    int asc = 0, desc = 0;
+    for (int i = 0; i < n; i++) {
+        TTF_Font *f = kt_open_face(t, c->own[i], px, 0);
+        if (!f)
+            continue;
+        int a = TTF_FontAscent(f), d = TTF_FontHeight(f) - a;
+        asc = a > asc ? a : asc;
+        desc = d > desc ? d : desc;
+    }
+    return asc + desc > 0 ? asc + desc : px * 4 / 3;
+}
+
+/* 1 if a font of lang's chain would draw cp (see text.h). */
+int ktext_covers(ktext *t, uint32_t cp, const char *lang)
+{
+    if (!t || cp > 0x10FFFF)
+        return 0;
+    return kt_pick(t, kt_chain_for(t, lang), 0, 0, cp) >= 0;
+}
+
+/* Drops all cached textures. */
+void ktext_flush(ktext *t)
+{
+    if (t)
+        kt_cache_clear(&t->textures);
+}
+
+/* Copies the counters (see ktext_stats). */
+void ktext_stats_get(const ktext *t, ktext_stats *st)
+{
+    memset(st, 0, sizeof *st);
+    if (!t)
+        return;
+    st->draw_hits = t->textures.hits;
+    st->draw_misses = t->textures.misses;
+    st->measure_hits = t->sizes.hits;
+    st->measure_misses = t->sizes.misses;
+    st->evictions = t->textures.evictions;
+    st->textures = t->textures.count;
+    st->texture_bytes = t->textures.bytes;
+    for (int i = 0; i < KTEXT_MAX_FACES; i++)
+        st->faces_open += t->face[i].font != NULL;
+    st->face_opens = t->face_opens;
+    st->face_open_ms = t->face_open_ms;
+}
+
+/* Missing optional fonts, one per line. */
+const char *ktext_missing(const ktext *t)
+{
+    return t ? t->missing : "";
+}
+
+/* Last font error met at use time. */
+const char *ktext_error(const ktext *t)
+{
+    return t ? t->error : "";
+}
+
+/* ---- manifest ------------------------------------------------------------------ */
+
+/* Splits line s in place into at most cap whitespace-separated tokens
+ * ("double quotes" keep spaces; # starts a comment).  Returns the count, or
+ * -1 for an unclosed quote. */
+static int kt_tokens(char *s, char **tok, int cap)
+{
+    int n = 0;
+    for (;;) {
+        while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+            s++;
+        if (!*s || *s == '#')
+            return n;
+        if (n == cap)
+            return n + 1;
+        if (*s == '"') {
+            tok[n++] = ++s;
+            s = strchr(s, '"');
+            if (!s)
+                return -1;
+            *s++ = '\0';
+            continue;
+        }
+        tok[n++] = s;
+        while (*s && *s != ' ' && *s != '\t' && *s != '\r' && *s != '\n')
+            s++;
+        if (*s)
+            *s++ = '\0';
+    }
+}
+
+/* Makes a path absolute against dir unless it already is. */
+static char *kt_path(const char *dir, const char *file)
+{
+    if (file[0] == '/')
+        return kt_strdup(file);
+    size_t n = strlen(dir) + strlen(file) + 2;
+    char *p = malloc(n);
+    if (p)
+        snprintf(p, n, "%s/%s", dir, file);
+    return p;
+}
+
+/* 0 if path can be opened for reading, else errno. */
+static int kt_readable(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return errno ? errno : ENOENT;
+    fclose(f);
+    return 0;
+}
+
+/* Index of the font named name, or -1. */
+static int kt_font_named(const ktext *t, const char *name)
+{
+    for (int i = 0; i < t->nfont; i++)
+        if (strcmp(t->font[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+/* Parses a `font NAME FILE [index=N] [bold=FILE] [script=Xxxx]` line. */
+static int kt_parse_font(ktext *t, const char *dir, const char *mf, int line,
+                         char **tok, int n, kerr *err)
+{
+    if (n < 3)
+        return kerr_set(err, KERR_INVALID,
+                        "%s:%d: font needs a name and a file: font NAME FILE [index=N] "
+                        "[bold=FILE] [script=Xxxx]", mf, line);
+    if (t->nfont == KTEXT_MAX_FONTS)
+        return kerr_set(err, KERR_INVALID, "%s:%d: more than %d fonts", mf, line,
+                        KTEXT_MAX_FONTS);
+    if (strlen(tok[1]) >= KTEXT_NAME_MAX)
+        return kerr_set(err, KERR_INVALID, "%s:%d: font name '%s' longer than %d characters",
+                        mf, line, tok[1], KTEXT_NAME_MAX - 1);
+    if (kt_font_named(t, tok[1]) >= 0)
+        return kerr_set(err, KERR_INVALID, "%s:%d: font '%s' defined twice", mf, line, tok[1]);
+    kt_font *f = &t->font[t->nfont++];
+    snprintf(f->name, sizeof f->name, "%s", tok[1]);
+    f->line = line;
+    f->file = kt_path(dir, tok[2]);
+    if (!f->file)
+        return kerr_set(err, KERR_INTERNAL, "out of memory reading %s", mf);
+    for (int i = 3; i < n; i++) {
+        char *v = strchr(tok[i], '=');
+        if (v)
+            *v++ = '\0';
+        if (v && strcmp(tok[i], "index") == 0) {
+            char *end;
+            long idx = strtol(v, &end, 10);
+            if (!*v || *end || idx < 0 || idx > 255)
+                return kerr_set(err, KERR_INVALID,
+                                "%s:%d: font %s: index=%s is not a face number 0-255",
+                                mf, line, f->name, v);
+            f->index = idx;
+        } else if (v && strcmp(tok[i], "bold") == 0 && *v) {
+            free(f->bold_file);
+            f->bold_file = kt_path(dir, v);
+            if (!f->bold_file)
+                return kerr_set(err, KERR_INTERNAL, "out of memory reading %s", mf);
+        } else if (v && strcmp(tok[i], "script") == 0) {
+            int ok = strlen(v) == 4;
+            for (int j = 0; ok && j < 4; j++)
+                ok = (v[j] >= 'A' && v[j] <= 'Z') || (v[j] >= 'a' && v[j] <= 'z');
+            if (!ok)
+                return kerr_set(err, KERR_INVALID,
+                                "%s:%d: font %s: script=%s is not a 4-letter ISO 15924 "
+                                "code such as Khmr", mf, line, f->name, v);
+            /* Canonical case: first letter upper, the rest lower. */
+            char c0 = v[0] & ~0x20, c1 = v[1] | 0x20, c2 = v[2] | 0x20, c3 = v[3] | 0x20;
+            f->script = KT_TAG(c0, c1, c2, c3);
+        } else {
+            return kerr_set(err, KERR_INVALID,
+                            "%s:%d: font %s: unknown option '%s%s%s' (expected index=N, "
+                            "bold=FILE or script=Xxxx)", mf, line, f->name, tok[i],
+                            v ? "=" : "", v ? v : "");
+        }
+    }
+    return 0;
+}
+
+/* Parses a `chain LANG NAME...` or `default-chain NAME...` line into c. */
+static int kt_parse_chain(ktext *t, const char *mf, int line, char **tok, int n,
+                          kt_chain *c, kerr *err)
+{
+    for (int i = 0; i < n; i++) {
+        int k = kt_font_named(t, tok[i]);
+        if (k < 0)
+            return kerr_set(err, KERR_INVALID,
+                            "%s:%d: unknown font '%s' (define it with a font line above)",
+                            mf, line, tok[i]);
+        for (int j = 0; j < c->n_own; j++)
+            if (c->own[j] == k)
+                return kerr_set(err, KERR_INVALID, "%s:%d: font '%s' listed twice",
+                                mf, line, tok[i]);
+        c->own[c->n_own++] = k;
+    }
+    return 0;
+}
+
+/* Reads fonts_dir/fonts.conf into t->font and t->chain and checks files. */
+static int kt_parse_manifest(ktext *t, const char *fonts_dir, kerr *err)
+{
+    char mf[1024], buf[2048];
+    snprintf(mf, sizeof mf, "%s/fonts.conf", fonts_dir ? fonts_dir : ".");
+    FILE *fp = fopen(mf, "r");
+    if (!fp)
+        return kerr_set(err, KERR_IO, "cannot open font manifest %s: %s", mf, strerror(errno));
+    int line = 0, rc = 0, have_default = 0, default_line = 0;
+    t->nchain = 1; /* [0]: the default chain */
+    while (!rc && fgets(buf, sizeof buf, fp)) {
+        line++;
+        if (!strchr(buf, '\n') && !feof(fp)) {
+            rc = kerr_set(err, KERR_INVALID, "%s:%d: line longer than %zu bytes", mf, line,
+                          sizeof buf - 2);
+            break;
+        }
+        char *tok[KTEXT_MAX_FONTS + 2];
+        int n = kt_tokens(buf, tok, KTEXT_MAX_FONTS + 2);
+        if (n < 0) {
+            rc = kerr_set(err, KERR_INVALID, "%s:%d: unclosed double quote", mf, line);
+        } else if (n > KTEXT_MAX_FONTS + 2) {
+            rc = kerr_set(err, KERR_INVALID, "%s:%d: too many words (a chain holds at most %d fonts)",
+                          mf, line, KTEXT_MAX_FONTS);
+        } else if (n == 0) {
+            continue;
+        } else if (strcmp(tok[0], "font") == 0) {
+            rc = kt_parse_font(t, fonts_dir, mf, line, tok, n, err);
+        } else if (strcmp(tok[0], "chain") == 0) {
+            if (n < 3) {
+                rc = kerr_set(err, KERR_INVALID, "%s:%d: chain needs a language and fonts: "
+                              "chain LANG NAME...", mf, line);
+            } else if (strlen(tok[1]) >= KTEXT_LANG_MAX) {
+                rc = kerr_set(err, KERR_INVALID, "%s:%d: language tag '%s' too long", mf, line,
+                              tok[1]);
+            } else if (t->nchain == KTEXT_MAX_CHAINS) {
+                rc = kerr_set(err, KERR_INVALID, "%s:%d: more than %d chains", mf, line,
+                              KTEXT_MAX_CHAINS - 1);
+            } else {
+                for (int i = 1; i < t->nchain && !rc; i++)
+                    if (kt_ieq(t->chain[i].lang, tok[1]))
+                        rc = kerr_set(err, KERR_INVALID, "%s:%d: chain %s defined twice", mf,
+                                      line, tok[1]);
+                if (!rc) {
+                    kt_chain *c = &t->chain[t->nchain++];
+                    snprintf(c->lang, sizeof c->lang, "%s", tok[1]);
+                    rc = kt_parse_chain(t, mf, line, tok + 2, n - 2, c, err);
+                }
+            }
+        } else if (strcmp(tok[0], "default-chain") == 0) {
+            if (have_default)
+                rc = kerr_set(err, KERR_INVALID, "%s:%d: default-chain given twice", mf, line);
+            else if (n < 2)
+                rc = kerr_set(err, KERR_INVALID, "%s:%d: default-chain needs fonts", mf, line);
+            else
+                rc = kt_parse_chain(t, mf, line, tok + 1, n - 1, &t->chain[0], err);
+            have_default = 1;
+            default_line = line;
+        } else {
+            rc = kerr_set(err, KERR_INVALID,
+                          "%s:%d: unknown keyword '%s' (expected font, chain or default-chain)",
+                          mf, line, tok[0]);
+        }
+    }
+    if (!rc && ferror(fp))
+        rc = kerr_set(err, KERR_IO, "cannot read %s: %s", mf, strerror(errno));
+    fclose(fp);
+    if (rc)
+        return rc;
+    if (!have_default)
+        return kerr_set(err, KERR_INVALID,
+                        "%s: no default-chain line (it names the base font first)", mf);
+
+    /* Every chain ends with the default chain's fonts it does not name. */
+    for (int i = 0; i < t->nchain; i++) {
+        kt_chain *c = &t->chain[i];
+        c->n_all = 0;
+        for (int j = 0; j < c->n_own; j++)
+            c->all[c->n_all++] = c->own[j];
+        for (int j = 0; j < t->chain[0].n_own; j++) {
+            int k = t->chain[0].own[j], dup = 0;
+            for (int m = 0; m < c->n_own; m++)
+                dup |= c->own[m] == k;
+            if (!dup && c->n_all < KTEXT_MAX_FONTS)
+                c->all[c->n_all++] = k;
+        }
+    }
+
+    /* Files: the base font must be there; others degrade. */
+    int base = t->chain[0].own[0];
+    for (int i = 0; i < t->nfont; i++) {
+        kt_font *f = &t->font[i];
+        char note[1400];
+        int e = kt_readable(f->file);
+        if (e && i == base)
+            return kerr_set(err, KERR_IO,
+                            "%s:%d: base font %s (first of default-chain, line %d): cannot read "
+                            "%s: %s", mf, f->line, f->name, default_line, f->file, strerror(e));
+        if (e) {
+            f->missing = 1;
+            snprintf(note, sizeof note, "%s:%d: font %s: cannot read %s: %s; its characters "
+                     "fall back to other fonts or show as boxes", mf, f->line, f->name, f->file,
+                     strerror(e));
+            kt_note_missing(t, note);
+            continue;
+        }
+        if (f->bold_file && (e = kt_readable(f->bold_file)) != 0) {
+            snprintf(note, sizeof note, "%s:%d: font %s: cannot read bold file %s: %s; bold "
+                     "is emboldened from the regular face", mf, f->line, f->name,
+                     f->bold_file, strerror(e));
+            kt_note_missing(t, note);
+            free(f->bold_file);
+            f->bold_file = NULL;
+        }
+    }
+    return 0;
+}

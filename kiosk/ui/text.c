@@ -284,7 +284,7 @@ static const kt_range kt_ranges[] = {
 #undef N
 #undef M
 
-/* ---- global functions -------------------------------------------------------- */
+/* ---- helpers ------------------------------------------------------------------- */
 
 /* Returns the script of cp (0 for Common/Inherited/unknown) and its class. */
 static uint32_t kt_script(uint32_t cp, int *cls)
@@ -987,6 +987,8 @@ static int kt_size(ktext *t, const char *utf8, int px, int ch, int bold, int *w,
     }
     return 0;
 }
+
+/* ---- the interface (text.h) ----------------------------------------------------- */
 
 /* Fills *out and returns 0, or returns a KERR_ code with err set. */
 int ktext_open(ktext **out, const char *fonts_dir, SDL_Renderer *r, kerr *err)

@@ -337,6 +337,29 @@ static int parse_root(const cJSON *root, ksync_batch *out, kerr *err)
     return 0;
 }
 
+/* 1 if text ends inside a string or an open object or array: the sign of
+ * a body cut short (cJSON reports such errors at the token's start). */
+static int ends_unfinished(const char *text, size_t len)
+{
+    int depth = 0, in_str = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = text[i];
+        if (in_str) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_str = 0;
+        } else if (c == '"') {
+            in_str = 1;
+        } else if (c == '{' || c == '[') {
+            depth++;
+        } else if (c == '}' || c == ']') {
+            depth--;
+        }
+    }
+    return in_str || depth > 0;
+}
+
 int ksync_batch_parse(const char *text, size_t len, ksync_batch *out, kerr *err)
 {
     ksync_batch_init(out);
@@ -346,7 +369,7 @@ int ksync_batch_parse(const char *text, size_t len, ksync_batch *out, kerr *err)
     cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
     if (!root) {
         size_t at = end && end >= text ? (size_t)(end - text) : 0;
-        if (at + 1 >= len)
+        if (at + 1 >= len || ends_unfinished(text, len))
             return kerr_set(err, KERR_INVALID, "batch: not JSON: text ends at byte %zu before the "
                             "object is complete (truncated?)", len);
         return kerr_set(err, KERR_INVALID, "batch: not JSON: syntax error at byte %zu", at);

@@ -1,0 +1,26 @@
+/*
+ * sync_cli.h - the `kiosk sync ...` staff commands, called by kiosk/main.c.
+ *
+ *   kiosk sync                      send everything waiting, with a progress bar
+ *   kiosk sync pair URL TOKEN [--ca FILE]
+ *   kiosk sync unpair
+ *   kiosk sync status               records waiting, last good sync, last error
+ *   kiosk sync export DIR           write a bundle for a USB stick
+ *
+ * main.c passes the data folder and the words after "sync":
+ * `kiosk --data /var/lib/kiosk sync pair http://hub:8420 khub_...` becomes
+ * ksync_cli("/var/lib/kiosk", 3, {"pair", "http://hub:8420", "khub_..."}).
+ * Returns the process exit status: 0 done, 1 failed (message on stderr),
+ * 2 usage.
+ */
+#ifndef KSYNC_CLI_H
+#define KSYNC_CLI_H
+
+#include "kclock.h"
+
+int ksync_cli(const char *data_dir, int argc, char **argv);
+
+/* The same with an injected clock (tests, replay); NULL = system clock. */
+int ksync_cli_clock(const char *data_dir, const kclock *clock, int argc, char **argv);
+
+#endif

@@ -1,0 +1,146 @@
+/*
+ * flow.h - the kiosk's screens as a state machine, with no SDL in sight.
+ *
+ * The UI feeds the flow inputs (a tap on a widget id, typed text, a key, a
+ * tick of the clock) and draws whatever state the flow is in.  Time is
+ * passed in with every input (milliseconds of a monotonic clock), so tests
+ * drive idle timeouts by advancing a number, not by sleeping.
+ *
+ *                 btn-returning            tap result-N (stored)
+ *     +---------+ ------------> +------+ ----------------------+
+ *     | welcome |               | find |                       |
+ *     +---------+ <------------ +------+                       v
+ *        |   ^      btn-back                               +------+
+ *        |   |                                             | done |
+ *        |   +---- btn-back ---- +------+  btn-submit      +------+
+ *        +-------- btn-new ----> | form | --(valid, stored)-->  |
+ *                                +------+                       |
+ *     welcome <---------------- KIOSK_DONE_MS or btn-back ------+
+ *
+ *   Any screen but welcome: no input for idle_ms -> "Still there?" prompt
+ *   (still_there = 1); a tap on btn-still-here closes it; no answer for
+ *   KIOSK_STILL_THERE_MS, or btn-start-over -> welcome, everything cleared.
+ *
+ * Invariants:
+ *   1. Going to welcome clears every field, query, result, message and the
+ *      done screen's name (kflow_reset): nothing of one person is shown to
+ *      the next.
+ *   2. done is entered only after the store returned success for the
+ *      sign-up or check-in: the record is committed and on disk.
+ *   3. A failed save leaves the person's entries on screen with a message to
+ *      see staff, and writes nothing partial (the store's transaction).
+ */
+#ifndef KIOSK_FLOW_H
+#define KIOSK_FLOW_H
+
+#include <stdint.h>
+
+#include "../config.h"
+#include "compose.h"
+#include "osk.h"
+#include "store.h"
+
+enum kscreen { KS_WELCOME, KS_FIND, KS_FORM, KS_DONE, KS_ERROR, KS_COUNT };
+
+enum kfield { KF_GIVEN, KF_FAMILY, KF_PHONE, KF_EMAIL, KF_ZIP, KF_COUNT };
+
+/* The focused text input: a form field, or the search box. */
+#define KF_SEARCH KF_COUNT
+
+#define KFLOW_HOLD_MS 450   /* long-press on a key opens its accented forms */
+
+enum kdone_kind { KDONE_NEW, KDONE_RETURNING, KDONE_ALREADY };
+
+enum kkeycode { KKEYC_BACKSPACE = 1, KKEYC_ENTER, KKEYC_TAB, KKEYC_ESCAPE };
+
+#define KFLOW_FIELD_BYTES KIOSK_EMAIL_BYTES   /* the largest field */
+#define KFLOW_LANG_MAX 16
+
+typedef struct kflow {
+    kstore *store;
+    int screen;
+    int64_t now_ms;            /* time of the latest input or tick */
+    int64_t last_input_ms;     /* for the idle timeout */
+    int64_t idle_ms;           /* idle time before "Still there?" */
+    int still_there;           /* the prompt is showing */
+    int64_t still_there_since;
+    int64_t done_since;
+
+    char lang[KFLOW_LANG_MAX];          /* this visit's language */
+    char default_lang[KFLOW_LANG_MAX];  /* staff's default, restored on reset */
+
+    /* form */
+    char field[KF_COUNT][KFLOW_FIELD_BYTES];
+    const char *field_msg[KF_COUNT];    /* validation message (msgid) or NULL */
+    int focus;                          /* KF_GIVEN..KF_ZIP or KF_SEARCH */
+    const char *banner;                 /* screen-wide message (msgid) or NULL */
+
+    /* keyboard */
+    char preedit[64];                   /* input-method text being composed (SDL editing) */
+    uint32_t variants[24];              /* long-press popup: accented forms */
+    int nvariants;
+    int shift;
+    int layout_index;                   /* into kosk_layouts(purpose, lang) */
+    kcompose compose;
+
+    /* find */
+    char query[KIOSK_QUERY_BYTES];
+    kmatch results[KIOSK_SEARCH_RESULTS];
+    int nresults;
+    int searched;                       /* a search ran for the current query */
+
+    /* done */
+    int done_kind;
+    char done_name[KIOSK_NAME_BYTES];
+    char done_event[KIOSK_EVENT_NAME_BYTES];
+    char done_person[KIOSK_ID_HEX + 1];
+
+    /* error screen: why the kiosk cannot take sign-ins */
+    char error[512];
+
+    unsigned version;                   /* bumped on every visible change */
+} kflow;
+
+/* Starts at welcome.  store may be NULL only together with an error text,
+ * which puts the flow on the error screen for good. */
+void kflow_init(kflow *f, kstore *store, int64_t now_ms, const char *error);
+
+/* Back to welcome with every field, query, result and message cleared. */
+void kflow_reset(kflow *f);
+
+/* Inputs.  Each returns 1 if something visible changed. */
+int kflow_tap(kflow *f, const char *id, int64_t now_ms);
+int kflow_text(kflow *f, const char *utf8, int64_t now_ms);
+int kflow_key(kflow *f, int keycode, int64_t now_ms);
+int kflow_tick(kflow *f, int64_t now_ms);
+
+/* Long press: how long id must be held for its action (-1: none), and the
+ * action itself once held that long (returns 1 if something changed; the
+ * release that follows is then no tap). */
+int kflow_hold_ms(const kflow *f, const char *id);
+int kflow_hold(kflow *f, const char *id, int64_t now_ms);
+
+/* The id of long-press popup variant i ("key-ā"). */
+const char *kflow_variant_id(const kflow *f, int i, char *buf, unsigned cap);
+
+/* Input-method composition in progress (SDL_TEXTEDITING), shown inline. */
+int kflow_preedit(kflow *f, const char *utf8, int64_t now_ms);
+
+/* The time at which the flow next wants a tick (idle prompt, done screen),
+ * or -1 if it waits for input only.  The UI sleeps until then. */
+int64_t kflow_deadline(const kflow *f);
+
+/* The keyboard layout for the focused input. */
+const klayout *kflow_layout(const kflow *f, int *nlayouts);
+
+/* Names of screens and fields as tests know them ("welcome", "field-given"). */
+const char *kflow_screen_name(int screen);
+const char *kflow_field_id(int field);
+
+/* Validates one field's text; returns NULL or a message (msgid). */
+const char *kflow_validate(int field, const char *text);
+
+/* Removes control characters and clamps to max_chars code points, in place. */
+void kflow_clean_text(char *s, unsigned max_chars);
+
+#endif

@@ -1,0 +1,336 @@
+/*
+ * main.c - the kiosk's command line: the kiosk itself, its replay driver,
+ * and the staff commands that work without the screen.
+ *
+ *   kiosk [--data DIR] [--demo] [--windowed] [--size WxH] [--dpi N]
+ *         [--idle SECONDS] [--lang CODE]
+ *   kiosk --replay FILE [--screenshots DIR] [--data DIR] [--size WxH] [--demo]
+ *   kiosk event add NAME --program PROGRAM [--date YYYY-MM-DD]
+ *   kiosk event list
+ *   kiosk event use ID
+ *
+ * Options may come before or after the command words.  Exit status: 0 on
+ * success, 1 when a replay expectation failed or a check found problems,
+ * 2 on bad usage or an error (the message names what and where).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "config.h"
+#include "demo.h"
+#include "flow.h"
+#include "kclock.h"
+#include "store.h"
+#include "ui/app.h"
+#include "ui/replay.h"
+
+typedef struct opts {
+    const char *data;
+    const char *replay;
+    const char *shots;
+    const char *fonts;
+    const char *lang;
+    const char *program;
+    const char *date;
+    int demo, windowed, trace, software, no_layout_check;
+    int w, h;
+    double dpi;
+    long idle_s;
+    long limit_pages;
+    int nargs;
+    const char *args[16];
+} opts;
+
+static void usage(FILE *f)
+{
+    fputs("usage: kiosk [options]                      run the kiosk\n"
+          "       kiosk --replay FILE [options]        run a replay script headless\n"
+          "       kiosk event add NAME --program PROGRAM [--date YYYY-MM-DD]\n"
+          "       kiosk event list\n"
+          "       kiosk event use ID\n"
+          "\n"
+          "options:\n"
+          "  --data DIR         data folder (default $KIOSK_DATA, else\n"
+          "                     $XDG_DATA_HOME/kiosk or ~/.local/share/kiosk)\n"
+          "  --demo             add a demo event and about 200 people, and use it\n"
+          "  --windowed         a window instead of full screen\n"
+          "  --size WxH         window (or replay) size, e.g. 800x480\n"
+          "  --dpi N            screen density, for 9 mm touch targets (default: the\n"
+          "                     display's, or 133, the official Pi touchscreen)\n"
+          "  --idle SECONDS     idle time before \"Still there?\" (default 45)\n"
+          "  --lang CODE        default language (en)\n"
+          "  --screenshots DIR  where replay 'shot' files go\n"
+          "  --trace            replay: print screen changes as they happen\n"
+          "  --fonts DIR        font manifest folder (default: the built-in one)\n"
+          "  --software         use the software renderer\n"
+          "  --no-layout-check  replay: do not fail on layout problems\n"
+          "  --limit-pages N    testing: cap the database at N pages (a full disk)\n",
+          f);
+}
+
+/* Parses "WxH". */
+static int parse_size(const char *s, int *w, int *h)
+{
+    char extra;
+    return sscanf(s, "%dx%d%c", w, h, &extra) == 2 && *w >= 200 && *h >= 200 && *w <= 8192 &&
+                   *h <= 8192
+               ? 0
+               : -1;
+}
+
+/* Parses the command line into o; returns 0, or 2 after a message. */
+static int parse(int argc, char **argv, opts *o)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+#define VALUE()                                                        \
+    do {                                                               \
+        if (!next) {                                                   \
+            fprintf(stderr, "kiosk: %s needs a value\n", a);           \
+            return 2;                                                  \
+        }                                                              \
+        i++;                                                           \
+    } while (0)
+        if (strcmp(a, "--data") == 0) { VALUE(); o->data = next; }
+        else if (strcmp(a, "--replay") == 0) { VALUE(); o->replay = next; }
+        else if (strcmp(a, "--screenshots") == 0) { VALUE(); o->shots = next; }
+        else if (strcmp(a, "--fonts") == 0) { VALUE(); o->fonts = next; }
+        else if (strcmp(a, "--lang") == 0) { VALUE(); o->lang = next; }
+        else if (strcmp(a, "--program") == 0) { VALUE(); o->program = next; }
+        else if (strcmp(a, "--date") == 0) { VALUE(); o->date = next; }
+        else if (strcmp(a, "--size") == 0) {
+            VALUE();
+            if (parse_size(next, &o->w, &o->h) != 0) {
+                fprintf(stderr, "kiosk: --size: expected WxH such as 1280x800, got '%s'\n", next);
+                return 2;
+            }
+        } else if (strcmp(a, "--dpi") == 0) {
+            VALUE();
+            o->dpi = atof(next);
+            if (o->dpi < 30 || o->dpi > 1000) {
+                fprintf(stderr, "kiosk: --dpi: expected a density from 30 to 1000, got '%s'\n",
+                        next);
+                return 2;
+            }
+        } else if (strcmp(a, "--idle") == 0) {
+            VALUE();
+            o->idle_s = atol(next);
+            if (o->idle_s < 5 || o->idle_s > 3600) {
+                fprintf(stderr, "kiosk: --idle: expected 5 to 3600 seconds, got '%s'\n", next);
+                return 2;
+            }
+        } else if (strcmp(a, "--limit-pages") == 0) {
+            VALUE();
+            o->limit_pages = atol(next);
+        } else if (strcmp(a, "--demo") == 0) o->demo = 1;
+        else if (strcmp(a, "--windowed") == 0) o->windowed = 1;
+        else if (strcmp(a, "--trace") == 0) o->trace = 1;
+        else if (strcmp(a, "--software") == 0) o->software = 1;
+        else if (strcmp(a, "--no-layout-check") == 0) o->no_layout_check = 1;
+        else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
+            exit(0);
+        } else if (strcmp(a, "--version") == 0) {
+            printf("kiosk %s\n", KIOSK_VERSION);
+            exit(0);
+        } else if (a[0] == '-' && a[1] == '-') {
+            fprintf(stderr, "kiosk: unknown option %s (see kiosk --help)\n", a);
+            return 2;
+        } else if (o->nargs < 16) {
+            o->args[o->nargs++] = a;
+        }
+#undef VALUE
+    }
+    return 0;
+}
+
+/* The data folder: --data, $KIOSK_DATA, $XDG_DATA_HOME/kiosk, ~/.local/share/kiosk. */
+static const char *data_dir(const opts *o, char *buf, size_t cap)
+{
+    if (o->data)
+        return o->data;
+    const char *env = getenv("KIOSK_DATA");
+    if (env && env[0])
+        return env;
+    env = getenv("XDG_DATA_HOME");
+    if (env && env[0]) {
+        snprintf(buf, cap, "%s/kiosk", env);
+        return buf;
+    }
+    env = getenv("HOME");
+    snprintf(buf, cap, "%s/.local/share/kiosk", env && env[0] ? env : ".");
+    return buf;
+}
+
+/* Prints one event line for `kiosk event list`. */
+static int print_event(const kevent *e, void *ctx)
+{
+    const char *current = ctx;
+    printf("%s  %s  %-18s %s%s\n", e->id, e->date, e->program, e->name,
+           strcmp(e->id, current) == 0 ? "   (current)" : "");
+    return 0;
+}
+
+/* kiosk event add|list|use. */
+static int cmd_event(const opts *o, kstore *s)
+{
+    kerr err = {0};
+    const char *sub = o->nargs > 1 ? o->args[1] : "";
+    if (strcmp(sub, "add") == 0) {
+        if (o->nargs != 3 || !o->program) {
+            fprintf(stderr, "usage: kiosk event add NAME --program PROGRAM [--date YYYY-MM-DD]\n");
+            return 2;
+        }
+        kevent e;
+        if (kstore_event_add(s, o->args[2], o->program, o->date, &e, &err) != 0) {
+            fprintf(stderr, "kiosk: event add: %s\n", err.msg);
+            return 2;
+        }
+        printf("%s\n", e.id);
+        kevent cur;
+        if (kstore_event_current(s, &cur, &err) != 0) {
+            kstore_event_use(s, e.id, &err);
+            fprintf(stderr, "kiosk: \"%s\" is now the current event\n", e.name);
+        }
+        return 0;
+    }
+    if (strcmp(sub, "list") == 0) {
+        kevent cur;
+        char current[KIOSK_ID_HEX + 1] = "";
+        if (kstore_event_current(s, &cur, &err) == 0)
+            snprintf(current, sizeof current, "%s", cur.id);
+        if (kstore_event_each(s, print_event, current, &err) != 0) {
+            fprintf(stderr, "kiosk: event list: %s\n", err.msg);
+            return 2;
+        }
+        return 0;
+    }
+    if (strcmp(sub, "use") == 0) {
+        if (o->nargs != 3) {
+            fprintf(stderr, "usage: kiosk event use ID\n");
+            return 2;
+        }
+        kevent e;
+        if (kstore_event_get(s, o->args[2], &e, &err) != 0 ||
+            kstore_event_use(s, e.id, &err) != 0) {
+            fprintf(stderr, "kiosk: event use: %s\n", err.msg);
+            return 2;
+        }
+        printf("current event: %s (%s)\n", e.name, e.id);
+        return 0;
+    }
+    fprintf(stderr, "usage: kiosk event add|list|use ...\n");
+    return 2;
+}
+
+/* Makes sure sign-ins have an event to go to: without one, a drop-in event
+ * for today is made, so no sign-in is ever turned away. */
+static int ensure_event(kstore *s, kerr *err)
+{
+    kevent e;
+    if (kstore_event_current(s, &e, err) == 0)
+        return 0;
+    if (kstore_event_add(s, "Drop-in sign-in", "general", "", &e, err) != 0 ||
+        kstore_event_use(s, e.id, err) != 0)
+        return err->code;
+    fprintf(stderr,
+            "kiosk: no event was chosen; sign-ins go to \"%s\" (%s). Use 'kiosk event add' "
+            "and 'kiosk event use' to choose one.\n",
+            e.name, e.id);
+    return 0;
+}
+
+/* Runs the kiosk, on screen or under replay. */
+static int run_kiosk(const opts *o, const char *dir)
+{
+    kclock clock;
+    kclock_virtual vc;
+    if (o->replay)
+        kclock_virtual_init(&clock, &vc, (int64_t)time(NULL) * 1000, NULL);
+    else
+        kclock_system(&clock);
+
+    kerr err = {0};
+    kstore *s = NULL;
+    char error[600] = "";
+    if (kstore_open(&s, dir, &clock, &err) != 0) {
+        fprintf(stderr, "kiosk: %s\n", err.msg);
+        snprintf(error, sizeof error, "%s", err.msg);
+        s = NULL;
+    } else if (o->limit_pages > 0 && kstore_limit_pages(s, o->limit_pages, &err) != 0) {
+        fprintf(stderr, "kiosk: --limit-pages: %s\n", err.msg);
+    }
+    if (s && o->demo && kdemo_seed(s, &err) != 0)
+        fprintf(stderr, "kiosk: demo: %s\n", err.msg);
+    if (s && ensure_event(s, &err) != 0) {
+        fprintf(stderr, "kiosk: %s\n", err.msg);
+        snprintf(error, sizeof error, "%s", err.msg);
+    }
+
+    kflow flow;
+    kapp app;
+    kapp_opts ao = {
+        .fonts_dir = o->fonts ? o->fonts : KIOSK_FONTS_DIR,
+        .w = o->w, .h = o->h,
+        .windowed = o->windowed || o->replay,
+        .offscreen = o->replay != NULL,
+        .dpi = o->dpi,
+        .software = o->software || o->replay,
+    };
+    if (kapp_open(&app, &flow, &ao, &err) != 0) {
+        fprintf(stderr, "kiosk: %s\n", err.msg);
+        kstore_close(s);
+        return 2;
+    }
+    int64_t start = o->replay ? 0 : (int64_t)SDL_GetTicks64();
+    kflow_init(&flow, s, start, error[0] ? error : NULL);
+    if (o->idle_s > 0)
+        flow.idle_ms = o->idle_s * 1000;
+    if (o->lang) {
+        snprintf(flow.default_lang, sizeof flow.default_lang, "%s", o->lang);
+        kflow_reset(&flow);
+    }
+    int rc;
+    if (o->replay) {
+        kreplay_opts ro = {o->replay, o->shots, o->trace, !o->no_layout_check};
+        rc = kreplay_run(&app, &vc, &ro);
+    } else {
+        rc = kapp_run(&app);
+    }
+    kapp_close(&app);
+    kstore_close(s);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    opts o = {0};
+    int rc = parse(argc, argv, &o);
+    if (rc != 0)
+        return rc;
+    char buf[4096];
+    const char *dir = data_dir(&o, buf, sizeof buf);
+    if (o.nargs == 0)
+        return run_kiosk(&o, dir);
+
+    if (strcmp(o.args[0], "event") == 0) {
+        kclock clock;
+        kclock_system(&clock);
+        kstore *s;
+        kerr err = {0};
+        if (kstore_open(&s, dir, &clock, &err) != 0) {
+            fprintf(stderr, "kiosk: %s\n", err.msg);
+            return 2;
+        }
+        rc = cmd_event(&o, s);
+        kstore_close(s);
+        return rc;
+    }
+    fprintf(stderr, "kiosk: unknown command '%s' (see kiosk --help)\n", o.args[0]);
+    return 2;
+}

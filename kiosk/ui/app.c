@@ -1,0 +1,239 @@
+/*
+ * app.c - window, loop and input routing (see app.h).
+ *
+ * Touch and mouse: a tap is a press and a release on the same widget, as on
+ * phones, so a finger sliding off a button cancels it.  SDL turns touch into
+ * mouse events on most drivers; finger events are taken directly too, with
+ * their normalised coordinates scaled to the window, and the mouse events
+ * SDL synthesises from touch are ignored so a tap counts once.
+ */
+#include "app.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "screens.h"
+#include "render.h"
+
+/* Measures text for the layout through the text layer. */
+static int measure_cb(void *ctx, const char *text, int px, int bold, const char *lang, int *w,
+                      int *h)
+{
+    return ktext_measure(ctx, text, px, lang, bold, w, h);
+}
+
+/* Wall-clock milliseconds of a monotonic clock, for frame timing. */
+static double now_ms_real(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
+
+/* The display's DPI, or the default where it reports none (or an
+ * implausibly low one, as X servers often do): a target is never smaller
+ * than 9 mm on the screen the kiosk was made for. */
+static double display_dpi(void)
+{
+    float ddpi = 0, hdpi = 0, vdpi = 0;
+    if (SDL_GetDisplayDPI(0, &ddpi, &hdpi, &vdpi) == 0 && hdpi > KIOSK_DEFAULT_DPI &&
+        hdpi < 600)
+        return hdpi;
+    return KIOSK_DEFAULT_DPI;
+}
+
+void kapp_resize(kapp *a, int w, int h)
+{
+    a->w = w;
+    a->h = h;
+    kui_metrics(&a->ui, w, h, a->dpi);
+    a->need_draw = 1;
+}
+
+int kapp_open(kapp *a, kflow *flow, const kapp_opts *o, kerr *err)
+{
+    memset(a, 0, sizeof *a);
+    a->flow = flow;
+    a->fonts_dir = o->fonts_dir;
+    if (SDL_Init(o->offscreen ? 0 : SDL_INIT_VIDEO) != 0)
+        return kerr_set(err, KERR_IO, "SDL_Init: %s", SDL_GetError());
+    int w = o->w > 0 ? o->w : 1280, h = o->h > 0 ? o->h : 800;
+    if (o->offscreen) {
+        a->surface = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_XRGB8888);
+        if (!a->surface)
+            return kerr_set(err, KERR_IO, "SDL_CreateRGBSurface: %s", SDL_GetError());
+        a->ren = SDL_CreateSoftwareRenderer(a->surface);
+        a->dpi = o->dpi > 0 ? o->dpi : KIOSK_DEFAULT_DPI;
+    } else {
+        Uint32 flags = SDL_WINDOW_SHOWN | SDL_WINDOW_ALLOW_HIGHDPI;
+        if (o->windowed)
+            flags |= SDL_WINDOW_RESIZABLE;
+        else
+            flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
+        a->win = SDL_CreateWindow("Sign in", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, w, h,
+                                  flags);
+        if (!a->win)
+            return kerr_set(err, KERR_IO, "SDL_CreateWindow: %s", SDL_GetError());
+        a->ren = SDL_CreateRenderer(a->win, -1,
+                                    o->software ? SDL_RENDERER_SOFTWARE
+                                                : SDL_RENDERER_ACCELERATED |
+                                                      SDL_RENDERER_PRESENTVSYNC);
+        if (!a->ren && !o->software)
+            a->ren = SDL_CreateRenderer(a->win, -1, SDL_RENDERER_SOFTWARE);
+        SDL_GetRendererOutputSize(a->ren, &w, &h);
+        a->dpi = o->dpi > 0 ? o->dpi : display_dpi();
+        if (!o->windowed)
+            SDL_ShowCursor(SDL_DISABLE);
+        SDL_StartTextInput();
+    }
+    if (!a->ren)
+        return kerr_set(err, KERR_IO, "SDL_CreateRenderer: %s", SDL_GetError());
+    if (ktext_open(&a->text, o->fonts_dir, a->ren, err) != 0)
+        return err ? err->code : KERR_IO;
+    a->ui.measure = measure_cb;
+    a->ui.measure_ctx = a->text;
+    kapp_resize(a, w, h);
+    return 0;
+}
+
+void kapp_close(kapp *a)
+{
+    ktext_close(a->text);
+    if (a->ren)
+        SDL_DestroyRenderer(a->ren);
+    if (a->surface)
+        SDL_FreeSurface(a->surface);
+    if (a->win)
+        SDL_DestroyWindow(a->win);
+    SDL_Quit();
+    memset(a, 0, sizeof *a);
+}
+
+void kapp_pointer_down(kapp *a, int x, int y, int64_t now_ms)
+{
+    const khit *h = kview_hit_at(&a->view, x, y);
+    a->pressed = 1;
+    a->press_at = now_ms;
+    snprintf(a->press_id, sizeof a->press_id, "%s", h ? h->id : "");
+}
+
+void kapp_pointer_up(kapp *a, int x, int y, int64_t now_ms)
+{
+    if (!a->pressed)
+        return;
+    a->pressed = 0;
+    const khit *h = kview_hit_at(&a->view, x, y);
+    if (h && a->press_id[0] && strcmp(h->id, a->press_id) == 0)
+        kflow_tap(a->flow, h->id, now_ms);
+    else
+        kflow_tick(a->flow, now_ms);
+    a->press_id[0] = '\0';
+}
+
+void kapp_text(kapp *a, const char *utf8, int64_t now_ms)
+{
+    kflow_text(a->flow, utf8, now_ms);
+}
+
+void kapp_key(kapp *a, SDL_Keycode key, int64_t now_ms)
+{
+    switch (key) {
+    case SDLK_BACKSPACE: kflow_key(a->flow, KKEYC_BACKSPACE, now_ms); break;
+    case SDLK_RETURN:
+    case SDLK_KP_ENTER: kflow_key(a->flow, KKEYC_ENTER, now_ms); break;
+    case SDLK_TAB: kflow_key(a->flow, KKEYC_TAB, now_ms); break;
+    case SDLK_ESCAPE: kflow_key(a->flow, KKEYC_ESCAPE, now_ms); break;
+    default: kflow_tick(a->flow, now_ms); break;
+    }
+}
+
+void kapp_tick(kapp *a, int64_t now_ms)
+{
+    if (kflow_tick(a->flow, now_ms))
+        a->need_draw = 1;
+}
+
+int kapp_frame(kapp *a, int force, int present)
+{
+    if (!force && !a->need_draw && a->drawn_version == a->flow->version)
+        return 0;
+    double t0 = now_ms_real();
+    a->ui.lang = a->flow->lang;
+    kscreens_build(&a->view, &a->ui, a->flow);
+    krender_view(a->ren, a->text, &a->view);
+    a->frame_ms = now_ms_real() - t0;
+    if (present)
+        SDL_RenderPresent(a->ren);
+    a->drawn_version = a->flow->version;
+    a->drawn_at = a->flow->now_ms;
+    a->need_draw = 0;
+    return 1;
+}
+
+/* Handles one SDL event. */
+static void handle_event(kapp *a, const SDL_Event *e, int64_t now)
+{
+    switch (e->type) {
+    case SDL_QUIT:
+        a->quit = 1;
+        break;
+    case SDL_WINDOWEVENT:
+        if (e->window.event == SDL_WINDOWEVENT_SIZE_CHANGED) {
+            int w, h;
+            SDL_GetRendererOutputSize(a->ren, &w, &h);
+            kapp_resize(a, w, h);
+            ktext_flush(a->text);
+        } else if (e->window.event == SDL_WINDOWEVENT_EXPOSED) {
+            a->need_draw = 1;
+        }
+        break;
+    case SDL_MOUSEBUTTONDOWN:
+        if (e->button.which != SDL_TOUCH_MOUSEID && e->button.button == SDL_BUTTON_LEFT)
+            kapp_pointer_down(a, e->button.x, e->button.y, now);
+        break;
+    case SDL_MOUSEBUTTONUP:
+        if (e->button.which != SDL_TOUCH_MOUSEID && e->button.button == SDL_BUTTON_LEFT)
+            kapp_pointer_up(a, e->button.x, e->button.y, now);
+        break;
+    case SDL_FINGERDOWN:
+        kapp_pointer_down(a, (int)(e->tfinger.x * a->w), (int)(e->tfinger.y * a->h), now);
+        break;
+    case SDL_FINGERUP:
+        kapp_pointer_up(a, (int)(e->tfinger.x * a->w), (int)(e->tfinger.y * a->h), now);
+        break;
+    case SDL_TEXTINPUT:
+        kapp_text(a, e->text.text, now);
+        break;
+    case SDL_KEYDOWN:
+        kapp_key(a, e->key.keysym.sym, now);
+        break;
+    default:
+        break;
+    }
+}
+
+int kapp_run(kapp *a)
+{
+    kapp_frame(a, 1, 1);
+    while (!a->quit) {
+        int64_t now = (int64_t)SDL_GetTicks64();
+        int64_t deadline = kflow_deadline(a->flow);
+        int timeout = -1;
+        if (deadline >= 0) {
+            int64_t d = deadline - now;
+            timeout = d < 0 ? 0 : d > 60000 ? 60000 : (int)d;
+        }
+        SDL_Event e;
+        int got = timeout < 0 ? SDL_WaitEvent(&e) : SDL_WaitEventTimeout(&e, timeout);
+        now = (int64_t)SDL_GetTicks64();
+        if (got) {
+            handle_event(a, &e, now);
+            while (SDL_PollEvent(&e))
+                handle_event(a, &e, now);
+        }
+        kapp_tick(a, now);
+        kapp_frame(a, 0, 1);
+    }
+    return 0;
+}

@@ -1,0 +1,279 @@
+/*
+ * render.c - drawing view ops with an SDL renderer, and screenshots.
+ *
+ * Rounded rectangles are drawn as horizontal spans (one fill per row of
+ * the corners), icons as thick strokes made of two triangles each
+ * (SDL_RenderGeometry): no image files, crisp at every size.  Text goes
+ * through the ktext cache.  Screenshots are PNG files written with zlib.
+ */
+#include "render.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+/* Sets the draw colour (with blending when translucent). */
+static void set_color(SDL_Renderer *r, kcolor c)
+{
+    SDL_SetRenderDrawBlendMode(r, c.a == 255 ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);
+    SDL_SetRenderDrawColor(r, c.r, c.g, c.b, c.a);
+}
+
+/* Fills a rectangle with rounded corners of radius rad. */
+static void fill_round(SDL_Renderer *r, krect k, int rad, kcolor c)
+{
+    if (k.w <= 0 || k.h <= 0)
+        return;
+    set_color(r, c);
+    if (rad * 2 > k.w)
+        rad = k.w / 2;
+    if (rad * 2 > k.h)
+        rad = k.h / 2;
+    if (rad <= 1) {
+        SDL_Rect sr = {k.x, k.y, k.w, k.h};
+        SDL_RenderFillRect(r, &sr);
+        return;
+    }
+    SDL_Rect mid = {k.x, k.y + rad, k.w, k.h - 2 * rad};
+    SDL_RenderFillRect(r, &mid);
+    for (int i = 0; i < rad; i++) {
+        double dy = rad - i - 0.5;
+        int inset = rad - (int)lround(sqrt((double)rad * rad - dy * dy));
+        SDL_Rect top = {k.x + inset, k.y + i, k.w - 2 * inset, 1};
+        SDL_Rect bot = {k.x + inset, k.y + k.h - 1 - i, k.w - 2 * inset, 1};
+        SDL_RenderFillRect(r, &top);
+        SDL_RenderFillRect(r, &bot);
+    }
+}
+
+/* A straight stroke of width w from (x1,y1) to (x2,y2). */
+static void stroke(SDL_Renderer *r, float x1, float y1, float x2, float y2, float w, kcolor c)
+{
+    float dx = x2 - x1, dy = y2 - y1, len = sqrtf(dx * dx + dy * dy);
+    if (len <= 0)
+        return;
+    float nx = -dy / len * w / 2, ny = dx / len * w / 2;
+    SDL_Color col = {c.r, c.g, c.b, c.a};
+    SDL_Vertex vx[4] = {
+        {{x1 + nx, y1 + ny}, col, {0, 0}}, {{x2 + nx, y2 + ny}, col, {0, 0}},
+        {{x2 - nx, y2 - ny}, col, {0, 0}}, {{x1 - nx, y1 - ny}, col, {0, 0}},
+    };
+    int idx[6] = {0, 1, 2, 0, 2, 3};
+    SDL_RenderGeometry(r, NULL, vx, 4, idx, 6);
+}
+
+/* A circle outline of width w: an annulus of quads between two circles. */
+static void ring(SDL_Renderer *r, float cx, float cy, float rad, float w, kcolor c)
+{
+    enum { N = 48 };
+    SDL_Vertex vx[2 * (N + 1)];
+    int idx[6 * N];
+    SDL_Color col = {c.r, c.g, c.b, c.a};
+    float ro = rad + w / 2, ri = rad - w / 2;
+    for (int i = 0; i <= N; i++) {
+        float a = (float)(6.2831853 * i / N), ca = cosf(a), sa = sinf(a);
+        vx[2 * i] = (SDL_Vertex){{cx + ro * ca, cy + ro * sa}, col, {0, 0}};
+        vx[2 * i + 1] = (SDL_Vertex){{cx + ri * ca, cy + ri * sa}, col, {0, 0}};
+    }
+    for (int i = 0; i < N; i++) {
+        int o = 2 * i;
+        int q[6] = {o, o + 1, o + 2, o + 1, o + 3, o + 2};
+        memcpy(idx + 6 * i, q, sizeof q);
+    }
+    SDL_RenderGeometry(r, NULL, vx, 2 * (N + 1), idx, 6 * N);
+}
+
+/* Draws an icon inside k. */
+static void draw_icon(SDL_Renderer *r, krect k, int icon, kcolor c)
+{
+    float x = (float)k.x, y = (float)k.y, s = (float)(k.w < k.h ? k.w : k.h);
+    float w = s / 9 > 2 ? s / 9 : 2;
+    switch (icon) {
+    case KICON_BACK:
+        stroke(r, x + s * 0.15f, y + s * 0.5f, x + s * 0.85f, y + s * 0.5f, w, c);
+        stroke(r, x + s * 0.15f, y + s * 0.5f, x + s * 0.45f, y + s * 0.2f, w, c);
+        stroke(r, x + s * 0.15f, y + s * 0.5f, x + s * 0.45f, y + s * 0.8f, w, c);
+        break;
+    case KICON_CHECK:
+        stroke(r, x + s * 0.12f, y + s * 0.52f, x + s * 0.42f, y + s * 0.84f, w * 1.2f, c);
+        stroke(r, x + s * 0.36f, y + s * 0.84f, x + s * 0.9f, y + s * 0.2f, w * 1.2f, c);
+        break;
+    case KICON_BACKSPACE:
+        stroke(r, x + s * 0.05f, y + s * 0.5f, x + s * 0.3f, y + s * 0.2f, w, c);
+        stroke(r, x + s * 0.05f, y + s * 0.5f, x + s * 0.3f, y + s * 0.8f, w, c);
+        stroke(r, x + s * 0.3f, y + s * 0.2f, x + s * 0.95f, y + s * 0.2f, w, c);
+        stroke(r, x + s * 0.3f, y + s * 0.8f, x + s * 0.95f, y + s * 0.8f, w, c);
+        stroke(r, x + s * 0.95f, y + s * 0.2f, x + s * 0.95f, y + s * 0.8f, w, c);
+        stroke(r, x + s * 0.48f, y + s * 0.35f, x + s * 0.76f, y + s * 0.65f, w, c);
+        stroke(r, x + s * 0.76f, y + s * 0.35f, x + s * 0.48f, y + s * 0.65f, w, c);
+        break;
+    case KICON_SHIFT:
+        stroke(r, x + s * 0.5f, y + s * 0.1f, x + s * 0.1f, y + s * 0.5f, w, c);
+        stroke(r, x + s * 0.5f, y + s * 0.1f, x + s * 0.9f, y + s * 0.5f, w, c);
+        stroke(r, x + s * 0.1f, y + s * 0.5f, x + s * 0.3f, y + s * 0.5f, w, c);
+        stroke(r, x + s * 0.9f, y + s * 0.5f, x + s * 0.7f, y + s * 0.5f, w, c);
+        stroke(r, x + s * 0.3f, y + s * 0.5f, x + s * 0.3f, y + s * 0.9f, w, c);
+        stroke(r, x + s * 0.7f, y + s * 0.5f, x + s * 0.7f, y + s * 0.9f, w, c);
+        stroke(r, x + s * 0.3f, y + s * 0.9f, x + s * 0.7f, y + s * 0.9f, w, c);
+        break;
+    case KICON_ENTER:
+        stroke(r, x + s * 0.85f, y + s * 0.15f, x + s * 0.85f, y + s * 0.6f, w, c);
+        stroke(r, x + s * 0.85f, y + s * 0.6f, x + s * 0.15f, y + s * 0.6f, w, c);
+        stroke(r, x + s * 0.15f, y + s * 0.6f, x + s * 0.4f, y + s * 0.35f, w, c);
+        stroke(r, x + s * 0.15f, y + s * 0.6f, x + s * 0.4f, y + s * 0.85f, w, c);
+        break;
+    case KICON_SEARCH:
+        ring(r, x + s * 0.42f, y + s * 0.42f, s * 0.28f, w, c);
+        stroke(r, x + s * 0.62f, y + s * 0.62f, x + s * 0.92f, y + s * 0.92f, w * 1.3f, c);
+        break;
+    case KICON_PLUS:
+        stroke(r, x + s * 0.5f, y + s * 0.1f, x + s * 0.5f, y + s * 0.9f, w * 1.2f, c);
+        stroke(r, x + s * 0.1f, y + s * 0.5f, x + s * 0.9f, y + s * 0.5f, w * 1.2f, c);
+        break;
+    case KICON_PERSON:
+        ring(r, x + s * 0.5f, y + s * 0.3f, s * 0.18f, w, c);
+        stroke(r, x + s * 0.2f, y + s * 0.9f, x + s * 0.5f, y + s * 0.55f, w, c);
+        stroke(r, x + s * 0.8f, y + s * 0.9f, x + s * 0.5f, y + s * 0.55f, w, c);
+        break;
+    case KICON_CLOCK:
+        ring(r, x + s * 0.5f, y + s * 0.5f, s * 0.4f, w, c);
+        stroke(r, x + s * 0.5f, y + s * 0.5f, x + s * 0.5f, y + s * 0.25f, w, c);
+        stroke(r, x + s * 0.5f, y + s * 0.5f, x + s * 0.7f, y + s * 0.6f, w, c);
+        break;
+    }
+}
+
+/* Draws a QR matrix: one dark square per set module, on white. */
+static void draw_qr(SDL_Renderer *r, const kview *v, const kop *op)
+{
+    int n = op->qr_modules;
+    if (n <= 0 || op->text < 0)
+        return;
+    const unsigned char *bits = (const unsigned char *)v->arena + op->text;
+    /* Whole pixels per module keep the code crisp; centre what is left. */
+    int m = (op->r.w < op->r.h ? op->r.w : op->r.h) / n;
+    if (m < 1)
+        m = 1;
+    int ox = op->r.x + (op->r.w - m * n) / 2, oy = op->r.y + (op->r.h - m * n) / 2;
+    set_color(r, (kcolor){0, 0, 0, 255});
+    for (int yy = 0; yy < n; yy++)
+        for (int xx = 0; xx < n; xx++)
+            if (bits[yy * n + xx]) {
+                SDL_Rect sr = {ox + xx * m, oy + yy * m, m, m};
+                SDL_RenderFillRect(r, &sr);
+            }
+}
+
+void krender_view(SDL_Renderer *r, ktext *t, const kview *v)
+{
+    SDL_SetRenderDrawColor(r, 255, 255, 255, 255);
+    SDL_RenderClear(r);
+    for (int i = 0; i < v->nops; i++) {
+        const kop *op = &v->ops[i];
+        switch (op->kind) {
+        case KOP_RECT:
+            if (op->border_w > 0) {
+                fill_round(r, op->r, op->radius, op->border);
+                fill_round(r, krect_inset(op->r, op->border_w), op->radius - op->border_w,
+                           op->color);
+            } else {
+                fill_round(r, op->r, op->radius, op->color);
+            }
+            break;
+        case KOP_TEXT: {
+            SDL_Color c = {op->color.r, op->color.g, op->color.b, op->color.a};
+            ktext_draw(t, kview_op_text(v, op), op->px, op->lang[0] ? op->lang : v->lang, op->bold,
+                       c, op->r.x, op->r.y);
+            break;
+        }
+        case KOP_ICON:
+            draw_icon(r, op->r, op->icon, op->color);
+            break;
+        case KOP_QR:
+            draw_qr(r, v, op);
+            break;
+        }
+    }
+}
+
+/* ---- PNG --------------------------------------------------------------------- */
+
+/* Appends a PNG chunk (length, type, data, CRC) to f. */
+static int png_chunk(FILE *f, const char *type, const unsigned char *data, unsigned len)
+{
+    unsigned char hdr[8] = {(unsigned char)(len >> 24), (unsigned char)(len >> 16),
+                            (unsigned char)(len >> 8), (unsigned char)len,
+                            (unsigned char)type[0], (unsigned char)type[1],
+                            (unsigned char)type[2], (unsigned char)type[3]};
+    uLong crc = crc32(0L, hdr + 4, 4);
+    if (len)
+        crc = crc32(crc, data, len);
+    unsigned char c[4] = {(unsigned char)(crc >> 24), (unsigned char)(crc >> 16),
+                          (unsigned char)(crc >> 8), (unsigned char)crc};
+    return fwrite(hdr, 1, 8, f) == 8 && (len == 0 || fwrite(data, 1, len, f) == len) &&
+                   fwrite(c, 1, 4, f) == 4
+               ? 0
+               : -1;
+}
+
+int krender_png(SDL_Renderer *r, int w, int h, const char *path, kerr *err)
+{
+    int rc = KERR_IO;
+    unsigned char *rgba = NULL, *raw = NULL, *z = NULL;
+    FILE *f = NULL;
+    rgba = malloc((size_t)w * h * 4);
+    raw = malloc((size_t)(w * 3 + 1) * h);
+    uLongf zlen = compressBound((uLong)(w * 3 + 1) * h);
+    z = malloc(zlen);
+    if (!rgba || !raw || !z) {
+        kerr_set(err, KERR_IO, "cannot write %s: out of memory", path);
+        goto out;
+    }
+    if (SDL_RenderReadPixels(r, NULL, SDL_PIXELFORMAT_RGBA32, rgba, w * 4) != 0) {
+        kerr_set(err, KERR_IO, "SDL_RenderReadPixels: %s", SDL_GetError());
+        goto out;
+    }
+    for (int y = 0; y < h; y++) {
+        unsigned char *row = raw + (size_t)y * (w * 3 + 1);
+        row[0] = 0;
+        for (int x = 0; x < w; x++)
+            memcpy(row + 1 + x * 3, rgba + ((size_t)y * w + x) * 4, 3);
+    }
+    if (compress2(z, &zlen, raw, (uLong)(w * 3 + 1) * h, 6) != Z_OK) {
+        kerr_set(err, KERR_IO, "cannot write %s: compression failed", path);
+        goto out;
+    }
+    f = fopen(path, "wb");
+    if (!f) {
+        kerr_set(err, KERR_IO, "cannot write %s: %s", path, strerror(errno));
+        goto out;
+    }
+    static const unsigned char sig[8] = {137, 80, 78, 71, 13, 10, 26, 10};
+    unsigned char ihdr[13] = {(unsigned char)(w >> 24), (unsigned char)(w >> 16),
+                              (unsigned char)(w >> 8), (unsigned char)w,
+                              (unsigned char)(h >> 24), (unsigned char)(h >> 16),
+                              (unsigned char)(h >> 8), (unsigned char)h,
+                              8, 2, 0, 0, 0};
+    if (fwrite(sig, 1, 8, f) != 8 || png_chunk(f, "IHDR", ihdr, 13) != 0 ||
+        png_chunk(f, "IDAT", z, (unsigned)zlen) != 0 || png_chunk(f, "IEND", NULL, 0) != 0) {
+        kerr_set(err, KERR_IO, "cannot write %s: %s", path, strerror(errno));
+        goto out;
+    }
+    if (fclose(f) != 0) {
+        f = NULL;
+        kerr_set(err, KERR_IO, "cannot write %s: %s", path, strerror(errno));
+        goto out;
+    }
+    f = NULL;
+    rc = 0;
+out:
+    if (f)
+        fclose(f);
+    free(rgba);
+    free(raw);
+    free(z);
+    return rc;
+}

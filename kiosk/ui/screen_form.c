@@ -1,0 +1,47 @@
+/*
+ * screen_form.c - new people sign up: five fields, one required.
+ *
+ * Validation messages appear under the field they concern, in words that
+ * say what to do, never in a pop-up.  If the screen is too short for all
+ * five fields at full size the fields share the height evenly down to the
+ * touch target, which the layout check enforces.
+ */
+#include <stdio.h>
+
+#include "screens.h"
+#include "widgets.h"
+
+void kscreen_form(kview *v, const kui *u, const kflow *f)
+{
+    krect area = kw_topbar(v, u, TR(u, "Sign up"), 1);
+    krect c, kb;
+    kw_split_keyboard(u, area, kflow_layout(f, NULL)->nrows, &c, &kb);
+    static const char *const labels[KF_COUNT] = {
+        "First name (required)", "Last name", "Phone", "Email", "ZIP code",
+    };
+    int g = u->gap;
+    int bh = u->t + g * 2;
+    int y = c.y;
+    if (f->banner) {
+        kw_banner(v, u, (krect){c.x, y, c.w, bh}, TR(u, f->banner));
+        y += bh + g;
+    }
+    /* Full fields where the screen is tall enough, compact ones otherwise. */
+    int avail = c.y + c.h - y - bh - g;
+    int compact = avail < KF_COUNT * (kw_field_height(u, 0) + g);
+    int fh = kw_field_height(u, compact);
+    int step = avail / KF_COUNT;
+    if (step > fh + g * 3)
+        step = fh + g * 3;
+    for (int i = 0; i < KF_COUNT; i++) {
+        const char *msg = f->field_msg[i] ? TR(u, f->field_msg[i]) : NULL;
+        kw_field(v, u, kflow_field_id(i), (krect){c.x, y, c.w, fh}, TR(u, labels[i]),
+                 f->field[i], f->preedit, f->focus == i, msg, compact);
+        y += step;
+    }
+    if (y + bh > c.y + c.h)
+        y = c.y + c.h - bh;
+    kw_button(v, u, "btn-submit", (krect){c.x, y, c.w, bh}, TR(u, "Sign me up"), KB_PRIMARY,
+              KICON_CHECK);
+    kw_keyboard(v, u, f, kb);
+}

@@ -1,0 +1,19 @@
+/*
+ * screens.c - picks the builder for the flow's screen (screens.h).
+ */
+#include "screens.h"
+#include "widgets.h"
+
+void kscreens_build(kview *v, const kui *u, const kflow *f)
+{
+    kview_begin(v, kflow_screen_name(f->screen), u->w, u->h, u->lang);
+    switch (f->screen) {
+    case KS_WELCOME: kscreen_welcome(v, u, f); break;
+    case KS_FIND: kscreen_find(v, u, f); break;
+    case KS_FORM: kscreen_form(v, u, f); break;
+    case KS_DONE: kscreen_done(v, u, f); break;
+    default: kscreen_error(v, u, f); break;
+    }
+    kw_still_there(v, u, f);
+    kview_finish(v, u);
+}

@@ -1,0 +1,23 @@
+/*
+ * screens.h - one builder per screen: flow state in, kview out.
+ *
+ * Builders are pure (no SDL): given the metrics and a text measurer in kui
+ * they lay the screen out for any window size.  kscreens_build picks the
+ * builder for the flow's screen and adds the "Still there?" prompt on top.
+ */
+#ifndef KIOSK_SCREENS_H
+#define KIOSK_SCREENS_H
+
+#include "flow.h"
+#include "view.h"
+
+void kscreen_welcome(kview *v, const kui *u, const kflow *f);
+void kscreen_find(kview *v, const kui *u, const kflow *f);
+void kscreen_form(kview *v, const kui *u, const kflow *f);
+void kscreen_done(kview *v, const kui *u, const kflow *f);
+void kscreen_error(kview *v, const kui *u, const kflow *f);
+
+/* Builds the view of the flow's current screen. */
+void kscreens_build(kview *v, const kui *u, const kflow *f);
+
+#endif

@@ -1,0 +1,366 @@
+/*
+ * widgets.c - top bar, buttons, fields, keyboard and prompt (widgets.h).
+ *
+ * Sizes come from the kui metrics: u->t is the smallest touch target
+ * (9 mm at the screen's DPI), u->gap the spacing; no widget hard-codes
+ * pixels, so one layout serves 800x480 up to 1920x1080 and portrait.
+ */
+#include "widgets.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const kcolor KC_BG = {250, 247, 242, 255};
+const kcolor KC_INK = {28, 31, 36, 255};
+const kcolor KC_MUTED = {78, 85, 96, 255};
+const kcolor KC_ACCENT = {8, 94, 90, 255};
+const kcolor KC_ON_ACCENT = {255, 255, 255, 255};
+const kcolor KC_SURFACE = {255, 255, 255, 255};
+const kcolor KC_BORDER = {140, 148, 158, 255};
+const kcolor KC_ERROR = {163, 29, 22, 255};
+const kcolor KC_ERROR_BG = {253, 236, 234, 255};
+const kcolor KC_KEYBOARD = {226, 222, 214, 255};
+const kcolor KC_KEY = {255, 255, 255, 255};
+const kcolor KC_KEY_SPECIAL = {200, 195, 186, 255};
+const kcolor KC_SCRIM = {20, 22, 26, 170};
+const kcolor KC_SUCCESS = {30, 110, 50, 255};
+
+/* Height of the top bar. */
+static int topbar_h(const kui *u)
+{
+    int h = u->t + 2 * u->gap;
+    int th = u->title_px * 3 / 2 + u->gap;
+    return h > th ? h : th;
+}
+
+krect kw_topbar(kview *v, const kui *u, const char *title, int with_back)
+{
+    kv_rect(v, (krect){0, 0, u->w, u->h}, KC_BG, 0);
+    int h = topbar_h(u);
+    kv_rect(v, (krect){0, 0, u->w, h}, KC_SURFACE, 0);
+    kv_rect(v, (krect){0, h - 2, u->w, 2}, KC_KEYBOARD, 0);
+    int left = u->gap * 2;
+    int back_w = 0;
+    if (with_back) {
+        const char *label = TR(u, "Back");
+        int lw = 0, lh = 0;
+        if (u->measure)
+            u->measure(u->measure_ctx, label, u->button_px, 1, u->lang, &lw, &lh);
+        back_w = lw + u->t + u->gap * 3;
+        if (back_w < u->t * 2)
+            back_w = u->t * 2;
+        if (back_w > u->w / 3)
+            back_w = u->w / 3;
+        kw_button(v, u, "btn-back", (krect){u->gap, u->gap, back_w, h - 2 * u->gap}, label,
+                  KB_QUIET, KICON_BACK);
+        left = u->gap * 2 + back_w;
+    }
+    /* The title is centred on the screen when it fits beside the button. */
+    int tw = u->w - 2 * left;
+    kv_text(v, u, (krect){left, 0, tw, h}, title, u->title_px, u->body_px, KC_INK,
+            KT_CENTER | KT_MIDDLE | KT_BOLD);
+    return (krect){0, h, u->w, u->h - h};
+}
+
+void kw_button(kview *v, const kui *u, const char *id, krect r, const char *label,
+               int style, int icon)
+{
+    kcolor fill = KC_SURFACE, ink = KC_ACCENT, border = KC_ACCENT;
+    if (style == KB_PRIMARY) {
+        fill = KC_ACCENT;
+        ink = KC_ON_ACCENT;
+    } else if (style == KB_QUIET) {
+        border = fill;
+    }
+    kv_frame(v, r, fill, border, style == KB_QUIET ? 0 : 2, u->gap * 2);
+    krect inner = krect_inset(r, u->gap);
+    if (icon >= 0) {
+        int is = u->button_px;
+        int lw = 0, lh = 0;
+        if (u->measure)
+            u->measure(u->measure_ctx, label, u->button_px, 1, u->lang, &lw, &lh);
+        int total = is + u->gap + lw;
+        int x = total < inner.w ? inner.x + (inner.w - total) / 2 : inner.x;
+        kv_icon(v, (krect){x, r.y + (r.h - is) / 2, is, is}, icon, ink);
+        inner.x = x + is + u->gap;
+        inner.w = r.x + r.w - u->gap - inner.x;
+        kv_text(v, u, inner, label, u->button_px, u->small_px, ink,
+                KT_LEFT | KT_MIDDLE | KT_BOLD | KT_WRAP);
+    } else {
+        kv_text(v, u, inner, label, u->button_px, u->small_px, ink,
+                KT_CENTER | KT_MIDDLE | KT_BOLD | KT_WRAP);
+    }
+    kv_hit(v, u, id, r);
+}
+
+void kw_choice(kview *v, const kui *u, const char *id, krect r, const char *title,
+               const char *subtitle, int icon, int primary)
+{
+    kcolor fill = primary ? KC_ACCENT : KC_SURFACE;
+    kcolor ink = primary ? KC_ON_ACCENT : KC_ACCENT;
+    kcolor sub = primary ? KC_ON_ACCENT : KC_MUTED;
+    int g = u->gap;
+    kv_frame(v, r, fill, KC_ACCENT, 3, g * 3);
+    krect in = krect_inset(r, g * 3);
+    /* Icon, title (room for two lines) and subtitle as one centred block. */
+    int th = u->title_px * 3, sh = u->body_px * 3;
+    int is = u->title_px * 2;
+    if (is + th + sh + 2 * g > in.h) {
+        is = in.h - th - sh - 2 * g;
+        if (is < u->body_px) {
+            is = 0;
+            th = in.h * 3 / 5;
+            sh = in.h - th;
+        }
+    }
+    int y = in.y + (in.h - (is + th + sh + (is ? 2 * g : g))) / 2;
+    if (is) {
+        kv_icon(v, (krect){r.x + (r.w - is) / 2, y, is, is}, icon, ink);
+        y += is + g;
+    }
+    kv_text(v, u, (krect){in.x, y, in.w, th}, title, u->title_px * 5 / 4, u->body_px, ink,
+            KT_CENTER | KT_BOTTOM | KT_BOLD | KT_WRAP);
+    y += th + g;
+    kv_text(v, u, (krect){in.x, y, in.w, sh}, subtitle, u->body_px, u->small_px, sub,
+            KT_CENTER | KT_TOP | KT_WRAP);
+    kv_hit(v, u, id, r);
+}
+
+void kw_split_keyboard(const kui *u, krect area, int rows, krect *content, krect *keyboard)
+{
+    int g = u->gap;
+    if (u->w >= u->h * 6 / 5) {
+        /* Landscape: keyboard on the right, at least 10 keys of u->t wide. */
+        int min_w = 10 * u->t + 11 * g;
+        int kw = u->w * 11 / 20;
+        if (kw < min_w)
+            kw = min_w;
+        *content = (krect){area.x + 2 * g, area.y + 2 * g, area.w - kw - 3 * g, area.h - 4 * g};
+        int kh = rows * (kw / 10) + (rows + 1) * g;
+        if (kh > area.h - 2 * g)
+            kh = area.h - 2 * g;
+        *keyboard = (krect){area.x + area.w - kw - g, area.y + area.h - kh - g, kw, kh};
+    } else {
+        /* Portrait: keyboard along the bottom. */
+        int kh = rows * (u->w / 11) + (rows + 1) * g;
+        if (kh < rows * u->t + (rows + 1) * g)
+            kh = rows * u->t + (rows + 1) * g;
+        *keyboard = (krect){area.x, area.y + area.h - kh, area.w, kh};
+        *content = (krect){area.x + 2 * g, area.y + 2 * g, area.w - 4 * g, area.h - kh - 4 * g};
+    }
+}
+
+/* Label for a special key. */
+static const char *special_label(const kui *u, const kflow *f, const kkey *k, int *icon)
+{
+    *icon = -1;
+    switch (k->kind) {
+    case KKEY_SHIFT:
+        *icon = KICON_SHIFT;
+        return "";
+    case KKEY_BACKSPACE:
+        *icon = KICON_BACKSPACE;
+        return "";
+    case KKEY_SPACE:
+        return TR(u, "space");
+    case KKEY_ENTER:
+        if (f->screen == KS_FORM && f->focus == KF_COUNT - 1)
+            return TR(u, "Done");
+        return f->screen == KS_FORM ? TR(u, "Next") : "";
+    case KKEY_LAYOUT: {
+        int n;
+        kflow_layout(f, &n);
+        const klayout *l[8];
+        int m = kosk_layouts(f->focus == KF_PHONE || f->focus == KF_ZIP ? KOSK_NUMERIC
+                             : f->focus == KF_EMAIL                   ? KOSK_EMAIL
+                                                                      : KOSK_TEXT,
+                             f->lang, l, 8);
+        return l[(f->layout_index + 1) % m]->label;
+    }
+    default:
+        return NULL;
+    }
+}
+
+void kw_keyboard(kview *v, const kui *u, const kflow *f, krect r)
+{
+    int nlayouts;
+    const klayout *l = kflow_layout(f, &nlayouts);
+    int g = u->gap;
+    kv_rect(v, r, KC_KEYBOARD, g);
+    float max_units = 0;
+    for (int row = 0; row < l->nrows; row++) {
+        float units = 0;
+        for (int i = 0; i < l->rowlen[row]; i++) {
+            const kkey *k = &l->rows[row][i];
+            if (k->kind == KKEY_LAYOUT && nlayouts < 2)
+                continue;
+            units += k->width > 0 ? k->width : 1;
+        }
+        if (units > max_units)
+            max_units = units;
+    }
+    if (max_units < 10 && l->nrows > 4)
+        max_units = 10;
+    float unit = (r.w - g) / max_units;
+    /* A numeric pad keeps keys from growing wider than two targets. */
+    if (unit > 2.2f * u->t)
+        unit = 2.2f * u->t;
+    int key_h = (r.h - g) / l->nrows - g;
+    for (int row = 0; row < l->nrows; row++) {
+        float units = 0;
+        for (int i = 0; i < l->rowlen[row]; i++) {
+            const kkey *k = &l->rows[row][i];
+            if (k->kind == KKEY_LAYOUT && nlayouts < 2)
+                continue;
+            units += k->width > 0 ? k->width : 1;
+        }
+        float x = r.x + g / 2.0f + (r.w - g - units * unit) / 2.0f;
+        int y = r.y + g + row * (key_h + g);
+        for (int i = 0; i < l->rowlen[row]; i++) {
+            const kkey *k = &l->rows[row][i];
+            if (k->kind == KKEY_LAYOUT && nlayouts < 2)
+                continue;
+            float kw = (k->width > 0 ? k->width : 1) * unit;
+            krect kr = {(int)(x + g / 2.0f), y, (int)(kw - g), key_h};
+            x += kw;
+            char id[48];
+            kosk_key_id(k, f->shift, id, sizeof id);
+            int icon;
+            const char *label = special_label(u, f, k, &icon);
+            int special = label != NULL;
+            if (!label)
+                label = kosk_key_text(k, f->shift);
+            kcolor fill = special ? KC_KEY_SPECIAL : KC_KEY;
+            if (k->kind == KKEY_SHIFT && f->shift)
+                fill = KC_ACCENT;
+            if (k->kind == KKEY_ENTER && f->screen == KS_FORM)
+                fill = KC_ACCENT;
+            kcolor ink = (fill.r == KC_ACCENT.r && fill.g == KC_ACCENT.g) ? KC_ON_ACCENT : KC_INK;
+            kv_rect(v, kr, fill, g);
+            if (icon >= 0) {
+                int is = key_h / 2 < kr.w / 2 ? key_h / 2 : kr.w / 2;
+                kv_icon(v, (krect){kr.x + (kr.w - is) / 2, kr.y + (kr.h - is) / 2, is, is},
+                        icon, ink);
+            } else if (k->kind == KKEY_ENTER && !label[0]) {
+                int is = key_h / 2;
+                kv_icon(v, (krect){kr.x + (kr.w - is) / 2, kr.y + (kr.h - is) / 2, is, is},
+                        KICON_ENTER, ink);
+            } else {
+                int px = special ? u->small_px : u->button_px;
+                kv_text(v, u, krect_inset(kr, 2), label, px, u->small_px * 3 / 4, ink,
+                        KT_CENTER | KT_MIDDLE | (special ? 0 : 0));
+            }
+            kv_hit(v, u, id, kr);
+        }
+    }
+}
+
+int kw_field_height(const kui *u, int compact)
+{
+    if (compact)
+        return u->t + u->small_px * 4 / 5;
+    return u->small_px * 5 / 4 + u->t + u->gap + u->small_px * 5 / 4;
+}
+
+/* The value of a field as shown: typed text plus any input-method text
+ * still being composed. */
+static const char *field_display(const char *value, const char *preedit, char *buf,
+                                 size_t cap)
+{
+    snprintf(buf, cap, "%s%s", value ? value : "", preedit ? preedit : "");
+    return buf;
+}
+
+int kw_field(kview *v, const kui *u, const char *id, krect r, const char *label,
+             const char *value, const char *preedit, int focused, const char *msg,
+             int compact)
+{
+    int g = u->gap;
+    int lh = u->small_px * 5 / 4;
+    kcolor border = msg ? KC_ERROR : focused ? KC_ACCENT : KC_BORDER;
+    char shown[1024];
+    field_display(value, focused ? preedit : NULL, shown, sizeof shown);
+    krect box;
+    if (compact) {
+        /* Label (or message) in small print along the top of the box. */
+        box = (krect){r.x, r.y, r.w, kw_field_height(u, 1)};
+        kv_frame(v, box, KC_SURFACE, border, focused || msg ? 3 : 2, g);
+        int top = u->small_px * 6 / 5;
+        krect lr = {box.x + g * 2, box.y + 3, box.w - g * 4, top};
+        kv_text(v, u, lr, msg ? msg : label, u->small_px, u->small_px * 3 / 4,
+                msg ? KC_ERROR : KC_MUTED, KT_LEFT | KT_TOP | KT_BOLD | KT_TRIM);
+        krect vr = {box.x + g * 2, box.y + top, box.w - g * 4, box.h - top - 2};
+        if (shown[0])
+            kv_text(v, u, vr, shown, u->body_px, u->small_px * 3 / 4, KC_INK,
+                    KT_LEFT | KT_MIDDLE | KT_TAIL | (focused ? KT_CARET : 0));
+        else if (focused)
+            kv_rect(v, (krect){vr.x, vr.y + vr.h / 6, 3, vr.h * 2 / 3}, KC_INK, 0);
+        kv_hit(v, u, id, box);
+        return box.h;
+    }
+    kv_text(v, u, (krect){r.x, r.y, r.w, lh}, label, u->small_px, u->small_px * 3 / 4,
+            KC_MUTED, KT_LEFT | KT_BOTTOM | KT_BOLD);
+    box = (krect){r.x, r.y + lh, r.w, u->t + g};
+    kv_frame(v, box, KC_SURFACE, border, focused || msg ? 3 : 2, g);
+    krect inner = {box.x + g * 2, box.y, box.w - g * 4, box.h};
+    if (shown[0])
+        kv_text(v, u, inner, shown, u->body_px, u->small_px * 3 / 4, KC_INK,
+                KT_LEFT | KT_MIDDLE | KT_TAIL | (focused ? KT_CARET : 0));
+    else if (focused)
+        kv_rect(v, (krect){inner.x, inner.y + inner.h / 4, 3, inner.h / 2}, KC_INK, 0);
+    kv_hit(v, u, id, box);
+    if (msg)
+        kv_text(v, u, (krect){r.x, box.y + box.h + 1, r.w, lh}, msg, u->small_px,
+                u->small_px * 2 / 3, KC_ERROR, KT_LEFT | KT_TOP | KT_BOLD | KT_WRAP);
+    return lh + box.h + lh;
+}
+
+int kw_banner(kview *v, const kui *u, krect r, const char *msg)
+{
+    if (!msg)
+        return 0;
+    kv_frame(v, r, KC_ERROR_BG, KC_ERROR, 2, u->gap);
+    kv_text(v, u, krect_inset(r, u->gap), msg, u->body_px, u->small_px * 3 / 4, KC_ERROR,
+            KT_CENTER | KT_MIDDLE | KT_BOLD | KT_WRAP);
+    return r.h;
+}
+
+void kw_still_there(kview *v, const kui *u, const kflow *f)
+{
+    if (!f->still_there)
+        return;
+    /* The prompt takes every tap: nothing underneath answers. */
+    v->nhits = 0;
+    kv_rect(v, (krect){0, 0, u->w, u->h}, KC_SCRIM, 0);
+    int g = u->gap, bh = u->t + g * 2;
+    int cw = u->w * 3 / 4;
+    if (cw > u->t * 16)
+        cw = u->t * 16;
+    int title_h = u->title_px * 2, msg_h = u->body_px * 4;
+    int ch = title_h + msg_h + 2 * bh + 3 * g + 6 * g;
+    if (ch > u->h - 2 * g)
+        ch = u->h - 2 * g;
+    krect card = {(u->w - cw) / 2, (u->h - ch) / 2, cw, ch};
+    kv_frame(v, card, KC_SURFACE, KC_ACCENT, 3, g * 3);
+    krect in = krect_inset(card, g * 3);
+    int th = in.h - 2 * bh - 2 * g;
+    kv_text(v, u, (krect){in.x, in.y, in.w, th / 3}, TR(u, "Still there?"), u->title_px,
+            u->body_px, KC_INK, KT_CENTER | KT_MIDDLE | KT_BOLD);
+    long left = (KIOSK_STILL_THERE_MS - (f->now_ms - f->still_there_since) + 999) / 1000;
+    if (left < 0)
+        left = 0;
+    char msg[512], num[24];
+    snprintf(num, sizeof num, "%ld", left);
+    kv_subst(msg, sizeof msg,
+             TRN(u, "To keep your information private, this screen starts over in {n} second.",
+                 "To keep your information private, this screen starts over in {n} seconds.",
+                 left),
+             "{n}", num);
+    kv_text(v, u, (krect){in.x, in.y + th / 3, in.w, th * 2 / 3}, msg, u->body_px,
+            u->small_px, KC_INK, KT_CENTER | KT_MIDDLE | KT_WRAP);
+    kw_button(v, u, "btn-still-here", (krect){in.x, in.y + in.h - 2 * bh - u->gap, in.w, bh},
+              TR(u, "I'm still here"), KB_PRIMARY, -1);
+    kw_button(v, u, "btn-start-over", (krect){in.x, in.y + in.h - bh, in.w, bh},
+              TR(u, "Start over"), KB_SECONDARY, -1);
+}

@@ -1,0 +1,57 @@
+/*
+ * widgets.h - the pieces screens are made of: colours, the top bar,
+ * buttons, text fields, the on-screen keyboard and the "Still there?"
+ * prompt.  Pure layout code (no SDL): each adds draw operations and
+ * tappable regions to a kview.
+ */
+#ifndef KIOSK_WIDGETS_H
+#define KIOSK_WIDGETS_H
+
+#include "flow.h"
+#include "view.h"
+
+/* The palette: dark ink on a warm light background, one strong accent;
+ * contrast of text on its background is at least 7:1 (WCAG AAA). */
+extern const kcolor KC_BG, KC_INK, KC_MUTED, KC_ACCENT, KC_ON_ACCENT, KC_SURFACE,
+    KC_BORDER, KC_ERROR, KC_ERROR_BG, KC_KEYBOARD, KC_KEY, KC_KEY_SPECIAL, KC_SCRIM,
+    KC_SUCCESS;
+
+enum kbutton_style { KB_PRIMARY, KB_SECONDARY, KB_QUIET };
+
+/* Background and top bar with an optional back button and a title; returns
+ * the area below the bar. */
+krect kw_topbar(kview *v, const kui *u, const char *title, int with_back);
+
+/* A button with a label (and optional icon), tappable as id. */
+void kw_button(kview *v, const kui *u, const char *id, krect r, const char *label,
+               int style, int icon);
+
+/* A big two-line choice button (welcome screen). */
+void kw_choice(kview *v, const kui *u, const char *id, krect r, const char *title,
+               const char *subtitle, int icon, int primary);
+
+/* Splits the area under the top bar into content and keyboard parts:
+ * side by side on landscape screens, stacked on portrait ones. */
+void kw_split_keyboard(const kui *u, krect area, int rows, krect *content, krect *keyboard);
+
+/* Draws the keyboard for the flow's focused input. */
+void kw_keyboard(kview *v, const kui *u, const kflow *f, krect r);
+
+/* A text field: label above, box (tappable as id) with the value, and an
+ * inline message under it.  Compact fields (short screens) take the label
+ * inside the box, and the message in place of the label.  Returns the
+ * height used. */
+int kw_field(kview *v, const kui *u, const char *id, krect r, const char *label,
+             const char *value, const char *preedit, int focused, const char *msg,
+             int compact);
+
+/* Height a field needs. */
+int kw_field_height(const kui *u, int compact);
+
+/* A message band (errors that concern the whole screen). */
+int kw_banner(kview *v, const kui *u, krect r, const char *msg);
+
+/* The "Still there?" prompt over the screen, if it is showing. */
+void kw_still_there(kview *v, const kui *u, const kflow *f);
+
+#endif

@@ -1,0 +1,273 @@
+/*
+ * test_flow.c - the screen state machine, driven with a virtual clock and a
+ * real store in a temporary folder (no display).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "flow.h"
+#include "ktest.h"
+#include "store.h"
+
+static char dir[64];
+static kclock clock_;
+static kclock_virtual vclock;
+static kstore *store;
+static kevent event;
+
+/* A fresh store with one current event. */
+static void setup(void)
+{
+    kerr err = {0};
+    ktest_tmpdir(dir, sizeof dir);
+    kclock_virtual_init(&clock_, &vclock, 1780000000000LL, "boot-1");
+    CHECK_INT(kstore_open(&store, dir, &clock_, &err), 0);
+    CHECK_INT(kstore_event_add(store, "Parent Night", "parent organizing", "2026-11-29", &event,
+                               &err), 0);
+    CHECK_INT(kstore_event_use(store, event.id, &err), 0);
+}
+
+static void teardown(void)
+{
+    kstore_close(store);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CHECK_INT(system(cmd), 0);
+}
+
+/* Types text and taps like the UI would. */
+static void type(kflow *f, const char *s, int64_t t) { kflow_text(f, s, t); }
+
+static void test_signup_reaches_done_after_commit(void)
+{
+    setup();
+    kflow f;
+    kflow_init(&f, store, 0, NULL);
+    CHECK_STR(kflow_screen_name(f.screen), "welcome");
+    CHECK(kflow_tap(&f, "btn-new", 100));
+    CHECK_STR(kflow_screen_name(f.screen), "form");
+    CHECK_INT(f.focus, KF_GIVEN);
+    type(&f, "Hương", 200);
+    kflow_key(&f, KKEYC_TAB, 300);
+    type(&f, "Nguyễn", 400);
+    kflow_tap(&f, "btn-submit", 500);
+    CHECK_STR(kflow_screen_name(f.screen), "done");
+    CHECK_STR(f.done_name, "Hương");
+    CHECK_STR(f.done_event, "Parent Night");
+    CHECK_INT(f.done_kind, KDONE_NEW);
+    /* The record is in the store: found by search, checked in once. */
+    kmatch m[4];
+    int n = 0;
+    kerr err = {0};
+    CHECK_INT(kstore_search(store, "huong", m, 4, &n, &err), 0);
+    CHECK_INT(n, 1);
+    int checkins = 0, fresh = 0;
+    CHECK_INT(kstore_event_counts(store, event.id, &checkins, &fresh, &err), 0);
+    CHECK_INT(checkins, 1);
+    CHECK_INT(fresh, 1);
+    /* done goes back to welcome by itself, everything cleared. */
+    CHECK(kflow_deadline(&f) == 500 + KIOSK_DONE_MS);
+    CHECK(kflow_tick(&f, 500 + KIOSK_DONE_MS));
+    CHECK_STR(kflow_screen_name(f.screen), "welcome");
+    CHECK_STR(f.done_name, "");
+    CHECK_STR(f.field[KF_GIVEN], "");
+    teardown();
+}
+
+static void test_validation_inline(void)
+{
+    setup();
+    kflow f;
+    kflow_init(&f, store, 0, NULL);
+    kflow_tap(&f, "btn-new", 1);
+    kflow_tap(&f, "btn-submit", 2);
+    CHECK_STR(kflow_screen_name(f.screen), "form");
+    CHECK(f.field_msg[KF_GIVEN] != NULL);
+    type(&f, "Ana", 3);
+    CHECK(f.field_msg[KF_GIVEN] == NULL);   /* the message goes once fixed */
+    CHECK(kflow_validate(KF_PHONE, "+63 917 123 4567") == NULL);
+    CHECK(kflow_validate(KF_PHONE, "(408) 555-1234") == NULL);
+    CHECK(kflow_validate(KF_PHONE, "090 123 45 67") == NULL);
+    CHECK(kflow_validate(KF_PHONE, "12") != NULL);
+    CHECK(kflow_validate(KF_PHONE, "555-CALL-NOW") != NULL);
+    CHECK(kflow_validate(KF_PHONE, "1+2345678") != NULL);
+    CHECK(kflow_validate(KF_EMAIL, "ngoc@vnn.vn") == NULL);
+    CHECK(kflow_validate(KF_EMAIL, "민준@예시.한국") == NULL);
+    CHECK(kflow_validate(KF_EMAIL, "ana@") != NULL);
+    CHECK(kflow_validate(KF_EMAIL, "ana@example") != NULL);
+    CHECK(kflow_validate(KF_EMAIL, "a b@example.com") != NULL);
+    CHECK(kflow_validate(KF_ZIP, "95112") == NULL);
+    CHECK(kflow_validate(KF_ZIP, "K1A 0B1") == NULL);
+    CHECK(kflow_validate(KF_ZIP, "12") != NULL);
+    CHECK(kflow_validate(KF_FAMILY, "") == NULL);
+    CHECK(kflow_validate(KF_GIVEN, "   ") != NULL);
+    teardown();
+}
+
+static void test_checkin_twice_is_kind_and_stores_once(void)
+{
+    setup();
+    kflow f;
+    kflow_init(&f, store, 0, NULL);
+    kflow_tap(&f, "btn-new", 1);
+    type(&f, "Minh", 2);
+    kflow_tap(&f, "btn-submit", 3);
+    kflow_tap(&f, "btn-back", 4);
+    for (int round = 0; round < 2; round++) {
+        kflow_tap(&f, "btn-returning", 10);
+        CHECK_STR(kflow_screen_name(f.screen), "find");
+        type(&f, "m", 11);
+        CHECK_INT(f.searched, 0);          /* one letter: no results yet */
+        type(&f, "inh", 12);
+        CHECK_INT(f.nresults, 1);
+        CHECK_STR(f.results[0].first, "Minh");
+        kflow_tap(&f, "result-1", 13);
+        CHECK_STR(kflow_screen_name(f.screen), "done");
+        CHECK_INT(f.done_kind, KDONE_ALREADY);  /* signing up checked them in */
+        kflow_tap(&f, "btn-back", 14);
+    }
+    int checkins = 0, fresh = 0;
+    kerr err = {0};
+    kstore_event_counts(store, event.id, &checkins, &fresh, &err);
+    CHECK_INT(checkins, 1);
+    teardown();
+}
+
+static void test_idle_clears_everything(void)
+{
+    setup();
+    kflow f;
+    kflow_init(&f, store, 0, NULL);
+    kflow_tap(&f, "btn-new", 1000);
+    type(&f, "Kalani", 2000);
+    CHECK(kflow_deadline(&f) == 2000 + KIOSK_IDLE_MS);
+    CHECK_INT(kflow_tick(&f, 2000 + KIOSK_IDLE_MS - 1), 0);
+    CHECK_INT(f.still_there, 0);
+    CHECK(kflow_tick(&f, 2000 + KIOSK_IDLE_MS));
+    CHECK_INT(f.still_there, 1);
+    /* Typing does nothing under the prompt; "I'm still here" keeps the data. */
+    CHECK_INT(kflow_text(&f, "x", 2000 + KIOSK_IDLE_MS + 10), 0);
+    kflow_tap(&f, "btn-still-here", 2000 + KIOSK_IDLE_MS + 20);
+    CHECK_INT(f.still_there, 0);
+    CHECK_STR(f.field[KF_GIVEN], "Kalani");
+    /* Walking away: prompt, then welcome, and nothing is left. */
+    int64_t t = 2000 + KIOSK_IDLE_MS + 20 + KIOSK_IDLE_MS;
+    kflow_tick(&f, t);
+    CHECK_INT(f.still_there, 1);
+    kflow_tick(&f, t + KIOSK_STILL_THERE_MS);
+    CHECK_STR(kflow_screen_name(f.screen), "welcome");
+    CHECK_STR(f.field[KF_GIVEN], "");
+    CHECK_INT(f.still_there, 0);
+    /* The idle time is a setting. */
+    f.idle_ms = 5000;
+    kflow_tap(&f, "btn-returning", t + 100000);
+    type(&f, "ka", t + 100001);
+    CHECK(f.searched);
+    kflow_tick(&f, t + 105001);
+    CHECK_INT(f.still_there, 1);
+    kflow_tap(&f, "btn-start-over", t + 105002);
+    CHECK_STR(kflow_screen_name(f.screen), "welcome");
+    CHECK_STR(f.query, "");
+    CHECK_INT(f.nresults, 0);
+    teardown();
+}
+
+static void test_keyboard_keys(void)
+{
+    setup();
+    kflow f;
+    kflow_init(&f, store, 0, NULL);
+    kflow_tap(&f, "btn-new", 1);
+    kflow_tap(&f, "key-shift", 2);
+    kflow_tap(&f, "key-a", 3);
+    kflow_tap(&f, "key-n", 4);   /* shift lasts one letter */
+    kflow_tap(&f, "key-space", 5);
+    kflow_tap(&f, "key-7", 6);
+    CHECK_STR(f.field[KF_GIVEN], "An 7");
+    kflow_tap(&f, "key-backspace", 7);
+    kflow_tap(&f, "key-backspace", 8);
+    CHECK_STR(f.field[KF_GIVEN], "An");
+    kflow_tap(&f, "key-enter", 9);
+    CHECK_INT(f.focus, KF_FAMILY);
+    kflow_tap(&f, "field-phone", 10);
+    CHECK_STR(kflow_layout(&f, NULL)->name, "numeric");
+    CHECK_INT(kflow_tap(&f, "key-q", 11), 0);   /* not on the pad */
+    kflow_tap(&f, "key-+", 12);
+    kflow_tap(&f, "key-1", 13);
+    CHECK_STR(f.field[KF_PHONE], "+1");
+    kflow_tap(&f, "field-email", 14);
+    CHECK_STR(kflow_layout(&f, NULL)->name, "email");
+    kflow_tap(&f, "key-a", 15);
+    kflow_tap(&f, "key-@", 16);
+    kflow_tap(&f, "key-b", 17);
+    kflow_tap(&f, "key-.com", 18);
+    CHECK_STR(f.field[KF_EMAIL], "a@b.com");
+    teardown();
+}
+
+static void test_clean_text(void)
+{
+    char s[64];
+    snprintf(s, sizeof s, "A\x01" "B\tC\x7f" "D\xc2\x85" "E\xff" "F");
+    kflow_clean_text(s, 60);
+    CHECK_STR(s, "ABCDEF");
+    snprintf(s, sizeof s, "Nguyễn Thị");
+    kflow_clean_text(s, 6);
+    CHECK_STR(s, "Nguyễn");
+    /* Typing past a field's limit stops at the limit. */
+    setup();
+    kflow f;
+    kflow_init(&f, store, 0, NULL);
+    kflow_tap(&f, "btn-new", 1);
+    for (int i = 0; i < 100; i++)
+        type(&f, "ư", 2 + i);
+    CHECK_INT(strlen(f.field[KF_GIVEN]), KIOSK_NAME_MAX * 2);
+    teardown();
+}
+
+static void test_save_failure_keeps_entries(void)
+{
+    setup();
+    kerr err = {0};
+    kflow f;
+    kflow_init(&f, store, 0, NULL);
+    kflow_tap(&f, "btn-new", 1);
+    type(&f, "Sione", 2);
+    /* A database that cannot grow: the save fails like on a full disk. */
+    CHECK_INT(kstore_limit_pages(store, 1, &err), 0);
+    int rc = 0;
+    for (int i = 0; i < 20000 && rc == 0; i++) {
+        kperson p = {0};
+        snprintf(p.given, sizeof p.given, "Filler %d", i);
+        rc = kstore_signup(store, &p, event.id, &err);
+    }
+    CHECK_INT(rc, KERR_FULL);
+    kflow_tap(&f, "btn-submit", 3);
+    CHECK_STR(kflow_screen_name(f.screen), "form");
+    CHECK(f.banner != NULL);
+    CHECK_STR(f.field[KF_GIVEN], "Sione");
+    teardown();
+}
+
+static void test_error_screen(void)
+{
+    kflow f;
+    kflow_init(&f, NULL, 0, "cannot open /nowhere/kiosk.db: No such file or directory");
+    CHECK_STR(kflow_screen_name(f.screen), "error");
+    CHECK_INT(kflow_tap(&f, "btn-new", 1), 0);
+    CHECK_STR(kflow_screen_name(f.screen), "error");
+    CHECK_INT(kflow_deadline(&f), -1);
+}
+
+int main(void)
+{
+    RUN(test_signup_reaches_done_after_commit);
+    RUN(test_validation_inline);
+    RUN(test_checkin_twice_is_kind_and_stores_once);
+    RUN(test_idle_clears_everything);
+    RUN(test_keyboard_keys);
+    RUN(test_clean_text);
+    RUN(test_save_failure_keeps_entries);
+    RUN(test_error_screen);
+    return ktest_summary();
+}

@@ -1,4 +1,5 @@
 """Helpers shared by the Python tests: run the kiosk, read its database."""
+import contextlib
 import os
 import sqlite3
 import subprocess
@@ -24,8 +25,10 @@ def run(kiosk, *args, script=None, check=True):
 
 
 def db(data):
-    """A read-only connection to the kiosk's database in data."""
-    return sqlite3.connect(f"file:{os.path.join(data, 'kiosk.db')}?mode=ro", uri=True)
+    """A read-only connection to the kiosk's database in data, closed after
+    the with block."""
+    return contextlib.closing(
+        sqlite3.connect(f"file:{os.path.join(data, 'kiosk.db')}?mode=ro", uri=True))
 
 
 def integrity(data):

@@ -703,6 +703,11 @@ int kflow_key(kflow *f, int keycode, int64_t now_ms)
     if (f->still_there)
         return 0;
     int changed = 0;
+    if (keycode == KKEYC_ESCAPE && f->screen != KS_WELCOME && f->screen != KS_ERROR) {
+        /* Escape starts over from anywhere, as btn-back does. */
+        kflow_reset(f);
+        return 1;
+    }
     if (f->screen != KS_FIND && f->screen != KS_FORM)
         return 0;
     switch (keycode) {
@@ -719,9 +724,6 @@ int kflow_key(kflow *f, int keycode, int64_t now_ms)
             changed = 1;
         }
         break;
-    case KKEYC_ESCAPE:
-        kflow_reset(f);
-        return 1;
     }
     if (changed)
         f->version++;

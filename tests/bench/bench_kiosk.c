@@ -1,0 +1,234 @@
+/*
+ * bench_kiosk.c - speed figures of the walk-up sign-in, printed, never
+ * pass/fail (a busy machine must not fail a build):
+ *   1. time to build and draw each screen at 1280x800 with the software
+ *      renderer (median and 99th percentile over many frames);
+ *   2. search time per keystroke with 100,000 people in the store;
+ *   3. the cost of one durable sign-in (kstore_signup: person, index and
+ *      check-in in one transaction, WAL, synchronous=FULL) as a ratio to a
+ *      bare one-row INSERT with the same settings.
+ * Idle CPU is measured by tests/bench/idle_cpu.sh under Xvfb.
+ *
+ *   bench_kiosk [FRAMES] [PEOPLE]
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app.h"
+#include "demo.h"
+#include "flow.h"
+#include "store.h"
+
+/* Milliseconds of a monotonic clock. */
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Sorts v and returns the p-th percentile (0..100). */
+static double pct(double *v, int n, double p)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    int i = (int)(p / 100.0 * (n - 1) + 0.5);
+    return v[i < n ? i : n - 1];
+}
+
+/* Makes a temporary folder. */
+static char *tmpdir(void)
+{
+    static char buf[64];
+    snprintf(buf, sizeof buf, "/tmp/kiosk-bench-XXXXXX");
+    if (!mkdtemp(buf)) {
+        perror("mkdtemp");
+        exit(2);
+    }
+    return strdup(buf);
+}
+
+/* Draws the current screen frames times, forcing a full rebuild each time;
+ * prints median and p99. */
+static void bench_screen(kapp *a, const char *label, int frames)
+{
+    double *t = calloc((size_t)frames, sizeof *t);
+    kapp_frame(a, 1, 0);   /* warm the text cache, as the kiosk's first frame does */
+    for (int i = 0; i < frames; i++) {
+        double t0 = now_ms();
+        kapp_frame(a, 1, 0);
+        t[i] = now_ms() - t0;
+    }
+    printf("  %-28s median %6.2f ms   p99 %6.2f ms\n", label, pct(t, frames, 50),
+           pct(t, frames, 99));
+    free(t);
+}
+
+/* 1. render time per screen. */
+static void bench_render(int frames)
+{
+    kclock clock;
+    kclock_virtual vc;
+    kclock_virtual_init(&clock, &vc, 1780000000000LL, NULL);
+    kstore *s;
+    kerr err = {0};
+    char *dir = tmpdir();
+    if (kstore_open(&s, dir, &clock, &err) != 0 || kdemo_seed(s, &err) != 0) {
+        fprintf(stderr, "bench: %s\n", err.msg);
+        exit(2);
+    }
+    kflow f;
+    kapp a;
+    kapp_opts o = {.fonts_dir = KIOSK_FONTS_DIR, .w = 1280, .h = 800, .offscreen = 1,
+                   .software = 1};
+    if (kapp_open(&a, &f, &o, &err) != 0) {
+        fprintf(stderr, "bench: %s\n", err.msg);
+        exit(2);
+    }
+    kflow_init(&f, s, 0, NULL);
+    printf("render, 1280x800, software renderer, %d frames each (full rebuild + draw):\n",
+           frames);
+    bench_screen(&a, "welcome", frames);
+    kflow_tap(&f, "btn-returning", 1);
+    kflow_text(&f, "ng", 2);
+    bench_screen(&a, "find (results)", frames);
+    kflow_tap(&f, "btn-back", 3);
+    kflow_tap(&f, "btn-new", 4);
+    kflow_text(&f, "Nguyễn Thị Hương", 5);
+    bench_screen(&a, "form (keyboard)", frames);
+    kflow_tap(&f, "field-phone", 6);
+    bench_screen(&a, "form (number pad)", frames);
+    kflow_tick(&f, 6 + f.idle_ms);
+    bench_screen(&a, "still there? prompt", frames);
+    kflow_tap(&f, "btn-still-here", 7 + f.idle_ms);
+    kflow_tap(&f, "btn-submit", 8 + f.idle_ms);
+    bench_screen(&a, "done", frames);
+    kapp_close(&a);
+    kstore_close(s);
+}
+
+/* 2. search per keystroke with many people. */
+static void bench_search(int people)
+{
+    kclock clock;
+    kclock_system(&clock);
+    kstore *s;
+    kerr err = {0};
+    char *dir = tmpdir();
+    double t0 = now_ms();
+    if (kstore_open(&s, dir, &clock, &err) != 0 || kdemo_seed(s, &err) != 0 ||
+        kdemo_people(s, people, 7, &err) != 0) {
+        fprintf(stderr, "bench: %s\n", err.msg);
+        exit(2);
+    }
+    printf("search, %d people (+ demo), made in %.1f s:\n", people, (now_ms() - t0) / 1000);
+    static const char *const typed[] = {
+        "nguyen thi huong", "tran van duc", "kim min", "oconnor", "santos maria",
+        "le", "chan", "keala", "sok", "park ji", "huong", "vang", "sione",
+        "phan", "lee", "wong", "dela cruz", "pham", "ho", "tanaka",
+    };
+    enum { MAXN = 4096 };
+    static double t[MAXN];
+    int n = 0;
+    kmatch m[KIOSK_SEARCH_RESULTS];
+    for (int rep = 0; rep < 3; rep++)
+        for (size_t q = 0; q < sizeof typed / sizeof typed[0]; q++) {
+            char buf[64];
+            size_t len = strlen(typed[q]);
+            for (size_t k = 1; k <= len && n < MAXN; k++) {
+                memcpy(buf, typed[q], k);
+                buf[k] = '\0';
+                int got;
+                double s0 = now_ms();
+                kstore_search(s, buf, m, KIOSK_SEARCH_RESULTS, &got, &err);
+                t[n++] = now_ms() - s0;
+            }
+        }
+    printf("  per keystroke (%d)          median %6.3f ms   p99 %6.3f ms\n", n, pct(t, n, 50),
+           pct(t, n, 99));
+    kstore_close(s);
+}
+
+/* 3. durable sign-in vs bare INSERT. */
+static void bench_durable(int n)
+{
+    char *dir = tmpdir();
+    char path[256];
+    snprintf(path, sizeof path, "%s/bare.db", dir);
+    sqlite3 *db;
+    sqlite3_open(path, &db);
+    sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                     "CREATE TABLE t(id TEXT PRIMARY KEY, given TEXT, family TEXT, phone TEXT,"
+                     " email TEXT, zip TEXT)",
+                 NULL, NULL, NULL);
+    sqlite3_stmt *st;
+    sqlite3_prepare_v2(db, "INSERT INTO t VALUES(?,?,?,?,?,?)", -1, &st, NULL);
+    double *bare = calloc((size_t)n, sizeof *bare), *kiosk = calloc((size_t)n, sizeof *kiosk);
+    for (int i = 0; i < n; i++) {
+        char id[33];
+        krandom_id(id);
+        double t0 = now_ms();
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, "Hương", -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, "Nguyễn", -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, "408 555 0101", -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, "huong@example.org", -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 6, "95112", -1, SQLITE_STATIC);
+        sqlite3_step(st);
+        sqlite3_reset(st);
+        bare[i] = now_ms() - t0;
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+
+    kclock clock;
+    kclock_system(&clock);
+    kstore *s;
+    kerr err = {0};
+    kevent ev;
+    if (kstore_open(&s, dir, &clock, &err) != 0 ||
+        kstore_event_add(s, "Bench", "general", "", &ev, &err) != 0) {
+        fprintf(stderr, "bench: %s\n", err.msg);
+        exit(2);
+    }
+    for (int i = 0; i < n; i++) {
+        kperson p = {0};
+        snprintf(p.given, sizeof p.given, "Hương");
+        snprintf(p.family, sizeof p.family, "Nguyễn");
+        snprintf(p.phone, sizeof p.phone, "408 555 0101");
+        snprintf(p.email, sizeof p.email, "huong@example.org");
+        snprintf(p.zip, sizeof p.zip, "95112");
+        double t0 = now_ms();
+        if (kstore_signup(s, &p, ev.id, &err) != 0) {
+            fprintf(stderr, "bench: %s\n", err.msg);
+            exit(2);
+        }
+        kiosk[i] = now_ms() - t0;
+    }
+    kstore_close(s);
+    double mb = pct(bare, n, 50), mk = pct(kiosk, n, 50);
+    printf("durable sign-in, %d each, WAL + synchronous=FULL:\n", n);
+    printf("  bare one-row INSERT          median %6.3f ms   p99 %6.3f ms\n", mb, pct(bare, n, 99));
+    printf("  kstore_signup                median %6.3f ms   p99 %6.3f ms\n", mk,
+           pct(kiosk, n, 99));
+    printf("  ratio (medians)              %.2f\n", mk / mb);
+}
+
+int main(int argc, char **argv)
+{
+    int frames = argc > 1 ? atoi(argv[1]) : 300;
+    int people = argc > 2 ? atoi(argv[2]) : 100000;
+    setenv("SDL_VIDEODRIVER", "dummy", 0);
+    bench_render(frames);
+    bench_search(people);
+    bench_durable(400);
+    return 0;
+}

@@ -317,7 +317,8 @@ int ksync_outbox_next(ksync_outbox *ob, int64_t after_seq, int max_records, ksyn
         ksync_batch_free(b);
         return code;
     }
-    qsort(b->recs, (size_t)b->n, sizeof *b->recs, cmp_seq);
+    if (b->n > 1)
+        qsort(b->recs, (size_t)b->n, sizeof *b->recs, cmp_seq);
     while (b->n > max_records)
         free(b->recs[--b->n].fields);
     b->seq_from = after_seq + 1;

@@ -305,9 +305,9 @@ int main(int argc, char **argv)
         kclock c, *cp = NULL;
         fixed_clock fc;
         if (argc >= 5 && strcmp(argv[3], "--clock") == 0) {
-            char boot[64] = "";
+            char boot[40] = "";
             long long w = 0, m = 0;
-            if (sscanf(argv[4], "%lld,%lld,%63s", &w, &m, boot) != 3)
+            if (sscanf(argv[4], "%lld,%lld,%39s", &w, &m, boot) != 3)
                 die("--clock", "expected WALL_MS,MONO_MS,BOOT_ID");
             fc.wall = w;
             fc.mono = m;

@@ -529,28 +529,24 @@ int kflow_hold_ms(const kflow *f, const char *id)
     return KFLOW_HOLD_MS;
 }
 
-int kflow_hold(kflow *f, const char *id, int64_t now_ms)
+int kflow_key_variants(const kflow *f, const char *id, uint32_t *out, int max)
 {
-    touch(f, now_ms);
     if (kflow_hold_ms(f, id) < 0)
         return 0;
     const klayout *l = kflow_layout(f, NULL);
-    const kkey *k = kosk_find(l, id, f->shift);
-    const char *t = kosk_key_text(k, f->shift);
-    unsigned char c0 = (unsigned char)t[0];
-    uint32_t base = c0;
-    if (c0 >= 0x80) {
-        /* Multi-byte key text: decode its single code point. */
-        int len;
-        long cp = utf8_decode((const unsigned char *)t, &len);
-        if (cp < 0 || t[len] != '\0')
-            return 0;
-        base = (uint32_t)cp;
-    } else if (t[1] != '\0') {
-        return 0;
-    }
-    int n = kcompose_variants(variants_lang(f, l), base, f->variants,
-                              (int)(sizeof f->variants / sizeof f->variants[0]));
+    const char *t = kosk_key_text(kosk_find(l, id, f->shift), f->shift);
+    int len;
+    long base = utf8_decode((const unsigned char *)t, &len);
+    if (base < 0 || t[len] != '\0')
+        return 0;   /* keys that type more than one character have none */
+    return kcompose_variants(variants_lang(f, l), (uint32_t)base, out, max);
+}
+
+int kflow_hold(kflow *f, const char *id, int64_t now_ms)
+{
+    touch(f, now_ms);
+    int n = kflow_key_variants(f, id, f->variants,
+                               (int)(sizeof f->variants / sizeof f->variants[0]));
     if (n <= 0)
         return 0;
     f->nvariants = n;

@@ -120,6 +120,10 @@ int kflow_tick(kflow *f, int64_t now_ms);
 int kflow_hold_ms(const kflow *f, const char *id);
 int kflow_hold(kflow *f, const char *id, int64_t now_ms);
 
+/* The accented forms the key with id offers on long-press; returns how
+ * many were written to out (0: none). */
+int kflow_key_variants(const kflow *f, const char *id, uint32_t *out, int max);
+
 /* The id of long-press popup variant i ("key-ā"). */
 const char *kflow_variant_id(const kflow *f, int i, char *buf, unsigned cap);
 

@@ -135,6 +135,15 @@ int kosk_layouts(int purpose, const char *lang, const klayout **out, int max)
     return n;
 }
 
+int kosk_native(const char *lang)
+{
+    static const char *const native[] = {"en", "tl", "vi", "ko"};
+    for (size_t i = 0; i < sizeof native / sizeof native[0]; i++)
+        if (lang && strcmp(lang, native[i]) == 0)
+            return 1;
+    return lang == NULL;
+}
+
 /* Writes the id a key has now. */
 const char *kosk_key_id(const kkey *k, int shifted, char *buf, unsigned cap)
 {

@@ -49,6 +49,12 @@ enum kosk_purpose { KOSK_TEXT, KOSK_NUMERIC, KOSK_EMAIL };
  * the order key-layout cycles through them; returns how many (>= 1). */
 int kosk_layouts(int purpose, const char *lang, const klayout **out, int max);
 
+/* 1 if the keyboard offers a layout for the language's own way of writing
+ * (English, Tagalog, Vietnamese Telex, Korean); 0 where people type in
+ * Latin letters on screen or use a physical keyboard's input method
+ * (Chinese, Japanese, Khmer, Lao). */
+int kosk_native(const char *lang);
+
 /* The id of a key as drawn now (shifted or not), written to buf. */
 const char *kosk_key_id(const kkey *k, int shifted, char *buf, unsigned cap);
 

@@ -56,6 +56,9 @@ int kapp_open(kapp *a, kflow *flow, const kapp_opts *o, kerr *err)
     memset(a, 0, sizeof *a);
     a->flow = flow;
     a->fonts_dir = o->fonts_dir;
+    /* Input methods (Chinese, Japanese, Korean...) send their composition
+     * to us to draw inside the field, where the person is looking. */
+    SDL_SetHint(SDL_HINT_IME_INTERNAL_EDITING, "1");
     if (SDL_Init(o->offscreen ? 0 : SDL_INIT_VIDEO) != 0)
         return kerr_set(err, KERR_IO, "SDL_Init: %s", SDL_GetError());
     int w = o->w > 0 ? o->w : 1280, h = o->h > 0 ? o->h : 800;
@@ -114,8 +117,10 @@ void kapp_pointer_down(kapp *a, int x, int y, int64_t now_ms)
 {
     const khit *h = kview_hit_at(&a->view, x, y);
     a->pressed = 1;
+    a->hold_fired = 0;
     a->press_at = now_ms;
     snprintf(a->press_id, sizeof a->press_id, "%s", h ? h->id : "");
+    kflow_tick(a->flow, now_ms);
 }
 
 void kapp_pointer_up(kapp *a, int x, int y, int64_t now_ms)
@@ -124,8 +129,12 @@ void kapp_pointer_up(kapp *a, int x, int y, int64_t now_ms)
         return;
     a->pressed = 0;
     const khit *h = kview_hit_at(&a->view, x, y);
-    if (h && a->press_id[0] && strcmp(h->id, a->press_id) == 0)
+    if (a->hold_fired)
+        kflow_tick(a->flow, now_ms);
+    else if (h && a->press_id[0] && strcmp(h->id, a->press_id) == 0)
         kflow_tap(a->flow, h->id, now_ms);
+    else if (!h && a->flow->nvariants > 0)
+        kflow_tap(a->flow, "", now_ms);   /* a tap beside the accent popup closes it */
     else
         kflow_tick(a->flow, now_ms);
     a->press_id[0] = '\0';
@@ -150,8 +159,31 @@ void kapp_key(kapp *a, SDL_Keycode key, int64_t now_ms)
 
 void kapp_tick(kapp *a, int64_t now_ms)
 {
+    if (a->pressed && !a->hold_fired && a->press_id[0]) {
+        int need = kflow_hold_ms(a->flow, a->press_id);
+        if (need >= 0 && now_ms - a->press_at >= need) {
+            a->hold_fired = 1;
+            kflow_hold(a->flow, a->press_id, now_ms);
+        }
+    }
     if (kflow_tick(a->flow, now_ms))
         a->need_draw = 1;
+}
+
+void kapp_editing(kapp *a, const char *utf8, int64_t now_ms)
+{
+    kflow_preedit(a->flow, utf8, now_ms);
+}
+
+int64_t kapp_deadline(const kapp *a)
+{
+    int64_t d = kflow_deadline(a->flow);
+    if (a->pressed && !a->hold_fired && a->press_id[0]) {
+        int need = kflow_hold_ms(a->flow, a->press_id);
+        if (need >= 0 && (d < 0 || a->press_at + need < d))
+            d = a->press_at + need;
+    }
+    return d;
 }
 
 int kapp_frame(kapp *a, int force, int present)
@@ -205,6 +237,9 @@ static void handle_event(kapp *a, const SDL_Event *e, int64_t now)
     case SDL_TEXTINPUT:
         kapp_text(a, e->text.text, now);
         break;
+    case SDL_TEXTEDITING:
+        kapp_editing(a, e->edit.text, now);
+        break;
     case SDL_KEYDOWN:
         kapp_key(a, e->key.keysym.sym, now);
         break;
@@ -218,7 +253,7 @@ int kapp_run(kapp *a)
     kapp_frame(a, 1, 1);
     while (!a->quit) {
         int64_t now = (int64_t)SDL_GetTicks64();
-        int64_t deadline = kflow_deadline(a->flow);
+        int64_t deadline = kapp_deadline(a);
         int timeout = -1;
         if (deadline >= 0) {
             int64_t d = deadline - now;

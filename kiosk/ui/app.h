@@ -44,6 +44,7 @@ typedef struct kapp {
     int pressed;
     char press_id[48];
     int64_t press_at;
+    int hold_fired;        /* the long-press action ran: the release is no tap */
     /* the last frame's build + draw time, for benchmarks */
     double frame_ms;
     int quit;
@@ -59,6 +60,11 @@ void kapp_pointer_up(kapp *a, int x, int y, int64_t now_ms);
 void kapp_text(kapp *a, const char *utf8, int64_t now_ms);
 void kapp_key(kapp *a, SDL_Keycode key, int64_t now_ms);
 void kapp_tick(kapp *a, int64_t now_ms);
+void kapp_editing(kapp *a, const char *utf8, int64_t now_ms);
+
+/* When the app next needs a tick: the flow's deadline or the end of a
+ * long press in progress; -1 if none. */
+int64_t kapp_deadline(const kapp *a);
 
 /* Rebuilds and draws the frame if anything changed; returns 1 if drawn.
  * present = 0 leaves the frame unpresented (for a screenshot). */

@@ -78,7 +78,7 @@ static void advance(rp *r, int64_t ms)
 {
     int64_t target = r->vc->now_ms + ms;
     while (r->vc->now_ms < target && !r->failed) {
-        int64_t d = kflow_deadline(r->a->flow);
+        int64_t d = kapp_deadline(r->a);
         int64_t next = (d > r->vc->now_ms && d < target) ? d : target;
         r->vc->now_ms = next;
         kapp_tick(r->a, next);
@@ -213,6 +213,18 @@ static void cmd_osk(rp *r, const char *text)
                 tap_id(r, "key-shift", TAP_MS);
             if (tap_id(r, id, TAP_MS) == 0)
                 found = 1;
+        }
+        /* Last, the accented forms behind a long-press. */
+        for (int i = 0; !found && i < r->a->view.nhits; i++) {
+            uint32_t var[32];
+            char key_id[48];
+            snprintf(key_id, sizeof key_id, "%s", r->a->view.hits[i].id);
+            int nv = kflow_key_variants(r->a->flow, key_id, var, 32);
+            for (int j = 0; j < nv && !found; j++)
+                if (var[j] == cp) {
+                    tap_id(r, key_id, KFLOW_HOLD_MS + 100);
+                    found = tap_id(r, id, TAP_MS) == 0;
+                }
         }
         if (!found) {
             char buf[4096];

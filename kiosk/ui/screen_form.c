@@ -22,6 +22,13 @@ void kscreen_form(kview *v, const kui *u, const kflow *f)
     int g = u->gap;
     int bh = u->t + g * 2;
     int y = c.y;
+    if (!kosk_native(f->lang)) {
+        int nh = u->small_px * 5 / 2;
+        kv_text(v, u, (krect){c.x, y, c.w, nh},
+                TR(u, "You can write your name in Latin letters (A-Z)."), u->small_px,
+                u->small_px * 3 / 4, KC_INK, KT_LEFT | KT_MIDDLE | KT_WRAP);
+        y += nh + g;
+    }
     if (f->banner) {
         kw_banner(v, u, (krect){c.x, y, c.w, bh}, TR(u, f->banner));
         y += bh + g;

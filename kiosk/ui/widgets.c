@@ -182,8 +182,52 @@ static const char *special_label(const kui *u, const kflow *f, const kkey *k, in
     }
 }
 
+/* The long-press popup: the accented forms of the held key, over the
+ * keyboard, whose own keys stop answering while it shows. */
+static void accent_popup(kview *v, const kui *u, const kflow *f, krect r, int hits_before)
+{
+    v->nhits = hits_before;
+    int g = u->gap, n = f->nvariants;
+    int key = u->t + g;
+    int cols = (r.w - 2 * g) / (key + g);
+    if (cols > n)
+        cols = n;
+    if (cols < 1)
+        cols = 1;
+    int rows = (n + cols - 1) / cols;
+    int pw = cols * (key + g) + g, ph = rows * (key + g) + g;
+    krect p = {r.x + (r.w - pw) / 2, r.y + (r.h - ph) / 2, pw, ph};
+    kv_rect(v, krect_inset(p, -g), KC_SCRIM, g * 2);
+    kv_frame(v, p, KC_SURFACE, KC_ACCENT, 2, g * 2);
+    for (int i = 0; i < n; i++) {
+        krect k = {p.x + g + (i % cols) * (key + g), p.y + g + (i / cols) * (key + g), key, key};
+        char id[48], t[8];
+        kflow_variant_id(f, i, id, sizeof id);
+        uint32_t c = f->variants[i];
+        /* Encode the variant for its label. */
+        if (c < 0x80) {
+            t[0] = (char)c;
+            t[1] = '\0';
+        } else if (c < 0x800) {
+            t[0] = (char)(0xc0 | (c >> 6));
+            t[1] = (char)(0x80 | (c & 0x3f));
+            t[2] = '\0';
+        } else {
+            t[0] = (char)(0xe0 | (c >> 12));
+            t[1] = (char)(0x80 | ((c >> 6) & 0x3f));
+            t[2] = (char)(0x80 | (c & 0x3f));
+            t[3] = '\0';
+        }
+        kv_frame(v, k, KC_KEY, KC_BORDER, 1, g);
+        kv_text(v, u, krect_inset(k, 2), t, u->button_px, u->small_px, KC_INK,
+                KT_CENTER | KT_MIDDLE);
+        kv_hit(v, u, id, k);
+    }
+}
+
 void kw_keyboard(kview *v, const kui *u, const kflow *f, krect r)
 {
+    int hits_before = v->nhits;
     int nlayouts;
     const klayout *l = kflow_layout(f, &nlayouts);
     int g = u->gap;
@@ -254,6 +298,8 @@ void kw_keyboard(kview *v, const kui *u, const kflow *f, krect r)
             kv_hit(v, u, id, kr);
         }
     }
+    if (f->nvariants > 0)
+        accent_popup(v, u, f, r, hits_before);
 }
 
 int kw_field_height(const kui *u, int compact)

@@ -10,6 +10,9 @@
  *       has one of that name), then N generated people and the --person,
  *       each signed up and checked in; record i is stamped wall W + 1000 i,
  *       mono M + 1000 i.  Prints the event id.
+ *   ksync-tool store DIR N
+ *       the same through the real kiosk store (kstore): one event, N
+ *       sign-ups; prints the event id.
  *   ksync-tool sync DIR [--clock WALL_MS,MONO_MS,BOOT_ID] [ARGS...]
  *       = kiosk --data DIR sync ARGS..., optionally with a fixed clock.
  *   ksync-tool bg DIR SECONDS INTERVAL_MS
@@ -27,6 +30,7 @@
 #include <time.h>
 
 #include "kclock.h"
+#include "store.h"
 #include "sync_bg.h"
 #include "sync_cli.h"
 
@@ -211,6 +215,35 @@ static int cmd_fixture(int argc, char **argv)
     return 0;
 }
 
+/* ksync-tool store DIR N: sign-ups through kstore itself. */
+static int cmd_store(int argc, char **argv)
+{
+    if (argc != 2)
+        die("store", "usage: store DIR N");
+    kclock clock;
+    kclock_system(&clock);
+    kstore *s;
+    kerr e = {0};
+    if (kstore_open(&s, argv[0], &clock, &e))
+        die("kstore_open", e.msg);
+    kevent ev;
+    if (kstore_event_add(s, "Store Night", "general", "2026-06-13", &ev, &e))
+        die("kstore_event_add", e.msg);
+    int n = atoi(argv[1]);
+    for (int i = 0; i < n; i++) {
+        kperson p;
+        memset(&p, 0, sizeof p);
+        snprintf(p.given, sizeof p.given, "Sokha%d", i);
+        snprintf(p.family, sizeof p.family, "Chea");
+        snprintf(p.phone, sizeof p.phone, "408-555-%04d", i);
+        if (kstore_signup(s, &p, ev.id, &e))
+            die("kstore_signup", e.msg);
+    }
+    kstore_close(s);
+    printf("%s\n", ev.id);
+    return 0;
+}
+
 /* A clock fixed at the values given (tests of time correction). */
 typedef struct fixed_clock {
     int64_t wall, mono;
@@ -297,6 +330,8 @@ int main(int argc, char **argv)
 {
     if (argc >= 3 && strcmp(argv[1], "fixture") == 0)
         return cmd_fixture(argc - 2, argv + 2);
+    if (argc >= 3 && strcmp(argv[1], "store") == 0)
+        return cmd_store(argc - 2, argv + 2);
     if (argc >= 3 && strcmp(argv[1], "bg") == 0)
         return cmd_bg(argc - 2, argv + 2);
     if (argc >= 3 && strcmp(argv[1], "sync") == 0) {

@@ -609,6 +609,31 @@ def t_background():
         env.close()
 
 
+def t_real_store():
+    """A kiosk database written by the real store (kstore) syncs whole."""
+    env = Env(people=0)
+    try:
+        kdir = os.path.join(env.dir, "store-kiosk")
+        rc, out, err = tool("store", kdir, "40")
+        check(rc == 0, f"kstore fixture ({err.strip()})")
+        ev = out.strip()
+        hub = env.hub()
+        env.pair(hub, kdir)
+        rc, out, err = sync(kdir)
+        check(rc == 0 and out.startswith("sent 81 records"), f"sync of a kstore database ({out.strip()} {err.strip()[-200:]})")
+        check_promises(env.store, kdir, "kstore", complete=True)
+        csv = os.path.join(env.dir, "s.csv")
+        rc, _, err = hub_cmd(env.store, "export", "--event", ev, "--format", "csv", "-o", csv)
+        rows = open(csv, encoding="utf-8", newline="").read().strip().split("\r\n")
+        check(rc == 0 and len(rows) == 41, f"merged export of a kstore event has 40 people ({len(rows) - 1})")
+        db = sqlite3.connect(env.store)
+        fields = db.execute("SELECT fields FROM records WHERE tbl = 'people' LIMIT 1").fetchone()[0]
+        check("name_key" not in fields and "given" in fields, f"people fields travel without name_key ({fields})")
+        db.close()
+    finally:
+        env.close()
+
+
 def t_tls():
     if not shutil.which("openssl"):
         print("  (skipped: no openssl to make a certificate)")
@@ -639,7 +664,7 @@ def main():
     ARGS = ap.parse_args()
     tests = [t_happy_replay_reorder, t_malformed_and_limits, t_wrong_and_revoked_token, t_connection_cut,
              t_sigkill_mid_ingest, t_disk_full, t_bundle, t_time_correction, t_merged_attendance,
-             t_background, t_tls]
+             t_background, t_real_store, t_tls]
     for t in tests:
         if ARGS.only and t.__name__ not in ARGS.only:
             continue

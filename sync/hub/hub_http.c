@@ -407,10 +407,12 @@ int khub_serve(const khub_serve_opts *o, kerr *err)
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     char host[INET_ADDRSTRLEN];
     inet_ntop(AF_INET, &sa.sin_addr, host, sizeof host);
-    char members[160];
-    snprintf(members, sizeof members, "\"url\":\"%s://%s:%u\",\"store\":\"%s\"", cert ? "https" : "http",
-             host, info ? (unsigned)info->port : (unsigned)ntohs(sa.sin_port), o->store_path);
-    khub_log("listening", members);
+    kbuf members = {0};
+    kbuf_printf(&members, "\"url\":\"%s://%s:%u\",\"store\":", cert ? "https" : "http", host,
+                info ? (unsigned)info->port : (unsigned)ntohs(sa.sin_port));
+    kbuf_json_str(&members, o->store_path);
+    khub_log("listening", members.oom ? "" : members.p);
+    kbuf_free(&members);
     int sig = 0;
     sigwait(&sigs, &sig);
     MHD_stop_daemon(d);

@@ -272,6 +272,13 @@ def t_happy_replay_reorder():
         rc, out, err = sync(env.kdir)
         check(rc == 0, f"kiosk sync completes ({err})")
         check_promises(env.store, env.kdir, "replay/reorder", complete=True)
+        dev = b1["device_id"]
+        c = http.client.HTTPConnection("127.0.0.1", hub.port, timeout=10)
+        c.request("GET", f"/v1/devices/{dev}/ack", headers={"Authorization": "Bearer " + env.token})
+        r = c.getresponse()
+        j = json.loads(r.read())
+        c.close()
+        check(r.status == 200 and j["acked_seq"] == kiosk_state(env.kdir)[3], f"GET ack ({r.status} {j})")
         logs = hub.batch_logs()
         check(all("device" in l and "count" in l and "result" in l for l in logs if l["status"] == 200),
               "structured batch logs carry device, count, result")

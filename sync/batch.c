@@ -23,12 +23,14 @@
 
 #define KSYNC_MAX_FIELDS 64     /* members of one record's fields object */
 
+/* Zeroes the batch and sets this build's protocol version. */
 void ksync_batch_init(ksync_batch *b)
 {
     memset(b, 0, sizeof *b);
     b->protocol = KSYNC_PROTOCOL;
 }
 
+/* Frees every record's fields and the record array. */
 void ksync_batch_free(ksync_batch *b)
 {
     for (int i = 0; i < b->n; i++)
@@ -38,6 +40,7 @@ void ksync_batch_free(ksync_batch *b)
     b->n = b->cap = 0;
 }
 
+/* Appends a record, growing the array by doubling. */
 int ksync_batch_take(ksync_batch *b, ksync_record *r, kerr *err)
 {
     if (b->n == b->cap) {
@@ -56,6 +59,7 @@ int ksync_batch_take(ksync_batch *b, ksync_record *r, kerr *err)
     return 0;
 }
 
+/* Checks for exactly 32 lower-case hex digits. */
 int ksync_is_id(const char *s)
 {
     for (int i = 0; i < 32; i++)
@@ -85,6 +89,7 @@ static int is_boot_id(const char *s)
     return n >= 1 && n <= KSYNC_BOOT_ID_MAX;
 }
 
+/* Writes the batch as compact JSON, fields copied verbatim. */
 int ksync_batch_encode(const ksync_batch *b, kbuf *out, kerr *err)
 {
     kbuf_printf(out, "{\"protocol\":%d,\"device_id\":", b->protocol);
@@ -133,6 +138,7 @@ static int cmp_rec_id(const void *a, const void *b)
     return strcmp((*x)->id, (*y)->id);
 }
 
+/* Checks the protocol's rules on a filled batch. */
 int ksync_batch_check(const ksync_batch *b, kerr *err)
 {
     if (b->protocol != KSYNC_PROTOCOL)
@@ -360,6 +366,7 @@ static int ends_unfinished(const char *text, size_t len)
     return in_str || depth > 0;
 }
 
+/* Parses with cJSON, reads the shape, then checks the rules. */
 int ksync_batch_parse(const char *text, size_t len, ksync_batch *out, kerr *err)
 {
     ksync_batch_init(out);

@@ -58,6 +58,7 @@ static int put(ksync_bundle_writer *w, const char *p, size_t n, kerr *err)
     return 0;
 }
 
+/* Creates the temporary file and writes the header. */
 int ksync_bundle_begin(ksync_bundle_writer **out, const char *dir, kerr *err)
 {
     *out = NULL;
@@ -84,6 +85,7 @@ int ksync_bundle_begin(ksync_bundle_writer **out, const char *dir, kerr *err)
     return 0;
 }
 
+/* Encodes one batch as a line into the file and the checksum. */
 int ksync_bundle_add(ksync_bundle_writer *w, const ksync_batch *b, kerr *err)
 {
     kbuf_reset(&w->line);
@@ -99,6 +101,7 @@ int ksync_bundle_add(ksync_bundle_writer *w, const ksync_batch *b, kerr *err)
     return rc;
 }
 
+/* Closes and removes the temporary file. */
 void ksync_bundle_abort(ksync_bundle_writer *w)
 {
     if (!w)
@@ -110,6 +113,7 @@ void ksync_bundle_abort(ksync_bundle_writer *w)
     free(w);
 }
 
+/* Writes END, fsyncs, renames to the final name and fsyncs the folder. */
 int ksync_bundle_finish(ksync_bundle_writer *w, const char *device_id, long long seq_from,
                         long long seq_to, char *path, size_t cap, kerr *err)
 {
@@ -211,6 +215,7 @@ static int verify(const char *path, const kbuf *b, size_t *body_end, int *count,
     return 0;
 }
 
+/* Reads, verifies and parses a whole bundle, or refuses it whole. */
 int ksync_bundle_read(const char *path, ksync_batch **batches, int *n, kerr *err)
 {
     *batches = NULL;

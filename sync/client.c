@@ -34,12 +34,14 @@
 
 #define KSYNC_MAX_RESPONSE 65536
 
+/* Initialises libcurl once for the process. */
 int ksync_global_init(kerr *err)
 {
     CURLcode c = curl_global_init(CURL_GLOBAL_DEFAULT);
     return c == CURLE_OK ? 0 : kerr_set(err, KERR_INTERNAL, "curl_global_init: %s", curl_easy_strerror(c));
 }
 
+/* Validates and stores the hub URL, token and CA file in meta. */
 int ksync_pair(const char *data_dir, const char *url, const char *token, const char *ca_file,
                kerr *err)
 {
@@ -64,6 +66,7 @@ int ksync_pair(const char *data_dir, const char *url, const char *token, const c
     return rc;
 }
 
+/* Clears the hub URL and token from meta. */
 int ksync_unpair(const char *data_dir, kerr *err)
 {
     ksync_outbox *ob;
@@ -247,6 +250,7 @@ static int sync_loop(ksync_outbox *ob, CURL *c, const kclock *clock, const ksync
     return rc;
 }
 
+/* Opens the outbox and a curl handle, runs the sync loop, notes the outcome. */
 int ksync_run(const char *data_dir, const ksync_opts *o, ksync_report *rep, kerr *err)
 {
     memset(rep, 0, sizeof *rep);
@@ -276,6 +280,7 @@ int ksync_run(const char *data_dir, const ksync_opts *o, ksync_report *rep, kerr
     return rc;
 }
 
+/* Streams every unacknowledged record into one bundle file. */
 int ksync_export(const char *data_dir, const char *dir, const ksync_opts *o, char *path,
                  size_t cap, int64_t *records, kerr *err)
 {
@@ -318,6 +323,7 @@ int ksync_export(const char *data_dir, const char *dir, const ksync_opts *o, cha
     return rc;
 }
 
+/* Reads the sync meta values and counts the waiting records. */
 int ksync_status_read(const char *data_dir, ksync_status *st, kerr *err)
 {
     memset(st, 0, sizeof *st);

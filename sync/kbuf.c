@@ -27,6 +27,7 @@ static int kbuf_grow(kbuf *b, size_t n)
     return 0;
 }
 
+/* Empties the buffer, keeping its memory. */
 void kbuf_reset(kbuf *b)
 {
     b->len = 0;
@@ -35,6 +36,7 @@ void kbuf_reset(kbuf *b)
         b->p[0] = '\0';
 }
 
+/* Releases the buffer's memory. */
 void kbuf_free(kbuf *b)
 {
     free(b->p);
@@ -43,6 +45,7 @@ void kbuf_free(kbuf *b)
     b->oom = 0;
 }
 
+/* Appends n bytes and keeps the NUL. */
 int kbuf_add(kbuf *b, const void *data, size_t n)
 {
     if (kbuf_grow(b, n) != 0)
@@ -54,11 +57,13 @@ int kbuf_add(kbuf *b, const void *data, size_t n)
     return 0;
 }
 
+/* Appends a C string. */
 int kbuf_str(kbuf *b, const char *s)
 {
     return kbuf_add(b, s, strlen(s));
 }
 
+/* Appends formatted text (measured first, then written in place). */
 int kbuf_printf(kbuf *b, const char *fmt, ...)
 {
     va_list ap;
@@ -74,6 +79,7 @@ int kbuf_printf(kbuf *b, const char *fmt, ...)
     return 0;
 }
 
+/* Appends s quoted, escaping quotes, backslashes and control bytes. */
 int kbuf_json_str(kbuf *b, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
@@ -105,6 +111,7 @@ int kbuf_json_str(kbuf *b, const char *s)
     return kbuf_add(b, "\"", 1);
 }
 
+/* Appends a decimal integer. */
 int kbuf_int(kbuf *b, int64_t v)
 {
     char tmp[24];

@@ -57,6 +57,7 @@ static int db_fail(sqlite3 *db, int rc, const char *what, kerr *err)
     return kerr_set(err, code, "%s: %s", what, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
 }
 
+/* Opens the kiosk database read-write (never creating it) and reads the device id. */
 int ksync_outbox_open(ksync_outbox **out, const char *data_dir, kerr *err)
 {
     *out = NULL;
@@ -99,6 +100,7 @@ int ksync_outbox_open(ksync_outbox **out, const char *data_dir, kerr *err)
     return 0;
 }
 
+/* Closes the connection and frees the outbox. */
 void ksync_outbox_close(ksync_outbox *ob)
 {
     if (!ob)
@@ -107,11 +109,13 @@ void ksync_outbox_close(ksync_outbox *ob)
     free(ob);
 }
 
+/* Returns the device id read at open. */
 const char *ksync_outbox_device_id(const ksync_outbox *ob)
 {
     return ob->device_id;
 }
 
+/* Reads one meta value. */
 int ksync_meta_get(ksync_outbox *ob, const char *key, char *buf, size_t cap, kerr *err)
 {
     buf[0] = '\0';
@@ -132,6 +136,7 @@ int ksync_meta_get(ksync_outbox *ob, const char *key, char *buf, size_t cap, ker
     return code;
 }
 
+/* Reads one meta value as an integer, or dflt. */
 int64_t ksync_meta_get_int(ksync_outbox *ob, const char *key, int64_t dflt)
 {
     char buf[32];
@@ -140,6 +145,7 @@ int64_t ksync_meta_get_int(ksync_outbox *ob, const char *key, int64_t dflt)
     return strtoll(buf, NULL, 10);
 }
 
+/* Upserts one meta value (autocommit, one short write). */
 int ksync_meta_set(ksync_outbox *ob, const char *key, const char *value, kerr *err)
 {
     sqlite3_stmt *st = NULL;
@@ -154,6 +160,7 @@ int ksync_meta_set(ksync_outbox *ob, const char *key, const char *value, kerr *e
     return rc == SQLITE_DONE ? 0 : db_fail(ob->db, rc, "write meta", err);
 }
 
+/* Upserts one meta value from an integer. */
 int ksync_meta_set_int(ksync_outbox *ob, const char *key, int64_t value, kerr *err)
 {
     char buf[32];
@@ -161,6 +168,7 @@ int ksync_meta_set_int(ksync_outbox *ob, const char *key, int64_t value, kerr *e
     return ksync_meta_set(ob, key, buf, err);
 }
 
+/* Counts waiting records table by table. */
 int ksync_outbox_pending(ksync_outbox *ob, int64_t after_seq, int64_t *count, kerr *err)
 {
     *count = 0;
@@ -296,6 +304,7 @@ static int read_table(ksync_outbox *ob, int t, int64_t after_seq, int max, ksync
     return rc == SQLITE_DONE ? 0 : db_fail(ob->db, rc, "read outbox", err);
 }
 
+/* Reads the next batch in one snapshot, merged across tables by seq. */
 int ksync_outbox_next(ksync_outbox *ob, int64_t after_seq, int max_records, ksync_batch *b,
                       kerr *err)
 {

@@ -133,6 +133,7 @@ static void *bg_main(void *arg)
     return NULL;
 }
 
+/* Allocates the state and starts the thread (first attempt at once). */
 int ksync_bg_start(ksync_bg **out, const char *data_dir, int interval_ms, const kclock *clock,
                    kerr *err)
 {
@@ -165,6 +166,7 @@ int ksync_bg_start(ksync_bg **out, const char *data_dir, int interval_ms, const 
     return 0;
 }
 
+/* Signals stop, cancels a transfer in flight, joins and frees. */
 void ksync_bg_stop(ksync_bg *bg)
 {
     if (!bg)
@@ -180,6 +182,7 @@ void ksync_bg_stop(ksync_bg *bg)
     free(bg);
 }
 
+/* Copies the status under the mutex and adds the time to the next attempt. */
 void ksync_bg_status(ksync_bg *bg, ksync_status *out)
 {
     pthread_mutex_lock(&bg->mu);
@@ -189,6 +192,7 @@ void ksync_bg_status(ksync_bg *bg, ksync_status *out)
     pthread_mutex_unlock(&bg->mu);
 }
 
+/* Wakes the thread for an attempt now. */
 void ksync_bg_kick(ksync_bg *bg)
 {
     pthread_mutex_lock(&bg->mu);

@@ -99,6 +99,7 @@ static int cmd_status(const char *data_dir)
     return 0;
 }
 
+/* Dispatches the sync subcommands with the given clock. */
 int ksync_cli_clock(const char *data_dir, const kclock *clock, int argc, char **argv)
 {
     kerr e = {0};
@@ -146,6 +147,7 @@ int ksync_cli_clock(const char *data_dir, const kclock *clock, int argc, char **
     return usage();
 }
 
+/* Dispatches the sync subcommands with the system clock. */
 int ksync_cli(const char *data_dir, int argc, char **argv)
 {
     return ksync_cli_clock(data_dir, NULL, argc, argv);

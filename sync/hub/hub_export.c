@@ -388,6 +388,7 @@ static int write_xlsx(const char *path, const event_set *es, const row *rows, in
 }
 #endif
 
+/* Resolves the event, loads and merges attendees, writes CSV or XLSX. */
 int khub_export(khub *h, const char *event, const char *format, const char *path, int *rows_out,
                 kerr *err)
 {
@@ -443,6 +444,7 @@ int khub_export(khub *h, const char *event, const char *format, const char *path
     return rc;
 }
 
+/* Prints the events the hub holds with their check-in counts. */
 int khub_events_list(khub *h, FILE *out, kerr *err)
 {
     sqlite3 *db = khub_db(h);

@@ -52,6 +52,7 @@ typedef struct request {
     int64_t recv_ms;
 } request;
 
+/* Prints one JSON log line to stdout and flushes it. */
 void khub_log(const char *event, const char *members)
 {
     printf("{\"ts\":%" PRId64 ",\"event\":\"%s\"%s%s}\n", khub_now_ms(), event,
@@ -351,6 +352,7 @@ static int parse_listen(const char *listen, struct sockaddr_in *sa, kerr *err)
     return 0;
 }
 
+/* Opens the store, starts libmicrohttpd and waits for SIGINT/SIGTERM. */
 int khub_serve(const khub_serve_opts *o, kerr *err)
 {
     struct sockaddr_in sa;

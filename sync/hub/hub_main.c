@@ -178,6 +178,7 @@ static int cmd_import(const opts *o)
     return failed;
 }
 
+/* Entry point. */
 int main(int argc, char **argv)
 {
     if (argc < 2)

@@ -79,6 +79,7 @@ static const char *const khub_schema =
     "  seq_to INTEGER NOT NULL, records INTEGER NOT NULL, stored INTEGER NOT NULL,"
     "  duplicates INTEGER NOT NULL, received_ms INTEGER NOT NULL, source TEXT NOT NULL);";
 
+/* Reads CLOCK_REALTIME in ms. */
 int64_t khub_now_ms(void)
 {
     struct timespec ts;
@@ -107,6 +108,7 @@ static int exec(khub *h, const char *sql, kerr *err)
     return rc == SQLITE_OK ? 0 : db_fail(h, rc, "sqlite3_exec", err);
 }
 
+/* Opens or creates the store, checks its version, prepares statements. */
 int khub_open(khub **out, const char *path, kerr *err)
 {
     *out = NULL;
@@ -168,6 +170,7 @@ int khub_open(khub **out, const char *path, kerr *err)
     return 0;
 }
 
+/* Finalises statements and closes the store. */
 void khub_close(khub *h)
 {
     if (!h)
@@ -178,11 +181,13 @@ void khub_close(khub *h)
     free(h);
 }
 
+/* Returns the SQLite connection. */
 struct sqlite3 *khub_db(khub *h)
 {
     return h->db;
 }
 
+/* Sets PRAGMA max_page_count. */
 int khub_limit_pages(khub *h, long pages, kerr *err)
 {
     char sql[64];
@@ -190,6 +195,7 @@ int khub_limit_pages(khub *h, long pages, kerr *err)
     return exec(h, sql, err);
 }
 
+/* Sets the test-only delay between record inserts. */
 void khub_set_ingest_delay(khub *h, int ms)
 {
     h->delay_ms = ms;
@@ -216,6 +222,7 @@ static int device_name_ok(const char *name)
     return 1;
 }
 
+/* Makes a random token and stores only its hash under the name. */
 int khub_device_add(khub *h, const char *name, char token_out[KHUB_TOKEN_LEN + 1], kerr *err)
 {
     if (!device_name_ok(name))
@@ -250,6 +257,7 @@ int khub_device_add(khub *h, const char *name, char token_out[KHUB_TOKEN_LEN + 1
     return 0;
 }
 
+/* Marks the device revoked. */
 int khub_device_revoke(khub *h, const char *name, kerr *err)
 {
     sqlite3_stmt *st = NULL;
@@ -268,6 +276,7 @@ int khub_device_revoke(khub *h, const char *name, kerr *err)
     return 0;
 }
 
+/* Prints the devices with their state and acknowledged seq. */
 int khub_device_list(khub *h, FILE *out, kerr *err)
 {
     sqlite3_stmt *st = NULL;
@@ -287,6 +296,7 @@ int khub_device_list(khub *h, FILE *out, kerr *err)
     return rc == SQLITE_DONE ? 0 : db_fail(h, rc, "list devices", err);
 }
 
+/* Looks the token's hash up among devices not revoked. */
 int khub_auth(khub *h, const char *token, char name[KHUB_DEVICE_NAME_MAX + 1],
               char device_id[33], kerr *err)
 {
@@ -553,6 +563,7 @@ static int log_batch(khub *h, const ksync_batch *b, int stored, int dups, int64_
     return rc == SQLITE_DONE ? 0 : db_fail(h, rc, "insert batch_log", err);
 }
 
+/* Reads the top of the coverage range that starts at seq 1. */
 int khub_acked(khub *h, const char *device_id, int64_t *acked, kerr *err)
 {
     sqlite3_stmt *st = NULL;
@@ -568,6 +579,7 @@ int khub_acked(khub *h, const char *device_id, int64_t *acked, kerr *err)
     return rc == SQLITE_ROW ? 0 : db_fail(h, rc, "read acked", err);
 }
 
+/* Runs the ingest state machine drawn at the top of this file. */
 int khub_ingest(khub *h, const khub_source *src, const ksync_batch *batches, int nb,
                 khub_result *res, kerr *err)
 {

@@ -245,6 +245,7 @@ static double bench_loopback(const char *dir, const char *hub, const char *tool,
     return t;
 }
 
+/* Entry point. */
 int main(int argc, char **argv)
 {
     if (argc < 3) {

@@ -21,6 +21,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* Parses one input; an accepted batch must re-encode and re-parse. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     ksync_batch b;

@@ -326,6 +326,7 @@ static int cmd_bg(int argc, char **argv)
     return 0;
 }
 
+/* Entry point. */
 int main(int argc, char **argv)
 {
     if (argc >= 3 && strcmp(argv[1], "fixture") == 0)

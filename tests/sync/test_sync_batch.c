@@ -316,6 +316,7 @@ static void test_bundle(void)
     ksync_batch_free(&b2);
 }
 
+/* Entry point. */
 int main(void)
 {
     RUN(test_roundtrip);

@@ -28,7 +28,7 @@
 
 /* ---- kiosk side ---------------------------------------------------------- */
 #ifndef KSYNC_BATCH_RECORDS
-#define KSYNC_BATCH_RECORDS 2000    /* records per batch the kiosk sends */
+#define KSYNC_BATCH_RECORDS 5000    /* records per batch the kiosk sends (~1.4 MB) */
 #endif
 #ifndef KSYNC_INTERVAL_MS
 #define KSYNC_INTERVAL_MS 60000     /* background sync, when all is well */

@@ -457,7 +457,7 @@ def t_sigkill_mid_ingest():
         env.pair(hub)
         p = subprocess.Popen([ARGS.tool, "sync", env.kdir], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True)
-        time.sleep(1.5)            # first batch of 2000 takes ~4 s inside its transaction
+        time.sleep(1.5)            # the batch of 3001 takes ~6 s inside its transaction
         hub.kill9()
         out, err = p.communicate(timeout=30)
         check(p.returncode == 1, f"kiosk sync fails when the hub dies ({err.strip()[-120:]})")

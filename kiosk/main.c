@@ -25,8 +25,12 @@
 #include "flow.h"
 #include "kclock.h"
 #include "store.h"
+#include "sync_bg.h"
+#include "sync_cli.h"
 #include "ui/app.h"
 #include "ui/replay.h"
+
+#define KIOSK_ARGS_MAX 64
 
 typedef struct opts {
     const char *data;
@@ -40,9 +44,10 @@ typedef struct opts {
     int w, h;
     double dpi;
     long idle_s;
+    long sync_s;
     long limit_pages;
     int nargs;
-    const char *args[16];
+    const char *args[KIOSK_ARGS_MAX];
 } opts;
 
 static void usage(FILE *f)
@@ -52,6 +57,7 @@ static void usage(FILE *f)
           "       kiosk event add NAME --program PROGRAM [--date YYYY-MM-DD]\n"
           "       kiosk event list\n"
           "       kiosk event use ID\n"
+          "       kiosk sync [pair URL TOKEN | unpair | status | export DIR]\n"
           "\n"
           "options:\n"
           "  --data DIR         data folder (default $KIOSK_DATA, else\n"
@@ -63,6 +69,7 @@ static void usage(FILE *f)
           "                     display's, or 133, the official Pi touchscreen)\n"
           "  --idle SECONDS     idle time before \"Still there?\" (default 45)\n"
           "  --lang CODE        default language (en)\n"
+          "  --sync-every SECS  background sync interval while paired (default 300)\n"
           "  --screenshots DIR  where replay 'shot' files go\n"
           "  --trace            replay: print screen changes as they happen\n"
           "  --fonts DIR        font manifest folder (default: the built-in one)\n"
@@ -124,6 +131,14 @@ static int parse(int argc, char **argv, opts *o)
                 fprintf(stderr, "kiosk: --idle: expected 5 to 3600 seconds, got '%s'\n", next);
                 return 2;
             }
+        } else if (strcmp(a, "--sync-every") == 0) {
+            VALUE();
+            o->sync_s = atol(next);
+            if (o->sync_s < 10 || o->sync_s > 86400) {
+                fprintf(stderr, "kiosk: --sync-every: expected 10 to 86400 seconds, got '%s'\n",
+                        next);
+                return 2;
+            }
         } else if (strcmp(a, "--limit-pages") == 0) {
             VALUE();
             o->limit_pages = atol(next);
@@ -138,11 +153,15 @@ static int parse(int argc, char **argv, opts *o)
         } else if (strcmp(a, "--version") == 0) {
             printf("kiosk %s\n", KIOSK_VERSION);
             exit(0);
-        } else if (a[0] == '-' && a[1] == '-') {
+        } else if (a[0] == '-' && a[1] && o->nargs == 0) {
             fprintf(stderr, "kiosk: unknown option %s (see kiosk --help)\n", a);
             return 2;
-        } else if (o->nargs < 16) {
+        } else if (o->nargs < KIOSK_ARGS_MAX) {
+            /* Command words, and options the command itself reads. */
             o->args[o->nargs++] = a;
+        } else {
+            fprintf(stderr, "kiosk: too many arguments\n");
+            return 2;
         }
 #undef VALUE
     }
@@ -300,7 +319,16 @@ static int run_kiosk(const opts *o, const char *dir)
         kreplay_opts ro = {o->replay, o->shots, o->trace, !o->no_layout_check};
         rc = kreplay_run(&app, &vc, &ro);
     } else {
+        /* Records travel to the hub in the background while people sign in;
+         * the thread has its own connection and never blocks the screen. */
+        ksync_bg *bg = NULL;
+        if (s && ksync_bg_start(&bg, dir, (int)(o->sync_s > 0 ? o->sync_s : 300) * 1000, NULL,
+                                &err) != 0) {
+            fprintf(stderr, "kiosk: background sync: %s\n", err.msg);
+            bg = NULL;
+        }
         rc = kapp_run(&app);
+        ksync_bg_stop(bg);
     }
     kapp_close(&app);
     kstore_close(s);
@@ -331,6 +359,8 @@ int main(int argc, char **argv)
         kstore_close(s);
         return rc;
     }
+    if (strcmp(o.args[0], "sync") == 0)
+        return ksync_cli(dir, o.nargs - 1, (char **)(o.args + 1));
     fprintf(stderr, "kiosk: unknown command '%s' (see kiosk --help)\n", o.args[0]);
     return 2;
 }

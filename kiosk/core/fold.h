@@ -29,4 +29,14 @@ size_t kfold(const char *in, char *out, size_t cap);
 /* Number of code points in a folded key, not counting spaces. */
 size_t kfold_len(const char *folded);
 
+/* Non-zero if text holds a Han, Kana or Hangul character (the characters
+ * kfold turns into words of their own). */
+int kfold_has_cjk(const char *text);
+
+/* Writes the first letter of name as written, upper-cased if it is Latin,
+ * skipping what kfold drops or separates ("ʻAhoia" -> "A", "đặng" -> "Đ",
+ * "김" -> "김"); "" if there is none or it does not fit.  Returns its length
+ * in bytes. */
+size_t kfold_initial(const char *name, char *out, size_t cap);
+
 #endif

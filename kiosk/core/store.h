@@ -24,7 +24,10 @@
  *          given, family, phone, email, zip, name_key)
  *   checkins(id, device_id, seq, wall_ms, boot_id, mono_ms,
  *            person_id, event_id, is_new, UNIQUE(person_id, event_id))
- *   people_fts  FTS5 over people.name_key (the folded given + family name)
+ *   people_fts  FTS5 over the folded names (see fold.h): given and family
+ *               name, and family-given-family for CJK names; its rowid
+ *               orders by people.name_key = fold(given + " " + family)
+ *               (see store.c)
  * Text columns are NOT NULL ('' when empty); id is the PRIMARY KEY; each
  * record table has a UNIQUE index on (device_id, seq).
  *
@@ -82,6 +85,16 @@ int kstore_schema_version(void);               /* schema version this build writ
 /* Limits the database size in pages (PRAGMA max_page_count): writes past it
  * fail with KERR_FULL exactly as on a full disk.  For tests. */
 int kstore_limit_pages(kstore *s, long pages, kerr *err);
+
+/* ---- batches: many writes in one transaction (demo data, imports).
+ * Between begin and commit, each write function still succeeds or fails as
+ * a whole (a savepoint), but nothing is durable until kstore_batch_commit
+ * returned 0.  After SQLITE_FULL or an I/O error SQLite may roll back the
+ * whole batch; the write's error message then says so and the batch is
+ * over (commit returns KERR_INVALID).  Not for sign-ins at the door. ---- */
+int kstore_batch_begin(kstore *s, kerr *err);
+int kstore_batch_commit(kstore *s, kerr *err);
+void kstore_batch_rollback(kstore *s);
 
 /* ---- settings: small key/value text kept in the database (not records,
  * never synced): default language, idle time, sync URL, ... ---- */

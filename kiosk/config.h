@@ -80,4 +80,33 @@
 #define KIOSK_BUSY_TIMEOUT_MS 5000
 #endif
 
+/* ---- surveys (see kiosk/core/survey.h) ---------------------------------------- */
+#ifndef KIOSK_SURVEY_FILE_MAX_BYTES
+#define KIOSK_SURVEY_FILE_MAX_BYTES 262144  /* a survey file, bytes */
+#endif
+#ifndef KIOSK_SURVEY_QUESTIONS_MAX
+#define KIOSK_SURVEY_QUESTIONS_MAX 60       /* questions in one survey */
+#endif
+#ifndef KIOSK_SURVEY_CHOICES_MAX
+#define KIOSK_SURVEY_CHOICES_MAX 40         /* choices of one question */
+#endif
+#ifndef KIOSK_SURVEY_KEY_MAX
+#define KIOSK_SURVEY_KEY_MAX 32             /* survey, question, choice keys (ASCII) */
+#endif
+#ifndef KIOSK_SURVEY_TEXT_MAX
+#define KIOSK_SURVEY_TEXT_MAX 600           /* one text cell (a consent statement) */
+#endif
+#ifndef KIOSK_SURVEY_ANSWER_MAX
+#define KIOSK_SURVEY_ANSWER_MAX 200         /* a typed answer or "Other: ___" text */
+#endif
+#ifndef KIOSK_SURVEY_NUMBER_LIMIT
+#define KIOSK_SURVEY_NUMBER_LIMIT 1000000   /* bound of min/max of number questions */
+#endif
+#ifndef KIOSK_SURVEY_DIAGS_MAX
+#define KIOSK_SURVEY_DIAGS_MAX 100          /* problems kept per file (all are counted) */
+#endif
+#ifndef KIOSK_SURVEY_ANSWERS_BYTES
+#define KIOSK_SURVEY_ANSWERS_BYTES 16384    /* all answers of one person, encoded */
+#endif
+
 #endif /* KIOSK_CONFIG_H */

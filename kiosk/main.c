@@ -20,15 +20,22 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "cli_export.h"
+#include "cli_staff.h"
 #include "config.h"
 #include "demo.h"
 #include "flow.h"
+#include "i18n.h"
 #include "kclock.h"
 #include "store.h"
+#include "survey.h"
+#include "surveys.h"
 #include "sync_bg.h"
 #include "sync_cli.h"
 #include "ui/app.h"
 #include "ui/replay.h"
+#include "ui/screens.h"
+#include "ui/text.h"
 
 #define KIOSK_ARGS_MAX 64
 
@@ -37,9 +44,14 @@ typedef struct opts {
     const char *replay;
     const char *shots;
     const char *fonts;
+    const char *surveys;
+    const char *export_dir;
+    const char *shutdown_cmd;
     const char *lang;
     const char *program;
     const char *date;
+    const char *survey_key;
+    const char *link;
     int demo, windowed, trace, software, no_layout_check;
     int w, h;
     double dpi;
@@ -55,9 +67,14 @@ static void usage(FILE *f)
     fputs("usage: kiosk [options]                      run the kiosk\n"
           "       kiosk --replay FILE [options]        run a replay script headless\n"
           "       kiosk event add NAME --program PROGRAM [--date YYYY-MM-DD]\n"
+          "                       [--survey KEY] [--link URL]\n"
           "       kiosk event list\n"
           "       kiosk event use ID\n"
           "       kiosk sync [pair URL TOKEN | unpair | status | export DIR]\n"
+          "       kiosk survey check FILE...\n"
+          "       kiosk export [--event ID | --since DATE] --format csv|xlsx -o FILE\n"
+          "       kiosk staff set-pin | revoke-qr PERSON | programs [set LIST]\n"
+          "       kiosk i18n check                     translations and fonts\n"
           "\n"
           "options:\n"
           "  --data DIR         data folder (default $KIOSK_DATA, else\n"
@@ -73,6 +90,10 @@ static void usage(FILE *f)
           "  --screenshots DIR  where replay 'shot' files go\n"
           "  --trace            replay: print screen changes as they happen\n"
           "  --fonts DIR        font manifest folder (default: the built-in one)\n"
+          "  --surveys DIR      survey files (default: the built-in assets/surveys)\n"
+          "  --export-dir DIR   staff attendance files go here instead of a USB drive\n"
+          "  --shutdown-command CMD  run after staff shut the kiosk down (e.g.\n"
+          "                     \"systemctl poweroff\")\n"
           "  --software         use the software renderer\n"
           "  --no-layout-check  replay: do not fail on layout problems\n"
           "  --limit-pages N    testing: cap the database at N pages (a full disk)\n",
@@ -107,9 +128,14 @@ static int parse(int argc, char **argv, opts *o)
         else if (strcmp(a, "--replay") == 0) { VALUE(); o->replay = next; }
         else if (strcmp(a, "--screenshots") == 0) { VALUE(); o->shots = next; }
         else if (strcmp(a, "--fonts") == 0) { VALUE(); o->fonts = next; }
+        else if (strcmp(a, "--surveys") == 0) { VALUE(); o->surveys = next; }
+        else if (strcmp(a, "--export-dir") == 0) { VALUE(); o->export_dir = next; }
+        else if (strcmp(a, "--shutdown-command") == 0) { VALUE(); o->shutdown_cmd = next; }
         else if (strcmp(a, "--lang") == 0) { VALUE(); o->lang = next; }
         else if (strcmp(a, "--program") == 0) { VALUE(); o->program = next; }
         else if (strcmp(a, "--date") == 0) { VALUE(); o->date = next; }
+        else if (strcmp(a, "--survey") == 0) { VALUE(); o->survey_key = next; }
+        else if (strcmp(a, "--link") == 0) { VALUE(); o->link = next; }
         else if (strcmp(a, "--size") == 0) {
             VALUE();
             if (parse_size(next, &o->w, &o->h) != 0) {
@@ -190,7 +216,8 @@ static const char *data_dir(const opts *o, char *buf, size_t cap)
 static int print_event(const kevent *e, void *ctx)
 {
     const char *current = ctx;
-    printf("%s  %s  %-18s %s%s\n", e->id, e->date, e->program, e->name,
+    printf("%s  %s  %-18s %s%s%s%s\n", e->id, e->date, e->program, e->name,
+           e->survey[0] ? "   survey: " : "", e->survey,
            strcmp(e->id, current) == 0 ? "   (current)" : "");
     return 0;
 }
@@ -202,11 +229,13 @@ static int cmd_event(const opts *o, kstore *s)
     const char *sub = o->nargs > 1 ? o->args[1] : "";
     if (strcmp(sub, "add") == 0) {
         if (o->nargs != 3 || !o->program) {
-            fprintf(stderr, "usage: kiosk event add NAME --program PROGRAM [--date YYYY-MM-DD]\n");
+            fprintf(stderr, "usage: kiosk event add NAME --program PROGRAM [--date YYYY-MM-DD] "
+                            "[--survey KEY] [--link URL]\n");
             return 2;
         }
         kevent e;
-        if (kstore_event_add(s, o->args[2], o->program, o->date, &e, &err) != 0) {
+        kevent_spec spec = {o->args[2], o->program, o->date, o->survey_key, o->link};
+        if (kstore_event_add2(s, &spec, &e, &err) != 0) {
             fprintf(stderr, "kiosk: event add: %s\n", err.msg);
             return 2;
         }
@@ -264,6 +293,47 @@ static int ensure_event(kstore *s, kerr *err)
     return 0;
 }
 
+/* Gives the screens the catalogs: translations and the language list. */
+static void use_catalog(kapp *app, ki18n *cat)
+{
+    app->ui.tr = ki18n_tr_cb;
+    app->ui.trn = ki18n_trn_cb;
+    app->ui.tr_ctx = cat;
+    app->ui.nlangs = 0;
+    for (int i = 0; i < ki18n_count(cat) && i < KUI_LANGS_MAX; i++) {
+        const ki18n_lang *l = ki18n_lang_at(cat, i);
+        app->ui.langs[app->ui.nlangs++] = (struct kui_lang){l->code, l->name, l->greeting};
+    }
+}
+
+/* ktext_covers for the coverage check. */
+static int covers_cb(void *t, uint32_t cp, const char *lang)
+{
+    return ktext_covers(t, cp, lang);
+}
+
+/* kiosk i18n check: untranslated, stale, broken strings and characters no
+ * font can draw, per language; 1 if there is any. */
+static int cmd_i18n_check(const opts *o)
+{
+    kerr err = {0};
+    ki18n *cat;
+    ktext *t;
+    if (ki18n_open(&cat, KIOSK_ASSETS_DIR "/po", &err) != 0) {
+        fprintf(stderr, "kiosk: %s\n", err.msg);
+        return 1;
+    }
+    if (ktext_open(&t, o->fonts ? o->fonts : KIOSK_FONTS_DIR, NULL, &err) != 0) {
+        fprintf(stderr, "kiosk: %s\n", err.msg);
+        ki18n_close(cat);
+        return 1;
+    }
+    int n = ki18n_check_report(cat, covers_cb, t, stdout);
+    ktext_close(t);
+    ki18n_close(cat);
+    return n ? 1 : 0;
+}
+
 /* Runs the kiosk, on screen or under replay. */
 static int run_kiosk(const opts *o, const char *dir)
 {
@@ -291,6 +361,17 @@ static int run_kiosk(const opts *o, const char *dir)
         snprintf(error, sizeof error, "%s", err.msg);
     }
 
+    /* Surveys: each file checked; a broken edit falls back to its last
+     * good version, kept in the data folder. */
+    ksurveys *surveys = NULL;
+    char keep[4096];
+    snprintf(keep, sizeof keep, "%s/surveys-good", dir);
+    const char *sdir = o->surveys ? o->surveys : KIOSK_ASSETS_DIR "/surveys";
+    if (s && ksurveys_open(&surveys, sdir, keep, &err) != 0)
+        fprintf(stderr, "kiosk: surveys: %s\n", err.msg);
+    if (surveys && ksurveys_problems(surveys)[0])
+        fprintf(stderr, "kiosk: survey problems:\n%s", ksurveys_problems(surveys));
+
     kflow flow;
     kapp app;
     kapp_opts ao = {
@@ -303,14 +384,37 @@ static int run_kiosk(const opts *o, const char *dir)
     };
     if (kapp_open(&app, &flow, &ao, &err) != 0) {
         fprintf(stderr, "kiosk: %s\n", err.msg);
+        ksurveys_close(surveys);
         kstore_close(s);
         return 2;
     }
+    /* Catalogs: without them the kiosk still works, in English. */
+    ki18n *cat = NULL;
+    if (ki18n_open(&cat, KIOSK_ASSETS_DIR "/po", &err) != 0)
+        fprintf(stderr, "kiosk: translations: %s; showing English only\n", err.msg);
+    else
+        use_catalog(&app, cat);
+    if (o->lang && cat && !ki18n_has(cat, o->lang))
+        fprintf(stderr, "kiosk: --lang %s: no catalog for that language; using English\n",
+                o->lang);
     int64_t start = o->replay ? 0 : (int64_t)SDL_GetTicks64();
     kflow_init(&flow, s, start, error[0] ? error : NULL);
+    flow.surveys = surveys;
+    flow.clock = &clock;
+    flow.export_dir = o->export_dir;
+    flow.staff.page_rows = kscreen_staff_rows(&app.ui);
+    for (int i = 0; cat && i < ki18n_count(cat) && i < 24; i++)
+        flow.langs[flow.nlangs++] = ki18n_lang_at(cat, i)->code;
+    /* The language staff chose for each visit to start in. */
+    char saved_lang[KFLOW_LANG_MAX] = "";
+    if (s && !o->lang && kstore_setting_get(s, "default_lang", saved_lang, sizeof saved_lang,
+                                            &err) == 0 && cat && ki18n_has(cat, saved_lang)) {
+        snprintf(flow.default_lang, sizeof flow.default_lang, "%s", saved_lang);
+        kflow_reset(&flow);
+    }
     if (o->idle_s > 0)
         flow.idle_ms = o->idle_s * 1000;
-    if (o->lang) {
+    if (o->lang && cat && ki18n_has(cat, o->lang)) {
         snprintf(flow.default_lang, sizeof flow.default_lang, "%s", o->lang);
         kflow_reset(&flow);
     }
@@ -330,8 +434,16 @@ static int run_kiosk(const opts *o, const char *dir)
         rc = kapp_run(&app);
         ksync_bg_stop(bg);
     }
+    int shutdown = flow.quit;
     kapp_close(&app);
+    ki18n_close(cat);
+    ksurveys_close(surveys);
     kstore_close(s);
+    if (shutdown && o->shutdown_cmd && !o->replay) {
+        /* Everything is closed and on disk: now the machine may go down. */
+        fprintf(stderr, "kiosk: shut down by staff; running: %s\n", o->shutdown_cmd);
+        rc = system(o->shutdown_cmd) == 0 ? rc : 2;
+    }
     return rc;
 }
 
@@ -346,7 +458,8 @@ int main(int argc, char **argv)
     if (o.nargs == 0)
         return run_kiosk(&o, dir);
 
-    if (strcmp(o.args[0], "event") == 0) {
+    if (strcmp(o.args[0], "event") == 0 || strcmp(o.args[0], "export") == 0 ||
+        strcmp(o.args[0], "staff") == 0) {
         kclock clock;
         kclock_system(&clock);
         kstore *s;
@@ -355,9 +468,28 @@ int main(int argc, char **argv)
             fprintf(stderr, "kiosk: %s\n", err.msg);
             return 2;
         }
-        rc = cmd_event(&o, s);
+        if (strcmp(o.args[0], "event") == 0)
+            rc = cmd_event(&o, s);
+        else if (strcmp(o.args[0], "export") == 0)
+            rc = kcli_export(s, o.nargs - 1, (char **)(o.args + 1));
+        else
+            rc = kcli_staff(s, o.nargs - 1, (char **)(o.args + 1));
         kstore_close(s);
         return rc;
+    }
+    if (strcmp(o.args[0], "i18n") == 0) {
+        if (o.nargs != 2 || strcmp(o.args[1], "check") != 0) {
+            fprintf(stderr, "usage: kiosk i18n check\n");
+            return 2;
+        }
+        return cmd_i18n_check(&o);
+    }
+    if (strcmp(o.args[0], "survey") == 0) {
+        if (o.nargs < 3 || strcmp(o.args[1], "check") != 0) {
+            fprintf(stderr, "usage: kiosk survey check FILE...\n");
+            return 2;
+        }
+        return ksurvey_check_files(o.nargs - 2, (char **)(o.args + 2), stdout) ? 1 : 0;
     }
     if (strcmp(o.args[0], "sync") == 0)
         return ksync_cli(dir, o.nargs - 1, (char **)(o.args + 1));

@@ -11,10 +11,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "flow_priv.h"
 #include "fold.h"
+#include "i18n.h"
 
 static const char *const screen_names[KS_COUNT] = {
-    "welcome", "find", "form", "done", "error",
+    "welcome", "find", "form", "done", "error", "survey",
+    "staff-pin", "staff", "staff-events", "staff-event-new", "staff-export",
+    "staff-person", "staff-shutdown",
 };
 
 static const char *const field_ids[KF_COUNT] = {
@@ -103,10 +107,10 @@ static const char *check_phone(const char *t)
         else if (*p == '+' && p == t)
             continue;
         else if (!strchr(" ()-./", *p))
-            return "Check the phone number";
+            return N_("Check the phone number");
     }
     if (digits < 7 || digits > 15)
-        return "Check the phone number";
+        return N_("Check the phone number");
     return NULL;
 }
 
@@ -115,10 +119,10 @@ static const char *check_email(const char *t)
 {
     const char *at = strchr(t, '@');
     if (!at || at == t || strchr(at + 1, '@') || strchr(t, ' '))
-        return "Check the email address";
+        return N_("Check the email address");
     const char *dot = strrchr(at + 1, '.');
     if (!dot || dot == at + 1 || dot[1] == '\0')
-        return "Check the email address";
+        return N_("Check the email address");
     return NULL;
 }
 
@@ -131,10 +135,10 @@ static const char *check_zip(const char *t)
         if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
             n++;
         else if (c != ' ' && c != '-')
-            return "Check the ZIP code";
+            return N_("Check the ZIP code");
     }
     if (n < 3 || n > 10)
-        return "Check the ZIP code";
+        return N_("Check the ZIP code");
     return NULL;
 }
 
@@ -145,7 +149,7 @@ const char *kflow_validate(int field, const char *text)
     snprintf(t, sizeof t, "%s", text);
     trim(t);
     if (field == KF_GIVEN)
-        return t[0] ? NULL : "Please write your first name";
+        return t[0] ? NULL : N_("Please write your first name");
     if (!t[0])
         return NULL;
     switch (field) {
@@ -171,6 +175,15 @@ const char *kflow_field_id(int field)
 /* The keyboard purpose of the focused input. */
 static int focus_purpose(const kflow *f)
 {
+    if (f->focus == KF_PIN || f->focus == KF_EV_DATE)
+        return KOSK_NUMERIC;
+    if (f->focus == KF_EV_LINK)
+        return KOSK_URL;
+    if (f->focus == KF_ANSWER)
+        return f->survey && !f->other_editing &&
+                       ksurvey_q_type(ksurvey_question_at(f->survey, f->sq)) == KSURVEY_NUMBER
+                   ? KOSK_NUMERIC
+                   : KOSK_TEXT;
     if (f->focus == KF_PHONE || f->focus == KF_ZIP)
         return KOSK_NUMERIC;
     if (f->focus == KF_EMAIL)
@@ -220,12 +233,29 @@ void kflow_reset(kflow *f)
     memset(f->done_name, 0, sizeof f->done_name);
     memset(f->done_event, 0, sizeof f->done_event);
     memset(f->done_person, 0, sizeof f->done_person);
+    memset(f->done_token, 0, sizeof f->done_token);
+    memset(f->done_link, 0, sizeof f->done_link);
+    memset(f->scan, 0, sizeof f->scan);
     f->nresults = 0;
     f->searched = 0;
     f->banner = NULL;
     f->still_there = 0;
     f->preedit[0] = '\0';
     f->nvariants = 0;
+    /* Staff mode leaves nothing behind either (the PIN back-off stays). */
+    kstaff auth = f->staff.auth;
+    int page_rows = f->staff.page_rows;
+    memset(&f->staff, 0, sizeof f->staff);
+    f->staff.auth = auth;
+    f->staff.page_rows = page_rows;
+    f->survey = NULL;
+    f->sq = f->sq_depth = 0;
+    memset(f->sel, 0, sizeof f->sel);
+    memset(f->answer, 0, sizeof f->answer);
+    memset(f->event_id, 0, sizeof f->event_id);
+    f->other_editing = 0;
+    f->survey_msg = NULL;
+    ksurvey_answers_clear(&f->answers);
     snprintf(f->lang, sizeof f->lang, "%s", f->default_lang);
     go(f, f->error[0] ? KS_ERROR : KS_WELCOME);
     f->version++;
@@ -240,6 +270,8 @@ void kflow_init(kflow *f, kstore *store, int64_t now_ms, const char *error)
     snprintf(f->default_lang, sizeof f->default_lang, "en");
     if (error)
         snprintf(f->error, sizeof f->error, "%s", error);
+    if (store)
+        kstaff_init(&f->staff.auth, store);
     kflow_reset(f);
 }
 
@@ -256,7 +288,7 @@ static void run_search(kflow *f)
     if (kstore_search(f->store, f->query, f->results, KIOSK_SEARCH_RESULTS, &f->nresults,
                       &err) != 0) {
         f->nresults = 0;
-        f->banner = "Search is not working right now. Please see a staff member.";
+        f->banner = N_("Search is not working right now. Please see a staff member.");
         fprintf(stderr, "kiosk: search: %s\n", err.msg);
     }
 }
@@ -264,6 +296,37 @@ static void run_search(kflow *f)
 /* The buffer and size limit of the focused input. */
 static char *focus_buf(kflow *f, size_t *cap, unsigned *max_chars)
 {
+    switch (f->focus) {
+    case KF_PIN:
+        *cap = sizeof f->staff.pin;
+        *max_chars = 8;
+        return f->staff.pin;
+    case KF_EV_NAME:
+        *cap = sizeof f->staff.ev_name;
+        *max_chars = KIOSK_EVENT_NAME_MAX;
+        return f->staff.ev_name;
+    case KF_EV_DATE:
+        *cap = sizeof f->staff.ev_date;
+        *max_chars = 10;
+        return f->staff.ev_date;
+    case KF_EV_LINK:
+        *cap = sizeof f->staff.ev_link;
+        *max_chars = KIOSK_EVENT_LINK_MAX;
+        return f->staff.ev_link;
+    default:
+        break;
+    }
+    if (f->focus == KF_ANSWER) {
+        *cap = sizeof f->answer;
+        *max_chars = KIOSK_SURVEY_ANSWER_MAX;
+        const ksurvey_question *q = f->survey ? ksurvey_question_at(f->survey, f->sq) : NULL;
+        if (q && !f->other_editing && ksurvey_q_type(q) == KSURVEY_TEXT && ksurvey_q_max(q) > 0 &&
+            ksurvey_q_max(q) < KIOSK_SURVEY_ANSWER_MAX)
+            *max_chars = (unsigned)ksurvey_q_max(q);
+        else if (q && !f->other_editing && ksurvey_q_type(q) == KSURVEY_NUMBER)
+            *max_chars = 8;
+        return f->answer;
+    }
     if (f->focus == KF_SEARCH) {
         *cap = sizeof f->query;
         *max_chars = KIOSK_QUERY_MAX;
@@ -277,7 +340,11 @@ static char *focus_buf(kflow *f, size_t *cap, unsigned *max_chars)
 /* Called after the focused text changed. */
 static void text_changed(kflow *f)
 {
-    if (f->focus == KF_SEARCH)
+    if (f->focus >= KF_PIN)
+        f->staff.msg = NULL;
+    else if (f->focus == KF_ANSWER)
+        f->survey_msg = NULL;
+    else if (f->focus == KF_SEARCH)
         run_search(f);
     else if (f->field_msg[f->focus])
         f->field_msg[f->focus] = kflow_validate(f->focus, f->field[f->focus]);
@@ -288,7 +355,8 @@ static void text_changed(kflow *f)
  * composition engine. */
 static int type_text(kflow *f, const char *utf8)
 {
-    if (f->screen != KS_FIND && f->screen != KS_FORM)
+    if (f->screen != KS_FIND && f->screen != KS_FORM && f->screen != KS_STAFF_PIN &&
+        f->screen != KS_STAFF_EVENT_NEW && !(f->screen == KS_SURVEY && kflow_survey_typing(f)))
         return 0;
     char clean[256];
     snprintf(clean, sizeof clean, "%s", utf8);
@@ -297,6 +365,14 @@ static int type_text(kflow *f, const char *utf8)
     unsigned max_chars;
     char *buf = focus_buf(f, &cap, &max_chars);
     int changed = 0;
+    if (f->focus == KF_PIN || f->focus == KF_EV_DATE) {
+        /* Digits only (and the date's dashes). */
+        char *w = clean;
+        for (const char *r = clean; *r; r++)
+            if ((*r >= '0' && *r <= '9') || (*r == '-' && f->focus == KF_EV_DATE))
+                *w++ = *r;
+        *w = '\0';
+    }
     const unsigned char *p = (const unsigned char *)clean;
     while (*p) {
         int len;
@@ -341,7 +417,12 @@ static int validate_all(kflow *f)
     return ok;
 }
 
-/* Shows done for a person and event. */
+static void survey_start(kflow *f, const ksurvey *sv);
+static int tap_key(kflow *f, const char *id);
+static void survey_next(kflow *f, int skip);
+
+/* After a stored sign-up or check-in: the event's survey if it has one
+ * (not for a repeated check-in), else the thank-you. */
 static void show_done(kflow *f, int kind, const char *given, const char *person_id)
 {
     kevent ev;
@@ -349,16 +430,344 @@ static void show_done(kflow *f, int kind, const char *given, const char *person_
     f->done_kind = kind;
     snprintf(f->done_name, sizeof f->done_name, "%s", given);
     snprintf(f->done_person, sizeof f->done_person, "%s", person_id);
-    if (kstore_event_current(f->store, &ev, &err) == 0)
+    if (kstore_event_current(f->store, &ev, &err) == 0) {
         snprintf(f->done_event, sizeof f->done_event, "%s", ev.name);
+        snprintf(f->event_id, sizeof f->event_id, "%s", ev.id);
+        snprintf(f->done_link, sizeof f->done_link, "%s", ev.link);
+        const ksurvey *sv = ksurveys_find(f->surveys, ev.survey);
+        if (kind != KDONE_ALREADY && sv) {
+            survey_start(f, sv);
+            return;
+        }
+        if (kind != KDONE_ALREADY && ev.survey[0] && !sv)
+            fprintf(stderr, "kiosk: event \"%s\" names survey \"%s\", which is not loaded\n",
+                    ev.name, ev.survey);
+    }
     go(f, KS_DONE);
+}
+
+/* How long done stays: longer when it shows a code to photograph. */
+static int64_t done_ms(const kflow *f)
+{
+    return f->done_token[0] || f->done_link[0] ? KIOSK_DONE_QR_MS : KIOSK_DONE_MS;
+}
+
+/* A message on welcome for a while. */
+static void welcome_banner(kflow *f, const char *msgid)
+{
+    f->banner = msgid;
+    f->banner_until = f->now_ms + KIOSK_BANNER_MS;
+}
+
+/* Return after scanner input on welcome: a live code checks its person in. */
+static void scan_done(kflow *f)
+{
+    char text[sizeof f->scan];
+    snprintf(text, sizeof text, "%s", f->scan);
+    f->scan[0] = '\0';
+    if (!kstore_qr_is_token(text))
+        return;   /* someone typing on a keyboard at welcome: nothing to do */
+    char person[KIOSK_ID_HEX + 1];
+    int revoked = 0;
+    kerr err = {0};
+    int rc = kstore_qr_lookup(f->store, text, person, &revoked, &err);
+    if (rc == KERR_NOTFOUND) {
+        welcome_banner(f, revoked ? N_("This code is no longer in use. Please tap \"I've been "
+                                       "here before\" to find your name.")
+                                  : N_("We do not know this code. Please tap \"I've been here "
+                                       "before\" to find your name."));
+        return;
+    }
+    kperson p;
+    kevent ev;
+    if (rc != 0 || kstore_person_get(f->store, person, &p, &err) != 0 ||
+        kstore_event_current(f->store, &ev, &err) != 0) {
+        fprintf(stderr, "kiosk: scan: %s\n", err.msg);
+        welcome_banner(f, N_("Sorry, this sign-in could not be saved. Please see a staff member."));
+        return;
+    }
+    rc = kstore_checkin(f->store, person, ev.id, &err);
+    if (rc == KERR_DUP) {
+        show_done(f, KDONE_ALREADY, p.given, person);
+    } else if (rc != 0) {
+        fprintf(stderr, "kiosk: check-in: %s\n", err.msg);
+        welcome_banner(f, N_("Sorry, this sign-in could not be saved. Please see a staff member."));
+    } else {
+        show_done(f, KDONE_RETURNING, p.given, person);
+    }
+}
+
+/* ---- survey: one question per screen ------------------------------------------ */
+
+const ksurvey_question *kflow_question(const kflow *f)
+{
+    return f->screen == KS_SURVEY && f->survey ? ksurvey_question_at(f->survey, f->sq) : NULL;
+}
+
+int kflow_survey_typing(const kflow *f)
+{
+    const ksurvey_question *q = kflow_question(f);
+    if (!q)
+        return 0;
+    ksurvey_type t = ksurvey_q_type(q);
+    return f->other_editing || t == KSURVEY_TEXT || t == KSURVEY_NUMBER;
+}
+
+/* The first shown question after index i, or -1. */
+static int next_visible(const kflow *f, int i)
+{
+    for (int k = i + 1; k < ksurvey_count(f->survey); k++)
+        if (ksurvey_visible(ksurvey_question_at(f->survey, k), &f->answers))
+            return k;
+    return -1;
+}
+
+/* Shows question k with the answer given to it before, if any. */
+static void show_question(kflow *f, int k)
+{
+    f->sq = k;
+    f->other_editing = 0;
+    f->survey_msg = NULL;
+    memset(f->sel, 0, sizeof f->sel);
+    memset(f->answer, 0, sizeof f->answer);
+    const ksurvey_question *q = ksurvey_question_at(f->survey, k);
+    const char *v = ksurvey_answers_get(&f->answers, ksurvey_q_key(q));
+    ksurvey_type t = ksurvey_q_type(q);
+    if (v && (t == KSURVEY_SINGLE || t == KSURVEY_MULTIPLE)) {
+        for (int i = 0; i < ksurvey_q_nchoices(q) && i < KIOSK_SURVEY_CHOICES_MAX; i++)
+            f->sel[i] = (unsigned char)ksurvey_answer_has(v, ksurvey_choice_key(q, i));
+        const char *other = ksurvey_answer_other(v);
+        if (other)
+            snprintf(f->answer, sizeof f->answer, "%s", other);
+    } else if (v && (t == KSURVEY_TEXT || t == KSURVEY_NUMBER)) {
+        snprintf(f->answer, sizeof f->answer, "%s", v);
+    }
+    f->screen = KS_SURVEY;
+    set_focus(f, KF_ANSWER);
+}
+
+static void survey_start(kflow *f, const ksurvey *sv)
+{
+    f->survey = sv;
+    f->sq_depth = 0;
+    ksurvey_answers_clear(&f->answers);
+    int k = next_visible(f, -1);
+    if (k < 0) {
+        go(f, KS_DONE);
+        return;
+    }
+    f->still_there = 0;
+    f->banner = NULL;
+    show_question(f, k);
+}
+
+/* The answer as chosen or typed now, encoded as survey.h says. */
+static int current_value(kflow *f, const ksurvey_question *q, char *out, size_t cap)
+{
+    out[0] = '\0';
+    switch (ksurvey_q_type(q)) {
+    case KSURVEY_SINGLE:
+    case KSURVEY_MULTIPLE: {
+        int any = 0;
+        for (int i = 0; i < ksurvey_q_nchoices(q); i++)
+            any |= f->sel[i];
+        if (!any)
+            return 0;
+        return ksurvey_encode_choices(q, f->sel, f->answer, out, cap);
+    }
+    case KSURVEY_YESNO:
+    case KSURVEY_CONSENT:
+    case KSURVEY_SCALE:
+        /* One selection, held as the choice key in answer. */
+        snprintf(out, cap, "%s", f->answer);
+        return 0;
+    default:
+        snprintf(out, cap, "%s", f->answer);
+        return 0;
+    }
+}
+
+/* Leaves the survey for the thank-you screen. */
+static void survey_finish(kflow *f)
+{
+    f->survey = NULL;
+    go(f, KS_DONE);
+}
+
+/* Next: checks the answer, stores it, and moves to the next shown question. */
+static void survey_next(kflow *f, int skip)
+{
+    const ksurvey_question *q = kflow_question(f);
+    if (!q)
+        return;
+    if (f->other_editing && !skip) {
+        /* The write-in is typed: back to the choices, with "other" chosen. */
+        f->other_editing = 0;
+        set_focus(f, KF_ANSWER);
+        if (!f->answer[0]) {
+            int n = ksurvey_q_nchoices(q);
+            if (n > 0 && ksurvey_choice_is_other(q, n - 1))
+                f->sel[n - 1] = 0;
+        }
+        return;
+    }
+    char value[KSURVEY_VALUE_BYTES];
+    if (skip) {
+        value[0] = '\0';
+    } else if (current_value(f, q, value, sizeof value) != 0) {
+        f->survey_msg = N_("Please choose one answer");
+        return;
+    }
+    ksurvey_type t = ksurvey_q_type(q);
+    if (!skip) {
+        kerr err = {0};
+        if (!value[0] && ksurvey_q_required(q)) {
+            f->survey_msg = (t == KSURVEY_TEXT || t == KSURVEY_NUMBER)
+                                ? N_("Please write an answer")
+                                : N_("Please choose an answer");
+            return;
+        }
+        if (t == KSURVEY_CONSENT && ksurvey_q_required(q) && strcmp(value, "no") == 0) {
+            /* Not agreeing ends the survey, kindly: nothing more is asked. */
+            kstore_answer_add(f->store, f->done_person, f->event_id, ksurvey_key(f->survey),
+                              ksurvey_version(f->survey), ksurvey_q_key(q), value, f->lang,
+                              &err);
+            survey_finish(f);
+            return;
+        }
+        if (value[0] && ksurvey_answer_check(q, value, &err) != 0) {
+            if (t == KSURVEY_NUMBER) {
+                f->survey_msg = N_("Please write a number from {min} to {max}");
+            } else if (t == KSURVEY_MULTIPLE) {
+                f->survey_msg = N_("You can choose up to {max}");
+            } else {
+                f->survey_msg = N_("Please check your answer");
+            }
+            return;
+        }
+    }
+    if (value[0]) {
+        kerr err = {0};
+        if (kstore_answer_add(f->store, f->done_person, f->event_id, ksurvey_key(f->survey),
+                              ksurvey_version(f->survey), ksurvey_q_key(q), value, f->lang,
+                              &err) != 0) {
+            fprintf(stderr, "kiosk: survey answer: %s\n", err.msg);
+            f->banner = N_("Sorry, this answer could not be saved. Please see a staff member.");
+            return;
+        }
+    }
+    ksurvey_answers_set(&f->answers, ksurvey_q_key(q), value[0] ? value : NULL);
+    ksurvey_answers_prune(f->survey, &f->answers);
+    if (f->sq_depth < KIOSK_SURVEY_QUESTIONS_MAX)
+        f->sq_stack[f->sq_depth++] = f->sq;
+    int k = next_visible(f, f->sq);
+    if (k < 0)
+        survey_finish(f);
+    else
+        show_question(f, k);
+}
+
+/* Back: the previous question, or out of the survey from the first. */
+static void survey_back(kflow *f)
+{
+    if (f->other_editing) {
+        f->other_editing = 0;
+        const ksurvey_question *q = kflow_question(f);
+        int n = ksurvey_q_nchoices(q);
+        if (n > 0 && ksurvey_choice_is_other(q, n - 1) && !f->answer[0])
+            f->sel[n - 1] = 0;
+        set_focus(f, KF_ANSWER);
+        return;
+    }
+    if (f->sq_depth == 0) {
+        survey_finish(f);
+        return;
+    }
+    show_question(f, f->sq_stack[--f->sq_depth]);
+}
+
+/* A tap on a choice of the question shown. */
+static int survey_choose(kflow *f, const char *key)
+{
+    const ksurvey_question *q = kflow_question(f);
+    ksurvey_type t = ksurvey_q_type(q);
+    f->survey_msg = NULL;
+    if (t == KSURVEY_YESNO || t == KSURVEY_CONSENT || t == KSURVEY_SCALE) {
+        int ok = (t == KSURVEY_SCALE) ? (strlen(key) == 1 && key[0] >= '1' && key[0] <= '5')
+                                      : (strcmp(key, "yes") == 0 || strcmp(key, "no") == 0);
+        if (!ok)
+            return 0;
+        snprintf(f->answer, sizeof f->answer, "%s", key);
+        return 1;
+    }
+    if (t != KSURVEY_SINGLE && t != KSURVEY_MULTIPLE)
+        return 0;
+    int n = ksurvey_q_nchoices(q);
+    for (int i = 0; i < n && i < KIOSK_SURVEY_CHOICES_MAX; i++) {
+        if (strcmp(ksurvey_choice_key(q, i), key) != 0)
+            continue;
+        int other = ksurvey_choice_is_other(q, i);
+        if (t == KSURVEY_SINGLE) {
+            memset(f->sel, 0, sizeof f->sel);
+            f->sel[i] = 1;
+            if (!other)
+                f->answer[0] = '\0';
+        } else if (f->sel[i] && !other) {
+            f->sel[i] = 0;
+        } else if (!f->sel[i]) {
+            int chosen = 0;
+            for (int k = 0; k < n; k++)
+                chosen += f->sel[k];
+            long max = ksurvey_q_max(q);
+            if (max > 0 && chosen >= max) {
+                f->survey_msg = N_("You can choose up to {max}");
+                return 1;
+            }
+            f->sel[i] = 1;
+        }
+        if (other && f->sel[i]) {
+            /* Choosing "Other" asks for the words. */
+            f->other_editing = 1;
+            set_focus(f, KF_ANSWER);
+        }
+        return 1;
+    }
+    return 0;
+}
+
+/* Taps on the survey screen. */
+static int tap_survey(kflow *f, const char *id)
+{
+    if (strcmp(id, "btn-next") == 0) {
+        survey_next(f, 0);
+        return 1;
+    }
+    if (strcmp(id, "btn-skip") == 0) {
+        const ksurvey_question *q = kflow_question(f);
+        if (q && !ksurvey_q_required(q) && !f->other_editing) {
+            survey_next(f, 1);
+            return 1;
+        }
+        return 0;
+    }
+    if (strcmp(id, "btn-back") == 0) {
+        survey_back(f);
+        return 1;
+    }
+    if (strncmp(id, "choice-", 7) == 0 && !f->other_editing)
+        return survey_choose(f, id + 7);
+    if (strncmp(id, "key-", 4) == 0 && kflow_survey_typing(f))
+        return tap_key(f, id);
+    if (strcmp(id, "field-answer") == 0)
+        return kflow_survey_typing(f);
+    return 0;
 }
 
 /* The message shown when a save failed; the person's entries stay. */
 static void save_failed(kflow *f, const kerr *err, const char *what)
 {
     fprintf(stderr, "kiosk: %s: %s\n", what, err->msg);
-    f->banner = "Sorry, this sign-in could not be saved. Please see a staff member.";
+    f->banner = N_("Sorry, this sign-in could not be saved. Please see a staff member.");
 }
 
 /* Saves the form as a new person checked in at the current event. */
@@ -385,6 +794,12 @@ static void submit_form(kflow *f)
         save_failed(f, &err, "sign-up");
         return;
     }
+    /* The code to check in faster next time; without it the sign-up
+     * still stands, the thank-you just shows no code. */
+    if (kstore_qr_token(f->store, p.id, f->done_token, sizeof f->done_token, &err) != 0) {
+        fprintf(stderr, "kiosk: check-in code: %s\n", err.msg);
+        f->done_token[0] = '\0';
+    }
     show_done(f, KDONE_NEW, p.given, p.id);
 }
 
@@ -410,6 +825,16 @@ static void checkin_result(kflow *f, int i)
 /* Enter: next field, or submit on the last one; nothing on find. */
 static int enter(kflow *f)
 {
+    if (f->screen == KS_STAFF_PIN)
+        return kflow_staff_tap(f, "pin-ok");
+    if (f->screen == KS_STAFF_EVENT_NEW) {
+        kflow_focus(f, f->focus == KF_EV_NAME ? KF_EV_DATE : KF_EV_LINK);
+        return 1;
+    }
+    if (f->screen == KS_SURVEY) {
+        survey_next(f, 0);
+        return 1;
+    }
     if (f->screen != KS_FORM)
         return 0;
     f->field_msg[f->focus] = kflow_validate(f->focus, f->field[f->focus]);
@@ -520,8 +945,11 @@ static const char *variants_lang(const kflow *f, const klayout *l)
 
 int kflow_hold_ms(const kflow *f, const char *id)
 {
-    if ((f->screen != KS_FIND && f->screen != KS_FORM) || f->still_there ||
-        strncmp(id, "key-", 4) != 0)
+    if (f->screen == KS_WELCOME && strcmp(id, "staff-corner") == 0 && !f->still_there)
+        return KFLOW_STAFF_HOLD_MS;
+    if ((f->screen != KS_FIND && f->screen != KS_FORM &&
+         !(f->screen == KS_SURVEY && kflow_survey_typing(f))) ||
+        f->still_there || strncmp(id, "key-", 4) != 0)
         return -1;
     const kkey *k = kosk_find(kflow_layout(f, NULL), id, f->shift);
     if (!k || k->kind != KKEY_CHAR)
@@ -545,6 +973,11 @@ int kflow_key_variants(const kflow *f, const char *id, uint32_t *out, int max)
 int kflow_hold(kflow *f, const char *id, int64_t now_ms)
 {
     touch(f, now_ms);
+    if (f->screen == KS_WELCOME && strcmp(id, "staff-corner") == 0) {
+        kflow_staff_open(f);
+        f->version++;
+        return 1;
+    }
     int n = kflow_key_variants(f, id, f->variants,
                                (int)(sizeof f->variants / sizeof f->variants[0]));
     if (n <= 0)
@@ -568,6 +1001,7 @@ int kflow_preedit(kflow *f, const char *utf8, int64_t now_ms)
 /* Starts a visit on the welcome screen. */
 static int tap_welcome(kflow *f, const char *id)
 {
+    f->scan[0] = '\0';
     if (strcmp(id, "btn-returning") == 0) {
         go(f, KS_FIND);
         return 1;
@@ -633,6 +1067,10 @@ int kflow_tap(kflow *f, const char *id, int64_t now_ms)
     }
     if (f->screen == KS_WELCOME) {
         changed = tap_welcome(f, id);
+    } else if (f->screen == KS_SURVEY) {
+        changed = tap_survey(f, id);
+    } else if (KS_IS_STAFF(f->screen)) {
+        changed = kflow_staff_tap(f, id);
     } else if (strcmp(id, "btn-back") == 0 && f->screen != KS_ERROR) {
         if (f->screen == KS_DONE || f->screen == KS_FIND || f->screen == KS_FORM) {
             kflow_reset(f);
@@ -685,6 +1123,15 @@ int kflow_text(kflow *f, const char *utf8, int64_t now_ms)
         return 0;
     f->preedit[0] = '\0';
     f->nvariants = 0;
+    if (f->screen == KS_WELCOME) {
+        size_t len = strlen(f->scan), add = strlen(utf8);
+        if (len + add < sizeof f->scan) {
+            memcpy(f->scan + len, utf8, add + 1);
+        } else {
+            f->scan[0] = '\0';
+        }
+        return 0;
+    }
     int changed = type_text(f, utf8);
     if (changed) {
         f->shift = 0;
@@ -699,12 +1146,19 @@ int kflow_key(kflow *f, int keycode, int64_t now_ms)
     if (f->still_there)
         return 0;
     int changed = 0;
+    if (f->screen == KS_WELCOME && keycode == KKEYC_ENTER) {
+        scan_done(f);
+        f->version++;
+        return 1;
+    }
     if (keycode == KKEYC_ESCAPE && f->screen != KS_WELCOME && f->screen != KS_ERROR) {
         /* Escape starts over from anywhere, as btn-back does. */
         kflow_reset(f);
         return 1;
     }
-    if (f->screen != KS_FIND && f->screen != KS_FORM)
+    if (f->screen != KS_FIND && f->screen != KS_FORM && f->screen != KS_STAFF_PIN &&
+        f->screen != KS_STAFF_EVENT_NEW &&
+        !(f->screen == KS_SURVEY && (kflow_survey_typing(f) || keycode == KKEYC_ENTER)))
         return 0;
     switch (keycode) {
     case KKEYC_BACKSPACE:
@@ -729,12 +1183,26 @@ int kflow_key(kflow *f, int keycode, int64_t now_ms)
 int kflow_tick(kflow *f, int64_t now_ms)
 {
     f->now_ms = now_ms;
-    if (f->screen == KS_DONE && now_ms - f->done_since >= KIOSK_DONE_MS) {
+    if (f->screen == KS_WELCOME && f->banner && now_ms >= f->banner_until) {
+        f->banner = NULL;
+        f->version++;
+        return 1;
+    }
+    if (f->screen == KS_DONE && now_ms - f->done_since >= done_ms(f)) {
         kflow_reset(f);
         return 1;
     }
     if (f->screen == KS_WELCOME || f->screen == KS_ERROR || f->screen == KS_DONE)
         return 0;
+    if (KS_IS_STAFF(f->screen)) {
+        /* Staff mode locks itself; no prompt, nothing personal stays. */
+        if (now_ms - f->last_input_ms >= KFLOW_STAFF_IDLE_MS) {
+            kflow_reset(f);
+            return 1;
+        }
+        /* The lock countdown on the PIN pad changes once a second. */
+        return f->screen == KS_STAFF_PIN && f->staff.result.status == KSTAFF_LOCKED;
+    }
     if (!f->still_there && now_ms - f->last_input_ms >= f->idle_ms) {
         f->still_there = 1;
         f->still_there_since = now_ms;
@@ -755,9 +1223,19 @@ int kflow_tick(kflow *f, int64_t now_ms)
 int64_t kflow_deadline(const kflow *f)
 {
     if (f->screen == KS_DONE)
-        return f->done_since + KIOSK_DONE_MS;
+        return f->done_since + done_ms(f);
+    if (f->screen == KS_WELCOME && f->banner)
+        return f->banner_until;
     if (f->screen == KS_WELCOME || f->screen == KS_ERROR)
         return -1;
+    if (KS_IS_STAFF(f->screen)) {
+        int64_t lock = f->last_input_ms + KFLOW_STAFF_IDLE_MS;
+        if (f->screen == KS_STAFF_PIN && f->staff.result.status == KSTAFF_LOCKED) {
+            int64_t next_second = f->now_ms + 1000 - (f->now_ms % 1000);
+            return next_second < lock ? next_second : lock;
+        }
+        return lock;
+    }
     if (f->still_there) {
         int64_t elapsed = f->now_ms - f->still_there_since;
         int64_t next_second = f->still_there_since + (elapsed / 1000 + 1) * 1000;
@@ -765,4 +1243,21 @@ int64_t kflow_deadline(const kflow *f)
         return next_second < end ? next_second : end;
     }
     return f->last_input_ms + f->idle_ms;
+}
+
+/* ---- for flow_staff.c (flow_priv.h) ------------------------------------------- */
+
+void kflow_go(kflow *f, int screen)
+{
+    go(f, screen);
+}
+
+void kflow_focus(kflow *f, int focus)
+{
+    set_focus(f, focus);
+}
+
+int kflow_key_tap(kflow *f, const char *id)
+{
+    return tap_key(f, id);
 }

@@ -17,6 +17,13 @@
  *                                +------+                       |
  *     welcome <---------------- KIOSK_DONE_MS or btn-back ------+
  *
+ *   After a sign-up or check-in (not a repeated one), an event with a
+ *   survey goes to survey first: one question per screen, each answer
+ *   stored as it is given (btn-next), then done.
+ *
+ *   On welcome, a scanned QR check-in code (text then Return) checks the
+ *   person in at once: done.
+ *
  *   Any screen but welcome: no input for idle_ms -> "Still there?" prompt
  *   (still_there = 1); a tap on btn-still-here closes it; no answer for
  *   KIOSK_STILL_THERE_MS, or btn-start-over -> welcome, everything cleared.
@@ -39,15 +46,71 @@
 #include "compose.h"
 #include "osk.h"
 #include "store.h"
+#include "staff.h"
+#include "survey.h"
+#include "surveys.h"
 
-enum kscreen { KS_WELCOME, KS_FIND, KS_FORM, KS_DONE, KS_ERROR, KS_COUNT };
+enum kscreen {
+    KS_WELCOME, KS_FIND, KS_FORM, KS_DONE, KS_ERROR, KS_SURVEY,
+    /* staff mode (flow_staff.c) */
+    KS_STAFF_PIN, KS_STAFF, KS_STAFF_EVENTS, KS_STAFF_EVENT_NEW, KS_STAFF_EXPORT,
+    KS_STAFF_PERSON, KS_STAFF_SHUTDOWN,
+    KS_COUNT
+};
+#define KS_IS_STAFF(s) ((s) >= KS_STAFF_PIN && (s) <= KS_STAFF_SHUTDOWN)
 
 enum kfield { KF_GIVEN, KF_FAMILY, KF_PHONE, KF_EMAIL, KF_ZIP, KF_COUNT };
 
-/* The focused text input: a form field, or the search box. */
+/* The focused text input: a form field, the search box, or a survey
+ * answer typed in (text, number, "Other: ___"). */
 #define KF_SEARCH KF_COUNT
+#define KF_ANSWER (KF_COUNT + 1)
+#define KF_PIN (KF_COUNT + 2)           /* staff PIN pad */
+#define KF_EV_NAME (KF_COUNT + 3)       /* new event: name, date, link */
+#define KF_EV_DATE (KF_COUNT + 4)
+#define KF_EV_LINK (KF_COUNT + 5)
 
 #define KFLOW_HOLD_MS 450   /* long-press on a key opens its accented forms */
+#define KFLOW_STAFF_HOLD_MS 3000   /* holding staff-corner on welcome */
+#define KFLOW_STAFF_IDLE_MS 120000 /* staff mode locks itself */
+#define KFLOW_STAFF_ROWS 40        /* check-ins fetched per page */
+#define KFLOW_STAFF_EVENTS 24      /* events offered to choose from */
+#define KFLOW_STAFF_BUCKETS 48     /* 15-minute bars: 12 hours */
+#define KFLOW_PROGRAMS 16
+
+/* What staff mode holds (flow_staff.c). */
+typedef struct kflow_staff {
+    kstaff auth;                        /* PIN back-off */
+    char pin[16];
+    kstaff_result result;               /* of the last PIN tried */
+    int tried;
+    /* staff home */
+    kevent event;
+    kevent_stats stats;
+    int64_t arrivals_start;
+    int arrivals[KFLOW_STAFF_BUCKETS];
+    int narrivals;
+    kcheckin rows[KFLOW_STAFF_ROWS];
+    int nrows, page, more;
+    int page_rows;                      /* rows a page shows (set by the UI) */
+    /* choose an event */
+    kevent events[KFLOW_STAFF_EVENTS];
+    int nevents;
+    /* new event */
+    char ev_name[KIOSK_EVENT_NAME_BYTES];
+    char ev_date[16];
+    char ev_link[KIOSK_EVENT_LINK_BYTES];
+    char programs[KFLOW_PROGRAMS][KIOSK_PROGRAM_BYTES];
+    int nprograms, ev_program;
+    int ev_survey;                      /* index in the survey list, -1 none */
+    /* export */
+    int exporting;                      /* 1 running, 2 done, 3 failed */
+    long export_done, export_total;
+    char export_msg[1300];
+    /* one person */
+    kperson person;
+    const char *msg;                    /* msgid of a message on staff screens */
+} kflow_staff;
 
 enum kdone_kind { KDONE_NEW, KDONE_RETURNING, KDONE_ALREADY };
 
@@ -94,6 +157,36 @@ typedef struct kflow {
     char done_name[KIOSK_NAME_BYTES];
     char done_event[KIOSK_EVENT_NAME_BYTES];
     char done_person[KIOSK_ID_HEX + 1];
+    char done_token[48];                /* QR check-in code of a new person */
+    char done_link[KIOSK_EVENT_LINK_BYTES];  /* the event's link, as a second code */
+
+    /* welcome: what a USB scanner (a keyboard) typed, until Return */
+    char scan[64];
+    int64_t banner_until;               /* welcome's message goes away then */
+
+    /* survey: the event's survey, the question shown, the answers so far */
+    const ksurveys *surveys;            /* set by the host; may be NULL */
+    const ksurvey *survey;
+    int sq;                             /* question index shown */
+    int sq_stack[KIOSK_SURVEY_QUESTIONS_MAX];
+    int sq_depth;                       /* questions answered before this one */
+    unsigned char sel[KIOSK_SURVEY_CHOICES_MAX];  /* choices selected now */
+    char answer[KIOSK_SURVEY_ANSWER_MAX * 4 + 1]; /* text, number or write-in */
+    int other_editing;                  /* typing the "Other: ___" text */
+    const char *survey_msg;             /* why Next did not move on (msgid) */
+    long survey_msg_n;                  /* the number that message names */
+    char event_id[KIOSK_ID_HEX + 1];    /* event of the check-in */
+    ksurvey_answers answers;
+
+    /* staff mode; export goes to a USB drive, or export_dir if set */
+    kflow_staff staff;
+    const kclock *clock;                /* the store's clock: file names */
+    int nlangs;                         /* languages staff may choose as default */
+    const char *langs[24];
+    const char *export_dir;
+    int (*export_progress)(void *ctx, long done, long total);
+    void *progress_ctx;
+    int quit;                           /* staff asked for a clean shutdown */
 
     /* error screen: why the kiosk cannot take sign-ins */
     char error[512];
@@ -136,6 +229,17 @@ int64_t kflow_deadline(const kflow *f);
 
 /* The keyboard layout for the focused input. */
 const klayout *kflow_layout(const kflow *f, int *nlayouts);
+
+/* Staff mode (flow_staff.c), called by the flow for staff screens. */
+int kflow_staff_tap(kflow *f, const char *id);
+void kflow_staff_open(kflow *f);
+
+/* The survey question shown, or NULL when not on the survey screen. */
+const ksurvey_question *kflow_question(const kflow *f);
+
+/* 1 if the survey question shown takes typed text now (a text or number
+ * question, or the "Other: ___" write-in). */
+int kflow_survey_typing(const kflow *f);
 
 /* Names of screens and fields as tests know them ("welcome", "field-given"). */
 const char *kflow_screen_name(int screen);

@@ -104,6 +104,17 @@ static const klayout email = {
         {K("@"), K("."), KW(".com", 2.0f), K("+"), ENTER(2.5f)},
     }};
 
+/* Links (an event's group chat or slides): the characters of a URL. */
+static const klayout url = {
+    "url", "/", 0, 5, {10, 10, 10, 10, 6},
+    {
+        {DIGITS},
+        {QWERTY},
+        {ASDF, K("_")},
+        {SHIFT(1.0f), ZXCV, K("-"), BKSP(1.0f)},
+        {K("/"), K(":"), K("."), KW(".com", 2.0f), K("?"), ENTER(2.0f)},
+    }};
+
 /* Lists the layouts for a purpose and language: the language's own layout
  * first where there is one, then plain Latin letters, then digits. */
 int kosk_layouts(int purpose, const char *lang, const klayout **out, int max)
@@ -118,6 +129,9 @@ int kosk_layouts(int purpose, const char *lang, const klayout **out, int max)
         break;
     case KOSK_EMAIL:
         if (n < max) out[n++] = &email;
+        break;
+    case KOSK_URL:
+        if (n < max) out[n++] = &url;
         break;
     default:
         if (strcmp(lang, "vi") == 0 && n < max)

@@ -43,7 +43,7 @@ typedef struct klayout {
 
 /* What a field wants: names and free text, digits for phone and ZIP, or an
  * email address. */
-enum kosk_purpose { KOSK_TEXT, KOSK_NUMERIC, KOSK_EMAIL };
+enum kosk_purpose { KOSK_TEXT, KOSK_NUMERIC, KOSK_EMAIL, KOSK_URL };
 
 /* The layouts offered for a purpose in a language (NULL lang = "en"), in
  * the order key-layout cycles through them; returns how many (>= 1). */

@@ -23,6 +23,12 @@ static int measure_cb(void *ctx, const char *text, int px, int bold, const char 
     return ktext_measure(ctx, text, px, lang, bold, w, h);
 }
 
+/* Line height through the text layer. */
+static int line_height_cb(void *ctx, int px, const char *lang)
+{
+    return ktext_line_height(ctx, px, lang);
+}
+
 /* Wall-clock milliseconds of a monotonic clock, for frame timing. */
 static double now_ms_real(void)
 {
@@ -48,6 +54,8 @@ void kapp_resize(kapp *a, int w, int h)
     a->w = w;
     a->h = h;
     kui_metrics(&a->ui, w, h, a->dpi);
+    if (a->flow)
+        a->flow->staff.page_rows = kscreen_staff_rows(&a->ui);
     a->need_draw = 1;
 }
 
@@ -95,6 +103,7 @@ int kapp_open(kapp *a, kflow *flow, const kapp_opts *o, kerr *err)
     if (ktext_open(&a->text, o->fonts_dir, a->ren, err) != 0)
         return err ? err->code : KERR_IO;
     a->ui.measure = measure_cb;
+    a->ui.line_height = line_height_cb;
     a->ui.measure_ctx = a->text;
     kapp_resize(a, w, h);
     return 0;
@@ -269,6 +278,8 @@ int kapp_run(kapp *a)
         }
         kapp_tick(a, now);
         kapp_frame(a, 0, 1);
+        if (a->flow->quit)
+            a->quit = 1;
     }
     return 0;
 }

@@ -138,6 +138,32 @@ static void draw_icon(SDL_Renderer *r, krect k, int icon, kcolor c)
         stroke(r, x + s * 0.2f, y + s * 0.9f, x + s * 0.5f, y + s * 0.55f, w, c);
         stroke(r, x + s * 0.8f, y + s * 0.9f, x + s * 0.5f, y + s * 0.55f, w, c);
         break;
+    case KICON_FACE1:
+    case KICON_FACE2:
+    case KICON_FACE3:
+    case KICON_FACE4:
+    case KICON_FACE5: {
+        /* Eyes, and a mouth whose curve goes from a frown to a smile. */
+        float mood = (float)(icon - KICON_FACE3) / 2.0f;   /* -1 .. 1 */
+        ring(r, x + s * 0.33f, y + s * 0.36f, s * 0.04f, s * 0.08f, c);
+        ring(r, x + s * 0.67f, y + s * 0.36f, s * 0.04f, s * 0.08f, c);
+        float my = y + s * 0.66f, px = x + s * 0.3f, py = my - mood * s * 0.06f;
+        for (int i = 1; i <= 10; i++) {
+            float t = i / 10.0f, nx = x + s * (0.3f + 0.4f * t);
+            float ny = my - mood * s * 0.06f + mood * s * 0.24f * t * (1 - t) * 2.0f;
+            stroke(r, px, py, nx, ny, w * 1.3f, c);
+            ring(r, nx, ny, w * 0.3f, w * 0.6f, c);   /* round joint */
+            px = nx;
+            py = ny;
+        }
+        break;
+    }
+    case KICON_SPACE:
+        /* The space bar's mark: a wide, shallow bracket. */
+        stroke(r, x + s * 0.05f, y + s * 0.45f, x + s * 0.05f, y + s * 0.7f, w, c);
+        stroke(r, x + s * 0.05f, y + s * 0.7f, x + s * 0.95f, y + s * 0.7f, w, c);
+        stroke(r, x + s * 0.95f, y + s * 0.7f, x + s * 0.95f, y + s * 0.45f, w, c);
+        break;
     case KICON_CLOCK:
         ring(r, x + s * 0.5f, y + s * 0.5f, s * 0.4f, w, c);
         stroke(r, x + s * 0.5f, y + s * 0.5f, x + s * 0.5f, y + s * 0.25f, w, c);

@@ -392,7 +392,7 @@ int kreplay_run(kapp *a, kclock_virtual *vc, const kreplay_opts *o)
     frame(&r);
     char line[8192];
     int commands = 0;
-    while (!r.failed && fgets(line, sizeof line, f)) {
+    while (!r.failed && !a->flow->quit && fgets(line, sizeof line, f)) {
         r.line++;
         line[strcspn(line, "\r\n")] = '\0';
         char *s = line;
@@ -407,6 +407,8 @@ int kreplay_run(kapp *a, kclock_virtual *vc, const kreplay_opts *o)
         fclose(f);
     if (r.failed)
         return 1;
+    if (a->flow->quit)
+        fprintf(stderr, "%s:%d: the kiosk was shut down by staff\n", o->script, r.line);
     fprintf(stderr, "%s: %d commands, %d expectations held\n", o->script, commands,
             r.expectations);
     return 0;

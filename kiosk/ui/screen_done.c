@@ -1,27 +1,67 @@
 /*
- * screen_done.c - thank you: the person's first name and the event's.
+ * screen_done.c - thank you: the person's first name and the event's, and
+ * for a first sign-up the code to check in faster next time.
  *
  * Shown only after the store committed the record.  It returns to welcome
- * by itself after KIOSK_DONE_MS; the button does it at once.
+ * by itself (KIOSK_DONE_MS, or KIOSK_DONE_QR_MS while a code is shown, to
+ * leave time for a photo); the button does it at once.  Codes are drawn
+ * module by module in whole pixels, on white with a quiet zone, so a phone
+ * reads them at any screen size.
  */
 #include <stdio.h>
 
+#include "qr.h"
 #include "screens.h"
 #include "widgets.h"
+
+/* A QR code of text in r (square, centred), with a caption under it. */
+static void qr_block(kview *v, const kui *u, krect r, const char *text, const char *caption)
+{
+    unsigned char modules[KQR_MAX_SIDE * KQR_MAX_SIDE];
+    int side = 0;
+    kerr err = {0};
+    if (kqr_encode(text, modules, (int)sizeof modules, &side, &err) != 0)
+        return;
+    int cap_h = u->body_px * 3;
+    int s = r.w < r.h - cap_h ? r.w : r.h - cap_h;
+    /* The quiet zone is four modules wide on every side. */
+    int m = s / (side + 8);
+    if (m < 1)
+        m = 1;
+    int total = m * (side + 8);
+    krect box = {r.x + (r.w - total) / 2, r.y, total, total};
+    kv_rect(v, box, KC_SURFACE, 0);
+    kv_qr(v, (krect){box.x + 4 * m, box.y + 4 * m, side * m, side * m}, side, modules);
+    kv_text(v, u, (krect){r.x, box.y + total + u->gap, r.w, cap_h}, caption, u->body_px,
+            u->small_px * 3 / 4, KC_INK, KT_CENTER | KT_TOP | KT_WRAP | KT_BOLD);
+}
 
 void kscreen_done(kview *v, const kui *u, const kflow *f)
 {
     kv_rect(v, (krect){0, 0, u->w, u->h}, KC_BG, 0);
     int g = u->gap;
-    int is = u->h / 5;
-    kv_icon(v, (krect){(u->w - is) / 2, g * 4, is, is}, KICON_CHECK, KC_SUCCESS);
+    int codes = (f->done_token[0] ? 1 : 0) + (f->done_link[0] ? 1 : 0);
+    int landscape = u->w >= u->h;
+    krect text_area = {g * 4, g * 4, u->w - g * 8, u->h - g * 8};
+    krect code_area = {0, 0, 0, 0};
+    if (codes && landscape) {
+        code_area = (krect){u->w * 11 / 20, g * 4, u->w * 9 / 20 - g * 4, u->h - g * 8};
+        text_area.w = u->w * 11 / 20 - g * 6;
+    } else if (codes) {
+        code_area = (krect){g * 4, u->h * 9 / 20, u->w - g * 8, u->h * 11 / 20 - g * 4};
+        text_area.h = u->h * 9 / 20 - g * 6;
+    }
+    int bh = u->t + g * 2;
+    int is = text_area.h / 5;
+    kv_icon(v, (krect){text_area.x + (text_area.w - is) / 2, text_area.y, is, is}, KICON_CHECK,
+            KC_SUCCESS);
     char buf[512];
-    const char *title = f->done_kind == KDONE_ALREADY ? TR(u, "Welcome back, {name}!")
-                                                      : TR(u, "Thank you, {name}!");
-    kv_subst(buf, sizeof buf, title, "{name}", f->done_name);
-    int y = g * 6 + is;
+    kv_subst(buf, sizeof buf, TR(u, "Thank you, {name}!"), "{name}", f->done_name);
+    int y = text_area.y + is + g * 2;
     int th = u->title_px * 3;
-    kv_text(v, u, (krect){g * 4, y, u->w - g * 8, th}, buf, u->title_px * 3 / 2, u->body_px,
+    if (th < text_area.h / 3)
+        th = text_area.h / 3;
+    kv_text(v, u, (krect){text_area.x, y, text_area.w, th}, buf, u->title_px * 3 / 2, u->small_px,
             KC_INK, KT_CENTER | KT_MIDDLE | KT_BOLD | KT_WRAP);
     y += th + g;
     const char *line;
@@ -32,11 +72,31 @@ void kscreen_done(kview *v, const kui *u, const kflow *f)
     else
         line = TR(u, "You are checked in to {event}.");
     kv_subst(buf, sizeof buf, line, "{event}", f->done_event);
-    int bh = u->t + g * 2;
-    int lh = u->h - y - bh - g * 6;
-    kv_text(v, u, (krect){g * 4, y, u->w - g * 8, lh}, buf, u->title_px, u->body_px, KC_MUTED,
-            KT_CENTER | KT_TOP | KT_WRAP);
-    int bw = u->w / 3 > u->t * 4 ? u->w / 3 : u->t * 4;
-    kw_button(v, u, "btn-back", (krect){(u->w - bw) / 2, u->h - bh - g * 4, bw, bh},
+    int lh = text_area.y + text_area.h - y - bh - g * 2;
+    kv_text(v, u, (krect){text_area.x, y, text_area.w, lh}, buf, u->title_px, u->small_px,
+            KC_MUTED, KT_CENTER | KT_TOP | KT_WRAP);
+    int bw = text_area.w / 2 > u->t * 4 ? text_area.w / 2 : u->t * 4;
+    kw_button(v, u, "btn-back",
+              (krect){text_area.x + (text_area.w - bw) / 2, text_area.y + text_area.h - bh, bw, bh},
               TR(u, "Done"), KB_PRIMARY, -1);
+    if (!codes)
+        return;
+    /* Codes side by side (or one above the other when the area is tall). */
+    krect a = code_area, b = code_area;
+    if (codes == 2) {
+        if (code_area.w > code_area.h) {
+            a.w = b.w = (code_area.w - g * 2) / 2;
+            b.x = a.x + a.w + g * 2;
+        } else {
+            a.h = b.h = (code_area.h - g * 2) / 2;
+            b.y = a.y + a.h + g * 2;
+        }
+    }
+    if (f->done_token[0]) {
+        qr_block(v, u, a, f->done_token,
+                 TR(u, "Take a photo of this to check in faster next time."));
+        a = b;
+    }
+    if (f->done_link[0])
+        qr_block(v, u, a, f->done_link, TR(u, "Scan this for the event's group chat or slides."));
 }

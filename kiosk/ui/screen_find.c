@@ -60,11 +60,11 @@ void kscreen_find(kview *v, const kui *u, const kflow *f)
                 u->body_px, u->small_px, KC_MUTED, KT_LEFT | KT_TOP | KT_WRAP);
     } else if (f->nresults == 0) {
         int th = room - row_h - g;
-        if (th > u->body_px * 4)
-            th = u->body_px * 4;
+        if (th > u->body_px * 6)
+            th = u->body_px * 6;
         kv_text(v, u, (krect){c.x, y, c.w, th},
                 TR(u, "No one found with that name. Check the spelling, or sign up."),
-                u->body_px, u->small_px, KC_INK, KT_LEFT | KT_TOP | KT_WRAP);
+                u->body_px, u->small_px * 3 / 4, KC_INK, KT_LEFT | KT_TOP | KT_WRAP);
         kw_button(v, u, "btn-new", (krect){c.x, y + th + g, c.w, row_h}, TR(u, "Sign up as new"),
                   KB_SECONDARY, KICON_PLUS);
     } else {

@@ -8,6 +8,7 @@
  */
 #include <stdio.h>
 
+#include "i18n.h"
 #include "screens.h"
 #include "widgets.h"
 
@@ -17,17 +18,24 @@ void kscreen_form(kview *v, const kui *u, const kflow *f)
     krect c, kb;
     kw_split_keyboard(u, area, kflow_layout(f, NULL)->nrows, &c, &kb);
     static const char *const labels[KF_COUNT] = {
-        "First name (required)", "Last name", "Phone", "Email", "ZIP code",
+        N_("First name (required)"), N_("Last name"), N_("Phone"), N_("Email"), N_("ZIP code"),
     };
     int g = u->gap;
     int bh = u->t + g * 2;
     int y = c.y;
     if (!kosk_native(f->lang)) {
+        /* Above the keyboard where it leaves room (landscape), else above
+         * the fields. */
         int nh = u->small_px * 5 / 2;
-        kv_text(v, u, (krect){c.x, y, c.w, nh},
-                TR(u, "You can write your name in Latin letters (A-Z)."), u->small_px,
-                u->small_px * 3 / 4, KC_INK, KT_LEFT | KT_MIDDLE | KT_WRAP);
-        y += nh + g;
+        const char *note = TR(u, "You can write your name in Latin letters (A-Z).");
+        if (kb.y - area.y >= nh + 2 * g && kb.x > c.x) {
+            kv_text(v, u, (krect){kb.x, area.y + g, kb.w, kb.y - area.y - 2 * g}, note,
+                    u->body_px, u->small_px * 3 / 4, KC_INK, KT_LEFT | KT_MIDDLE | KT_WRAP);
+        } else {
+            kv_text(v, u, (krect){c.x, y, c.w, nh}, note, u->small_px, u->small_px * 3 / 4,
+                    KC_INK, KT_LEFT | KT_MIDDLE | KT_WRAP);
+            y += nh + g;
+        }
     }
     if (f->banner) {
         kw_banner(v, u, (krect){c.x, y, c.w, bh}, TR(u, f->banner));

@@ -53,6 +53,8 @@ static int lang_buttons(kview *v, const kui *u, const kflow *f, krect r)
 void kscreen_welcome(kview *v, const kui *u, const kflow *f)
 {
     kv_rect(v, (krect){0, 0, u->w, u->h}, KC_BG, 0);
+    /* Staff hold this corner for 3 seconds; nothing shows it. */
+    kv_hit(v, u, "staff-corner", (krect){0, 0, u->t, u->t});
     int g = u->gap;
     int x = g * 4, w = u->w - g * 8;
     int y = g * 3;
@@ -72,10 +74,17 @@ void kscreen_welcome(kview *v, const kui *u, const kflow *f)
                 KT_CENTER | KT_MIDDLE | KT_WRAP);
         y += gh;
     }
-    kv_text(v, u, (krect){x, y, w, u->body_px * 3 / 2},
-            TR(u, "Please sign in. Tap one of the two buttons."), u->body_px, u->small_px,
-            KC_INK, KT_CENTER | KT_MIDDLE | KT_WRAP);
-    y += u->body_px * 3 / 2 + g * 2;
+    if (f->banner) {
+        /* A scanned code we cannot use: say so where the eyes are. */
+        int bh = u->body_px * 3;
+        kw_banner(v, u, (krect){x, y, w, bh}, TR(u, f->banner));
+        y += bh + g * 2;
+    } else {
+        kv_text(v, u, (krect){x, y, w, u->body_px * 3 / 2},
+                TR(u, "Please sign in. Tap one of the two buttons."), u->body_px, u->small_px,
+                KC_INK, KT_CENTER | KT_MIDDLE | KT_WRAP);
+        y += u->body_px * 3 / 2 + g * 2;
+    }
 
     int rows = u->nlangs > 1 ? lang_rows(u, u->nlangs, w, u->t * 2) : 0;
     int langs_h = rows ? rows * (u->t + g) + (rows - 1) * g : 0;

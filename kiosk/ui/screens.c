@@ -12,6 +12,14 @@ void kscreens_build(kview *v, const kui *u, const kflow *f)
     case KS_FIND: kscreen_find(v, u, f); break;
     case KS_FORM: kscreen_form(v, u, f); break;
     case KS_DONE: kscreen_done(v, u, f); break;
+    case KS_SURVEY: kscreen_survey(v, u, f); break;
+    case KS_STAFF_PIN:
+    case KS_STAFF:
+    case KS_STAFF_EVENTS:
+    case KS_STAFF_EVENT_NEW:
+    case KS_STAFF_EXPORT:
+    case KS_STAFF_PERSON:
+    case KS_STAFF_SHUTDOWN: kscreen_staff(v, u, f); break;
     default: kscreen_error(v, u, f); break;
     }
     kw_still_there(v, u, f);

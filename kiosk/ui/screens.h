@@ -16,6 +16,10 @@ void kscreen_find(kview *v, const kui *u, const kflow *f);
 void kscreen_form(kview *v, const kui *u, const kflow *f);
 void kscreen_done(kview *v, const kui *u, const kflow *f);
 void kscreen_error(kview *v, const kui *u, const kflow *f);
+void kscreen_survey(kview *v, const kui *u, const kflow *f);
+void kscreen_staff(kview *v, const kui *u, const kflow *f);
+/* Check-in rows a staff page shows at this size. */
+int kscreen_staff_rows(const kui *u);
 
 /* Builds the view of the flow's current screen. */
 void kscreens_build(kview *v, const kui *u, const kflow *f);

@@ -38,6 +38,12 @@ void kui_metrics(kui *u, int w, int h, double dpi)
     u->gap = (int)lround(fmax(4.0, u->t * 0.15));
 }
 
+int kui_line(const kui *u, int px)
+{
+    int h = u->line_height ? u->line_height(u->measure_ctx, px, u->lang) : 0;
+    return h > 0 ? h : px * 7 / 5;
+}
+
 void kview_begin(kview *v, const char *screen, int w, int h, const char *lang)
 {
     snprintf(v->screen, sizeof v->screen, "%s", screen);

@@ -25,7 +25,9 @@ enum kop_kind { KOP_RECT, KOP_TEXT, KOP_ICON, KOP_QR };
 
 enum kicon {
     KICON_BACK, KICON_CHECK, KICON_BACKSPACE, KICON_SHIFT, KICON_ENTER,
-    KICON_SEARCH, KICON_PERSON, KICON_PLUS, KICON_CLOCK
+    KICON_SEARCH, KICON_PERSON, KICON_PLUS, KICON_CLOCK,
+    KICON_FACE1, KICON_FACE2, KICON_FACE3, KICON_FACE4, KICON_FACE5, /* sad .. happy */
+    KICON_SPACE
 };
 
 /* Text alignment and other flags of kv_text. */
@@ -92,6 +94,9 @@ struct kui {
     const char *lang;
     int (*measure)(void *ctx, const char *text, int px, int bold, const char *lang,
                    int *w, int *h);
+    /* Height of a line of lang's own script at px (Lao and Khmer lines are
+     * taller than Latin ones); NULL = 1.4 * px. */
+    int (*line_height)(void *ctx, int px, const char *lang);
     void *measure_ctx;
     /* The languages offered on welcome, in order: code ("vi"), the
      * language's own name ("Tiếng Việt") and its greeting ("Xin chào!"). */
@@ -111,6 +116,9 @@ struct kui {
 
 /* Sizes everything from the window size and DPI. */
 void kui_metrics(kui *u, int w, int h, double dpi);
+
+/* Height of one line of text at px in the screen's language. */
+int kui_line(const kui *u, int px);
 
 void kview_begin(kview *v, const char *screen, int w, int h, const char *lang);
 

@@ -57,14 +57,18 @@ krect kw_topbar(kview *v, const kui *u, const char *title, int with_back)
     }
     /* The title is centred on the screen when it fits beside the button. */
     int tw = u->w - 2 * left;
-    kv_text(v, u, (krect){left, 0, tw, h}, title, u->title_px, u->body_px, KC_INK,
-            KT_CENTER | KT_MIDDLE | KT_BOLD);
+    /* Titles may hold data (a survey's title, a person's name): two lines,
+     * then an ellipsis, rather than text off the bar. */
+    kv_text(v, u, (krect){left, 0, tw, h}, title, u->title_px, u->small_px, KC_INK,
+            KT_CENTER | KT_MIDDLE | KT_BOLD | KT_WRAP | KT_TRIM);
     return (krect){0, h, u->w, u->h - h};
 }
 
 void kw_button(kview *v, const kui *u, const char *id, krect r, const char *label,
                int style, int icon)
 {
+    int trim = style & KB_TRIM ? KT_TRIM : 0;
+    style &= ~KB_TRIM;
     kcolor fill = KC_SURFACE, ink = KC_ACCENT, border = KC_ACCENT;
     if (style == KB_PRIMARY) {
         fill = KC_ACCENT;
@@ -85,10 +89,10 @@ void kw_button(kview *v, const kui *u, const char *id, krect r, const char *labe
         inner.x = x + is + u->gap;
         inner.w = r.x + r.w - u->gap - inner.x;
         kv_text(v, u, inner, label, u->button_px, u->small_px, ink,
-                KT_LEFT | KT_MIDDLE | KT_BOLD | KT_WRAP);
+                KT_LEFT | KT_MIDDLE | KT_BOLD | KT_WRAP | trim);
     } else {
         kv_text(v, u, inner, label, u->button_px, u->small_px, ink,
-                KT_CENTER | KT_MIDDLE | KT_BOLD | KT_WRAP);
+                KT_CENTER | KT_MIDDLE | KT_BOLD | KT_WRAP | trim);
     }
     kv_hit(v, u, id, r);
 }
@@ -162,7 +166,8 @@ static const char *special_label(const kui *u, const kflow *f, const kkey *k, in
         *icon = KICON_BACKSPACE;
         return "";
     case KKEY_SPACE:
-        return TR(u, "space");
+        *icon = KICON_SPACE;
+        return "";
     case KKEY_ENTER:
         if (f->screen == KS_FORM && f->focus == KF_COUNT - 1)
             return TR(u, "Done");
@@ -302,11 +307,18 @@ void kw_keyboard(kview *v, const kui *u, const kflow *f, krect r)
         accent_popup(v, u, f, r, hits_before);
 }
 
+/* Height of a field's label line (and of its message line). */
+static int label_h(const kui *u)
+{
+    int lh = kui_line(u, u->small_px);
+    return lh > u->small_px * 5 / 4 ? lh : u->small_px * 5 / 4;
+}
+
 int kw_field_height(const kui *u, int compact)
 {
     if (compact)
-        return u->t + u->small_px * 4 / 5;
-    return u->small_px * 5 / 4 + u->t + u->gap + u->small_px * 5 / 4;
+        return u->t + label_h(u) * 3 / 5;
+    return label_h(u) + u->t + u->gap + label_h(u);
 }
 
 /* The value of a field as shown: typed text plus any input-method text
@@ -323,7 +335,7 @@ int kw_field(kview *v, const kui *u, const char *id, krect r, const char *label,
              int compact)
 {
     int g = u->gap;
-    int lh = u->small_px * 5 / 4;
+    int lh = label_h(u);
     kcolor border = msg ? KC_ERROR : focused ? KC_ACCENT : KC_BORDER;
     char shown[1024];
     field_display(value, focused ? preedit : NULL, shown, sizeof shown);
@@ -332,8 +344,8 @@ int kw_field(kview *v, const kui *u, const char *id, krect r, const char *label,
         /* Label (or message) in small print along the top of the box. */
         box = (krect){r.x, r.y, r.w, kw_field_height(u, 1)};
         kv_frame(v, box, KC_SURFACE, border, focused || msg ? 3 : 2, g);
-        int top = u->small_px * 6 / 5;
-        krect lr = {box.x + g * 2, box.y + 3, box.w - g * 4, top};
+        int top = lh * 4 / 5;
+        krect lr = {box.x + g * 2, box.y + 2, box.w - g * 4, top};
         kv_text(v, u, lr, msg ? msg : label, u->small_px, u->small_px * 3 / 4,
                 msg ? KC_ERROR : KC_MUTED, KT_LEFT | KT_TOP | KT_BOLD | KT_TRIM);
         krect vr = {box.x + g * 2, box.y + top, box.w - g * 4, box.h - top - 2};

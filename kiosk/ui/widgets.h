@@ -17,6 +17,10 @@ extern const kcolor KC_BG, KC_INK, KC_MUTED, KC_ACCENT, KC_ON_ACCENT, KC_SURFACE
     KC_SUCCESS;
 
 enum kbutton_style { KB_PRIMARY, KB_SECONDARY, KB_QUIET };
+/* Or'd into a style: a label too long for the button ends in "…" (for
+ * labels holding data, such as a survey's title; never for fixed text,
+ * whose fit the layout check must see). */
+#define KB_TRIM 16
 
 /* Background and top bar with an optional back button and a title; returns
  * the area below the bar. */

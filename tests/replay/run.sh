@@ -1,10 +1,32 @@
 #!/bin/sh
-# Runs one replay script against a fresh data folder with the demo event:
-#   run.sh KIOSK SCRIPT SIZE SHOTDIR [more kiosk options]
+# Runs one replay script against a fresh data folder:
+#   run.sh KIOSK SCRIPT SIZE SHOTDIR [--survey KEY] [--pin PIN] [more kiosk options]
+# By default the data folder holds the demo event and people (--demo); with
+# --survey KEY it holds one event, "Community Night", that serves that
+# survey.  --pin sets the staff PIN first.  In the kiosk options, @DATA@
+# stands for the data folder (which has an empty usb/ folder in it).
 set -eu
 kiosk=$1 script=$2 size=$3 shots=$4
 shift 4
 data=$(mktemp -d "${TMPDIR:-/tmp}/kiosk-replay.XXXXXX")
 trap 'rm -rf "$data"' EXIT
-mkdir -p "$shots"
-"$kiosk" --replay "$script" --size "$size" --screenshots "$shots" --data "$data" --demo "$@"
+mkdir -p "$shots" "$data/usb"
+demo=--demo
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --survey)
+      "$kiosk" --data "$data" event add "Community Night" --program general --survey "$2" >/dev/null
+      demo=""
+      shift 2 ;;
+    --pin)
+      printf '%s\n%s\n' "$2" "$2" | "$kiosk" --data "$data" staff set-pin >/dev/null
+      shift 2 ;;
+    *) break ;;
+  esac
+done
+args=""
+for a in "$@"; do
+  args="$args $(printf '%s' "$a" | sed "s|@DATA@|$data|g")"
+done
+# shellcheck disable=SC2086
+"$kiosk" --replay "$script" --size "$size" --screenshots "$shots" --data "$data" $demo $args

@@ -65,12 +65,70 @@ static void test_signup_reaches_done_after_commit(void)
     CHECK_INT(kstore_event_counts(store, event.id, &checkins, &fresh, &err), 0);
     CHECK_INT(checkins, 1);
     CHECK_INT(fresh, 1);
-    /* done goes back to welcome by itself, everything cleared. */
-    CHECK(kflow_deadline(&f) == 500 + KIOSK_DONE_MS);
-    CHECK(kflow_tick(&f, 500 + KIOSK_DONE_MS));
+    /* A first sign-up gets a check-in code, and done waits for a photo of
+     * it; then back to welcome by itself, everything cleared. */
+    CHECK(kstore_qr_is_token(f.done_token));
+    CHECK(kflow_deadline(&f) == 500 + KIOSK_DONE_QR_MS);
+    CHECK_INT(kflow_tick(&f, 500 + KIOSK_DONE_QR_MS - 1), 0);
+    CHECK(kflow_tick(&f, 500 + KIOSK_DONE_QR_MS));
     CHECK_STR(kflow_screen_name(f.screen), "welcome");
     CHECK_STR(f.done_name, "");
     CHECK_STR(f.field[KF_GIVEN], "");
+    CHECK_STR(f.done_token, "");
+    teardown();
+}
+
+static void test_scan_checks_in(void)
+{
+    setup();
+    kflow f;
+    kflow_init(&f, store, 0, NULL);
+    kflow_tap(&f, "btn-new", 1);
+    type(&f, "Sione", 2);
+    kflow_tap(&f, "btn-submit", 3);
+    char token[48];
+    snprintf(token, sizeof token, "%s", f.done_token);
+    CHECK(kstore_qr_is_token(token));
+    kflow_tap(&f, "btn-back", 4);
+    /* A scanner types the code and Return at welcome: done at once, and
+     * since signing up checked them in, kindly "already". */
+    kflow_text(&f, token, 10);
+    kflow_key(&f, KKEYC_ENTER, 11);
+    CHECK_STR(kflow_screen_name(f.screen), "done");
+    CHECK_INT(f.done_kind, KDONE_ALREADY);
+    CHECK_STR(f.done_name, "Sione");
+    kflow_tap(&f, "btn-back", 12);
+    /* At another event it is a check-in. */
+    kevent other;
+    kerr err = {0};
+    CHECK_INT(kstore_event_add(store, "Youth Night", "youth organizing", "", &other, &err), 0);
+    CHECK_INT(kstore_event_use(store, other.id, &err), 0);
+    kflow_text(&f, token, 20);
+    kflow_key(&f, KKEYC_ENTER, 21);
+    CHECK_STR(kflow_screen_name(f.screen), "done");
+    CHECK_INT(f.done_kind, KDONE_RETURNING);
+    kflow_tap(&f, "btn-back", 22);
+    /* An unknown code: a kind message on welcome, which goes away. */
+    kflow_text(&f, "K1-AAAAAAAAAAAAAAAAAAAAAAAAAA", 30);
+    kflow_key(&f, KKEYC_ENTER, 31);
+    CHECK_STR(kflow_screen_name(f.screen), "welcome");
+    CHECK(f.banner != NULL);
+    CHECK(kflow_tick(&f, 31 + KIOSK_BANNER_MS));
+    CHECK(f.banner == NULL);
+    /* A revoked code no longer works. */
+    char person[KIOSK_ID_HEX + 1];
+    CHECK_INT(kstore_qr_lookup(store, token, person, NULL, &err), 0);
+    CHECK_INT(kstore_qr_revoke(store, person, NULL, &err), 0);
+    kflow_text(&f, token, 40);
+    kflow_key(&f, KKEYC_ENTER, 41);
+    CHECK_STR(kflow_screen_name(f.screen), "welcome");
+    CHECK(f.banner != NULL);
+    /* Typing that is not a code does nothing. */
+    kflow_tick(&f, 41 + KIOSK_BANNER_MS);
+    kflow_text(&f, "hello", 50);
+    kflow_key(&f, KKEYC_ENTER, 51);
+    CHECK_STR(kflow_screen_name(f.screen), "welcome");
+    CHECK(f.banner == NULL);
     teardown();
 }
 
@@ -262,6 +320,7 @@ static void test_error_screen(void)
 int main(void)
 {
     RUN(test_signup_reaches_done_after_commit);
+    RUN(test_scan_checks_in);
     RUN(test_validation_inline);
     RUN(test_checkin_twice_is_kind_and_stores_once);
     RUN(test_idle_clears_everything);

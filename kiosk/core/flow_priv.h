@@ -1,0 +1,16 @@
+/*
+ * flow_priv.h - what flow.c shares with flow_staff.c, and nothing else.
+ */
+#ifndef KIOSK_FLOW_PRIV_H
+#define KIOSK_FLOW_PRIV_H
+
+#include "flow.h"
+
+/* Goes to a screen (focus, timers and messages as flow.c does). */
+void kflow_go(kflow *f, int screen);
+/* Focuses a text input; the keyboard starts on its first layout. */
+void kflow_focus(kflow *f, int focus);
+/* A tap on an on-screen key for the focused input. */
+int kflow_key_tap(kflow *f, const char *id);
+
+#endif

@@ -1,0 +1,406 @@
+/*
+ * flow_staff.c - staff mode: the PIN pad, the event at a glance, choosing
+ * or creating an event, attendance files, a person's code, shutdown.
+ *
+ *   welcome --hold staff-corner 3 s--> staff-pin --right PIN--> staff
+ *   staff --btn-events--> staff-events --event-N--> staff
+ *   staff --btn-new-event--> staff-event-new --btn-create--> staff
+ *   staff --btn-export--> staff-export (btn-export-csv / -xlsx) --btn-back--> staff
+ *   staff --checkin-N--> staff-person (btn-revoke-qr) --btn-back--> staff
+ *   staff --btn-shutdown--> staff-shutdown --btn-shutdown-confirm--> quit
+ *   any staff screen --btn-lock, btn-back on staff, or 2 min idle--> welcome
+ *
+ * Invariants: staff data (full names, phone numbers) lives in f->staff
+ * only while a staff screen shows; kflow_reset clears it.  The PIN is
+ * checked by staff.c (Argon2id hash, back-off that survives restarts);
+ * the PIN typed is cleared after every try.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "export.h"
+#include "flow_priv.h"
+#include "i18n.h"
+#include "usbdrive.h"
+
+/* Collects one page of check-ins (newest first). */
+typedef struct page_ctx {
+    kflow_staff *st;
+    int skip, seen;
+} page_ctx;
+
+static int page_row(const kcheckin *c, void *ctx)
+{
+    page_ctx *p = ctx;
+    if (p->seen++ < p->skip)
+        return 0;
+    if (p->st->nrows == p->st->page_rows) {
+        p->st->more = 1;
+        return 1;
+    }
+    p->st->rows[p->st->nrows++] = *c;
+    return 0;
+}
+
+/* Reads what the staff home shows: event, counts, arrivals, a page of
+ * check-ins. */
+static void load_home(kflow *f)
+{
+    kflow_staff *st = &f->staff;
+    kerr err = {0};
+    memset(&st->stats, 0, sizeof st->stats);
+    st->nrows = st->narrivals = 0;
+    st->more = 0;
+    if (kstore_event_current(f->store, &st->event, &err) != 0) {
+        memset(&st->event, 0, sizeof st->event);
+        return;
+    }
+    kstore_event_stats(f->store, st->event.id, &st->stats, &err);
+    kstore_arrivals(f->store, st->event.id, 15 * 60000, &st->arrivals_start, st->arrivals,
+                    KFLOW_STAFF_BUCKETS, &st->narrivals, &err);
+    if (st->page_rows < 1 || st->page_rows > KFLOW_STAFF_ROWS)
+        st->page_rows = 6;
+    page_ctx p = {st, st->page * st->page_rows, 0};
+    kstore_checkins_each(f->store, st->event.id, page_row, &p, &err);
+}
+
+/* Collects events for the chooser. */
+static int add_event(const kevent *e, void *ctx)
+{
+    kflow_staff *st = ctx;
+    if (st->nevents == KFLOW_STAFF_EVENTS)
+        return 1;
+    st->events[st->nevents++] = *e;
+    return 0;
+}
+
+void kflow_staff_open(kflow *f)
+{
+    memset(f->staff.pin, 0, sizeof f->staff.pin);
+    f->staff.tried = 0;
+    f->staff.msg = NULL;
+    kstaff_result r = {0};
+    if (kstaff_pin_is_set(f->store)) {
+        int64_t left = kstaff_lock_remaining(&f->staff.auth, f->now_ms);
+        if (left > 0) {
+            r.status = KSTAFF_LOCKED;
+            r.lock_ms = left;
+        } else {
+            r.status = KSTAFF_OK;
+        }
+    } else {
+        r.status = KSTAFF_NO_PIN;
+    }
+    f->staff.result = r;
+    kflow_go(f, KS_STAFF_PIN);
+    kflow_focus(f, KF_PIN);
+}
+
+/* Back to the staff home, fresh figures. */
+static void home(kflow *f)
+{
+    f->staff.msg = NULL;
+    kflow_go(f, KS_STAFF);
+    load_home(f);
+}
+
+/* pin-ok: checks the PIN typed. */
+static void pin_ok(kflow *f)
+{
+    kflow_staff *st = &f->staff;
+    kerr err = {0};
+    if (!kstaff_pin_is_set(f->store)) {
+        st->result.status = KSTAFF_NO_PIN;
+        return;
+    }
+    kstaff_result r = {0};
+    int rc = kstaff_check_pin(&st->auth, st->pin, f->now_ms, &r, &err);
+    memset(st->pin, 0, sizeof st->pin);
+    st->tried = 1;
+    st->result = r;
+    if (rc != 0) {
+        fprintf(stderr, "kiosk: staff PIN: %s\n", err.msg);
+        st->msg = N_("The PIN could not be checked. See the kiosk's log.");
+        return;
+    }
+    if (r.status == KSTAFF_OK)
+        home(f);
+}
+
+/* Taps on the PIN pad. */
+static int tap_pin(kflow *f, const char *id)
+{
+    kflow_staff *st = &f->staff;
+    if (strcmp(id, "btn-back") == 0) {
+        kflow_reset(f);
+        return 1;
+    }
+    if (st->result.status == KSTAFF_NO_PIN)
+        return 0;
+    if (st->result.status == KSTAFF_LOCKED) {
+        int64_t left = kstaff_lock_remaining(&st->auth, f->now_ms);
+        if (left > 0) {
+            st->result.lock_ms = left;
+            return 0;
+        }
+        st->result.status = KSTAFF_OK;
+    }
+    if (strcmp(id, "pin-ok") == 0) {
+        pin_ok(f);
+        return 1;
+    }
+    if (strcmp(id, "pin-del") == 0) {
+        size_t n = strlen(st->pin);
+        if (n)
+            st->pin[n - 1] = '\0';
+        return 1;
+    }
+    if (strncmp(id, "pin-", 4) == 0 && id[4] >= '0' && id[4] <= '9' && !id[5]) {
+        size_t n = strlen(st->pin);
+        if (n < 8) {
+            st->pin[n] = id[4];
+            st->pin[n + 1] = '\0';
+        }
+        st->tried = 0;
+        return 1;
+    }
+    return 0;
+}
+
+/* Starts the new-event form: today, the first program, no survey. */
+static void new_event(kflow *f)
+{
+    kflow_staff *st = &f->staff;
+    kerr err = {0};
+    memset(st->ev_name, 0, sizeof st->ev_name);
+    memset(st->ev_date, 0, sizeof st->ev_date);
+    memset(st->ev_link, 0, sizeof st->ev_link);
+    st->nprograms = 0;
+    if (kstaff_programs(f->store, st->programs, KFLOW_PROGRAMS, &st->nprograms, &err) != 0 ||
+        st->nprograms == 0) {
+        snprintf(st->programs[0], sizeof st->programs[0], "general");
+        st->nprograms = 1;
+    }
+    st->ev_program = 0;
+    st->ev_survey = -1;
+    st->msg = NULL;
+    kflow_go(f, KS_STAFF_EVENT_NEW);
+    kflow_focus(f, KF_EV_NAME);
+}
+
+/* btn-create: stores the event and makes it current. */
+static void create_event(kflow *f)
+{
+    kflow_staff *st = &f->staff;
+    kerr err = {0};
+    if (!st->ev_name[0]) {
+        st->msg = N_("Please write the event's name");
+        kflow_focus(f, KF_EV_NAME);
+        return;
+    }
+    const ksurvey *sv = st->ev_survey >= 0 ? ksurveys_at(f->surveys, st->ev_survey) : NULL;
+    kevent_spec spec = {st->ev_name, st->programs[st->ev_program], st->ev_date,
+                        sv ? ksurvey_key(sv) : "", st->ev_link};
+    kevent ev;
+    if (kstore_event_add2(f->store, &spec, &ev, &err) != 0) {
+        fprintf(stderr, "kiosk: new event: %s\n", err.msg);
+        st->msg = err.code == KERR_INVALID ? N_("Check the date (YYYY-MM-DD) and the link")
+                                           : N_("The event could not be saved. See the kiosk's log.");
+        return;
+    }
+    if (kstore_event_use(f->store, ev.id, &err) != 0)
+        fprintf(stderr, "kiosk: new event: %s\n", err.msg);
+    home(f);
+}
+
+/* Progress of an export, passed on to the screen. */
+static int export_progress(void *ctx, long done, long total)
+{
+    kflow *f = ctx;
+    f->staff.export_done = done;
+    f->staff.export_total = total;
+    f->version++;
+    return f->export_progress ? f->export_progress(f->progress_ctx, done, total) : 0;
+}
+
+/* Writes the current event's attendance file to a USB drive (or the
+ * configured folder): temporary name, flushed, renamed, then safe to
+ * remove; any failure leaves nothing under the final name. */
+static void do_export(kflow *f, kexport_format fmt)
+{
+    kflow_staff *st = &f->staff;
+    kerr err = {0};
+    kusb_drive drive;
+    st->exporting = 1;
+    st->export_done = st->export_total = 0;
+    st->export_msg[0] = '\0';
+    /* --export-dir, else the export.folder setting, else the first USB
+     * drive that is mounted and writable. */
+    int rc = f->export_dir && f->export_dir[0]
+                 ? kusb_check_folder(f->export_dir, NULL, &drive, &err)
+                 : kusb_export_folder(f->store, NULL, &drive, &err);
+    if (rc != 0) {
+        st->exporting = 3;
+        snprintf(st->export_msg, sizeof st->export_msg, "%s", err.msg);
+        return;
+    }
+    const char *folder = drive.folder;
+    const ksurvey *list[KSURVEYS_MAX];
+    int n = 0;
+    for (int i = 0; i < ksurveys_count(f->surveys) && n < KSURVEYS_MAX; i++)
+        list[n++] = ksurveys_at(f->surveys, i);
+    kexport_opts o = {0};
+    o.format = fmt;
+    o.scope.event_id = st->event.id;
+    o.surveys = list;
+    o.nsurveys = n;
+    o.progress = export_progress;
+    o.progress_ctx = f;
+    char path[1200];
+    kexport_result res = {0};
+    if (kexport_to_folder(f->store, &o, folder, f->clock ? f->clock->wall_ms(f->clock->ctx) : 0, path, sizeof path, &res,
+                          &err) != 0) {
+        st->exporting = 3;
+        snprintf(st->export_msg, sizeof st->export_msg, "%s", err.msg);
+        return;
+    }
+    st->exporting = 2;
+    snprintf(st->export_msg, sizeof st->export_msg, "%s", path);
+    st->export_done = st->export_total = res.rows;
+}
+
+int kflow_staff_tap(kflow *f, const char *id)
+{
+    kflow_staff *st = &f->staff;
+    kerr err = {0};
+    if (f->screen == KS_STAFF_PIN)
+        return tap_pin(f, id);
+    if (strcmp(id, "btn-lock") == 0) {
+        kflow_reset(f);
+        return 1;
+    }
+    switch (f->screen) {
+    case KS_STAFF:
+        if (strcmp(id, "btn-back") == 0) {
+            kflow_reset(f);
+        } else if (strcmp(id, "btn-events") == 0) {
+            st->nevents = 0;
+            kstore_event_each(f->store, add_event, st, &err);
+            kflow_go(f, KS_STAFF_EVENTS);
+        } else if (strcmp(id, "btn-new-event") == 0) {
+            new_event(f);
+        } else if (strcmp(id, "btn-export") == 0) {
+            st->exporting = 0;
+            st->export_msg[0] = '\0';
+            kflow_go(f, KS_STAFF_EXPORT);
+        } else if (strcmp(id, "btn-shutdown") == 0) {
+            kflow_go(f, KS_STAFF_SHUTDOWN);
+        } else if (strcmp(id, "btn-page-down") == 0 && st->more) {
+            st->page++;
+            load_home(f);
+        } else if (strcmp(id, "btn-page-up") == 0 && st->page > 0) {
+            st->page--;
+            load_home(f);
+        } else if (strncmp(id, "checkin-", 8) == 0) {
+            int i = 0;
+            for (const char *p = id + 8; *p >= '0' && *p <= '9'; p++)
+                i = i * 10 + (*p - '0');
+            if (i < 1 || i > st->nrows ||
+                kstore_person_get(f->store, st->rows[i - 1].person_id, &st->person, &err) != 0)
+                return 0;
+            st->msg = NULL;
+            kflow_go(f, KS_STAFF_PERSON);
+        } else if (strcmp(id, "btn-default-lang") == 0 && f->nlangs > 0) {
+            /* The language each visit starts in: the next one offered. */
+            int i = 0;
+            while (i < f->nlangs && strcmp(f->langs[i], f->default_lang) != 0)
+                i++;
+            const char *next = f->langs[(i + 1) % f->nlangs];
+            snprintf(f->default_lang, sizeof f->default_lang, "%s", next);
+            if (kstore_setting_set(f->store, "default_lang", next, &err) != 0)
+                fprintf(stderr, "kiosk: default language: %s\n", err.msg);
+        } else {
+            return 0;
+        }
+        return 1;
+    case KS_STAFF_EVENTS:
+        if (strcmp(id, "btn-back") == 0) {
+            home(f);
+            return 1;
+        }
+        if (strncmp(id, "event-", 6) == 0) {
+            int i = 0;
+            for (const char *p = id + 6; *p >= '0' && *p <= '9'; p++)
+                i = i * 10 + (*p - '0');
+            if (i < 1 || i > st->nevents)
+                return 0;
+            if (kstore_event_use(f->store, st->events[i - 1].id, &err) != 0)
+                fprintf(stderr, "kiosk: choose event: %s\n", err.msg);
+            st->page = 0;
+            home(f);
+            return 1;
+        }
+        return 0;
+    case KS_STAFF_EVENT_NEW:
+        if (strcmp(id, "btn-back") == 0) {
+            home(f);
+        } else if (strcmp(id, "btn-create") == 0) {
+            create_event(f);
+        } else if (strcmp(id, "btn-program") == 0) {
+            st->ev_program = (st->ev_program + 1) % st->nprograms;
+        } else if (strcmp(id, "btn-survey") == 0) {
+            int n = ksurveys_count(f->surveys);
+            st->ev_survey = st->ev_survey + 1 >= n ? -1 : st->ev_survey + 1;
+        } else if (strcmp(id, "field-event-name") == 0) {
+            kflow_focus(f, KF_EV_NAME);
+        } else if (strcmp(id, "field-event-date") == 0) {
+            kflow_focus(f, KF_EV_DATE);
+        } else if (strcmp(id, "field-event-link") == 0) {
+            kflow_focus(f, KF_EV_LINK);
+        } else if (strncmp(id, "key-", 4) == 0) {
+            return kflow_key_tap(f, id);
+        } else {
+            return 0;
+        }
+        return 1;
+    case KS_STAFF_EXPORT:
+        if (strcmp(id, "btn-back") == 0) {
+            home(f);
+        } else if (strcmp(id, "btn-export-csv") == 0 && st->exporting != 1) {
+            do_export(f, KEXPORT_CSV);
+        } else if (strcmp(id, "btn-export-xlsx") == 0 && st->exporting != 1) {
+            do_export(f, KEXPORT_XLSX);
+        } else {
+            return 0;
+        }
+        return 1;
+    case KS_STAFF_PERSON:
+        if (strcmp(id, "btn-back") == 0) {
+            memset(&st->person, 0, sizeof st->person);
+            home(f);
+        } else if (strcmp(id, "btn-revoke-qr") == 0) {
+            int n = 0;
+            if (kstore_qr_revoke(f->store, st->person.id, &n, &err) != 0) {
+                fprintf(stderr, "kiosk: revoke code: %s\n", err.msg);
+                st->msg = N_("The code could not be revoked. See the kiosk's log.");
+            } else {
+                st->msg = n ? N_("Their check-in code no longer works.")
+                            : N_("They have no check-in code.");
+            }
+        } else {
+            return 0;
+        }
+        return 1;
+    case KS_STAFF_SHUTDOWN:
+        if (strcmp(id, "btn-back") == 0) {
+            home(f);
+        } else if (strcmp(id, "btn-shutdown-confirm") == 0) {
+            f->quit = 1;
+        } else {
+            return 0;
+        }
+        return 1;
+    default:
+        return 0;
+    }
+}

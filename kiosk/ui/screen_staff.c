@@ -1,0 +1,465 @@
+/*
+ * screen_staff.c - the staff screens: PIN pad, the event at a glance
+ * (counts, arrivals per 15 minutes, who came), choosing and creating
+ * events, attendance files, one person, shutdown.
+ *
+ * Staff see full names and times here, which attendees never see; the
+ * flow clears all of it when staff mode locks.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "screens.h"
+#include "widgets.h"
+
+/* Where the staff home puts its parts: the event (left), the check-in
+ * list (right), the actions (bottom). */
+static void home_layout(const kui *u, krect *left, krect *right, krect *actions)
+{
+    int g = u->gap, bh = u->t + g * 2;
+    int top = u->t + 2 * g;
+    if (top < u->title_px * 3 / 2 + g)
+        top = u->title_px * 3 / 2 + g;   /* as kw_topbar */
+    *actions = (krect){g * 2, u->h - 2 * bh - g * 3, u->w - g * 4, 2 * bh + g};
+    krect body = {g * 3, top + g * 2, u->w - g * 6, actions->y - top - g * 4};
+    *left = *right = body;
+    if (u->w >= u->h) {
+        left->w = body.w * 2 / 5;
+        right->x = left->x + left->w + g * 4;
+        right->w = body.w - left->w - g * 4;
+    } else {
+        left->h = body.h * 2 / 5;
+        right->y = left->y + left->h + g * 2;
+        right->h = body.h - left->h - g * 2;
+    }
+}
+
+/* Rows of the check-in list that fit a screen of this size (the flow
+ * fetches that many per page). */
+int kscreen_staff_rows(const kui *u)
+{
+    krect left, right, actions;
+    home_layout(u, &left, &right, &actions);
+    int rows = (right.h - u->t - u->gap) / (u->t + u->gap);
+    return rows < 1 ? 1 : rows > KFLOW_STAFF_ROWS ? KFLOW_STAFF_ROWS : rows;
+}
+
+/* "18:05" for a wall-clock time in ms. */
+static void hhmm(int64_t ms, char *buf, size_t cap)
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    strftime(buf, cap, "%H:%M", &tm);
+}
+
+/* A number with a label under it. */
+static void stat_tile(kview *v, const kui *u, krect r, int n, const char *label)
+{
+    char num[16];
+    snprintf(num, sizeof num, "%d", n);
+    kv_frame(v, r, KC_SURFACE, KC_BORDER, 1, u->gap);
+    kv_text(v, u, (krect){r.x, r.y, r.w, r.h * 3 / 5}, num, u->title_px * 3 / 2, u->body_px,
+            KC_INK, KT_CENTER | KT_BOTTOM | KT_BOLD);
+    kv_text(v, u, (krect){r.x + 2, r.y + r.h * 3 / 5, r.w - 4, r.h * 2 / 5}, label, u->small_px,
+            u->small_px * 2 / 3, KC_MUTED, KT_CENTER | KT_TOP);
+}
+
+/* Arrivals per 15 minutes as bars, with the first and last times. */
+static void arrivals_chart(kview *v, const kui *u, const kflow_staff *st, krect r)
+{
+    int label_h = u->small_px * 3 / 2;
+    kv_text(v, u, (krect){r.x, r.y, r.w, label_h}, TR(u, "Arrivals per 15 minutes"), u->small_px,
+            u->small_px * 3 / 4, KC_MUTED, KT_LEFT | KT_MIDDLE | KT_BOLD);
+    krect c = {r.x, r.y + label_h, r.w, r.h - label_h * 2};
+    kv_frame(v, c, KC_SURFACE, KC_BORDER, 1, 0);
+    if (st->narrivals == 0 || c.h < 8) {
+        kv_text(v, u, krect_inset(c, u->gap), TR(u, "No one has checked in yet."), u->small_px,
+                u->small_px * 3 / 4, KC_MUTED, KT_CENTER | KT_MIDDLE | KT_WRAP);
+        return;
+    }
+    int n = st->narrivals, first = 0;
+    int maxbars = (c.w - 4) / 8;
+    if (n > maxbars) {
+        first = n - maxbars;
+        n = maxbars;
+    }
+    int top = 1;
+    for (int i = first; i < first + n; i++)
+        if (st->arrivals[i] > top)
+            top = st->arrivals[i];
+    int bw = (c.w - 4) / n;
+    for (int i = 0; i < n; i++) {
+        int h = (c.h - 8) * st->arrivals[first + i] / top;
+        kv_rect(v, (krect){c.x + 2 + i * bw + 1, c.y + c.h - 2 - h, bw - 2 > 1 ? bw - 2 : 1, h},
+                KC_ACCENT, 0);
+    }
+    char a[16], b[16];
+    hhmm(st->arrivals_start + (int64_t)first * 15 * 60000, a, sizeof a);
+    hhmm(st->arrivals_start + (int64_t)(first + n) * 15 * 60000, b, sizeof b);
+    kv_text(v, u, (krect){c.x, c.y + c.h, c.w / 2, label_h}, a, u->small_px, u->small_px / 2,
+            KC_MUTED, KT_LEFT | KT_MIDDLE);
+    kv_text(v, u, (krect){c.x + c.w / 2, c.y + c.h, c.w / 2, label_h}, b, u->small_px,
+            u->small_px / 2, KC_MUTED, KT_RIGHT | KT_MIDDLE);
+}
+
+/* The PIN pad, or how to set a PIN when there is none. */
+static void staff_pin(kview *v, const kui *u, const kflow *f)
+{
+    const kflow_staff *st = &f->staff;
+    krect area = kw_topbar(v, u, TR(u, "Staff"), 1);
+    int g = u->gap;
+    char msg[512], num[32];
+    const char *text;
+    kcolor ink = KC_INK;
+    switch (st->result.status) {
+    case KSTAFF_NO_PIN:
+        text = TR(u, "No staff PIN is set yet. To set one, open a terminal on this kiosk and "
+                     "run: kiosk staff set-pin");
+        break;
+    case KSTAFF_LOCKED: {
+        int64_t left = st->auth.lock_left_ms - (f->now_ms - st->auth.lock_anchor_ms);
+        if (left < 0)
+            left = 0;
+        long sec = (long)((left + 999) / 1000);
+        snprintf(num, sizeof num, "%ld:%02ld", sec / 60, sec % 60);
+        text = kv_subst(msg, sizeof msg, TR(u, "Too many wrong PINs. Try again in {time}."),
+                        "{time}", num);
+        ink = KC_ERROR;
+        break;
+    }
+    case KSTAFF_WRONG:
+        snprintf(num, sizeof num, "%d", st->result.tries_left);
+        text = kv_subst(msg, sizeof msg,
+                        TRN(u, "Wrong PIN. {n} more try before a pause.",
+                            "Wrong PIN. {n} more tries before a pause.", st->result.tries_left),
+                        "{n}", num);
+        ink = KC_ERROR;
+        if (!st->tried)
+            text = TR(u, "Enter the staff PIN.");
+        break;
+    default:
+        text = st->msg ? TR(u, st->msg) : TR(u, "Enter the staff PIN.");
+        break;
+    }
+    int landscape = u->w >= u->h;
+    krect info = {area.x + g * 4, area.y + g * 3, landscape ? area.w / 2 - g * 6 : area.w - g * 8,
+                  landscape ? area.h - g * 6 : area.h / 3};
+    int dots_h = st->result.status == KSTAFF_NO_PIN ? 0 : u->title_px * 2;
+    kv_text(v, u, (krect){info.x, info.y, info.w, info.h - dots_h}, text, u->title_px,
+            u->small_px, ink, KT_CENTER | KT_MIDDLE | KT_WRAP | KT_BOLD);
+    if (st->result.status == KSTAFF_NO_PIN)
+        return;
+    /* One dot per digit typed, never the digits. */
+    size_t n = strlen(st->pin);
+    int d = u->title_px / 2;
+    int dx = info.x + (info.w - (8 * d * 2)) / 2;
+    for (int i = 0; i < 8; i++) {
+        krect r = {dx + i * d * 2, info.y + info.h - dots_h + (dots_h - d) / 2, d, d};
+        if ((size_t)i < n)
+            kv_rect(v, r, KC_INK, d / 2);
+        else if (i < 4)
+            kv_frame(v, r, KC_BG, KC_BORDER, 2, d / 2);
+    }
+    krect pad = landscape ? (krect){area.x + area.w / 2, area.y + g * 2, area.w / 2 - g * 4,
+                                    area.h - g * 4}
+                          : (krect){area.x + g * 4, area.y + area.h / 3 + g * 2, area.w - g * 8,
+                                    area.h * 2 / 3 - g * 4};
+    int kw = (pad.w - 2 * g * 2) / 3, kh = (pad.h - 3 * g * 2) / 4;
+    if (kw > u->t * 3)
+        kw = u->t * 3;
+    if (kh > u->t * 2)
+        kh = u->t * 2;
+    int x0 = pad.x + (pad.w - (3 * kw + 4 * g)) / 2, y0 = pad.y + (pad.h - (4 * kh + 6 * g)) / 2;
+    static const char *const keys[12] = {"1", "2", "3", "4", "5", "6", "7", "8", "9",
+                                         "del", "0", "ok"};
+    for (int i = 0; i < 12; i++) {
+        krect r = {x0 + (i % 3) * (kw + g * 2), y0 + (i / 3) * (kh + g * 2), kw, kh};
+        char id[16];
+        snprintf(id, sizeof id, "pin-%s", keys[i]);
+        if (i == 9)
+            kw_button(v, u, id, r, "", KB_SECONDARY, KICON_BACKSPACE);
+        else if (i == 11)
+            kw_button(v, u, id, r, TR(u, "OK"), KB_PRIMARY, -1);
+        else
+            kw_button(v, u, id, r, keys[i], KB_SECONDARY, -1);
+    }
+}
+
+/* The event at a glance. */
+static void staff_home(kview *v, const kui *u, const kflow *f)
+{
+    const kflow_staff *st = &f->staff;
+    krect area = kw_topbar(v, u, TR(u, "Staff"), 1);
+    int g = u->gap, bh = u->t + g * 2;
+    krect left, right, actions;
+    home_layout(u, &left, &right, &actions);
+    (void)area;
+    struct { const char *id, *label; int style; } acts[6] = {
+        {"btn-events", TR(u, "Change event"), KB_SECONDARY},
+        {"btn-new-event", TR(u, "New event"), KB_SECONDARY},
+        {"btn-export", TR(u, "Attendance file"), KB_PRIMARY},
+        {"btn-default-lang", "", KB_SECONDARY},
+        {"btn-lock", TR(u, "Lock"), KB_SECONDARY},
+        {"btn-shutdown", TR(u, "Shut down"), KB_SECONDARY},
+    };
+    char langlabel[128];
+    const char *langname = f->default_lang;
+    for (int i = 0; i < u->nlangs; i++)
+        if (strcmp(u->langs[i].code, f->default_lang) == 0)
+            langname = u->langs[i].name;
+    kv_subst(langlabel, sizeof langlabel, TR(u, "Start in: {language}"), "{language}", langname);
+    acts[3].label = langlabel;
+    int aw = (actions.w - 2 * g * 2) / 3;
+    for (int i = 0; i < 6; i++)
+        kw_button(v, u, acts[i].id,
+                  (krect){actions.x + (i % 3) * (aw + g * 2), actions.y + (i / 3) * (bh + g), aw, bh},
+                  acts[i].label, acts[i].style, -1);
+
+    /* The event and its counts. */
+    int y = left.y;
+    if (!st->event.id[0]) {
+        kv_text(v, u, left, TR(u, "No event is chosen."), u->body_px, u->small_px, KC_INK,
+                KT_LEFT | KT_TOP | KT_WRAP);
+    } else {
+        int nh = u->body_px * 3 / 2;
+        kv_text(v, u, (krect){left.x, y, left.w, nh}, st->event.name, u->body_px, u->small_px,
+                KC_INK, KT_LEFT | KT_MIDDLE | KT_BOLD | KT_TRIM);
+        y += nh;
+        char sub[256];
+        snprintf(sub, sizeof sub, "%s \u00b7 %s%s%s", st->event.program, st->event.date,
+                 st->event.survey[0] ? " \u00b7 " : "", st->event.survey);
+        kv_text(v, u, (krect){left.x, y, left.w, u->small_px * 3 / 2}, sub, u->small_px,
+                u->small_px * 2 / 3, KC_MUTED, KT_LEFT | KT_MIDDLE | KT_TRIM);
+        y += u->small_px * 3 / 2 + g;
+        int th = u->title_px * 5 / 2;
+        int tw = (left.w - 2 * g) / 3;
+        stat_tile(v, u, (krect){left.x, y, tw, th}, st->stats.checkins, TR(u, "Checked in"));
+        stat_tile(v, u, (krect){left.x + tw + g, y, tw, th}, st->stats.new_people,
+                  TR(u, "New"));
+        stat_tile(v, u, (krect){left.x + 2 * (tw + g), y, tw, th}, st->stats.returning,
+                  TR(u, "Returning"));
+        y += th + g * 2;
+        if (left.y + left.h - y > u->small_px * 4)
+            arrivals_chart(v, u, st, (krect){left.x, y, left.w, left.y + left.h - y});
+    }
+    /* Who came, newest first, with paging. */
+    int hh = u->t;
+    int pw = u->t * 2;
+    kv_text(v, u, (krect){right.x, right.y, right.w - 2 * (pw + g), hh}, TR(u, "Check-ins"),
+            u->body_px, u->small_px, KC_INK, KT_LEFT | KT_MIDDLE | KT_BOLD);
+    if (st->page > 0)
+        kw_button(v, u, "btn-page-up", (krect){right.x + right.w - 2 * pw - g, right.y, pw, hh},
+                  "", KB_SECONDARY, KICON_BACK);
+    if (st->more)
+        kw_button(v, u, "btn-page-down", (krect){right.x + right.w - pw, right.y, pw, hh}, "",
+                  KB_SECONDARY, KICON_PLUS);
+    int rows = kscreen_staff_rows(u);
+    int rh = (right.h - hh - g) / rows - g;
+    if (rh > u->t * 3 / 2)
+        rh = u->t * 3 / 2;
+    for (int i = 0; i < st->nrows && i < rows; i++) {
+        const kcheckin *c = &st->rows[i];
+        krect r = {right.x, right.y + hh + g + i * (rh + g), right.w, rh};
+        char t[16], line[KIOSK_NAME_BYTES * 2 + 64], id[24];
+        hhmm(c->wall_ms, t, sizeof t);
+        snprintf(line, sizeof line, "%s  %s %s", t, c->given, c->family);
+        snprintf(id, sizeof id, "checkin-%d", i + 1);
+        kv_frame(v, r, KC_SURFACE, KC_BORDER, 1, g);
+        int tagw = c->is_new ? u->t * 2 : 0;
+        kv_text(v, u, (krect){r.x + g * 2, r.y, r.w - g * 4 - tagw, r.h}, line, u->body_px,
+                u->small_px * 3 / 4, KC_INK, KT_LEFT | KT_MIDDLE | KT_TRIM);
+        if (c->is_new)
+            kv_text(v, u, (krect){r.x + r.w - tagw - g, r.y, tagw, r.h}, TR(u, "new"),
+                    u->small_px, u->small_px / 2, KC_SUCCESS, KT_RIGHT | KT_MIDDLE | KT_BOLD);
+        kv_hit(v, u, id, r);
+    }
+    if (st->nrows == 0)
+        kv_text(v, u, (krect){right.x, right.y + hh + g, right.w, u->body_px * 3},
+                TR(u, "No one has checked in yet."), u->body_px, u->small_px, KC_MUTED,
+                KT_LEFT | KT_TOP | KT_WRAP);
+}
+
+/* Choosing the event sign-ins go to. */
+static void staff_events(kview *v, const kui *u, const kflow *f)
+{
+    const kflow_staff *st = &f->staff;
+    krect area = kw_topbar(v, u, TR(u, "Choose the event"), 1);
+    int g = u->gap, rh = u->t + g * 2;
+    krect c = krect_inset(area, g * 3);
+    int per_col = (c.h + g) / (rh + g);
+    if (per_col < 1)
+        per_col = 1;
+    int cols = (st->nevents + per_col - 1) / per_col;
+    if (cols < 1)
+        cols = 1;
+    if (cols > 3)
+        cols = 3;
+    int cw = (c.w - (cols - 1) * g * 2) / cols;
+    for (int i = 0; i < st->nevents && i < per_col * cols; i++) {
+        const kevent *e = &st->events[i];
+        krect r = {c.x + (i / per_col) * (cw + g * 2), c.y + (i % per_col) * (rh + g), cw, rh};
+        char id[24], line[KIOSK_EVENT_NAME_BYTES + 64];
+        snprintf(id, sizeof id, "event-%d", i + 1);
+        snprintf(line, sizeof line, "%s  %s", e->date, e->name);
+        int cur = strcmp(e->id, st->event.id) == 0;
+        kv_frame(v, r, cur ? KC_ACCENT : KC_SURFACE, KC_ACCENT, 2, g);
+        kv_text(v, u, (krect){r.x + g * 2, r.y, r.w - g * 4, r.h}, line, u->body_px,
+                u->small_px * 3 / 4, cur ? KC_ON_ACCENT : KC_INK, KT_LEFT | KT_MIDDLE | KT_TRIM);
+        kv_hit(v, u, id, r);
+    }
+}
+
+/* Creating an event with the on-screen keyboard. */
+static void staff_event_new(kview *v, const kui *u, const kflow *f)
+{
+    const kflow_staff *st = &f->staff;
+    krect area = kw_topbar(v, u, TR(u, "New event"), 1);
+    krect c, kb;
+    kw_split_keyboard(u, area, kflow_layout(f, NULL)->nrows, &c, &kb);
+    int g = u->gap, bh = u->t + g * 2;
+    int fh = kw_field_height(u, 1);
+    int y = c.y;
+    kw_field(v, u, "field-event-name", (krect){c.x, y, c.w, fh}, TR(u, "Name of the event"),
+             st->ev_name, f->preedit, f->focus == KF_EV_NAME,
+             st->msg && f->focus == KF_EV_NAME ? TR(u, st->msg) : NULL, 1);
+    y += fh + g;
+    kw_field(v, u, "field-event-date", (krect){c.x, y, c.w, fh},
+             TR(u, "Date (YYYY-MM-DD), empty for today"), st->ev_date, NULL,
+             f->focus == KF_EV_DATE, NULL, 1);
+    y += fh + g;
+    char prog[256], surv[256];
+    kv_subst(prog, sizeof prog, TR(u, "Program: {program}"), "{program}",
+             st->programs[st->ev_program]);
+    const ksurvey *sv = st->ev_survey >= 0 ? ksurveys_at(f->surveys, st->ev_survey) : NULL;
+    kv_subst(surv, sizeof surv, TR(u, "Survey: {survey}"), "{survey}",
+             sv ? ksurvey_title(sv, f->lang) : TR(u, "none"));
+    if (c.w >= u->t * 10) {
+        int hw = (c.w - g) / 2;
+        kw_button(v, u, "btn-program", (krect){c.x, y, hw, bh}, prog, KB_SECONDARY | KB_TRIM,
+                  -1);
+        kw_button(v, u, "btn-survey", (krect){c.x + hw + g, y, c.w - hw - g, bh}, surv,
+                  KB_SECONDARY | KB_TRIM, -1);
+        y += bh + g;
+    } else {
+        /* A narrow column: one above the other, a touch target high. */
+        kw_button(v, u, "btn-program", (krect){c.x, y, c.w, u->t}, prog, KB_SECONDARY | KB_TRIM,
+                  -1);
+        y += u->t + g;
+        kw_button(v, u, "btn-survey", (krect){c.x, y, c.w, u->t}, surv, KB_SECONDARY | KB_TRIM,
+                  -1);
+        y += u->t + g;
+    }
+    kw_field(v, u, "field-event-link", (krect){c.x, y, c.w, fh},
+             TR(u, "Link for a QR code (optional)"), st->ev_link, NULL, f->focus == KF_EV_LINK,
+             st->msg && f->focus != KF_EV_NAME ? TR(u, st->msg) : NULL, 1);
+    kw_button(v, u, "btn-create", (krect){c.x, c.y + c.h - bh, c.w, bh}, TR(u, "Create and use"),
+              KB_PRIMARY, KICON_CHECK);
+    kw_keyboard(v, u, f, kb);
+}
+
+/* Attendance file to a USB drive. */
+static void staff_export(kview *v, const kui *u, const kflow *f)
+{
+    const kflow_staff *st = &f->staff;
+    krect area = kw_topbar(v, u, TR(u, "Attendance file"), 1);
+    int g = u->gap, bh = u->t + g * 3;
+    krect c = krect_inset(area, g * 4);
+    char line[512];
+    kv_subst(line, sizeof line, TR(u, "Attendance of {event}, with survey answers."), "{event}",
+             st->event.name);
+    int th = u->body_px * 3;
+    kv_text(v, u, (krect){c.x, c.y, c.w, th}, line, u->body_px, u->small_px, KC_INK,
+            KT_LEFT | KT_MIDDLE | KT_WRAP);
+    int y = c.y + th + g * 2;
+    int hw = (c.w - g * 2) / 2;
+    kw_button(v, u, "btn-export-xlsx", (krect){c.x, y, hw, bh}, TR(u, "Excel file (XLSX)"),
+              KB_PRIMARY, -1);
+    kw_button(v, u, "btn-export-csv", (krect){c.x + hw + g * 2, y, c.w - hw - g * 2, bh},
+              TR(u, "CSV file"), KB_SECONDARY, -1);
+    y += bh + g * 3;
+    /* Progress bar while writing. */
+    krect bar = {c.x, y, c.w, u->t / 2};
+    kv_frame(v, bar, KC_SURFACE, KC_BORDER, 1, bar.h / 2);
+    if (st->export_total > 0 || st->exporting == 2) {
+        long total = st->export_total > 0 ? st->export_total : 1;
+        long done = st->exporting == 2 ? total : st->export_done;
+        kv_rect(v, (krect){bar.x, bar.y, (int)((long long)bar.w * done / total), bar.h},
+                st->exporting == 3 ? KC_ERROR : KC_ACCENT, bar.h / 2);
+    }
+    y += bar.h + g * 2;
+    krect msg = {c.x, y, c.w, c.y + c.h - y};
+    if (st->exporting == 2) {
+        char ok[900];
+        kv_subst(ok, sizeof ok, TR(u, "Saved as {file}. It is safe to remove the USB drive."),
+                 "{file}", st->export_msg);
+        kv_text(v, u, msg, ok, u->body_px, u->small_px * 3 / 4, KC_SUCCESS,
+                KT_LEFT | KT_TOP | KT_WRAP | KT_BOLD);
+    } else if (st->exporting == 3) {
+        kv_text(v, u, msg, st->export_msg, u->body_px, u->small_px * 3 / 4, KC_ERROR,
+                KT_LEFT | KT_TOP | KT_WRAP | KT_BOLD);
+    } else if (st->exporting == 1) {
+        kv_text(v, u, msg, TR(u, "Writing..."), u->body_px, u->small_px, KC_INK,
+                KT_LEFT | KT_TOP);
+    } else {
+        kv_text(v, u, msg, TR(u, "Plug in a USB drive, then choose a file type."), u->body_px,
+                u->small_px, KC_MUTED, KT_LEFT | KT_TOP | KT_WRAP);
+    }
+}
+
+/* One person: details and their check-in code. */
+static void staff_person(kview *v, const kui *u, const kflow *f)
+{
+    const kflow_staff *st = &f->staff;
+    const kperson *p = &st->person;
+    char name[KIOSK_NAME_BYTES * 2 + 2];
+    snprintf(name, sizeof name, "%s %s", p->given, p->family);
+    krect area = kw_topbar(v, u, name, 1);
+    int g = u->gap, lh = u->body_px * 2;
+    krect c = krect_inset(area, g * 4);
+    const char *labels[3] = {TR(u, "Phone"), TR(u, "Email"), TR(u, "ZIP code")};
+    const char *values[3] = {p->phone, p->email, p->zip};
+    for (int i = 0; i < 3; i++) {
+        char line[KIOSK_EMAIL_BYTES + 64];
+        snprintf(line, sizeof line, "%s: %s", labels[i], values[i][0] ? values[i] : "\u2014");
+        kv_text(v, u, (krect){c.x, c.y + i * lh, c.w, lh}, line, u->body_px, u->small_px * 3 / 4,
+                KC_INK, KT_LEFT | KT_MIDDLE | KT_TRIM);
+    }
+    int y = c.y + 3 * lh + g * 2;
+    int bh = u->t + g * 2;
+    int bw = c.w / 2 > u->t * 5 ? c.w / 2 : c.w;
+    kw_button(v, u, "btn-revoke-qr", (krect){c.x, y, bw, bh}, TR(u, "Stop their check-in code"),
+              KB_SECONDARY, -1);
+    if (st->msg)
+        kv_text(v, u, (krect){c.x, y + bh + g, c.w, u->body_px * 3}, TR(u, st->msg), u->body_px,
+                u->small_px, KC_INK, KT_LEFT | KT_TOP | KT_WRAP | KT_BOLD);
+}
+
+/* Shutting the kiosk down cleanly. */
+static void staff_shutdown(kview *v, const kui *u, const kflow *f)
+{
+    (void)f;
+    krect area = kw_topbar(v, u, TR(u, "Shut down"), 1);
+    int g = u->gap, bh = u->t + g * 3;
+    krect c = krect_inset(area, g * 4);
+    kv_text(v, u, (krect){c.x, c.y, c.w, c.h / 2},
+            TR(u, "Shut down the kiosk? Every sign-in is already saved."), u->title_px,
+            u->body_px, KC_INK, KT_CENTER | KT_MIDDLE | KT_WRAP | KT_BOLD);
+    int bw = c.w / 2;
+    kw_button(v, u, "btn-shutdown-confirm", (krect){c.x + (c.w - bw) / 2, c.y + c.h / 2, bw, bh},
+              TR(u, "Shut down"), KB_PRIMARY, -1);
+}
+
+void kscreen_staff(kview *v, const kui *u, const kflow *f)
+{
+    switch (f->screen) {
+    case KS_STAFF_PIN: staff_pin(v, u, f); break;
+    case KS_STAFF: staff_home(v, u, f); break;
+    case KS_STAFF_EVENTS: staff_events(v, u, f); break;
+    case KS_STAFF_EVENT_NEW: staff_event_new(v, u, f); break;
+    case KS_STAFF_EXPORT: staff_export(v, u, f); break;
+    case KS_STAFF_PERSON: staff_person(v, u, f); break;
+    default: staff_shutdown(v, u, f); break;
+    }
+}

@@ -1,0 +1,259 @@
+/*
+ * screen_survey.c - one survey question per screen, in the person's
+ * language: choices as big buttons (choice-KEY), yes/no, a consent
+ * statement, five faces for a 1-5 scale, or a typed answer with the
+ * keyboard; progress dots; Skip for optional questions, Next.
+ *
+ * Many choices flow into up to three columns so that a question of ten
+ * issues fits an 800x480 screen without scrolling; the layout check
+ * catches a survey that still does not fit.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "screens.h"
+#include "widgets.h"
+
+/* Progress dots: one per question shown so far or still to come. */
+static int progress_dots(kview *v, const kui *u, const kflow *f, krect area)
+{
+    int total = 0, at = 0;
+    for (int k = 0; k < ksurvey_count(f->survey); k++) {
+        if (!ksurvey_visible(ksurvey_question_at(f->survey, k), &f->answers) && k != f->sq)
+            continue;
+        if (k < f->sq)
+            at++;
+        total++;
+    }
+    int d = u->gap * 2, h = d + u->gap * 2;
+    int w = total * d + (total - 1) * d;
+    int x = area.x + (area.w - w) / 2;
+    for (int i = 0; i < total; i++) {
+        krect r = {x + i * 2 * d, area.y + u->gap, d, d};
+        if (i == at)
+            kv_rect(v, r, KC_ACCENT, d / 2);
+        else
+            kv_frame(v, r, i < at ? KC_ACCENT : KC_SURFACE, KC_ACCENT, 2, d / 2);
+    }
+    return h;
+}
+
+/* The message under the question, with {min}/{max} filled in. */
+static const char *survey_message(const kui *u, const kflow *f, const ksurvey_question *q,
+                                  char *buf, size_t cap)
+{
+    if (!f->survey_msg)
+        return NULL;
+    char a[32], b[32], tmp[512];
+    snprintf(a, sizeof a, "%ld", ksurvey_q_min(q));
+    snprintf(b, sizeof b, "%ld", ksurvey_q_max(q));
+    kv_subst(tmp, sizeof tmp, TR(u, f->survey_msg), "{min}", a);
+    return kv_subst(buf, (unsigned)cap, tmp, "{max}", b);
+}
+
+/* Next (or Finish) and, for optional questions, Skip, along r. */
+static void nav_buttons(kview *v, const kui *u, const kflow *f, const ksurvey_question *q,
+                        krect r, int last)
+{
+    int g = u->gap;
+    const char *next = f->other_editing ? TR(u, "OK") : last ? TR(u, "Finish") : TR(u, "Next");
+    if (!ksurvey_q_required(q) && !f->other_editing) {
+        int w = (r.w - g * 2) / 2;
+        kw_button(v, u, "btn-skip", (krect){r.x, r.y, w, r.h}, TR(u, "Skip"), KB_SECONDARY, -1);
+        kw_button(v, u, "btn-next", (krect){r.x + w + g * 2, r.y, r.w - w - g * 2, r.h}, next,
+                  KB_PRIMARY, -1);
+    } else {
+        kw_button(v, u, "btn-next", r, next, KB_PRIMARY, -1);
+    }
+}
+
+/* 1 if no question would follow this one with the answer as it stands. */
+static int is_last(const kflow *f)
+{
+    for (int k = f->sq + 1; k < ksurvey_count(f->survey); k++) {
+        const ksurvey_question *q = ksurvey_question_at(f->survey, k);
+        const char *key, *val;
+        /* A question that depends on this one may appear: not last. */
+        if (ksurvey_q_condition(q, &key, &val) &&
+            strcmp(key, ksurvey_q_key(ksurvey_question_at(f->survey, f->sq))) == 0)
+            return 0;
+        if (ksurvey_visible(q, &f->answers))
+            return 0;
+    }
+    return 1;
+}
+
+/* Choice buttons in columns; selected ones filled with a check. */
+static void choices(kview *v, const kui *u, const kflow *f, const ksurvey_question *q, krect r)
+{
+    int g = u->gap, n = ksurvey_q_nchoices(q);
+    int multiple = ksurvey_q_type(q) == KSURVEY_MULTIPLE;
+    int row_h = u->t + g * 2;
+    int rows_fit = (r.h + g) / (row_h + g);
+    if (rows_fit < 1)
+        rows_fit = 1;
+    int cols = (n + rows_fit - 1) / rows_fit;
+    if (cols < 1)
+        cols = 1;
+    if (cols > 3)
+        cols = 3;
+    int rows = (n + cols - 1) / cols;
+    if (rows < rows_fit && row_h * 3 / 2 * rows + g * (rows - 1) <= r.h)
+        row_h = row_h * 3 / 2;   /* few choices: taller buttons */
+    int cw = (r.w - (cols - 1) * g * 2) / cols;
+    for (int i = 0; i < n; i++) {
+        int col = i / rows, row = i % rows;
+        krect b = {r.x + col * (cw + g * 2), r.y + row * (row_h + g), cw, row_h};
+        int on = f->sel[i];
+        char id[64], label[KIOSK_SURVEY_TEXT_MAX * 4 + KIOSK_SURVEY_ANSWER_MAX * 4 + 8];
+        snprintf(id, sizeof id, "choice-%s", ksurvey_choice_key(q, i));
+        const char *text = ksurvey_choice_text(q, i, f->lang);
+        if (ksurvey_choice_is_other(q, i) && on && f->answer[0])
+            snprintf(label, sizeof label, "%s: %s", text, f->answer);
+        else
+            snprintf(label, sizeof label, "%s", text);
+        kv_frame(v, b, on ? KC_ACCENT : KC_SURFACE, KC_ACCENT, 2, g * 2);
+        int is = u->body_px;
+        krect box = {b.x + g * 2, b.y + (b.h - is) / 2, is, is};
+        if (multiple || on) {
+            if (!on)
+                kv_frame(v, box, KC_SURFACE, KC_ACCENT, 2, multiple ? 3 : is / 2);
+            else
+                kv_icon(v, box, KICON_CHECK, KC_ON_ACCENT);
+        }
+        krect tr = {box.x + is + g * 2, b.y + 2, b.x + b.w - (box.x + is + g * 3), b.h - 4};
+        kv_text(v, u, tr, label, u->button_px, u->small_px * 3 / 4, on ? KC_ON_ACCENT : KC_INK,
+                KT_LEFT | KT_MIDDLE | KT_WRAP | KT_BOLD);
+        kv_hit(v, u, id, b);
+    }
+}
+
+/* Two big answers side by side (yes/no, agree/do not agree). */
+static void two_answers(kview *v, const kui *u, const kflow *f, krect r, const char *yes,
+                        const char *no)
+{
+    int g = u->gap;
+    int h = u->t * 2 < r.h ? u->t * 2 : r.h;
+    int w = (r.w - g * 4) / 2;
+    const char *labels[2] = {yes, no}, *keys[2] = {"yes", "no"};
+    for (int i = 0; i < 2; i++) {
+        krect b = {r.x + i * (w + g * 4), r.y + (r.h - h) / 2, w, h};
+        int on = strcmp(f->answer, keys[i]) == 0;
+        char id[16];
+        snprintf(id, sizeof id, "choice-%s", keys[i]);
+        kv_frame(v, b, on ? KC_ACCENT : KC_SURFACE, KC_ACCENT, 3, g * 2);
+        kv_text(v, u, krect_inset(b, g * 2), labels[i], u->title_px, u->body_px,
+                on ? KC_ON_ACCENT : KC_ACCENT, KT_CENTER | KT_MIDDLE | KT_BOLD | KT_WRAP);
+        kv_hit(v, u, id, b);
+    }
+}
+
+/* Five faces from sad (1) to happy (5). */
+static void faces(kview *v, const kui *u, const kflow *f, krect r)
+{
+    int g = u->gap;
+    int s = (r.w - g * 8) / 5;
+    if (s > r.h)
+        s = r.h;
+    if (s > u->t * 3)
+        s = u->t * 3;
+    int x0 = r.x + (r.w - (5 * s + 4 * g * 2)) / 2;
+    for (int i = 0; i < 5; i++) {
+        krect b = {x0 + i * (s + g * 2), r.y + (r.h - s) / 2, s, s};
+        char key[2] = {(char)('1' + i), 0}, id[16];
+        int on = strcmp(f->answer, key) == 0;
+        snprintf(id, sizeof id, "choice-%s", key);
+        kv_frame(v, b, on ? KC_ACCENT : KC_SURFACE, KC_ACCENT, 3, s / 2);
+        kv_icon(v, krect_inset(b, s / 6), KICON_FACE1 + i, on ? KC_ON_ACCENT : KC_ACCENT);
+        kv_hit(v, u, id, b);
+    }
+}
+
+void kscreen_survey(kview *v, const kui *u, const kflow *f)
+{
+    const ksurvey_question *q = kflow_question(f);
+    krect area = kw_topbar(v, u, ksurvey_title(f->survey, f->lang), 1);
+    if (!q)
+        return;
+    int g = u->gap;
+    int dots = progress_dots(v, u, f, area);
+    area.y += dots;
+    area.h -= dots;
+    int bh = u->t + g * 2;
+    char msgbuf[600];
+    const char *msg = survey_message(u, f, q, msgbuf, sizeof msgbuf);
+    const char *qtext = ksurvey_q_text(q, f->lang);
+    ksurvey_type t = ksurvey_q_type(q);
+    int last = is_last(f);
+
+    if (kflow_survey_typing(f)) {
+        krect c, kb;
+        kw_split_keyboard(u, area, kflow_layout(f, NULL)->nrows, &c, &kb);
+        int y = c.y;
+        const char *label = qtext;
+        char other[KIOSK_SURVEY_TEXT_MAX * 4 + 8];
+        if (f->other_editing) {
+            int n = ksurvey_q_nchoices(q);
+            snprintf(other, sizeof other, "%s:", ksurvey_choice_text(q, n - 1, f->lang));
+            label = other;
+        }
+        int th = c.h - kw_field_height(u, 0) - bh * 2 - g * 2;
+        if (th > u->title_px * 4)
+            th = u->title_px * 4;
+        kv_text(v, u, (krect){c.x, y, c.w, th}, label, u->title_px, u->small_px, KC_INK,
+                KT_LEFT | KT_BOTTOM | KT_BOLD | KT_WRAP);
+        y += th + g;
+        y += kw_field(v, u, "field-answer", (krect){c.x, y, c.w, 0}, "", f->answer, f->preedit,
+                      1, msg, 0);
+        nav_buttons(v, u, f, q, (krect){c.x, c.y + c.h - bh, c.w, bh}, last);
+        kw_keyboard(v, u, f, kb);
+        return;
+    }
+
+    krect c = {area.x + g * 3, area.y, area.w - g * 6, area.h - g * 3};
+    int qh = u->title_px * 3;
+    if (t == KSURVEY_CONSENT)
+        qh = c.h / 3;
+    kv_text(v, u, (krect){c.x, c.y, c.w, qh}, qtext, u->title_px, u->small_px, KC_INK,
+            KT_CENTER | KT_MIDDLE | KT_BOLD | KT_WRAP);
+    int y = c.y + qh + g;
+    int hint_h = 0;
+    if (t == KSURVEY_MULTIPLE) {
+        long max = ksurvey_q_max(q);
+        char hint[256], num[16];
+        snprintf(num, sizeof num, "%ld", max);
+        if (max > 0 && max < ksurvey_q_nchoices(q))
+            kv_subst(hint, sizeof hint, TRN(u, "Choose up to {n}.", "Choose up to {n}.", max),
+                     "{n}", num);
+        else
+            snprintf(hint, sizeof hint, "%s", TR(u, "Choose all that apply."));
+        hint_h = u->small_px * 3 / 2;
+        kv_text(v, u, (krect){c.x, y, c.w, hint_h}, hint, u->small_px, u->small_px * 3 / 4,
+                KC_MUTED, KT_CENTER | KT_MIDDLE);
+        y += hint_h;
+    }
+    int msg_h = msg || f->banner ? u->small_px * 2 : 0;
+    krect body = {c.x, y, c.w, c.y + c.h - bh - g * 2 - msg_h - y};
+    switch (t) {
+    case KSURVEY_SINGLE:
+    case KSURVEY_MULTIPLE:
+        choices(v, u, f, q, body);
+        break;
+    case KSURVEY_YESNO:
+        two_answers(v, u, f, body, TR(u, "Yes"), TR(u, "No"));
+        break;
+    case KSURVEY_CONSENT:
+        two_answers(v, u, f, body, TR(u, "I agree"), TR(u, "I do not agree"));
+        break;
+    case KSURVEY_SCALE:
+        faces(v, u, f, body);
+        break;
+    default:
+        break;
+    }
+    if (msg_h)
+        kv_text(v, u, (krect){c.x, body.y + body.h + g, c.w, msg_h},
+                msg ? msg : TR(u, f->banner), u->body_px, u->small_px * 3 / 4, KC_ERROR,
+                KT_CENTER | KT_MIDDLE | KT_BOLD);
+    nav_buttons(v, u, f, q, (krect){c.x, c.y + c.h - bh, c.w, bh}, last);
+}

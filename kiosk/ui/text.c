@@ -134,7 +134,7 @@ typedef struct kt_chain {         /* one `chain` line, or the default chain */
     int n_all;
 } kt_chain;
 
-typedef struct kt_face {          /* an open TTF_Font */
+typedef struct kt_face {          /* an open TTF_Font, at its current size */
     TTF_Font *font;               /* NULL: slot free */
     int font_idx, px, bold;
     unsigned long used;           /* LRU stamp */
@@ -600,9 +600,16 @@ static TTF_Font *kt_open_face(ktext *t, int k, int px, int bold)
                 free_slot = i;
             continue;
         }
-        if (fc->font_idx == k && fc->px == px && fc->bold == bold) {
-            fc->used = ++t->clock;
-            return fc->font;
+        if (fc->font_idx == k && fc->bold == bold) {
+            /* One TTF_Font per font and weight, resized as needed: a face of
+             * the CJK collection holds megabytes, and the caches above keep
+             * resizing rare.  Callers use the face before asking again. */
+            if (fc->px != px && TTF_SetFontSize(fc->font, px) == 0)
+                fc->px = px;
+            if (fc->px == px) {
+                fc->used = ++t->clock;
+                return fc->font;
+            }
         }
         if (fc->used < t->face[lru].used || !t->face[lru].font)
             lru = i;

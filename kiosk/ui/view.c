@@ -219,9 +219,8 @@ static int measure(const kui *u, const char *lang, const char *text, int px, int
 /* Breaks text into lines no wider than width at size px.  Fills starts[] and
  * lens[] (byte ranges), returns the line count, or -1 if some piece cannot
  * fit or there are more than KV_LINES_MAX lines. */
-static int wrap_lines(const kui *u, const char *lang, const char *text, int px, int bold,
-                      int width,
-                      int starts[KV_LINES_MAX], int lens[KV_LINES_MAX])
+static int wrap_lines_exact(const kui *u, const char *lang, const char *text, int px, int bold,
+                            int width, int starts[KV_LINES_MAX], int lens[KV_LINES_MAX])
 {
     int n = 0, start = 0, total = (int)strlen(text);
     char buf[1024];
@@ -296,6 +295,81 @@ static int wrap_lines(const kui *u, const char *lang, const char *text, int px, 
     return n;
 }
 
+/* 1 if a line may break before the code point at pos (prev is the one
+ * before it): before a space run's end... see wrap_lines_exact. */
+static int may_break(unsigned prev, unsigned cp)
+{
+    if (clings_to_previous(cp) || prev == 0x17d2)
+        return 0;
+    return prev == ' ' ? cp != ' ' : (breaks_anywhere(cp) || breaks_anywhere(prev));
+}
+
+/* The same as wrap_lines_exact, fast: every segment between two break
+ * opportunities is measured once and lines are filled by adding widths
+ * (a line's width is then checked once); -1 when a segment alone is too
+ * wide or the sums were off, for the exact way to decide. */
+static int wrap_lines(const kui *u, const char *lang, const char *text, int px, int bold,
+                      int width, int starts[KV_LINES_MAX], int lens[KV_LINES_MAX])
+{
+    enum { SEG_MAX = 256 };
+    int seg_at[SEG_MAX + 1], seg_w[SEG_MAX], nseg = 0, total = (int)strlen(text);
+    char buf[1024];
+    unsigned prev = 0;
+    int pos = 0;
+    seg_at[0] = 0;
+    while (pos < total) {
+        int len = 1;
+        unsigned cp = cp_at(text + pos, &len);
+        if (pos > 0 && may_break(prev, cp)) {
+            if (nseg == SEG_MAX)
+                return wrap_lines_exact(u, lang, text, px, bold, width, starts, lens);
+            seg_at[++nseg] = pos;
+        }
+        prev = cp;
+        pos += len;
+    }
+    seg_at[++nseg] = total;
+    for (int i = 0; i < nseg; i++) {
+        int blen = seg_at[i + 1] - seg_at[i], h;
+        if (blen >= (int)sizeof buf)
+            return wrap_lines_exact(u, lang, text, px, bold, width, starts, lens);
+        memcpy(buf, text + seg_at[i], (size_t)blen);
+        buf[blen] = '\0';
+        measure(u, lang, buf, px, bold, &seg_w[i], &h);
+    }
+    int n = 0, i = 0;
+    while (i < nseg) {
+        while (i < nseg && text[seg_at[i]] == ' ')
+            i++;   /* a line never starts with spaces */
+        if (i >= nseg)
+            break;
+        if (n == KV_LINES_MAX)
+            return -1;
+        int w = 0, j = i;
+        while (j < nseg && w + seg_w[j] <= width)
+            w += seg_w[j++];
+        if (j == i)
+            return wrap_lines_exact(u, lang, text, px, bold, width, starts, lens);
+        int blen = seg_at[j] - seg_at[i];
+        while (blen > 0 && text[seg_at[i] + blen - 1] == ' ')
+            blen--;
+        starts[n] = seg_at[i];
+        lens[n] = blen;
+        /* Shaping across segments can differ a little from the sum. */
+        int lw, lh;
+        if (blen >= (int)sizeof buf)
+            return wrap_lines_exact(u, lang, text, px, bold, width, starts, lens);
+        memcpy(buf, text + seg_at[i], (size_t)blen);
+        buf[blen] = '\0';
+        measure(u, lang, buf, px, bold, &lw, &lh);
+        if (lw > width)
+            return wrap_lines_exact(u, lang, text, px, bold, width, starts, lens);
+        n++;
+        i = j;
+    }
+    return n;
+}
+
 int kv_text(kview *v, const kui *u, krect box, const char *text, int px, int min_px,
             kcolor c, int flags)
 {
@@ -327,6 +401,13 @@ int kv_text_in(kview *v, const kui *u, krect box, const char *text, int px, int 
                     lens[0] = (int)strlen(text);
                     lh = h;
                     break;
+                }
+                /* Width grows with size: jump near the size that fits. */
+                int step = px / 12 > 1 ? px / 12 : 1;
+                if (h <= box.h && w > box.w && s > min_px) {
+                    int guess = (int)((long)s * box.w / w);
+                    if (guess < s - step)
+                        s = (guess > min_px ? guess : min_px) + step;
                 }
             } else {
                 int k = wrap_lines(u, lang, text, s, bold, box.w, starts, lens);

@@ -7,6 +7,12 @@
  *   3. the cost of one durable sign-in (kstore_signup: person, index and
  *      check-in in one transaction, WAL, synchronous=FULL) as a ratio to a
  *      bare one-row INSERT with the same settings.
+ *   4. languages: time to the first frame of welcome with every language's
+ *      greeting against English alone (fonts load lazily), resident memory
+ *      with every script drawn once, and the form with the keyboard in each
+ *      layout;
+ *   5. surveys: moving from one question to the next;
+ *   6. staff: paging through 2,000 check-ins of today.
  * Idle CPU is measured by tests/bench/idle_cpu.sh under Xvfb.
  *
  *   bench_kiosk [FRAMES] [PEOPLE]
@@ -20,7 +26,10 @@
 #include "app.h"
 #include "demo.h"
 #include "flow.h"
+#include "i18n.h"
+#include "screens.h"
 #include "store.h"
+#include "surveys.h"
 
 /* Milliseconds of a monotonic clock. */
 static double now_ms(void)
@@ -222,6 +231,240 @@ static void bench_durable(int n)
     printf("  ratio (medians)              %.2f\n", mk / mb);
 }
 
+/* Resident memory of this process, in MB. */
+static double rss_mb(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    double kb = 0;
+    while (f && fgets(line, sizeof line, f))
+        if (strncmp(line, "VmRSS:", 6) == 0)
+            kb = atof(line + 6);
+    if (f)
+        fclose(f);
+    return kb / 1024;
+}
+
+/* An app on a fresh store, with the catalogs; languages: all, or English. */
+static void open_app(kapp *a, kflow *f, kstore **s, ki18n *cat, int all_langs, kclock *clock,
+                     kclock_virtual *vc)
+{
+    kerr err = {0};
+    kclock_virtual_init(clock, vc, 1780000000000LL, NULL);
+    if (kstore_open(s, tmpdir(), clock, &err) != 0 || kdemo_seed(*s, &err) != 0) {
+        fprintf(stderr, "bench: %s\n", err.msg);
+        exit(2);
+    }
+    kapp_opts o = {.fonts_dir = KIOSK_FONTS_DIR, .w = 1280, .h = 800, .offscreen = 1,
+                   .software = 1};
+    if (kapp_open(a, f, &o, &err) != 0) {
+        fprintf(stderr, "bench: %s\n", err.msg);
+        exit(2);
+    }
+    a->ui.tr = ki18n_tr_cb;
+    a->ui.trn = ki18n_trn_cb;
+    a->ui.tr_ctx = cat;
+    for (int i = 0; i < ki18n_count(cat) && i < KUI_LANGS_MAX && (all_langs || i == 0); i++) {
+        const ki18n_lang *l = ki18n_lang_at(cat, i);
+        a->ui.langs[a->ui.nlangs++] = (struct kui_lang){l->code, l->name, l->greeting};
+    }
+    kflow_init(f, *s, 0, NULL);
+    f->staff.page_rows = kscreen_staff_rows(&a->ui);
+}
+
+/* 4. languages. */
+static void bench_languages(int frames)
+{
+    kerr err = {0};
+    ki18n *cat;
+    if (ki18n_open(&cat, KIOSK_ASSETS_DIR "/po", &err) != 0) {
+        fprintf(stderr, "bench: %s\n", err.msg);
+        exit(2);
+    }
+    printf("languages, 1280x800:\n");
+    double first[2] = {0, 0};
+    for (int rep = 0; rep < 5; rep++)
+        for (int all = 0; all < 2; all++) {
+            kapp a;
+            kflow f;
+            kstore *s;
+            kclock clock;
+            kclock_virtual vc;
+            open_app(&a, &f, &s, cat, all, &clock, &vc);
+            /* From a text layer with no font open to the first frame. */
+            ktext_close(a.text);
+            kerr e2 = {0};
+            double t0 = now_ms();
+            ktext_open(&a.text, KIOSK_FONTS_DIR, a.ren, &e2);
+            a.ui.measure_ctx = a.text;
+            kapp_frame(&a, 1, 0);
+            double t = now_ms() - t0;
+            if (rep == 0 || t < first[all])
+                first[all] = t;
+            kapp_close(&a);
+            kstore_close(s);
+        }
+    printf("  first frame of welcome       English only %6.1f ms   every greeting %6.1f ms"
+           "   ratio %.2f (best of 5)\n", first[0], first[1], first[1] / first[0]);
+
+    kapp a;
+    kflow f;
+    kstore *s;
+    kclock clock;
+    kclock_virtual vc;
+    open_app(&a, &f, &s, cat, 1, &clock, &vc);
+    static const char *const langs[] = {"en", "vi", "zh-Hans", "zh-Hant", "ko", "tl", "km",
+                                        "lo", "ja"};
+    for (size_t i = 0; i < sizeof langs / sizeof langs[0]; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "lang-%s", langs[i]);
+        kflow_reset(&f);
+        kflow_tap(&f, id, 1);
+        kapp_frame(&a, 1, 0);
+        kflow_tap(&f, "btn-new", 2);
+        kapp_frame(&a, 1, 0);
+        kflow_tap(&f, "btn-returning", 3);
+        kapp_frame(&a, 1, 0);
+    }
+    ktext_stats ts;
+    ktext_stats_get(a.text, &ts);
+    printf("  resident memory, every script drawn   %6.1f MB (text textures %.1f MB, %d faces)\n",
+           rss_mb(), ts.texture_bytes / 1048576.0, ts.faces_open);
+    /* The form with the keyboard in each layout. */
+    static const struct { const char *lang, *field, *label; } forms[] = {
+        {"en", "field-given", "en letters"},   {"vi", "field-given", "vi Telex"},
+        {"ko", "field-given", "ko 2-set"},     {"tl", "field-given", "tl letters + ñ"},
+        {"en", "field-phone", "number pad"},   {"en", "field-email", "email keys"},
+    };
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        char id[32], label[64];
+        kflow_reset(&f);
+        snprintf(id, sizeof id, "lang-%s", forms[i].lang);
+        kflow_tap(&f, id, 1);
+        kflow_tap(&f, "btn-new", 2);
+        kflow_tap(&f, forms[i].field, 3);
+        snprintf(label, sizeof label, "form, %s", forms[i].label);
+        bench_screen(&a, label, frames);
+    }
+    kapp_close(&a);
+    kstore_close(s);
+    ki18n_close(cat);
+}
+
+/* 5. surveys: from one question to the next, render of each new question. */
+static void bench_survey_next(int frames)
+{
+    kerr err = {0};
+    ki18n *cat;
+    ksurveys *sv;
+    if (ki18n_open(&cat, KIOSK_ASSETS_DIR "/po", &err) != 0 ||
+        ksurveys_open(&sv, KIOSK_ASSETS_DIR "/surveys", tmpdir(), &err) != 0) {
+        fprintf(stderr, "bench: %s\n", err.msg);
+        exit(2);
+    }
+    kapp a;
+    kflow f;
+    kstore *s;
+    kclock clock;
+    kclock_virtual vc;
+    open_app(&a, &f, &s, cat, 1, &clock, &vc);
+    f.surveys = sv;
+    kevent ev;
+    kevent_spec spec = {"Survey night", "general", "", "general-interest", ""};
+    kstore_event_add2(s, &spec, &ev, &err);
+    kstore_event_use(s, ev.id, &err);
+    double *t = calloc((size_t)frames, sizeof *t);
+    int n = 0;
+    while (n < frames) {
+        kflow_reset(&f);
+        kflow_tap(&f, "btn-new", 1);
+        kflow_text(&f, "Bench", 2);
+        kflow_tap(&f, "btn-submit", 3);
+        kapp_frame(&a, 1, 0);
+        for (int q = 0; q < 20 && f.screen == KS_SURVEY && n < frames; q++) {
+            /* Answer with the first choice (or skip), then time the next
+             * question's frame. */
+            const ksurvey_question *qq = kflow_question(&f);
+            if (ksurvey_q_nchoices(qq) > 0) {
+                char id[64];
+                snprintf(id, sizeof id, "choice-%s", ksurvey_choice_key(qq, 0));
+                kflow_tap(&f, id, 4);
+            }
+            if (ksurvey_q_required(qq) && ksurvey_q_nchoices(qq) == 0)
+                kflow_text(&f, "14", 5);
+            kflow_tap(&f, ksurvey_q_required(qq) ? "btn-next" : "btn-skip", 6);
+            double t0 = now_ms();
+            kapp_frame(&a, 0, 0);
+            t[n++] = now_ms() - t0;
+        }
+    }
+    printf("surveys, 1280x800, general-interest:\n");
+    printf("  next question (%d)           median %6.2f ms   p99 %6.2f ms\n", n,
+           pct(t, n, 50), pct(t, n, 99));
+    free(t);
+    kapp_close(&a);
+    kstore_close(s);
+    ksurveys_close(sv);
+    ki18n_close(cat);
+}
+
+/* 6. staff: 2,000 check-ins today, paging through the list. */
+static void bench_staff(int frames)
+{
+    kerr err = {0};
+    ki18n *cat;
+    if (ki18n_open(&cat, KIOSK_ASSETS_DIR "/po", &err) != 0) {
+        fprintf(stderr, "bench: %s\n", err.msg);
+        exit(2);
+    }
+    kapp a;
+    kflow f;
+    kstore *s;
+    kclock clock;
+    kclock_virtual vc;
+    open_app(&a, &f, &s, cat, 1, &clock, &vc);
+    kevent ev;
+    kstore_event_current(s, &ev, &err);
+    kstore_batch_begin(s, &err);
+    for (int i = 0; i < 2000; i++) {
+        kperson p = {0};
+        snprintf(p.given, sizeof p.given, "Person %d", i);
+        snprintf(p.family, sizeof p.family, "Nguyễn");
+        vc.now_ms += 9000;   /* arrivals spread over five hours */
+        kstore_signup(s, &p, ev.id, &err);
+    }
+    kstore_batch_commit(s, &err);
+    kflow_staff_open(&f);
+    f.screen = KS_STAFF;   /* as after the right PIN */
+    kflow_staff_tap(&f, "btn-events");
+    kflow_staff_tap(&f, "event-1");
+    double *t = calloc((size_t)frames, sizeof *t);
+    int n = 0;
+    while (n < frames) {
+        const char *id = f.staff.more ? "btn-page-down" : "btn-page-up";
+        if (!f.staff.more && f.staff.page == 0)
+            break;
+        double t0 = now_ms();
+        kflow_staff_tap(&f, id);
+        kapp_frame(&a, 0, 0);
+        t[n++] = now_ms() - t0;
+        if (!f.staff.more)
+            while (f.staff.page > 0 && n < frames) {
+                double t1 = now_ms();
+                kflow_staff_tap(&f, "btn-page-up");
+                kapp_frame(&a, 0, 0);
+                t[n++] = now_ms() - t1;
+            }
+    }
+    printf("staff, 1280x800, 2,000 check-ins today:\n");
+    printf("  page of check-ins (%d)       median %6.2f ms   p99 %6.2f ms (query + frame)\n", n,
+           pct(t, n, 50), pct(t, n, 99));
+    free(t);
+    kapp_close(&a);
+    kstore_close(s);
+    ki18n_close(cat);
+}
+
 int main(int argc, char **argv)
 {
     int frames = argc > 1 ? atoi(argv[1]) : 300;
@@ -230,5 +473,8 @@ int main(int argc, char **argv)
     bench_render(frames);
     bench_search(people);
     bench_durable(400);
+    bench_languages(frames);
+    bench_survey_next(frames);
+    bench_staff(frames);
     return 0;
 }

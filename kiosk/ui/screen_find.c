@@ -14,7 +14,7 @@
 /* One result row: "Hương N." and its hint. */
 static void result_row(kview *v, const kui *u, int i, const kmatch *m, krect r)
 {
-    char id[16], name[KIOSK_NAME_BYTES + 16];
+    char id[24], name[KIOSK_NAME_BYTES + 16];
     snprintf(id, sizeof id, "result-%d", i + 1);
     if (m->initial[0])
         snprintf(name, sizeof name, "%s %s.", m->first, m->initial);

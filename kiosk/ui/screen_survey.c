@@ -204,7 +204,12 @@ void kscreen_survey(kview *v, const kui *u, const kflow *f)
                 KT_LEFT | KT_BOTTOM | KT_BOLD | KT_WRAP);
         y += th + g;
         y += kw_field(v, u, "field-answer", (krect){c.x, y, c.w, 0}, "", f->answer, f->preedit,
-                      1, msg, 0);
+                      1, NULL, 0);
+        /* The message under the field, with room to wrap. */
+        int mh = c.y + c.h - bh - g - y;
+        if (msg && mh > 0)
+            kv_text(v, u, (krect){c.x, y - kui_line(u, u->small_px), c.w, mh}, msg, u->body_px,
+                    u->small_px * 3 / 4, KC_ERROR, KT_LEFT | KT_TOP | KT_BOLD | KT_WRAP);
         nav_buttons(v, u, f, q, (krect){c.x, c.y + c.h - bh, c.w, bh}, last);
         kw_keyboard(v, u, f, kb);
         return;

@@ -39,6 +39,9 @@ static const ksync_table ksync_tables[] = {
     {"events", ""},
     {"people", "name_key"},
     {"checkins", ""},
+    {"answers", ""},
+    {"qr_tokens", ""},
+    {"qr_revocations", ""},
 };
 #define NTABLES ((int)(sizeof ksync_tables / sizeof ksync_tables[0]))
 

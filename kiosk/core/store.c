@@ -1,5 +1,6 @@
 /*
- * store.c - the kiosk's local database: events, people, check-ins (store.h).
+ * store.c - the kiosk's local database: events, people, check-ins, survey
+ * answers, QR check-in codes (store.h).
  *
  * Design.  One SQLite file, KIOSK_DB_FILE in the data folder, opened by one
  * kstore per process and used by one thread at a time (SQLITE_OPEN_NOMUTEX;
@@ -9,7 +10,8 @@
  * would be 15x faster and lose the last ones).
  *
  * Invariants (the sync outbox and the hub rely on them):
- *   1. A record (row of events, people, checkins) is visible only after the
+ *   1. A record (row of any record table: events, people, checkins,
+ *      answers, qr_tokens, qr_revocations) is visible only after the
  *      transaction that wrote it committed; kstore_signup/kstore_checkin
  *      return 0 only after COMMIT returned SQLITE_OK.
  *   2. seq is unique and gap-free per device across all record tables: the
@@ -85,6 +87,23 @@
  * for 2 % more file).  columnsize=0 (no per-row token counts: we rank by
  * rowid, not bm25) and 1000-byte leaves ('pgsz') bring a sign-up from 19
  * to 15 pages written to the WAL; a bare one-row insert writes 1-2.
+ *
+ * Schema 2 (answers, QR codes, event survey and link).  Everything new is
+ * a record, appended and never changed, because sync carries records and
+ * the hub keeps the first copy of each id:
+ *   - answers: one row per answer given; a changed answer is a new row.
+ *     "Latest" is the highest seq, which on one kiosk is commit order (a
+ *     kiosk holds only its own records today).  kstore_answers_latest
+ *     chooses in SQL (a window over one person's few rows); the export
+ *     reads every record in scope with a plain scan and keeps the latest
+ *     itself, 10-30x faster than choosing in SQL with 70,000 answers.
+ *   - qr_tokens / qr_revocations: a token is live while no revocation names
+ *     it.  kstore_qr_token looks for a live token and creates one in the
+ *     same write transaction (BEGIN IMMEDIATE), so two callers never make
+ *     two.  Tokens are unique (an index), so lookup is one probe.
+ *   - events.survey and events.link: columns added with defaults ''; old
+ *     events keep ''.  They are set at creation only (records are
+ *     immutable; an update record would need the hub's help).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "store.h"
@@ -101,7 +120,7 @@
 
 #include "fold.h"
 
-#define STORE_SCHEMA 1                /* user_version this build writes */
+#define STORE_SCHEMA 2                /* user_version this build writes */
 #define STORE_APP_ID 0x4B494F53       /* PRAGMA application_id, "KIOS" */
 #define STORE_PATH_MAX 4096
 #define STORE_KEY_BYTES (4 * KIOSK_NAME_BYTES)  /* a folded full name */
@@ -152,6 +171,40 @@ static const char schema_v1[] =
     "  prefix = '1 2 3', columnsize = 0);\n"
     "INSERT INTO people_fts(people_fts, rank) VALUES ('pgsz', 1000);\n";
 
+/* Version 2: survey answers, QR check-in codes, and each event's survey
+ * key and link (store.h).  Record tables as in version 1. */
+static const char schema_v2[] =
+    "ALTER TABLE events ADD COLUMN survey TEXT NOT NULL DEFAULT '';\n"
+    "ALTER TABLE events ADD COLUMN link TEXT NOT NULL DEFAULT '';\n"
+    "CREATE TABLE answers(\n"
+    "  id TEXT PRIMARY KEY NOT NULL, device_id TEXT NOT NULL,\n"
+    "  seq INTEGER NOT NULL, wall_ms INTEGER NOT NULL,\n"
+    "  boot_id TEXT NOT NULL, mono_ms INTEGER NOT NULL,\n"
+    "  person_id TEXT NOT NULL REFERENCES people(id),\n"
+    "  event_id TEXT NOT NULL REFERENCES events(id),\n"
+    "  survey_key TEXT NOT NULL, survey_version INTEGER NOT NULL,\n"
+    "  question_key TEXT NOT NULL, value TEXT NOT NULL, lang TEXT NOT NULL,\n"
+    "  UNIQUE(device_id, seq)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE INDEX answers_visit ON answers(event_id, person_id);\n"
+    "CREATE TABLE qr_tokens(\n"
+    "  id TEXT PRIMARY KEY NOT NULL, device_id TEXT NOT NULL,\n"
+    "  seq INTEGER NOT NULL, wall_ms INTEGER NOT NULL,\n"
+    "  boot_id TEXT NOT NULL, mono_ms INTEGER NOT NULL,\n"
+    "  person_id TEXT NOT NULL REFERENCES people(id),\n"
+    "  token TEXT NOT NULL UNIQUE,\n"
+    "  UNIQUE(device_id, seq)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE INDEX qr_tokens_person ON qr_tokens(person_id);\n"
+    "CREATE TABLE qr_revocations(\n"
+    "  id TEXT PRIMARY KEY NOT NULL, device_id TEXT NOT NULL,\n"
+    "  seq INTEGER NOT NULL, wall_ms INTEGER NOT NULL,\n"
+    "  boot_id TEXT NOT NULL, mono_ms INTEGER NOT NULL,\n"
+    "  token TEXT NOT NULL,\n"
+    "  UNIQUE(device_id, seq)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE INDEX qr_revocations_token ON qr_revocations(token);\n";
+
 typedef struct migration {
     int version;                            /* user_version after the step */
     const char *what;                       /* for messages */
@@ -161,11 +214,12 @@ typedef struct migration {
 
 static int init_meta(kstore *s, kerr *err);
 
-/* Forward steps, in order; a later issue appends {2, ...} and so on.  Each
+/* Forward steps, in order; a later issue appends {3, ...} and so on.  Each
  * runs in its own transaction with the user_version update, so a crash
  * leaves the database at the previous version, never between two. */
 static const migration migrations[] = {
     {1, "create events, people and check-ins", schema_v1, init_meta},
+    {2, "add survey answers, QR codes, event survey and link", schema_v2, NULL},
 };
 
 /* ---- prepared statements ---------------------------------------------------- */
@@ -177,6 +231,7 @@ enum {
     ST_PERSON_INSERT, ST_FTS_INSERT, ST_FTS_SLOT, ST_FTS_LAST,
     ST_PERSON_GET, ST_PERSON_EXISTS,
     ST_CHECKIN_FIND, ST_CHECKIN_INSERT, ST_COUNTS, ST_SEARCH,
+    ST_ANSWER_INSERT, ST_QR_LIVE, ST_QR_INSERT, ST_QR_FIND, ST_QR_REVOKE,
     ST_COUNT
 };
 
@@ -194,10 +249,10 @@ static const char *const stmt_sql[ST_COUNT] = {
                     "WHERE key = 'next_seq' "
                     "RETURNING CAST(value AS INTEGER) - ?1",
     [ST_EVENT_INSERT] = "INSERT INTO events(id, device_id, seq, wall_ms, "
-                        "boot_id, mono_ms, name, program, date) "
-                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    [ST_EVENT_RANGE] = "SELECT id, name, program, date, wall_ms FROM events "
-                       "WHERE id >= ?1 AND id < ?2 ORDER BY id LIMIT 2",
+                        "boot_id, mono_ms, name, program, date, survey, link) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    [ST_EVENT_RANGE] = "SELECT id, name, program, date, wall_ms, survey, link "
+                       "FROM events WHERE id >= ?1 AND id < ?2 ORDER BY id LIMIT 2",
     [ST_EVENT_EXISTS] = "SELECT 1 FROM events WHERE id = ?1",
     [ST_PERSON_INSERT] = "INSERT INTO people(id, device_id, seq, wall_ms, "
                          "boot_id, mono_ms, given, family, phone, email, zip, "
@@ -231,6 +286,21 @@ static const char *const stmt_sql[ST_COUNT] = {
         "      ORDER BY rowid LIMIT ?2) m "
         "JOIN people p ON p.id = m.person_id "
         "ORDER BY p.name_key, p.id",
+    [ST_ANSWER_INSERT] = "INSERT INTO answers(id, device_id, seq, wall_ms, "
+                         "boot_id, mono_ms, person_id, event_id, survey_key, "
+                         "survey_version, question_key, value, lang) VALUES "
+                         "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    [ST_QR_LIVE] = "SELECT t.token FROM qr_tokens t WHERE t.person_id = ?1 "
+                   "AND NOT EXISTS (SELECT 1 FROM qr_revocations r "
+                   "WHERE r.token = t.token) ORDER BY t.seq DESC LIMIT 1",
+    [ST_QR_INSERT] = "INSERT INTO qr_tokens(id, device_id, seq, wall_ms, "
+                     "boot_id, mono_ms, person_id, token) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [ST_QR_FIND] = "SELECT t.person_id, EXISTS (SELECT 1 FROM qr_revocations r "
+                   "WHERE r.token = t.token) FROM qr_tokens t WHERE t.token = ?1",
+    [ST_QR_REVOKE] = "INSERT INTO qr_revocations(id, device_id, seq, wall_ms, "
+                     "boot_id, mono_ms, token) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 };
 
 struct kstore {
@@ -978,27 +1048,64 @@ static void today(const kstore *s, char out[11])
         snprintf(out, 11, "1970-01-01");
 }
 
-/* Fills e from a row of id, name, program, date, wall_ms. */
+/* Fills e from a row of id, name, program, date, wall_ms, survey, link. */
 static void event_from_row(sqlite3_stmt *st, kevent *e)
 {
+    memset(e, 0, sizeof *e);
     copy_utf8(e->id, sizeof e->id, col_text(st, 0));
     copy_utf8(e->name, sizeof e->name, col_text(st, 1));
     copy_utf8(e->program, sizeof e->program, col_text(st, 2));
     copy_utf8(e->date, sizeof e->date, col_text(st, 3));
     e->wall_ms = sqlite3_column_int64(st, 4);
+    copy_utf8(e->survey, sizeof e->survey, col_text(st, 5));
+    copy_utf8(e->link, sizeof e->link, col_text(st, 6));
 }
 
-/* Creates an event (a record). */
+/* Checks a key as survey.h writes them: a letter, then a-z, 0-9, '-',
+ * '_'; at most KIOSK_SURVEY_KEY_MAX characters. */
+static int valid_key(const char *k)
+{
+    size_t n = k ? strlen(k) : 0;
+    if (n == 0 || n > KIOSK_SURVEY_KEY_MAX || k[0] < 'a' || k[0] > 'z')
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if (!((k[i] >= 'a' && k[i] <= 'z') || (k[i] >= '0' && k[i] <= '9') ||
+              k[i] == '-' || k[i] == '_'))
+            return 0;
+    return 1;
+}
+
+/* Checks a link: printable, no spaces or control characters. */
+static int valid_link(const char *l)
+{
+    for (const unsigned char *p = (const unsigned char *)l; *p; p++)
+        if (*p <= ' ' || *p == 0x7f)
+            return 0;
+    return 1;
+}
+
+/* Creates an event (a record) with no survey and no link. */
 int kstore_event_add(kstore *s, const char *name, const char *program,
                      const char *date, kevent *out, kerr *err)
+{
+    kevent_spec spec = {name, program, date, NULL, NULL};
+    return kstore_event_add2(s, &spec, out, err);
+}
+
+/* Creates an event (a record) with all its fields. */
+int kstore_event_add2(kstore *s, const kevent_spec *spec, kevent *out, kerr *err)
 {
     kevent e;
     stamp sp;
     int64_t seq = 0;
     int ret = 0;
     memset(&e, 0, sizeof e);
-    if (!program)
-        program = "";
+    if (!spec)
+        return kerr_set(err, KERR_INVALID, "kstore_event_add2: no event given");
+    const char *name = spec->name, *date = spec->date;
+    const char *program = spec->program ? spec->program : "";
+    const char *survey = spec->survey ? spec->survey : "";
+    const char *link = spec->link ? spec->link : "";
     if (!name || !*name)
         return kerr_set(err, KERR_INVALID, "event name is empty");
     if (utf8_chars(name) > KIOSK_EVENT_NAME_MAX || strlen(name) >= sizeof e.name)
@@ -1010,11 +1117,23 @@ int kstore_event_add(kstore *s, const char *name, const char *program,
     if (date && *date && !valid_date(date))
         return kerr_set(err, KERR_INVALID, "event date %.40s is not a date "
                         "(expected YYYY-MM-DD)", date);
+    if (*survey && !valid_key(survey))
+        return kerr_set(err, KERR_INVALID, "event survey %.40s is not a survey "
+                        "key (a letter, then a-z, 0-9, '-' or '_', at most %d)",
+                        survey, KIOSK_SURVEY_KEY_MAX);
+    if (strlen(link) > KIOSK_EVENT_LINK_MAX)
+        return kerr_set(err, KERR_INVALID, "event link is longer than %d bytes",
+                        KIOSK_EVENT_LINK_MAX);
+    if (!valid_link(link))
+        return kerr_set(err, KERR_INVALID, "event link %.60s has spaces or "
+                        "control characters", link);
     ret = new_id(e.id, err);
     if (ret)
         return ret;
     snprintf(e.name, sizeof e.name, "%s", name);
     snprintf(e.program, sizeof e.program, "%s", program);
+    snprintf(e.survey, sizeof e.survey, "%s", survey);
+    snprintf(e.link, sizeof e.link, "%s", link);
     if (date && *date)
         snprintf(e.date, sizeof e.date, "%s", date);
     else
@@ -1033,6 +1152,8 @@ int kstore_event_add(kstore *s, const char *name, const char *program,
     bind_text(st, 7, e.name);
     bind_text(st, 8, e.program);
     bind_text(st, 9, e.date);
+    bind_text(st, 10, e.survey);
+    bind_text(st, 11, e.link);
     ret = stmt_run(s, st, "insert event", err);
     if (ret == 0)
         ret = tx_commit(s, "commit event", err);
@@ -1095,8 +1216,8 @@ int kstore_event_each(kstore *s, int (*fn)(const kevent *e, void *ctx), void *ct
     sqlite3_stmt *st = NULL;
     int ret = 0;
     int rc = sqlite3_prepare_v2(s->db,
-                                "SELECT id, name, program, date, wall_ms FROM events "
-                                "ORDER BY date DESC, wall_ms DESC, id",
+                                "SELECT id, name, program, date, wall_ms, survey, link "
+                                "FROM events ORDER BY date DESC, wall_ms DESC, id",
                                 -1, &st, NULL);
     if (rc != SQLITE_OK) {
         ret = db_error(s, rc, "list events", err);
@@ -1520,4 +1641,632 @@ int kstore_event_counts(kstore *s, const char *event_id, int *checkins,
     if (r)
         stmt_done(st);
     return 0;
+}
+
+/* ---- the staff screen: counts, check-ins, arrivals ------------------------------ */
+
+/* Counts check-ins, new people and returning people at an event. */
+int kstore_event_stats(kstore *s, const char *event_id, kevent_stats *out, kerr *err)
+{
+    int checkins = 0, fresh = 0;
+    if (!out)
+        return kerr_set(err, KERR_INVALID, "kstore_event_stats: no output");
+    memset(out, 0, sizeof *out);
+    int ret = kstore_event_counts(s, event_id, &checkins, &fresh, err);
+    if (ret == 0) {
+        out->checkins = checkins;
+        out->new_people = fresh;
+        out->returning = checkins - fresh;
+    }
+    return ret;
+}
+
+/* Prepares a statement of its own for a reader whose callback may use the
+ * store (the cached ones may be busy then). */
+static int prepare_own(kstore *s, const char *sql, sqlite3_stmt **st, const char *op,
+                       kerr *err)
+{
+    int rc = sqlite3_prepare_v2(s->db, sql, -1, st, NULL);
+    return rc == SQLITE_OK ? 0 : db_error(s, rc, op, err);
+}
+
+/* Requires an event id that exists (outside a transaction too). */
+static int event_known(kstore *s, const char *event_id, const char *op, kerr *err)
+{
+    if (!event_id || !*event_id)
+        return kerr_set(err, KERR_INVALID, "%s: no event given", op);
+    return need_event(s, event_id, err);
+}
+
+/* Calls fn for each check-in at an event, newest first. */
+int kstore_checkins_each(kstore *s, const char *event_id,
+                         int (*fn)(const kcheckin *c, void *ctx), void *ctx,
+                         kerr *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = SQLITE_DONE;
+    int ret = fn ? event_known(s, event_id, "list check-ins", err)
+                 : kerr_set(err, KERR_INVALID, "kstore_checkins_each: no callback");
+    if (ret == 0)
+        ret = prepare_own(s,
+                          "SELECT c.person_id, p.given, p.family, c.wall_ms, c.is_new "
+                          "FROM checkins c JOIN people p ON p.id = c.person_id "
+                          "WHERE c.event_id = ?1 ORDER BY c.wall_ms DESC, c.seq DESC",
+                          &st, "list check-ins", err);
+    if (ret)
+        goto done;
+    bind_text(st, 1, event_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        kcheckin c;
+        memset(&c, 0, sizeof c);
+        copy_utf8(c.person_id, sizeof c.person_id, col_text(st, 0));
+        copy_utf8(c.given, sizeof c.given, col_text(st, 1));
+        copy_utf8(c.family, sizeof c.family, col_text(st, 2));
+        c.wall_ms = sqlite3_column_int64(st, 3);
+        c.is_new = sqlite3_column_int(st, 4);
+        if (fn(&c, ctx) != 0) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    if (rc != SQLITE_DONE)
+        ret = db_error(s, rc, "list check-ins", err);
+done:
+    sqlite3_finalize(st);
+    return ret;
+}
+
+/* Counts check-ins per bucket_ms at an event (see store.h). */
+int kstore_arrivals(kstore *s, const char *event_id, int64_t bucket_ms,
+                    int64_t *first_bucket_start, int *counts, int max, int *n,
+                    kerr *err)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t start = 0;
+    int rc = SQLITE_DONE, ret = 0, got = 0;
+    if (!n || !first_bucket_start || max < 0 || (max > 0 && !counts) || bucket_ms <= 0)
+        return kerr_set(err, KERR_INVALID, "kstore_arrivals: bad arguments "
+                        "(bucket %lld ms, max %d)", (long long)bucket_ms, max);
+    *n = 0;
+    *first_bucket_start = 0;
+    ret = event_known(s, event_id, "count arrivals", err);
+    if (ret == 0)
+        ret = prepare_own(s,
+                          "SELECT wall_ms - ((wall_ms % ?2) + ?2) % ?2 AS b, count(*) "
+                          "FROM checkins WHERE event_id = ?1 GROUP BY b ORDER BY b",
+                          &st, "count arrivals", err);
+    if (ret || max == 0)
+        goto done;
+    /* first pass: the last bucket, so that the latest max are kept */
+    bind_text(st, 1, event_id);
+    sqlite3_bind_int64(st, 2, bucket_ms);
+    int64_t first = 0, last = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        last = sqlite3_column_int64(st, 0);
+        if (got++ == 0)
+            first = last;
+    }
+    if (rc != SQLITE_DONE) {
+        ret = db_error(s, rc, "count arrivals", err);
+        goto done;
+    }
+    if (got == 0)
+        goto done;
+    int64_t span = (last - first) / bucket_ms + 1;
+    start = span > max ? last - (int64_t)(max - 1) * bucket_ms : first;
+    int nb = span > max ? max : (int)span;
+    memset(counts, 0, (size_t)nb * sizeof *counts);
+    sqlite3_reset(st);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t b = sqlite3_column_int64(st, 0);
+        if (b >= start)
+            counts[(b - start) / bucket_ms] += sqlite3_column_int(st, 1);
+    }
+    if (rc != SQLITE_DONE) {
+        ret = db_error(s, rc, "count arrivals", err);
+        goto done;
+    }
+    *n = nb;
+    *first_bucket_start = start;
+done:
+    sqlite3_finalize(st);
+    return ret;
+}
+
+/* ---- survey answers -------------------------------------------------------------- */
+
+/* Checks a language code: at most 15 of A-Z, a-z, 0-9, '-' ("" allowed). */
+static int valid_lang(const char *l)
+{
+    size_t n = strlen(l);
+    if (n > 15)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!((l[i] >= 'a' && l[i] <= 'z') || (l[i] >= 'A' && l[i] <= 'Z') ||
+              (l[i] >= '0' && l[i] <= '9') || l[i] == '-'))
+            return 0;
+    return 1;
+}
+
+/* Checks the arguments of an answer before any transaction starts. */
+static int answer_args(const char *survey_key, int version, const char *qkey,
+                       const char *value, const char *lang, kerr *err)
+{
+    if (!valid_key(survey_key))
+        return kerr_set(err, KERR_INVALID, "answer: survey key %.40s is not a key",
+                        survey_key ? survey_key : "(none)");
+    if (version < 1)
+        return kerr_set(err, KERR_INVALID, "answer: survey %s version %d (must be "
+                        ">= 1)", survey_key, version);
+    if (!valid_key(qkey))
+        return kerr_set(err, KERR_INVALID, "answer: question key %.40s is not a key",
+                        qkey ? qkey : "(none)");
+    if (!value)
+        return kerr_set(err, KERR_INVALID, "answer to %s: no value", qkey);
+    if (strlen(value) > KIOSK_ANSWER_VALUE_MAX_BYTES)
+        return kerr_set(err, KERR_INVALID, "answer to %s: %zu bytes, at most %d",
+                        qkey, strlen(value), KIOSK_ANSWER_VALUE_MAX_BYTES);
+    if (!valid_lang(lang))
+        return kerr_set(err, KERR_INVALID, "answer to %s: language %.20s is not "
+                        "a language code", qkey, lang);
+    return 0;
+}
+
+/* Requires a person to exist (inside the caller's transaction). */
+static int need_person(kstore *s, const char *person_id, kerr *err)
+{
+    int found = 0;
+    int ret = row_exists(s, ST_PERSON_EXISTS, person_id, &found, "find person", err);
+    if (ret == 0 && !found)
+        ret = kerr_set(err, KERR_NOTFOUND, "no person with id %.40s in %s",
+                       person_id, s->path);
+    return ret;
+}
+
+/* Stores n answers of one person at one event in one transaction. */
+int kstore_answers_add(kstore *s, const char *person_id, const char *event_id,
+                       const char *survey_key, int version, const char *lang,
+                       int n, const char *const *qkeys, const char *const *values,
+                       kerr *err)
+{
+    int64_t seq = 0;
+    stamp sp;
+    int ret = 0;
+    if (!lang)
+        lang = "";
+    if (!person_id || !event_id || n < 0 || (n > 0 && (!qkeys || !values)))
+        return kerr_set(err, KERR_INVALID, "kstore_answers_add: person, event "
+                        "and answers are required");
+    for (int i = 0; i < n; i++)
+        if ((ret = answer_args(survey_key, version, qkeys[i], values[i], lang, err)))
+            return ret;
+    if (n == 0)
+        return 0;
+    ret = tx_begin(s, "store answers", err);
+    if (ret)
+        return ret;
+    ret = need_person(s, person_id, err);
+    if (ret == 0)
+        ret = need_event(s, event_id, err);
+    if (ret == 0)
+        ret = seq_take(s, n, &seq, "store answers", err);
+    if (ret)
+        goto done;
+    stamp_now(s, seq, &sp);
+    for (int i = 0; i < n && ret == 0; i++) {
+        char id[KIOSK_ID_HEX + 1];
+        ret = new_id(id, err);
+        if (ret)
+            break;
+        sp.seq = seq + i;
+        sqlite3_stmt *st = s->st[ST_ANSWER_INSERT];
+        bind_stamp(s, st, id, &sp);
+        bind_text(st, 7, person_id);
+        bind_text(st, 8, event_id);
+        bind_text(st, 9, survey_key);
+        sqlite3_bind_int(st, 10, version);
+        bind_text(st, 11, qkeys[i]);
+        bind_text(st, 12, values[i]);
+        bind_text(st, 13, lang);
+        ret = stmt_run(s, st, "insert answer", err);
+    }
+    if (ret == 0)
+        ret = tx_commit(s, "commit answers", err);
+done:
+    if (ret)
+        tx_abort(s, err);
+    return ret;
+}
+
+/* Stores one answer (durable on return). */
+int kstore_answer_add(kstore *s, const char *person_id, const char *event_id,
+                      const char *survey_key, int version, const char *qkey,
+                      const char *value, const char *lang, kerr *err)
+{
+    return kstore_answers_add(s, person_id, event_id, survey_key, version, lang, 1,
+                              &qkey, &value, err);
+}
+
+/* Columns every answer reader selects, in kanswer order (see answer_from_row). */
+#define ANSWER_COLS "person_id, event_id, survey_key, survey_version, " \
+                    "question_key, value, lang, seq, wall_ms, first"
+
+/* Points a at the columns of the current row (ANSWER_COLS). */
+static void answer_from_row(sqlite3_stmt *st, kanswer *a)
+{
+    a->person_id = col_text(st, 0);
+    a->event_id = col_text(st, 1);
+    a->survey_key = col_text(st, 2);
+    a->survey_version = sqlite3_column_int(st, 3);
+    a->question_key = col_text(st, 4);
+    a->value = col_text(st, 5);
+    a->lang = col_text(st, 6);
+    a->seq = sqlite3_column_int64(st, 7);
+    a->wall_ms = sqlite3_column_int64(st, 8);
+    a->first_seq = sqlite3_column_int64(st, 9);
+}
+
+/* Steps a prepared answer query, calling fn per row; returns fn's non-zero
+ * value if it stopped the walk. */
+static int answers_walk(kstore *s, sqlite3_stmt *st, int (*fn)(const kanswer *a, void *ctx),
+                        void *ctx, const char *op, kerr *err)
+{
+    int rc, ret = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        kanswer a;
+        answer_from_row(st, &a);
+        if ((ret = fn(&a, ctx)) != 0)
+            return ret;
+    }
+    return rc == SQLITE_DONE ? 0 : db_error(s, rc, op, err);
+}
+
+/* The latest answer to each question of a person at an event. */
+int kstore_answers_latest(kstore *s, const char *person_id, const char *event_id,
+                          int (*fn)(const kanswer *a, void *ctx), void *ctx,
+                          kerr *err)
+{
+    sqlite3_stmt *st = NULL;
+    int ret = 0;
+    if (!person_id || !event_id || !fn)
+        return kerr_set(err, KERR_INVALID, "kstore_answers_latest: person, event "
+                        "and callback are required");
+    ret = prepare_own(s,
+        "SELECT " ANSWER_COLS " FROM ("
+        "  SELECT *, row_number() OVER (PARTITION BY survey_key, question_key"
+        "                               ORDER BY seq DESC) AS rn,"
+        "         min(seq) OVER (PARTITION BY survey_key, question_key) AS first"
+        "  FROM answers WHERE person_id = ?1 AND event_id = ?2)"
+        " WHERE rn = 1 ORDER BY first",
+        &st, "read answers", err);
+    if (ret == 0) {
+        bind_text(st, 1, person_id);
+        bind_text(st, 2, event_id);
+        ret = answers_walk(s, st, fn, ctx, "read answers", err);
+    }
+    sqlite3_finalize(st);
+    return ret;
+}
+
+/* ---- QR check-in codes ------------------------------------------------------------ */
+
+#define QR_PREFIX "K1-"
+#define QR_DIGITS 26                        /* 128 bits in base32 */
+static const char qr_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+
+/* Writes a new random token ("K1-" + 26 base32 digits) into out. */
+static int qr_make(char out[KIOSK_QR_TOKEN_BYTES], kerr *err)
+{
+    unsigned char b[16];
+    if (krandom_bytes(b, sizeof b) != 0)
+        return kerr_set(err, KERR_INTERNAL, "krandom_bytes: cannot read random "
+                        "bytes: %s", strerror(errno));
+    memcpy(out, QR_PREFIX, 3);
+    unsigned acc = 0, bits = 0, o = 3;
+    for (size_t i = 0; i < sizeof b; i++) {
+        acc = (acc << 8) | b[i];
+        bits += 8;
+        while (bits >= 5) {
+            out[o++] = qr_alphabet[(acc >> (bits - 5)) & 31];
+            bits -= 5;
+        }
+    }
+    out[o++] = qr_alphabet[(acc << (5 - bits)) & 31];   /* last 3 bits */
+    out[o] = '\0';
+    return 0;
+}
+
+/* Normalises scanned text into a token (trimmed, upper case); -1 if it is
+ * not one. */
+static int qr_normalise(const char *in, char out[KIOSK_QR_TOKEN_BYTES])
+{
+    size_t len;
+    if (!in)
+        return -1;
+    while (*in == ' ' || *in == '\t' || *in == '\r' || *in == '\n')
+        in++;
+    len = strlen(in);
+    while (len > 0 && (in[len - 1] == ' ' || in[len - 1] == '\t' ||
+                       in[len - 1] == '\r' || in[len - 1] == '\n'))
+        len--;
+    if (len != 3 + QR_DIGITS)
+        return -1;
+    for (size_t i = 0; i < len; i++) {
+        char c = in[i];
+        if (c >= 'a' && c <= 'z')
+            c = (char)(c - 'a' + 'A');
+        if (i < 3 ? c != QR_PREFIX[i] : !strchr(qr_alphabet, c))
+            return -1;
+        out[i] = c;
+    }
+    out[len] = '\0';
+    return 0;
+}
+
+/* Non-zero if text looks like a QR check-in token. */
+int kstore_qr_is_token(const char *text)
+{
+    char t[KIOSK_QR_TOKEN_BYTES];
+    return qr_normalise(text, t) == 0;
+}
+
+/* Reads the person's live token into out; 1 if there is one, 0 if not,
+ * negative -code on error. */
+static int qr_live(kstore *s, const char *person_id, char out[KIOSK_QR_TOKEN_BYTES],
+                   kerr *err)
+{
+    sqlite3_stmt *st = s->st[ST_QR_LIVE];
+    bind_text(st, 1, person_id);
+    int r = stmt_row(s, st, "find QR code", err);
+    if (r > 0) {
+        copy_utf8(out, KIOSK_QR_TOKEN_BYTES, col_text(st, 0));
+        stmt_done(st);
+    }
+    return r;
+}
+
+/* The person's live token, created if they have none. */
+int kstore_qr_token(kstore *s, const char *person_id, char *out, unsigned cap,
+                    kerr *err)
+{
+    char token[KIOSK_QR_TOKEN_BYTES], id[KIOSK_ID_HEX + 1];
+    int64_t seq = 0;
+    stamp sp;
+    int ret = 0;
+    if (!person_id || !out || cap < 3 + QR_DIGITS + 1)
+        return kerr_set(err, KERR_INVALID, "kstore_qr_token: person and a buffer of "
+                        "%d bytes are required", 3 + QR_DIGITS + 1);
+    out[0] = '\0';
+    int r = qr_live(s, person_id, token, err);     /* the common case: no lock */
+    if (r < 0)
+        return -r;
+    if (r > 0)
+        goto found;
+    if ((ret = new_id(id, err)))
+        return ret;
+    ret = tx_begin(s, "make QR code", err);
+    if (ret)
+        return ret;
+    ret = need_person(s, person_id, err);
+    if (ret)
+        goto done;
+    r = qr_live(s, person_id, token, err);         /* made meanwhile? */
+    if (r < 0) {
+        ret = -r;
+        goto done;
+    }
+    if (r == 0) {
+        ret = qr_make(token, err);
+        if (ret == 0)
+            ret = seq_take(s, 1, &seq, "make QR code", err);
+        if (ret)
+            goto done;
+        stamp_now(s, seq, &sp);
+        sqlite3_stmt *st = s->st[ST_QR_INSERT];
+        bind_stamp(s, st, id, &sp);
+        bind_text(st, 7, person_id);
+        bind_text(st, 8, token);
+        ret = stmt_run(s, st, "insert QR code", err);
+    }
+    if (ret == 0)
+        ret = tx_commit(s, "commit QR code", err);
+done:
+    if (ret) {
+        tx_abort(s, err);
+        return ret;
+    }
+found:
+    snprintf(out, cap, "%s", token);
+    return 0;
+}
+
+/* Finds the person of a scanned token (see store.h). */
+int kstore_qr_lookup(kstore *s, const char *token, char person_id[KIOSK_ID_HEX + 1],
+                     int *revoked, kerr *err)
+{
+    char t[KIOSK_QR_TOKEN_BYTES];
+    if (revoked)
+        *revoked = 0;
+    if (!person_id)
+        return kerr_set(err, KERR_INVALID, "kstore_qr_lookup: no output");
+    person_id[0] = '\0';
+    if (qr_normalise(token, t) != 0)
+        return kerr_set(err, KERR_INVALID, "scanned text is not a kiosk QR code");
+    sqlite3_stmt *st = s->st[ST_QR_FIND];
+    bind_text(st, 1, t);
+    int r = stmt_row(s, st, "look up QR code", err);
+    if (r < 0)
+        return -r;
+    if (r == 0)
+        return kerr_set(err, KERR_NOTFOUND, "QR code %s is not known on this kiosk", t);
+    copy_utf8(person_id, KIOSK_ID_HEX + 1, col_text(st, 0));
+    int gone = sqlite3_column_int(st, 1);
+    stmt_done(st);
+    if (gone) {
+        if (revoked)
+            *revoked = 1;
+        return kerr_set(err, KERR_NOTFOUND, "QR code %s was revoked", t);
+    }
+    return 0;
+}
+
+/* Revokes every live token of a person, in one transaction. */
+int kstore_qr_revoke(kstore *s, const char *person_id, int *revoked, kerr *err)
+{
+    char token[KIOSK_QR_TOKEN_BYTES];
+    int count = 0, r = 0;
+    if (revoked)
+        *revoked = 0;
+    if (!person_id)
+        return kerr_set(err, KERR_INVALID, "kstore_qr_revoke: no person given");
+    int ret = tx_begin(s, "revoke QR code", err);
+    if (ret)
+        return ret;
+    ret = need_person(s, person_id, err);
+    while (ret == 0 && (r = qr_live(s, person_id, token, err)) > 0) {
+        char id[KIOSK_ID_HEX + 1];
+        int64_t seq = 0;
+        stamp sp;
+        ret = new_id(id, err);
+        if (ret == 0)
+            ret = seq_take(s, 1, &seq, "revoke QR code", err);
+        if (ret)
+            break;
+        stamp_now(s, seq, &sp);
+        sqlite3_stmt *st = s->st[ST_QR_REVOKE];
+        bind_stamp(s, st, id, &sp);
+        bind_text(st, 7, token);
+        ret = stmt_run(s, st, "insert QR revocation", err);
+        count++;
+    }
+    if (ret == 0 && r < 0)
+        ret = -r;
+    if (ret == 0)
+        ret = tx_commit(s, "commit QR revocation", err);
+    if (ret) {
+        tx_abort(s, err);
+        return ret;
+    }
+    if (revoked)
+        *revoked = count;
+    return 0;
+}
+
+/* ---- attendance: what export.c reads ------------------------------------------- */
+
+/* Checks a scope: an event that exists, or a real date, or nothing. */
+static int scope_check(kstore *s, const kscope *sc, kerr *err)
+{
+    if (sc && sc->event_id && *sc->event_id)
+        return event_known(s, sc->event_id, "export", err);
+    if (sc && sc->since && *sc->since && !valid_date(sc->since))
+        return kerr_set(err, KERR_INVALID, "since date %.40s is not a date "
+                        "(expected YYYY-MM-DD)", sc->since);
+    return 0;
+}
+
+/* Binds ?1 (event id) and ?2 (since date) of a scoped query; NULL = any. */
+static void bind_scope(sqlite3_stmt *st, const kscope *sc)
+{
+    if (sc && sc->event_id && *sc->event_id)
+        bind_text(st, 1, sc->event_id);
+    else
+        sqlite3_bind_null(st, 1);
+    if (sc && sc->since && *sc->since)
+        bind_text(st, 2, sc->since);
+    else
+        sqlite3_bind_null(st, 2);
+}
+
+#define SCOPE_WHERE "(?1 IS NULL OR c.event_id = ?1) AND (?2 IS NULL OR e.date >= ?2)"
+
+/* Counts the check-ins in scope. */
+int kstore_attendance_count(kstore *s, const kscope *scope, long *count, kerr *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (!count)
+        return kerr_set(err, KERR_INVALID, "kstore_attendance_count: no output");
+    *count = 0;
+    int ret = scope_check(s, scope, err);
+    if (ret == 0)
+        ret = prepare_own(s, "SELECT count(*) FROM checkins c JOIN events e "
+                          "ON e.id = c.event_id WHERE " SCOPE_WHERE,
+                          &st, "count check-ins", err);
+    if (ret == 0) {
+        bind_scope(st, scope);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+            *count = (long)sqlite3_column_int64(st, 0);
+        else
+            ret = db_error(s, rc, "count check-ins", err);
+    }
+    sqlite3_finalize(st);
+    return ret;
+}
+
+/* Calls fn for each check-in in scope with its event and person. */
+int kstore_attendance_each(kstore *s, const kscope *scope,
+                           int (*fn)(const kattendance *r, void *ctx), void *ctx,
+                           kerr *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = SQLITE_DONE;
+    int ret = fn ? scope_check(s, scope, err)
+                 : kerr_set(err, KERR_INVALID, "kstore_attendance_each: no callback");
+    if (ret == 0)
+        ret = prepare_own(s,
+            "SELECT c.id, c.person_id, c.event_id, e.name, e.program, e.date, "
+            "e.survey, p.given, p.family, p.phone, p.email, p.zip, c.wall_ms, c.is_new "
+            "FROM checkins c JOIN events e ON e.id = c.event_id "
+            "JOIN people p ON p.id = c.person_id WHERE " SCOPE_WHERE
+            " ORDER BY e.date, e.wall_ms, e.id, c.wall_ms, c.seq",
+            &st, "read check-ins", err);
+    if (ret)
+        goto done;
+    bind_scope(st, scope);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        kattendance r = {
+            .checkin_id = col_text(st, 0), .person_id = col_text(st, 1),
+            .event_id = col_text(st, 2), .event_name = col_text(st, 3),
+            .program = col_text(st, 4), .event_date = col_text(st, 5),
+            .survey = col_text(st, 6), .given = col_text(st, 7),
+            .family = col_text(st, 8), .phone = col_text(st, 9),
+            .email = col_text(st, 10), .zip = col_text(st, 11),
+            .wall_ms = sqlite3_column_int64(st, 12),
+            .is_new = sqlite3_column_int(st, 13),
+        };
+        if ((ret = fn(&r, ctx)) != 0)
+            goto done;
+    }
+    if (rc != SQLITE_DONE)
+        ret = db_error(s, rc, "read check-ins", err);
+done:
+    sqlite3_finalize(st);
+    return ret;
+}
+
+/* Calls fn for every answer record in scope, in table order.  A plain
+ * scan ("+event_id" keeps SQLite off the index, which would cost a row
+ * lookup per answer): with 70,000 answers it takes about 15 ms, where
+ * choosing the latest in SQL (window or GROUP BY) took 150-470 ms. */
+int kstore_attendance_answers(kstore *s, const kscope *scope,
+                              int (*fn)(const kanswer *a, void *ctx), void *ctx,
+                              kerr *err)
+{
+    sqlite3_stmt *st = NULL;
+    int ret = fn ? scope_check(s, scope, err)
+                 : kerr_set(err, KERR_INVALID, "kstore_attendance_answers: no callback");
+    if (ret == 0)
+        ret = prepare_own(s,
+            "SELECT person_id, event_id, survey_key, survey_version, question_key,"
+            " value, lang, seq, wall_ms, seq AS first FROM answers"
+            " WHERE (?1 IS NULL OR event_id = ?1)"
+            " AND +event_id IN (SELECT id FROM events WHERE ?2 IS NULL OR date >= ?2)",
+            &st, "read answers", err);
+    if (ret == 0) {
+        bind_scope(st, scope);
+        ret = answers_walk(s, st, fn, ctx, "read answers", err);
+    }
+    sqlite3_finalize(st);
+    return ret;
 }

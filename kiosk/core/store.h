@@ -1,11 +1,13 @@
 /*
- * store.h - the kiosk's local database: events, people, check-ins.
+ * store.h - the kiosk's local database: events, people, check-ins, survey
+ * answers and QR check-in codes.
  *
  * One SQLite file (KIOSK_DB_FILE) in the data folder, journal_mode=WAL and
  * synchronous=FULL: when a kstore_ write function returns 0 the record is
  * committed and on disk, so the screen may say thank you.
  *
- * Every record (row of events, people, checkins) carries:
+ * Every record (row of events, people, checkins, answers, qr_tokens,
+ * qr_revocations) carries:
  *   id        random 128 bits, 32 hex digits, made on this kiosk
  *   device_id this kiosk's id (random, made when the database was created)
  *   seq       per-device sequence number, 1, 2, 3 ... in commit order,
@@ -14,22 +16,35 @@
  *   boot_id   the boot session, and
  *   mono_ms   ms since that boot (see kclock.h)
  *
- * Schema version 1 (later versions add tables; see the migrations in
- * store.c):
+ * Schema version 2 (version 1 had no answers, QR tables or event survey
+ * and link; see the migrations in store.c):
  *   meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)
  *       device_id, next_seq, current_event, setting.<name>
  *   events(id, device_id, seq, wall_ms, boot_id, mono_ms,
- *          name, program, date)
+ *          name, program, date, survey, link)
  *   people(id, device_id, seq, wall_ms, boot_id, mono_ms,
  *          given, family, phone, email, zip, name_key)
  *   checkins(id, device_id, seq, wall_ms, boot_id, mono_ms,
  *            person_id, event_id, is_new, UNIQUE(person_id, event_id))
+ *   answers(id, device_id, seq, wall_ms, boot_id, mono_ms,
+ *           person_id, event_id, survey_key, survey_version, question_key,
+ *           value, lang)
+ *       one row per answer as given; a changed answer is a new row and the
+ *       latest (highest seq) wins
+ *   qr_tokens(id, ..., person_id, token UNIQUE)
+ *   qr_revocations(id, ..., token)
+ *       a person's QR check-in code, and its revocation: append-only, so
+ *       sync carries both like any other record
  *   people_fts  FTS5 over the folded names (see fold.h): given and family
  *               name, and family-given-family for CJK names; its rowid
  *               orders by people.name_key = fold(given + " " + family)
  *               (see store.c)
  * Text columns are NOT NULL ('' when empty); id is the PRIMARY KEY; each
  * record table has a UNIQUE index on (device_id, seq).
+ *
+ * Records are immutable: an event's survey and link are given when it is
+ * created and never change (changing them would need an update record that
+ * sync and the hub understand; create a new event instead).
  *
  * The schema is versioned with PRAGMA user_version and migrated forward in
  * steps on open.  A database from a newer kiosk is refused (KERR_NEWER); a
@@ -45,6 +60,16 @@
 #include "kclock.h"
 #include "kerr.h"
 
+/* Limits of schema 2 (overridable with -DNAME=value, like config.h's). */
+#ifndef KIOSK_EVENT_LINK_MAX
+#define KIOSK_EVENT_LINK_MAX 400            /* bytes of an event's link (a URL) */
+#endif
+#define KIOSK_EVENT_LINK_BYTES (KIOSK_EVENT_LINK_MAX + 1)
+#define KIOSK_QR_TOKEN_BYTES 32             /* "K1-" + 26 base32 digits + NUL fit */
+#ifndef KIOSK_ANSWER_VALUE_MAX_BYTES
+#define KIOSK_ANSWER_VALUE_MAX_BYTES 16384  /* one stored survey answer */
+#endif
+
 typedef struct kstore kstore;
 
 typedef struct kevent {
@@ -53,7 +78,19 @@ typedef struct kevent {
     char program[KIOSK_PROGRAM_BYTES];
     char date[11];                  /* YYYY-MM-DD, local date of the event */
     int64_t wall_ms;                /* when it was created */
+    char survey[KIOSK_SURVEY_KEY_MAX + 1];  /* key of its survey, "" for none */
+    char link[KIOSK_EVENT_LINK_BYTES];      /* link shown as a QR code, "" for none */
 } kevent;
+
+/* What kstore_event_add2 creates.  NULL members count as "". */
+typedef struct kevent_spec {
+    const char *name;               /* required, <= KIOSK_EVENT_NAME_MAX characters */
+    const char *program;            /* <= KIOSK_PROGRAM_MAX characters */
+    const char *date;               /* YYYY-MM-DD, or ""/NULL for today */
+    const char *survey;             /* a survey key (survey.h syntax) or "" */
+    const char *link;               /* a link without spaces or control
+                                     * characters, <= KIOSK_EVENT_LINK_MAX bytes */
+} kevent_spec;
 
 typedef struct kperson {
     char id[KIOSK_ID_HEX + 1];      /* filled in by kstore_signup */
@@ -103,9 +140,13 @@ int kstore_setting_get(kstore *s, const char *key, char *buf, unsigned cap, kerr
 int kstore_setting_set(kstore *s, const char *key, const char *value, kerr *err);
 
 /* ---- events ---- */
-/* date may be NULL or "" for today (local date by the store's clock). */
+/* date may be NULL or "" for today (local date by the store's clock).
+ * The same as kstore_event_add2 with no survey and no link. */
 int kstore_event_add(kstore *s, const char *name, const char *program,
                      const char *date, kevent *out, kerr *err);
+/* Creates an event with all its fields (survey and link are fixed from
+ * then on: records never change).  Fills *out if out is not NULL. */
+int kstore_event_add2(kstore *s, const kevent_spec *spec, kevent *out, kerr *err);
 /* Finds an event by full id or by a unique id prefix of >= 4 hex digits. */
 int kstore_event_get(kstore *s, const char *id_or_prefix, kevent *out, kerr *err);
 /* Calls fn for each event, newest first; stops early if fn returns non-zero. */
@@ -134,5 +175,145 @@ int kstore_search(kstore *s, const char *query, kmatch *out, int max, int *n,
 /* Counts for an event (for the done screen, staff, tests). */
 int kstore_event_counts(kstore *s, const char *event_id, int *checkins,
                         int *new_people, kerr *err);
+
+/* ---- the staff screen: counts, check-ins, arrivals ---- */
+
+typedef struct kevent_stats {
+    int checkins;                   /* everyone checked in */
+    int new_people;                 /* of them, signed up there */
+    int returning;                  /* checkins - new_people */
+} kevent_stats;
+int kstore_event_stats(kstore *s, const char *event_id, kevent_stats *out, kerr *err);
+
+/* One check-in as staff see it (full name: staff only, never the door). */
+typedef struct kcheckin {
+    char person_id[KIOSK_ID_HEX + 1];
+    char given[KIOSK_NAME_BYTES];
+    char family[KIOSK_NAME_BYTES];
+    int64_t wall_ms;                /* when, by the kiosk's clock */
+    int is_new;                     /* 1: signed up there, 0: returning */
+} kcheckin;
+
+/* Calls fn for each check-in at event_id, newest first (wall_ms, then
+ * seq); stops early if fn returns non-zero.  Uses its own statement, so
+ * fn may call other kstore functions. */
+int kstore_checkins_each(kstore *s, const char *event_id,
+                         int (*fn)(const kcheckin *c, void *ctx), void *ctx,
+                         kerr *err);
+
+/* Arrivals per bucket_ms (e.g. 15 * 60000) at event_id, for a bar chart.
+ * Buckets are aligned to multiples of bucket_ms since the Unix epoch, so
+ * 15-minute buckets start at :00, :15, :30, :45 local time in every time
+ * zone (all offsets are whole quarter hours).  counts[i] is the number of
+ * check-ins in [*first_bucket_start + i * bucket_ms, ... + bucket_ms);
+ * *n buckets are filled, from the first check-in's bucket to the last's,
+ * empty ones included; if that is more than max, the latest max buckets
+ * are kept.  With no check-ins, *n = 0 and *first_bucket_start = 0. */
+int kstore_arrivals(kstore *s, const char *event_id, int64_t bucket_ms,
+                    int64_t *first_bucket_start, int *counts, int max, int *n,
+                    kerr *err);
+
+/* ---- survey answers ---- */
+
+/* One stored answer.  The pointers are valid during the callback only. */
+typedef struct kanswer {
+    const char *person_id, *event_id;
+    const char *survey_key;
+    int survey_version;
+    const char *question_key;
+    const char *value;              /* encoded as in survey.h; "" = cleared */
+    const char *lang;               /* language the person answered in */
+    int64_t seq, wall_ms;
+    int64_t first_seq;              /* the first answer to this question (lowest
+                                     * seq) of those read: the person's for
+                                     * kstore_answers_latest; seq itself for
+                                     * kstore_attendance_answers */
+} kanswer;
+
+/* Stores one answer of person_id at event_id (durable on return).  Keys
+ * follow survey.h (a letter, then a-z, 0-9, '-', '_'; at most
+ * KIOSK_SURVEY_KEY_MAX); version >= 1; value at most
+ * KIOSK_ANSWER_VALUE_MAX_BYTES ("" records that an answer was cleared);
+ * lang a language code or "".  The person and event must exist. */
+int kstore_answer_add(kstore *s, const char *person_id, const char *event_id,
+                      const char *survey_key, int version, const char *qkey,
+                      const char *value, const char *lang, kerr *err);
+
+/* Stores n answers (qkeys[i] -> values[i]) in one transaction: all or
+ * none are stored.  What a finished survey screen calls. */
+int kstore_answers_add(kstore *s, const char *person_id, const char *event_id,
+                       const char *survey_key, int version, const char *lang,
+                       int n, const char *const *qkeys, const char *const *values,
+                       kerr *err);
+
+/* Calls fn for the latest answer (highest seq) to each question a person
+ * answered at an event, in the order the questions were first answered.
+ * Cleared answers ("") are passed too.  fn returning non-zero stops. */
+int kstore_answers_latest(kstore *s, const char *person_id, const char *event_id,
+                          int (*fn)(const kanswer *a, void *ctx), void *ctx,
+                          kerr *err);
+
+/* ---- QR check-in codes ----
+ * A token is "K1-" and 26 base32 digits (A-Z, 2-7) of 128 random bits:
+ * nothing personal, and every character is in the QR alphanumeric set, so
+ * the code stays small.  A person has at most one live token. */
+
+/* Non-zero if text (after trimming spaces and line ends) looks like a
+ * token, in any letter case: what a scanner typed, not a name. */
+int kstore_qr_is_token(const char *text);
+
+/* The person's live token into out (cap >= KIOSK_QR_TOKEN_BYTES); one is
+ * created (a record, durable on return) if they have none. */
+int kstore_qr_token(kstore *s, const char *person_id, char *out, unsigned cap,
+                    kerr *err);
+
+/* Finds the person of a scanned token (spaces, line ends and letter case
+ * do not matter).  0 and person_id filled: a live token.  KERR_NOTFOUND:
+ * unknown, or revoked; *revoked (if not NULL) is 1 for a revoked token
+ * (person_id is then still filled, for staff), else 0.  KERR_INVALID:
+ * the text is not a token at all. */
+int kstore_qr_lookup(kstore *s, const char *token, char person_id[KIOSK_ID_HEX + 1],
+                     int *revoked, kerr *err);
+
+/* Revokes every live token of the person (durable on return); *revoked
+ * (may be NULL) gets how many (0 if they had none).  KERR_NOTFOUND if
+ * there is no such person. */
+int kstore_qr_revoke(kstore *s, const char *person_id, int *revoked, kerr *err);
+
+/* ---- attendance: what export.c reads ---- */
+
+/* Which check-ins: one event (full id), or events on or after a local
+ * date (YYYY-MM-DD, the event's date), or (both NULL or "") all. */
+typedef struct kscope {
+    const char *event_id;
+    const char *since;
+} kscope;
+
+/* One check-in with its event and person; pointers valid during the
+ * callback only. */
+typedef struct kattendance {
+    const char *checkin_id, *person_id, *event_id;
+    const char *event_name, *program, *event_date, *survey;
+    const char *given, *family, *phone, *email, *zip;
+    int64_t wall_ms;
+    int is_new;
+} kattendance;
+
+/* Number of check-ins in scope. */
+int kstore_attendance_count(kstore *s, const kscope *scope, long *count, kerr *err);
+
+/* Calls fn for each check-in in scope, in order of event date, event,
+ * check-in time.  fn returning non-zero stops (and is returned). */
+int kstore_attendance_each(kstore *s, const kscope *scope,
+                           int (*fn)(const kattendance *r, void *ctx), void *ctx,
+                           kerr *err);
+
+/* Calls fn for every answer record in scope, in no particular order: a
+ * question of one visit may come several times (changed answers), and the
+ * caller keeps the one with the highest seq.  first_seq is the record's
+ * own seq.  fn returning non-zero stops. */
+int kstore_attendance_answers(kstore *s, const kscope *scope,
+                              int (*fn)(const kanswer *a, void *ctx), void *ctx,
+                              kerr *err);
 
 #endif

@@ -1,6 +1,8 @@
 /*
  * test_store.c - unit tests of the local database (kiosk/core/store.c) and
- * the demo data (kiosk/core/demo.c).
+ * the demo data (kiosk/core/demo.c); from schema 2 also survey answers, QR
+ * codes, event survey and link, the staff and attendance readers, and the
+ * migration from a schema-1 file.
  *
  * Each test works in its own temporary folder with a virtual clock, and
  * looks at the file with a second, plain SQLite connection where the kstore
@@ -205,7 +207,7 @@ static void test_open_create_reopen(void)
     CHECK(strspn(dev, "0123456789abcdef") == 32);
     CHECK(strstr(kstore_path(w.s), "/data/kiosk.db") != NULL);
     CHECK_INT(kstore_user_version(w.s), kstore_schema_version());
-    CHECK_INT(kstore_schema_version(), 1);
+    CHECK_INT(kstore_schema_version(), 2);
 
     sqlite3 *db = raw_open(kstore_path(w.s));
     CHECK_STR(raw_text(db, "PRAGMA journal_mode", buf, sizeof buf), "wal");
@@ -255,7 +257,7 @@ static void test_migrate_from_v0(void)
     snprintf(path, sizeof path, "%s/kiosk.db", dir);
     write_file(path, "", 0);                        /* zero bytes */
     CHECK_INT(kstore_open(&s, dir, &c, &err), 0);
-    CHECK_INT(s ? kstore_user_version(s) : -1, 1);
+    CHECK_INT(s ? kstore_user_version(s) : -1, kstore_schema_version());
     kstore_close(s);
     rm_tree(dir);
 
@@ -267,7 +269,7 @@ static void test_migrate_from_v0(void)
     CHECK_INT(raw_int(db, "PRAGMA user_version"), 0);
     sqlite3_close(db);
     CHECK_INT(kstore_open(&s, dir, &c, &err), 0);
-    CHECK_INT(s ? kstore_user_version(s) : -1, 1);
+    CHECK_INT(s ? kstore_user_version(s) : -1, kstore_schema_version());
     kevent e;
     CHECK_INT(s ? kstore_event_add(s, "After migration", "", NULL, &e, &err) : -1, 0);
     kstore_close(s);
@@ -334,7 +336,10 @@ static void test_newer_schema(void)
     CHECK_INT(kstore_open(&w.s, w.sub, &w.clock, &err), KERR_NEWER);
     CHECK(w.s == NULL);
     CHECK(strstr(err.msg, path) != NULL);
-    CHECK(strstr(err.msg, "newer kiosk (schema 99, this kiosk knows 1)") != NULL);
+    char knows[64];
+    snprintf(knows, sizeof knows, "newer kiosk (schema 99, this kiosk knows %d)",
+             kstore_schema_version());
+    CHECK(strstr(err.msg, knows) != NULL);
     CHECK(same_bytes(path, before, n));
     fprintf(stderr, "   message: %s\n", err.msg);
     free(before);
@@ -971,9 +976,11 @@ static void test_events(void)
     /* two events sharing a prefix (written raw: ids are random otherwise) */
     sqlite3 *db = raw_open(kstore_path(w.s));
     CHECK_INT(sqlite3_exec(db,
-        "INSERT INTO events VALUES ('abcd0000000000000000000000000000', 'other',"
+        "INSERT INTO events(id, device_id, seq, wall_ms, boot_id, mono_ms, name,"
+        " program, date) VALUES ('abcd0000000000000000000000000000', 'other',"
         " 100, 0, 'b', 0, 'First twin', '', '2023-01-01');"
-        "INSERT INTO events VALUES ('abcd1111111111111111111111111111', 'other',"
+        "INSERT INTO events(id, device_id, seq, wall_ms, boot_id, mono_ms, name,"
+        " program, date) VALUES ('abcd1111111111111111111111111111', 'other',"
         " 101, 0, 'b', 0, 'Second twin', '', '2023-01-02');", NULL, NULL, NULL),
         SQLITE_OK);
     sqlite3_close(db);
@@ -1228,6 +1235,475 @@ static void bench(void)
     world_close(&w);
 }
 
+/* ---- schema 2: answers, QR codes, event survey and link, staff queries ------------ */
+
+/* The schema of version 1 exactly as a kiosk of that version wrote it: a
+ * fixture, kept here so that the migration is tested from a real v1 file. */
+static const char v1_fixture[] =
+    "PRAGMA application_id = 1263095635;"
+    "CREATE TABLE meta(key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE events(id TEXT PRIMARY KEY NOT NULL, device_id TEXT NOT NULL,"
+    " seq INTEGER NOT NULL, wall_ms INTEGER NOT NULL, boot_id TEXT NOT NULL,"
+    " mono_ms INTEGER NOT NULL, name TEXT NOT NULL, program TEXT NOT NULL,"
+    " date TEXT NOT NULL, UNIQUE(device_id, seq)) WITHOUT ROWID;"
+    "CREATE TABLE people(id TEXT PRIMARY KEY NOT NULL, device_id TEXT NOT NULL,"
+    " seq INTEGER NOT NULL, wall_ms INTEGER NOT NULL, boot_id TEXT NOT NULL,"
+    " mono_ms INTEGER NOT NULL, given TEXT NOT NULL, family TEXT NOT NULL,"
+    " phone TEXT NOT NULL, email TEXT NOT NULL, zip TEXT NOT NULL,"
+    " name_key TEXT NOT NULL, UNIQUE(device_id, seq)) WITHOUT ROWID;"
+    "CREATE TABLE checkins(id TEXT PRIMARY KEY NOT NULL, device_id TEXT NOT NULL,"
+    " seq INTEGER NOT NULL, wall_ms INTEGER NOT NULL, boot_id TEXT NOT NULL,"
+    " mono_ms INTEGER NOT NULL, person_id TEXT NOT NULL REFERENCES people(id),"
+    " event_id TEXT NOT NULL REFERENCES events(id),"
+    " is_new INTEGER NOT NULL CHECK (is_new IN (0, 1)),"
+    " UNIQUE(person_id, event_id), UNIQUE(device_id, seq)) WITHOUT ROWID;"
+    "CREATE INDEX checkins_event ON checkins(event_id);"
+    "CREATE VIRTUAL TABLE people_fts USING fts5(given_key, family_key, cjk_key,"
+    " person_id UNINDEXED,"
+    " tokenize = \"unicode61 remove_diacritics 2 categories 'L* N* Co M*'\","
+    " prefix = '1 2 3', columnsize = 0);"
+    "INSERT INTO people_fts(people_fts, rank) VALUES ('pgsz', 1000);"
+    "INSERT INTO meta VALUES ('next_seq', '4'),"
+    " ('device_id', 'dddddddddddddddddddddddddddddddd'),"
+    " ('current_event', 'eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee');"
+    "INSERT INTO events VALUES ('eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee',"
+    " 'dddddddddddddddddddddddddddddddd', 1, 1700000000000, 'b', 10,"
+    " 'Old parent night', 'parents', '2023-11-01');"
+    "INSERT INTO people VALUES ('pppppppppppppppppppppppppppppppp',"
+    " 'dddddddddddddddddddddddddddddddd', 2, 1700000001000, 'b', 20,"
+    " 'Hương', 'Nguyễn', '', '', '98118', 'huong nguyen');"
+    "INSERT INTO people_fts(rowid, given_key, family_key, cjk_key, person_id)"
+    " VALUES (32768, 'huong', 'nguyen', '', 'pppppppppppppppppppppppppppppppp');"
+    "INSERT INTO checkins VALUES ('cccccccccccccccccccccccccccccccc',"
+    " 'dddddddddddddddddddddddddddddddd', 3, 1700000001000, 'b', 20,"
+    " 'pppppppppppppppppppppppppppppppp', 'eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee', 1);"
+    "PRAGMA user_version = 1;";
+
+#define OLD_EVENT "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee"
+#define OLD_PERSON "pppppppppppppppppppppppppppppppp"
+
+/* Makes dir/kiosk.db a schema-1 database from the fixture, plus extra SQL. */
+static void write_v1(const char *dir, const char *extra)
+{
+    char path[128];
+    sqlite3 *db = NULL;
+    snprintf(path, sizeof path, "%s/kiosk.db", dir);
+    CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
+    CHECK_INT(sqlite3_exec(db, v1_fixture, NULL, NULL, NULL), SQLITE_OK);
+    if (extra)
+        CHECK_INT(sqlite3_exec(db, extra, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+}
+
+/* A schema-1 file is migrated to 2: data kept, new tables and columns, the
+ * sequence goes on; a step that fails leaves the file at version 1. */
+static void test_migrate_from_v1(void)
+{
+    char dir[64], path[128];
+    kclock c;
+    kclock_virtual v;
+    kstore *s = NULL;
+    kerr err;
+    kevent e;
+    kmatch m[4];
+    int n = 0;
+    kclock_virtual_init(&c, &v, BASE_WALL, NULL);
+    ktest_tmpdir(dir, sizeof dir);
+    write_v1(dir, NULL);
+    CHECK_INT(kstore_open(&s, dir, &c, &err), 0);
+    if (!s) {
+        fprintf(stderr, "open v1: %s\n", err.msg);
+        rm_tree(dir);
+        return;
+    }
+    CHECK_INT(kstore_user_version(s), 2);
+    CHECK_STR(kstore_device_id(s), "dddddddddddddddddddddddddddddddd");
+    CHECK_INT(kstore_event_current(s, &e, &err), 0);
+    CHECK_STR(e.name, "Old parent night");
+    CHECK_STR(e.survey, "");
+    CHECK_STR(e.link, "");
+    CHECK_INT(kstore_search(s, "huong", m, 4, &n, &err), 0);
+    CHECK_INT(n, 1);
+    kevent_stats st;
+    CHECK_INT(kstore_event_stats(s, OLD_EVENT, &st, &err), 0);
+    CHECK_INT(st.checkins, 1);
+    CHECK_INT(st.new_people, 1);
+    CHECK_INT(st.returning, 0);
+    CHECK_INT(kstore_answer_add(s, OLD_PERSON, OLD_EVENT, "parent-workshop", 1,
+                                "grades", "k;1", "vi", &err), 0);
+    char tok[KIOSK_QR_TOKEN_BYTES];
+    CHECK_INT(kstore_qr_token(s, OLD_PERSON, tok, sizeof tok, &err), 0);
+    snprintf(path, sizeof path, "%s/kiosk.db", dir);
+    sqlite3 *db = raw_open(path);
+    CHECK_INT(raw_int(db, "SELECT seq FROM answers"), 4);          /* goes on */
+    CHECK_INT(raw_int(db, "SELECT seq FROM qr_tokens"), 5);
+    CHECK_INT(raw_int(db, "SELECT count(*) FROM events WHERE survey = '' AND link = ''"), 1);
+    CHECK_INT(raw_int(db, "SELECT count(*) FROM pragma_index_list('answers')"), 3);
+    sqlite3_close(db);
+    kstore_close(s);
+    s = NULL;
+    rm_tree(dir);
+
+    /* a v1 file that already holds a table named answers: the step fails as
+     * a whole, the file stays at version 1 with its events unchanged */
+    ktest_tmpdir(dir, sizeof dir);
+    write_v1(dir, "CREATE TABLE answers(x);");
+    CHECK_INT(kstore_open(&s, dir, &c, &err), KERR_INTERNAL);
+    CHECK(s == NULL);
+    CHECK(strstr(err.msg, "migrate to schema 2") != NULL);
+    fprintf(stderr, "   message: %s\n", err.msg);
+    snprintf(path, sizeof path, "%s/kiosk.db", dir);
+    db = raw_open(path);
+    CHECK_INT(raw_int(db, "PRAGMA user_version"), 1);
+    CHECK_INT(raw_int(db, "SELECT count(*) FROM pragma_table_info('events')"), 9);
+    CHECK_INT(raw_int(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'qr_tokens'"), 0);
+    sqlite3_close(db);
+    rm_tree(dir);
+}
+
+/* Events carry a survey key and a link, set at creation and checked. */
+static void test_event_survey_link(void)
+{
+    world w;
+    kevent e, got;
+    world_open(&w);
+    CHECK_STR(w.ev.survey, "");
+    CHECK_STR(w.ev.link, "");
+    kevent_spec spec = {"Bootcamp day 1", "summer bootcamp", "2023-11-20",
+                        "youth-bootcamp-daily", "https://chat.example.org/join/AbC-123"};
+    CHECK_INT(kstore_event_add2(w.s, &spec, &e, &w.err), 0);
+    CHECK_STR(e.survey, "youth-bootcamp-daily");
+    CHECK_INT(kstore_event_get(w.s, e.id, &got, &w.err), 0);
+    CHECK_STR(got.survey, "youth-bootcamp-daily");
+    CHECK_STR(got.link, "https://chat.example.org/join/AbC-123");
+    CHECK_STR(got.program, "summer bootcamp");
+    CHECK_STR(got.date, "2023-11-20");
+    CHECK_INT(kstore_event_use(w.s, e.id, &w.err), 0);
+    CHECK_INT(kstore_event_current(w.s, &got, &w.err), 0);
+    CHECK_STR(got.link, "https://chat.example.org/join/AbC-123");
+
+    kevent_spec bad = spec;
+    bad.survey = "Youth Survey";
+    CHECK_INT(kstore_event_add2(w.s, &bad, &e, &w.err), KERR_INVALID);
+    CHECK(strstr(w.err.msg, "survey") != NULL);
+    bad = spec;
+    bad.link = "https://x.org/a b";
+    CHECK_INT(kstore_event_add2(w.s, &bad, &e, &w.err), KERR_INVALID);
+    CHECK(strstr(w.err.msg, "link") != NULL);
+    char longlink[KIOSK_EVENT_LINK_MAX + 2];
+    memset(longlink, 'a', sizeof longlink - 1);
+    longlink[sizeof longlink - 1] = '\0';
+    bad.link = longlink;
+    CHECK_INT(kstore_event_add2(w.s, &bad, &e, &w.err), KERR_INVALID);
+    longlink[KIOSK_EVENT_LINK_MAX] = '\0';                 /* exactly the limit */
+    CHECK_INT(kstore_event_add2(w.s, &bad, &e, &w.err), 0);
+    CHECK_INT(strlen(e.link), KIOSK_EVENT_LINK_MAX);
+    kevent_spec none = {"No extras", NULL, NULL, NULL, NULL};
+    CHECK_INT(kstore_event_add2(w.s, &none, &e, &w.err), 0);
+    CHECK_STR(e.survey, "");
+    CHECK_STR(e.date, "2023-11-14");
+    CHECK_INT(kstore_event_add2(w.s, NULL, &e, &w.err), KERR_INVALID);
+    world_close(&w);
+}
+
+/* One answer as the latest-answers reader passes it. */
+typedef struct seen_answers {
+    int n;
+    char keys[256];
+    char values[512];
+    char lang[16];
+    int version;
+} seen_answers;
+
+/* Collects "key=value;" of each latest answer. */
+static int collect_answer(const kanswer *a, void *ctx)
+{
+    seen_answers *s = ctx;
+    s->n++;
+    strcat(s->keys, a->question_key);
+    strcat(s->keys, ";");
+    strcat(s->values, a->question_key);
+    strcat(s->values, "=");
+    strcat(s->values, a->value);
+    strcat(s->values, ";");
+    snprintf(s->lang, sizeof s->lang, "%s", a->lang);
+    s->version = a->survey_version;
+    return 0;
+}
+
+/* Answers: stored as given, the latest wins, all-or-nothing, checked. */
+static void test_answers(void)
+{
+    world w;
+    kperson a, b;
+    seen_answers seen;
+    world_open(&w);
+    CHECK_INT(add_person(&w, "Hương", "Nguyễn", "", NULL, &a), 0);      /* 2, 3 */
+    CHECK_INT(add_person(&w, "Minh", "Trần", "", NULL, &b), 0);         /* 4, 5 */
+    CHECK_INT(kstore_answer_add(w.s, a.id, w.ev.id, "parent-workshop", 2, "grades",
+                                "k;3", "vi", &w.err), 0);               /* 6 */
+    const char *keys[] = {"interpret", "interpret_lang", "topics"};
+    const char *vals[] = {"yes", "vi", "housing;other:ăn, uống; \"food\""};
+    CHECK_INT(kstore_answers_add(w.s, a.id, w.ev.id, "parent-workshop", 2, "vi", 3, keys,
+                                 vals, &w.err), 0);                     /* 7, 8, 9 */
+    CHECK_INT(kstore_answer_add(w.s, a.id, w.ev.id, "parent-workshop", 2, "grades",
+                                "1", "en", &w.err), 0);                 /* 10: changed */
+    memset(&seen, 0, sizeof seen);
+    CHECK_INT(kstore_answers_latest(w.s, a.id, w.ev.id, collect_answer, &seen, &w.err), 0);
+    CHECK_INT(seen.n, 4);
+    CHECK_STR(seen.keys, "grades;interpret;interpret_lang;topics;");    /* first answered */
+    CHECK_STR(seen.values, "grades=1;interpret=yes;interpret_lang=vi;"
+                           "topics=housing;other:ăn, uống; \"food\";");
+    CHECK_INT(seen.version, 2);
+    memset(&seen, 0, sizeof seen);
+    CHECK_INT(kstore_answers_latest(w.s, b.id, w.ev.id, collect_answer, &seen, &w.err), 0);
+    CHECK_INT(seen.n, 0);
+
+    /* all or nothing: a bad key in the middle stores none */
+    const char *bad_keys[] = {"ok", "Not A Key", "also_ok"};
+    const char *bad_vals[] = {"1", "2", "3"};
+    CHECK_INT(kstore_answers_add(w.s, b.id, w.ev.id, "s", 1, "en", 3, bad_keys, bad_vals,
+                                 &w.err), KERR_INVALID);
+    CHECK(strstr(w.err.msg, "Not A Key") != NULL);
+    CHECK_INT(kstore_answer_add(w.s, b.id, w.ev.id, "s", 0, "q", "1", "en", &w.err),
+              KERR_INVALID);                                            /* version */
+    CHECK_INT(kstore_answer_add(w.s, b.id, w.ev.id, "s", 1, "q", "1", "e n", &w.err),
+              KERR_INVALID);                                            /* lang */
+    CHECK_INT(kstore_answer_add(w.s, b.id, w.ev.id, "s", 1, "q", NULL, "en", &w.err),
+              KERR_INVALID);
+    char *huge = malloc(KIOSK_ANSWER_VALUE_MAX_BYTES + 2);
+    memset(huge, 'x', KIOSK_ANSWER_VALUE_MAX_BYTES + 1);
+    huge[KIOSK_ANSWER_VALUE_MAX_BYTES + 1] = '\0';
+    CHECK_INT(kstore_answer_add(w.s, b.id, w.ev.id, "s", 1, "q", huge, "en", &w.err),
+              KERR_INVALID);
+    free(huge);
+    CHECK_INT(kstore_answer_add(w.s, "ffffffffffffffffffffffffffffffff", w.ev.id, "s", 1,
+                                "q", "1", "en", &w.err), KERR_NOTFOUND);
+    CHECK_INT(kstore_answer_add(w.s, b.id, "ffffffffffffffffffffffffffffffff", "s", 1,
+                                "q", "1", "en", &w.err), KERR_NOTFOUND);
+    CHECK_INT(kstore_answer_add(w.s, b.id, w.ev.id, "s", 1, "q", "", "", &w.err), 0);
+
+    sqlite3 *db = raw_open(kstore_path(w.s));
+    CHECK_INT(raw_int(db, "SELECT count(*) FROM answers"), 6);
+    CHECK_INT(raw_int(db, "SELECT min(seq) FROM answers"), 6);
+    CHECK_INT(raw_int(db, "SELECT max(seq) FROM answers"), 11);          /* no gaps */
+    char buf[64];
+    CHECK_STR(raw_text(db, "SELECT value FROM meta WHERE key = 'next_seq'", buf,
+                       sizeof buf), "12");
+    CHECK_INT(raw_int(db, "SELECT count(DISTINCT mono_ms) FROM answers WHERE seq "
+                          "BETWEEN 7 AND 9"), 1);                       /* one stamp */
+    sqlite3_close(db);
+    world_close(&w);
+}
+
+/* QR codes: one live token per person, lookup, revocation, new token. */
+static void test_qr(void)
+{
+    world w;
+    kperson a, b;
+    char t1[KIOSK_QR_TOKEN_BYTES], t2[KIOSK_QR_TOKEN_BYTES], t3[KIOSK_QR_TOKEN_BYTES];
+    char pid[KIOSK_ID_HEX + 1], sql[256];
+    int revoked = -1, n = -1;
+    world_open(&w);
+    CHECK_INT(add_person(&w, "Malia", "Tuiasosopo", "", NULL, &a), 0);
+    CHECK_INT(add_person(&w, "Sione", "Havili", "", NULL, &b), 0);
+    CHECK_INT(kstore_qr_token(w.s, a.id, t1, sizeof t1, &w.err), 0);
+    CHECK_INT(strlen(t1), 29);
+    CHECK(strncmp(t1, "K1-", 3) == 0);
+    CHECK(strspn(t1 + 3, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") == 26);
+    CHECK(strstr(t1, "Malia") == NULL);
+    CHECK_INT(kstore_qr_token(w.s, a.id, t2, sizeof t2, &w.err), 0);
+    CHECK_STR(t2, t1);                                          /* the same, live */
+    CHECK_INT(kstore_qr_token(w.s, b.id, t3, sizeof t3, &w.err), 0);
+    CHECK(strcmp(t3, t1) != 0);
+    CHECK_INT(kstore_qr_token(w.s, a.id, t2, 10, &w.err), KERR_INVALID);
+    CHECK_INT(kstore_qr_token(w.s, "ffffffffffffffffffffffffffffffff", t2, sizeof t2,
+                              &w.err), KERR_NOTFOUND);
+
+    /* what a scanner may send: a line end, lower case */
+    CHECK(kstore_qr_is_token(t1));
+    char scanned[64];
+    snprintf(scanned, sizeof scanned, " %s\r\n", t1);
+    for (char *p = scanned; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    CHECK(kstore_qr_is_token(scanned));
+    CHECK(!kstore_qr_is_token("Nguyen"));
+    CHECK(!kstore_qr_is_token("K1-ABC"));
+    CHECK(!kstore_qr_is_token("K1-ABCDEFGHIJKLMNOPQRSTUVW1"));  /* 1 is not base32 */
+    CHECK(!kstore_qr_is_token(NULL));
+    CHECK_INT(kstore_qr_lookup(w.s, scanned, pid, &revoked, &w.err), 0);
+    CHECK_STR(pid, a.id);
+    CHECK_INT(revoked, 0);
+    CHECK_INT(kstore_qr_lookup(w.s, "K1-AAAAAAAAAAAAAAAAAAAAAAAAAA", pid, &revoked, &w.err),
+              KERR_NOTFOUND);
+    CHECK_INT(revoked, 0);
+    CHECK_STR(pid, "");
+    CHECK_INT(kstore_qr_lookup(w.s, "hello", pid, &revoked, &w.err), KERR_INVALID);
+
+    CHECK_INT(kstore_qr_revoke(w.s, a.id, &n, &w.err), 0);
+    CHECK_INT(n, 1);
+    CHECK_INT(kstore_qr_lookup(w.s, t1, pid, &revoked, &w.err), KERR_NOTFOUND);
+    CHECK_INT(revoked, 1);
+    CHECK_STR(pid, a.id);
+    CHECK(strstr(w.err.msg, "revoked") != NULL);
+    CHECK_INT(kstore_qr_lookup(w.s, t1, pid, NULL, &w.err), KERR_NOTFOUND);
+    CHECK_INT(kstore_qr_revoke(w.s, a.id, &n, &w.err), 0);
+    CHECK_INT(n, 0);                                            /* nothing live */
+    CHECK_INT(kstore_qr_revoke(w.s, "ffffffffffffffffffffffffffffffff", &n, &w.err),
+              KERR_NOTFOUND);
+    CHECK_INT(kstore_qr_token(w.s, a.id, t2, sizeof t2, &w.err), 0);
+    CHECK(strcmp(t2, t1) != 0);                                 /* a new one */
+    CHECK_INT(kstore_qr_lookup(w.s, t2, pid, &revoked, &w.err), 0);
+    CHECK_STR(pid, a.id);
+    CHECK_INT(kstore_qr_lookup(w.s, t3, pid, &revoked, &w.err), 0);
+    CHECK_STR(pid, b.id);                                       /* b untouched */
+
+    sqlite3 *db = raw_open(kstore_path(w.s));
+    CHECK_INT(raw_int(db, "SELECT count(*) FROM qr_tokens"), 3);
+    CHECK_INT(raw_int(db, "SELECT count(*) FROM qr_revocations"), 1);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM qr_revocations WHERE token = '%s'", t1);
+    CHECK_INT(raw_int(db, sql), 1);
+    CHECK_INT(raw_int(db, "SELECT count(DISTINCT seq) FROM (SELECT seq FROM qr_tokens "
+                          "UNION ALL SELECT seq FROM qr_revocations UNION ALL "
+                          "SELECT seq FROM people UNION ALL SELECT seq FROM checkins "
+                          "UNION ALL SELECT seq FROM events)"), 1 + 4 + 3 + 1);
+    sqlite3_close(db);
+    world_close(&w);
+}
+
+/* Collects check-ins as "given family new|ret @ms;". */
+static int collect_checkin(const kcheckin *c, void *ctx)
+{
+    char *out = ctx;
+    char one[2 * KIOSK_NAME_BYTES + 40];
+    snprintf(one, sizeof one, "%s %s %s @%lld;", c->given, c->family,
+             c->is_new ? "new" : "ret", (long long)(c->wall_ms - BASE_WALL));
+    strcat(out, one);
+    return 0;
+}
+
+/* Staff queries: counts, check-ins newest first, arrivals per bucket. */
+static void test_staff_queries(void)
+{
+    world w;
+    kperson a, b, c;
+    kevent e2;
+    kevent_stats st;
+    char list[1024] = "";
+    int counts[8], n = -1;
+    int64_t first = -1;
+    const int64_t q = 15 * 60000;
+    world_open(&w);
+    /* BASE_WALL is 22:13:20 UTC: its quarter starts at 22:00 (-800 s) */
+    w.vclock.now_ms = 0;
+    CHECK_INT(add_person(&w, "Hương", "Nguyễn", "", NULL, &a), 0);
+    w.vclock.now_ms = 60000;
+    CHECK_INT(add_person(&w, "Minh", "Trần", "", NULL, &b), 0);
+    CHECK_INT(kstore_event_add(w.s, "Earlier", "", "2023-11-01", &e2, &w.err), 0);
+    CHECK_INT(add_person(&w, "Ana", "Reyes", "", e2.id, &c), 0);
+    w.vclock.now_ms = 3 * q;                                   /* 22:58:20 */
+    CHECK_INT(kstore_checkin(w.s, c.id, w.ev.id, &w.err), 0);
+
+    CHECK_INT(kstore_event_stats(w.s, w.ev.id, &st, &w.err), 0);
+    CHECK_INT(st.checkins, 3);
+    CHECK_INT(st.new_people, 2);
+    CHECK_INT(st.returning, 1);
+    CHECK_INT(kstore_event_stats(w.s, "ffffffffffffffffffffffffffffffff", &st, &w.err),
+              KERR_NOTFOUND);
+
+    CHECK_INT(kstore_checkins_each(w.s, w.ev.id, collect_checkin, list, &w.err), 0);
+    CHECK_STR(list, "Ana Reyes ret @2700000;Minh Trần new @60000;Hương Nguyễn new @0;");
+    CHECK_INT(kstore_checkins_each(w.s, "ffffffffffffffffffffffffffffffff",
+                                   collect_checkin, list, &w.err), KERR_NOTFOUND);
+
+    CHECK_INT(kstore_arrivals(w.s, w.ev.id, q, &first, counts, 8, &n, &w.err), 0);
+    CHECK_INT(first, BASE_WALL - 800000);                      /* 22:00:00 */
+    CHECK_INT(n, 4);                                           /* 22:00 .. 22:45 */
+    CHECK_INT(counts[0], 2);
+    CHECK_INT(counts[1], 0);
+    CHECK_INT(counts[2], 0);
+    CHECK_INT(counts[3], 1);
+    CHECK_INT(kstore_arrivals(w.s, w.ev.id, q, &first, counts, 2, &n, &w.err), 0);
+    CHECK_INT(n, 2);                                           /* the latest two */
+    CHECK_INT(first, BASE_WALL - 800000 + 2 * q);
+    CHECK_INT(counts[0], 0);
+    CHECK_INT(counts[1], 1);
+    kevent empty;
+    CHECK_INT(kstore_event_add(w.s, "Empty", "", NULL, &empty, &w.err), 0);
+    CHECK_INT(kstore_arrivals(w.s, empty.id, q, &first, counts, 8, &n, &w.err), 0);
+    CHECK_INT(n, 0);
+    CHECK_INT(first, 0);
+    CHECK_INT(kstore_arrivals(w.s, w.ev.id, 0, &first, counts, 8, &n, &w.err),
+              KERR_INVALID);
+    CHECK_INT(kstore_arrivals(w.s, w.ev.id, q, &first, NULL, 8, &n, &w.err), KERR_INVALID);
+    world_close(&w);
+}
+
+/* Counts attendance rows of the export readers. */
+static int count_rows(const kattendance *r, void *ctx)
+{
+    char *out = ctx;
+    strcat(out, r->given);
+    strcat(out, r->is_new ? "+" : "-");
+    strcat(out, ";");
+    return 0;
+}
+
+/* Counts latest answers. */
+static int count_answers(const kanswer *a, void *ctx)
+{
+    char *out = ctx;
+    strcat(out, a->question_key);
+    strcat(out, "=");
+    strcat(out, a->value);
+    strcat(out, ";");
+    return 0;
+}
+
+/* The attendance readers: scope by event, by date, all; latest answers. */
+static void test_attendance_readers(void)
+{
+    world w;
+    kperson a, b;
+    kevent old;
+    long count = -1;
+    char rows[512] = "", ans[512] = "";
+    world_open(&w);                                            /* 2023-11-14 */
+    CHECK_INT(kstore_event_add(w.s, "Old", "", "2023-10-01", &old, &w.err), 0);
+    CHECK_INT(add_person(&w, "Ana", "Reyes", "", old.id, &a), 0);
+    CHECK_INT(add_person(&w, "Bao", "Lê", "", NULL, &b), 0);
+    CHECK_INT(kstore_checkin(w.s, a.id, w.ev.id, &w.err), 0);
+    CHECK_INT(kstore_answer_add(w.s, a.id, w.ev.id, "s", 1, "q1", "x", "en", &w.err), 0);
+    CHECK_INT(kstore_answer_add(w.s, a.id, old.id, "s", 1, "q1", "old", "en", &w.err), 0);
+    CHECK_INT(kstore_answer_add(w.s, a.id, w.ev.id, "s", 1, "q1", "y", "en", &w.err), 0);
+    CHECK_INT(kstore_answer_add(w.s, b.id, w.ev.id, "s", 1, "q2", "z", "en", &w.err), 0);
+
+    kscope all = {NULL, NULL}, one = {w.ev.id, NULL}, since = {NULL, "2023-11-01"};
+    CHECK_INT(kstore_attendance_count(w.s, &all, &count, &w.err), 0);
+    CHECK_INT(count, 3);
+    CHECK_INT(kstore_attendance_count(w.s, &one, &count, &w.err), 0);
+    CHECK_INT(count, 2);
+    CHECK_INT(kstore_attendance_count(w.s, &since, &count, &w.err), 0);
+    CHECK_INT(count, 2);
+    CHECK_INT(kstore_attendance_each(w.s, &all, count_rows, rows, &w.err), 0);
+    CHECK_STR(rows, "Ana+;Bao+;Ana-;");      /* old event first, then commit order */
+    CHECK_INT(kstore_attendance_answers(w.s, &one, count_answers, ans, &w.err), 0);
+    CHECK(strstr(ans, "q1=y;") != NULL && strstr(ans, "q2=z;") != NULL);
+    CHECK(strstr(ans, "q1=x;") != NULL);                  /* every record */
+    CHECK(strstr(ans, "old") == NULL);                     /* not the other event */
+    ans[0] = '\0';
+    CHECK_INT(kstore_attendance_answers(w.s, &since, count_answers, ans, &w.err), 0);
+    CHECK(strstr(ans, "old") == NULL && strstr(ans, "q2=z;") != NULL);
+    ans[0] = '\0';
+    CHECK_INT(kstore_attendance_answers(w.s, &all, count_answers, ans, &w.err), 0);
+    CHECK(strstr(ans, "q1=old;") != NULL);
+    kscope bad_date = {NULL, "2023-13-01"}, bad_event = {"ffffffffffffffffffffffffffffffff", NULL};
+    CHECK_INT(kstore_attendance_count(w.s, &bad_date, &count, &w.err), KERR_INVALID);
+    CHECK_INT(kstore_attendance_count(w.s, &bad_event, &count, &w.err), KERR_NOTFOUND);
+    world_close(&w);
+}
+
 /* Runs every test; KIOSK_BENCH=1 adds the benchmarks. */
 int main(void)
 {
@@ -1249,6 +1725,12 @@ int main(void)
     RUN(test_settings);
     RUN(test_events);
     RUN(test_demo);
+    RUN(test_migrate_from_v1);
+    RUN(test_event_survey_link);
+    RUN(test_answers);
+    RUN(test_qr);
+    RUN(test_staff_queries);
+    RUN(test_attendance_readers);
     if (getenv("KIOSK_BENCH"))
         RUN(bench);
     return ktest_summary();

@@ -1,0 +1,345 @@
+/*
+ * staff.c - the staff PIN (Argon2id via libsodium), its back-off, and the
+ * configurable list of programs (see staff.h for the rules and the state
+ * machine).
+ *
+ * Invariants:
+ *   1. The PIN itself is never stored or copied anywhere but the caller's
+ *      buffer and libsodium's hashing; only crypto_pwhash_str's output is
+ *      kept ("staff.pin_hash").
+ *   2. The back-off state in the settings is never behind what a person at
+ *      the pad has seen: a try is saved before its hash is checked, and a
+ *      lock before it is reported.  The three back-off settings are written
+ *      together in one transaction.
+ *   3. Time only ever comes from the caller (now_ms, monotonic within one
+ *      run); across runs only a remaining duration is kept.
+ */
+#include "staff.h"
+
+#include <inttypes.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fold.h"
+
+#define KEY_HASH "staff.pin_hash"
+#define KEY_FAILURES "staff.pin_failures"
+#define KEY_ROUNDS "staff.pin_rounds"
+#define KEY_LOCK_LEFT "staff.pin_lock_left_ms"
+#define KEY_PROGRAMS "staff.programs"
+#define PROGRAMS_BYTES (KIOSK_PROGRAMS_MAX * KIOSK_PROGRAM_BYTES)
+
+/* ---- helpers ---------------------------------------------------------------- */
+
+/* Starts libsodium (idempotent); KERR_INTERNAL if it cannot. */
+static int sodium_ready(kerr *err)
+{
+    if (sodium_init() < 0)
+        return kerr_set(err, KERR_INTERNAL, "sodium_init: libsodium cannot start");
+    return 0;
+}
+
+/* Reads an integer setting; dflt if unset or not a number. */
+static int64_t setting_int(kstore *s, const char *key, int64_t dflt, int *failed,
+                           kerr *err)
+{
+    char buf[32];
+    kerr e = {0};
+    int ret = kstore_setting_get(s, key, buf, sizeof buf, &e);
+    if (ret == KERR_NOTFOUND)
+        return dflt;
+    if (ret) {
+        *failed = ret;
+        if (err)
+            *err = e;
+        return dflt;
+    }
+    char *end = NULL;
+    long long v = strtoll(buf, &end, 10);
+    return end && end != buf && *end == '\0' && v >= 0 ? (int64_t)v : dflt;
+}
+
+/* Reads the back-off state from the settings; the lock left counts from
+ * now_ms. */
+static int load(kstaff *st, int64_t now_ms, kerr *err)
+{
+    int failed = 0;
+    int64_t f = setting_int(st->store, KEY_FAILURES, 0, &failed, err);
+    int64_t r = setting_int(st->store, KEY_ROUNDS, 0, &failed, err);
+    int64_t l = setting_int(st->store, KEY_LOCK_LEFT, 0, &failed, err);
+    if (failed)
+        return failed;
+    st->failures = f < KIOSK_PIN_TRIES ? (int)f : KIOSK_PIN_TRIES - 1;
+    st->rounds = r < 64 ? (int)r : 64;
+    st->lock_left_ms = l < KIOSK_PIN_LOCK_MAX_MS ? l : KIOSK_PIN_LOCK_MAX_MS;
+    st->lock_anchor_ms = now_ms;
+    st->loaded = 1;
+    return 0;
+}
+
+/* Writes one integer setting (inside the caller's batch). */
+static int save_int(kstore *s, const char *key, int64_t v, kerr *err)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%" PRId64, v);
+    return kstore_setting_set(s, key, buf, err);
+}
+
+/* Writes the three back-off settings in one transaction, the lock as what
+ * is left at now_ms. */
+static int save(kstaff *st, int64_t now_ms, kerr *err)
+{
+    int64_t left = st->lock_left_ms - (now_ms - st->lock_anchor_ms);
+    if (left < 0)
+        left = 0;
+    st->lock_left_ms = left;
+    st->lock_anchor_ms = now_ms;
+    int ret = kstore_batch_begin(st->store, err);
+    if (ret)
+        return ret;
+    if ((ret = save_int(st->store, KEY_FAILURES, st->failures, err)) ||
+        (ret = save_int(st->store, KEY_ROUNDS, st->rounds, err)) ||
+        (ret = save_int(st->store, KEY_LOCK_LEFT, left, err)) ||
+        (ret = kstore_batch_commit(st->store, err)))
+        kstore_batch_rollback(st->store);
+    return ret;
+}
+
+/* Length of the lock that ends round number `rounds` (1-based). */
+static int64_t lock_for_round(int rounds)
+{
+    int64_t ms = KIOSK_PIN_LOCK_MS;
+    for (int i = 1; i < rounds && ms < KIOSK_PIN_LOCK_MAX_MS; i++)
+        ms *= 2;
+    return ms < KIOSK_PIN_LOCK_MAX_MS ? ms : KIOSK_PIN_LOCK_MAX_MS;
+}
+
+/* ---- the PIN ------------------------------------------------------------------- */
+
+/* Binds a back-off state to the store. */
+void kstaff_init(kstaff *st, kstore *s)
+{
+    memset(st, 0, sizeof *st);
+    st->store = s;
+}
+
+/* Non-zero if a PIN hash is stored. */
+int kstaff_pin_is_set(kstore *s)
+{
+    char hash[crypto_pwhash_STRBYTES];
+    return kstore_setting_get(s, KEY_HASH, hash, sizeof hash, NULL) == 0 && hash[0];
+}
+
+/* Checks the shape of a PIN: digits only, the allowed length. */
+int kstaff_pin_valid(const char *pin, kerr *err)
+{
+    size_t n = pin ? strlen(pin) : 0;
+    if (n > 0 && strspn(pin, "0123456789") != n)
+        return kerr_set(err, KERR_INVALID, "the PIN must be digits only");
+    if (n < KIOSK_PIN_MIN_DIGITS || n > KIOSK_PIN_MAX_DIGITS)
+        return kerr_set(err, KERR_INVALID, "the PIN must have %d to %d digits "
+                        "(it has %zu)", KIOSK_PIN_MIN_DIGITS, KIOSK_PIN_MAX_DIGITS, n);
+    return 0;
+}
+
+/* Hashes and stores a new PIN, ending any back-off. */
+int kstaff_set_pin(kstore *s, kstaff *st, const char *pin, kerr *err)
+{
+    char hash[crypto_pwhash_STRBYTES];
+    int ret = kstaff_pin_valid(pin, err);
+    if (ret == 0)
+        ret = sodium_ready(err);
+    if (ret)
+        return ret;
+    if (crypto_pwhash_str(hash, pin, strlen(pin), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+        return kerr_set(err, KERR_INTERNAL, "crypto_pwhash_str: out of memory "
+                        "(it needs %zu MiB)",
+                        (size_t)crypto_pwhash_MEMLIMIT_INTERACTIVE >> 20);
+    ret = kstore_batch_begin(s, err);
+    if (ret)
+        goto done;
+    if ((ret = kstore_setting_set(s, KEY_HASH, hash, err)) ||
+        (ret = save_int(s, KEY_FAILURES, 0, err)) ||
+        (ret = save_int(s, KEY_ROUNDS, 0, err)) ||
+        (ret = save_int(s, KEY_LOCK_LEFT, 0, err)) ||
+        (ret = kstore_batch_commit(s, err)))
+        kstore_batch_rollback(s);
+    if (ret == 0 && st) {
+        st->failures = st->rounds = 0;
+        st->lock_left_ms = 0;
+        st->loaded = 1;
+    }
+done:
+    sodium_memzero(hash, sizeof hash);
+    return ret;
+}
+
+/* Lock time left at now_ms. */
+int64_t kstaff_lock_remaining(kstaff *st, int64_t now_ms)
+{
+    if (!st->loaded && load(st, now_ms, NULL) != 0)
+        return 0;
+    int64_t left = st->lock_left_ms - (now_ms - st->lock_anchor_ms);
+    return left > 0 ? left : 0;
+}
+
+/* Tries a PIN (see staff.h for the rules). */
+int kstaff_check_pin(kstaff *st, const char *pin, int64_t now_ms, kstaff_result *r,
+                     kerr *err)
+{
+    char hash[crypto_pwhash_STRBYTES];
+    int ret = 0;
+    if (!st || !st->store || !r)
+        return kerr_set(err, KERR_INVALID, "kstaff_check_pin: no state or result");
+    memset(r, 0, sizeof *r);
+    if ((ret = sodium_ready(err)) ||
+        (!st->loaded && (ret = load(st, now_ms, err))))
+        return ret;
+    ret = kstore_setting_get(st->store, KEY_HASH, hash, sizeof hash, err);
+    if (ret == KERR_NOTFOUND || (ret == 0 && !hash[0])) {
+        r->status = KSTAFF_NO_PIN;
+        return 0;
+    }
+    if (ret)
+        return ret;
+    if (crypto_pwhash_str_needs_rehash(hash, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                                       crypto_pwhash_MEMLIMIT_INTERACTIVE) < 0)
+        return kerr_set(err, KERR_CORRUPT, "setting %s is not a PIN hash: set the "
+                        "PIN again with 'kiosk staff set-pin'", KEY_HASH);
+
+    int64_t left = kstaff_lock_remaining(st, now_ms);
+    if (left > 0) {                             /* locked: nothing is checked */
+        ret = save(st, now_ms, err);
+        r->status = KSTAFF_LOCKED;
+        r->lock_ms = left;
+        return ret;
+    }
+    if (st->lock_left_ms > 0) {                 /* a lock just ran out */
+        st->lock_left_ms = 0;
+        st->failures = 0;
+    }
+
+    /* count this try as wrong first (saved), then check it */
+    kstaff before = *st;
+    if (++st->failures >= KIOSK_PIN_TRIES) {
+        st->rounds++;
+        st->failures = 0;
+        st->lock_left_ms = lock_for_round(st->rounds);
+        st->lock_anchor_ms = now_ms;
+    }
+    ret = save(st, now_ms, err);
+    if (ret) {
+        *st = before;
+        return ret;
+    }
+    int right = kstaff_pin_valid(pin, NULL) == 0 &&
+                crypto_pwhash_str_verify(hash, pin, strlen(pin)) == 0;
+    if (right) {
+        st->failures = st->rounds = 0;
+        st->lock_left_ms = 0;
+        ret = save(st, now_ms, err);
+        r->status = KSTAFF_OK;
+        return ret;
+    }
+    if (st->lock_left_ms > 0) {
+        r->status = KSTAFF_LOCKED;
+        r->lock_ms = st->lock_left_ms;
+    } else {
+        r->status = KSTAFF_WRONG;
+        r->tries_left = KIOSK_PIN_TRIES - st->failures;
+    }
+    return 0;
+}
+
+/* Ends any back-off. */
+int kstaff_reset_backoff(kstore *s, kstaff *st, kerr *err)
+{
+    kstaff tmp;
+    kstaff_init(&tmp, s);
+    tmp.loaded = 1;
+    int ret = save(&tmp, 0, err);
+    if (ret == 0 && st) {
+        st->failures = st->rounds = 0;
+        st->lock_left_ms = 0;
+        st->loaded = 1;
+    }
+    return ret;
+}
+
+/* ---- programs ------------------------------------------------------------------ */
+
+/* Fills names with the configured programs, else the defaults. */
+int kstaff_programs(kstore *s, char names[][KIOSK_PROGRAM_BYTES], int max, int *n,
+                    kerr *err)
+{
+    char buf[PROGRAMS_BYTES];
+    if (!n || (max > 0 && !names))
+        return kerr_set(err, KERR_INVALID, "kstaff_programs: no output");
+    *n = 0;
+    int ret = kstore_setting_get(s, KEY_PROGRAMS, buf, sizeof buf, err);
+    if (ret && ret != KERR_NOTFOUND)
+        return ret;
+    if (ret == KERR_NOTFOUND || !buf[0])
+        snprintf(buf, sizeof buf, "%s", KSTAFF_DEFAULT_PROGRAMS);
+    for (char *p = buf; *p && *n < max;) {
+        size_t len = strcspn(p, "\n");
+        if (len > 0 && len < KIOSK_PROGRAM_BYTES) {
+            memcpy(names[*n], p, len);
+            names[(*n)++][len] = '\0';
+        }
+        p += len + (p[len] == '\n');
+    }
+    return 0;
+}
+
+/* Counts UTF-8 characters. */
+static size_t chars(const char *t)
+{
+    size_t n = 0;
+    for (; *t; t++)
+        n += ((unsigned char)*t & 0xC0) != 0x80;
+    return n;
+}
+
+/* Replaces the list of programs (n = 0: the defaults). */
+int kstaff_programs_set(kstore *s, const char *const *names, int n, kerr *err)
+{
+    char buf[PROGRAMS_BYTES];
+    char folded[KIOSK_PROGRAMS_MAX][4 * KIOSK_PROGRAM_BYTES];
+    size_t used = 0;
+    if (n < 0 || n > KIOSK_PROGRAMS_MAX || (n > 0 && !names))
+        return kerr_set(err, KERR_INVALID, "give 1 to %d programs", KIOSK_PROGRAMS_MAX);
+    buf[0] = '\0';
+    for (int i = 0; i < n; i++) {
+        const char *p = names[i] ? names[i] : "";
+        size_t len = strlen(p);
+        while (len > 0 && (*p == ' ' || *p == '\t'))
+            p++, len--;
+        while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+            len--;
+        char one[KIOSK_PROGRAM_BYTES];
+        if (len == 0)
+            return kerr_set(err, KERR_INVALID, "program %d is empty", i + 1);
+        if (len >= sizeof one)
+            return kerr_set(err, KERR_INVALID, "program %d is longer than %d "
+                            "characters", i + 1, KIOSK_PROGRAM_MAX);
+        memcpy(one, p, len);
+        one[len] = '\0';
+        if (strpbrk(one, "\r\n"))
+            return kerr_set(err, KERR_INVALID, "program %d has a line break", i + 1);
+        if (chars(one) > KIOSK_PROGRAM_MAX)
+            return kerr_set(err, KERR_INVALID, "program \"%s\" is longer than %d "
+                            "characters", one, KIOSK_PROGRAM_MAX);
+        kfold(one, folded[i], sizeof folded[i]);
+        for (int j = 0; j < i; j++)
+            if (strcmp(folded[i], folded[j]) == 0)
+                return kerr_set(err, KERR_INVALID, "program \"%s\" is listed twice",
+                                one);
+        used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s",
+                                 i ? "\n" : "", one);
+    }
+    return kstore_setting_set(s, KEY_PROGRAMS, buf, err);
+}

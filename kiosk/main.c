@@ -334,6 +334,29 @@ static int cmd_i18n_check(const opts *o)
     return n ? 1 : 0;
 }
 
+/* What the staff screen says about sync: from the background thread's
+ * status (no I/O), else from the database. */
+typedef struct sync_ctx {
+    ksync_bg *bg;
+    const char *dir;
+} sync_ctx;
+
+static void sync_status_cb(void *ctx, struct kflow_sync *out)
+{
+    sync_ctx *c = ctx;
+    ksync_status st;
+    memset(&st, 0, sizeof st);
+    if (c->bg)
+        ksync_bg_status(c->bg, &st);
+    else if (ksync_status_read(c->dir, &st, NULL) != 0)
+        return;
+    out->known = 1;
+    out->paired = st.paired;
+    out->pending = (long)st.pending;
+    out->last_ok_ms = st.last_ok_ms;
+    snprintf(out->error, sizeof out->error, "%s", st.last_error);
+}
+
 /* Runs the kiosk, on screen or under replay. */
 static int run_kiosk(const opts *o, const char *dir)
 {
@@ -418,6 +441,9 @@ static int run_kiosk(const opts *o, const char *dir)
         snprintf(flow.default_lang, sizeof flow.default_lang, "%s", o->lang);
         kflow_reset(&flow);
     }
+    sync_ctx sctx = {NULL, dir};
+    flow.sync_status = sync_status_cb;
+    flow.sync_ctx = &sctx;
     int rc;
     if (o->replay) {
         kreplay_opts ro = {o->replay, o->shots, o->trace, !o->no_layout_check};
@@ -431,6 +457,7 @@ static int run_kiosk(const opts *o, const char *dir)
             fprintf(stderr, "kiosk: background sync: %s\n", err.msg);
             bg = NULL;
         }
+        sctx.bg = bg;
         rc = kapp_run(&app);
         ksync_bg_stop(bg);
     }

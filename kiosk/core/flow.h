@@ -107,8 +107,17 @@ typedef struct kflow_staff {
     int exporting;                      /* 1 running, 2 done, 3 failed */
     long export_done, export_total;
     char export_msg[1300];
-    /* one person */
+    /* one person, and their answers at the current event */
     kperson person;
+    int nanswers;
+    struct { char q[KIOSK_SURVEY_KEY_MAX + 1]; char value[160]; } answers[12];
+    /* sync with the hub, as the host last reported it */
+    struct kflow_sync {
+        int known, paired;
+        long pending;
+        int64_t last_ok_ms;
+        char error[512];
+    } sync;
     const char *msg;                    /* msgid of a message on staff screens */
 } kflow_staff;
 
@@ -186,6 +195,8 @@ typedef struct kflow {
     const char *export_dir;
     int (*export_progress)(void *ctx, long done, long total);
     void *progress_ctx;
+    void (*sync_status)(void *ctx, struct kflow_sync *out);   /* may be NULL */
+    void *sync_ctx;
     int quit;                           /* staff asked for a clean shutdown */
 
     /* error screen: why the kiosk cannot take sign-ins */

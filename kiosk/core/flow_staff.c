@@ -48,6 +48,9 @@ static void load_home(kflow *f)
 {
     kflow_staff *st = &f->staff;
     kerr err = {0};
+    memset(&st->sync, 0, sizeof st->sync);
+    if (f->sync_status)
+        f->sync_status(f->sync_ctx, &st->sync);
     memset(&st->stats, 0, sizeof st->stats);
     st->nrows = st->narrivals = 0;
     st->more = 0;
@@ -62,6 +65,20 @@ static void load_home(kflow *f)
         st->page_rows = 6;
     page_ctx p = {st, st->page * st->page_rows, 0};
     kstore_checkins_each(f->store, st->event.id, page_row, &p, &err);
+}
+
+/* Collects a person's latest answers for the staff screen. */
+static int add_answer(const kanswer *a, void *ctx)
+{
+    kflow_staff *st = ctx;
+    if (!a->value[0])
+        return 0;   /* cleared */
+    if (st->nanswers == (int)(sizeof st->answers / sizeof st->answers[0]))
+        return 1;
+    snprintf(st->answers[st->nanswers].q, sizeof st->answers[0].q, "%s", a->question_key);
+    snprintf(st->answers[st->nanswers].value, sizeof st->answers[0].value, "%s", a->value);
+    st->nanswers++;
+    return 0;
 }
 
 /* Collects events for the chooser. */
@@ -309,6 +326,8 @@ int kflow_staff_tap(kflow *f, const char *id)
                 kstore_person_get(f->store, st->rows[i - 1].person_id, &st->person, &err) != 0)
                 return 0;
             st->msg = NULL;
+            st->nanswers = 0;
+            kstore_answers_latest(f->store, st->person.id, st->event.id, add_answer, st, &err);
             kflow_go(f, KS_STAFF_PERSON);
         } else if (strcmp(id, "btn-default-lang") == 0 && f->nlangs > 0) {
             /* The language each visit starts in: the next one offered. */

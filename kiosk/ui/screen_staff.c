@@ -244,6 +244,31 @@ static void staff_home(kview *v, const kui *u, const kflow *f)
         if (left.y + left.h - y > u->small_px * 4)
             arrivals_chart(v, u, st, (krect){left.x, y, left.w, left.y + left.h - y});
     }
+    /* Sync with the hub, in one line under the event. */
+    if (st->sync.known) {
+        char line[400], num[32], when[16];
+        if (!st->sync.paired) {
+            snprintf(line, sizeof line, "%s", TR(u, "Sync: not set up (kiosk sync pair)"));
+        } else if (st->sync.error[0]) {
+            kv_subst(line, sizeof line, TR(u, "Sync failed: {error}"), "{error}", st->sync.error);
+        } else {
+            snprintf(num, sizeof num, "%ld", st->sync.pending);
+            if (st->sync.last_ok_ms > 0)
+                hhmm(st->sync.last_ok_ms, when, sizeof when);
+            else
+                snprintf(when, sizeof when, "-");
+            char tmp[400];
+            kv_subst(tmp, sizeof tmp,
+                     TRN(u, "Sync: {n} record waiting, last sync {time}",
+                         "Sync: {n} records waiting, last sync {time}", st->sync.pending),
+                     "{n}", num);
+            kv_subst(line, sizeof line, tmp, "{time}", when);
+        }
+        int sh = u->small_px * 3 / 2;
+        kv_text(v, u, (krect){left.x, actions.y - sh - g, u->w - 2 * left.x, sh}, line,
+                u->small_px, u->small_px * 2 / 3, st->sync.error[0] ? KC_ERROR : KC_MUTED,
+                KT_LEFT | KT_MIDDLE | KT_TRIM);
+    }
     /* Who came, newest first, with paging. */
     int hh = u->t;
     int pw = u->t * 2;
@@ -431,9 +456,21 @@ static void staff_person(kview *v, const kui *u, const kflow *f)
     int bw = c.w / 2 > u->t * 5 ? c.w / 2 : c.w;
     kw_button(v, u, "btn-revoke-qr", (krect){c.x, y, bw, bh}, TR(u, "Stop their check-in code"),
               KB_SECONDARY, -1);
-    if (st->msg)
-        kv_text(v, u, (krect){c.x, y + bh + g, c.w, u->body_px * 3}, TR(u, st->msg), u->body_px,
+    y += bh + g;
+    if (st->msg) {
+        kv_text(v, u, (krect){c.x, y, c.w, u->body_px * 2}, TR(u, st->msg), u->body_px,
                 u->small_px, KC_INK, KT_LEFT | KT_TOP | KT_WRAP | KT_BOLD);
+        y += u->body_px * 2;
+    }
+    /* Their answers at this event (as stored: choice keys, numbers, text). */
+    int ah = u->small_px * 3 / 2;
+    for (int i = 0; i < st->nanswers && y + ah <= c.y + c.h; i++) {
+        char line[256];
+        snprintf(line, sizeof line, "%s: %s", st->answers[i].q, st->answers[i].value);
+        kv_text(v, u, (krect){c.x, y, c.w, ah}, line, u->small_px, u->small_px * 2 / 3, KC_MUTED,
+                KT_LEFT | KT_MIDDLE | KT_TRIM);
+        y += ah;
+    }
 }
 
 /* Shutting the kiosk down cleanly. */

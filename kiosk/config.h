@@ -63,6 +63,12 @@
 #ifndef KIOSK_DONE_MS
 #define KIOSK_DONE_MS 6000         /* thank-you screen, then welcome */
 #endif
+#ifndef KIOSK_DONE_QR_MS
+#define KIOSK_DONE_QR_MS 10000     /* ... when it shows a code to photograph */
+#endif
+#ifndef KIOSK_BANNER_MS
+#define KIOSK_BANNER_MS 8000       /* a message on welcome (unknown code) */
+#endif
 
 /* ---- screen ------------------------------------------------------------------ */
 #ifndef KIOSK_TOUCH_MM

@@ -296,7 +296,9 @@ void kw_keyboard(kview *v, const kui *u, const kflow *f, krect r)
                 kv_icon(v, (krect){kr.x + (kr.w - is) / 2, kr.y + (kr.h - is) / 2, is, is},
                         KICON_ENTER, ink);
             } else {
-                int px = special ? u->small_px : u->button_px;
+                /* Letters as large as the key allows: jamo and accented
+                 * vowels must read at arm's length. */
+                int px = special ? u->small_px : u->title_px;
                 kv_text(v, u, krect_inset(kr, 2), label, px, u->small_px * 3 / 4, ink,
                         KT_CENTER | KT_MIDDLE | (special ? 0 : 0));
             }

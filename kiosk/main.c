@@ -357,6 +357,28 @@ static void sync_status_cb(void *ctx, struct kflow_sync *out)
     snprintf(out->error, sizeof out->error, "%s", st.last_error);
 }
 
+/* Draws the export's progress bar while the file is written (on the
+ * screen's thread: the export calls back between rows), at most every
+ * 50 ms so drawing never slows the writing. */
+typedef struct progress_ctx {
+    kapp *app;
+    double last_ms;
+} progress_ctx;
+
+static int export_progress_cb(void *ctx, long done, long total)
+{
+    progress_ctx *p = ctx;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    double now = ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+    if (done < total && now - p->last_ms < 50)
+        return 0;
+    p->last_ms = now;
+    kapp_frame(p->app, 1, p->app->win != NULL);
+    SDL_PumpEvents();   /* keep the window responsive */
+    return 0;
+}
+
 /* Runs the kiosk, on screen or under replay. */
 static int run_kiosk(const opts *o, const char *dir)
 {
@@ -441,6 +463,9 @@ static int run_kiosk(const opts *o, const char *dir)
         snprintf(flow.default_lang, sizeof flow.default_lang, "%s", o->lang);
         kflow_reset(&flow);
     }
+    progress_ctx pctx = {&app, 0};
+    flow.export_progress = export_progress_cb;
+    flow.progress_ctx = &pctx;
     sync_ctx sctx = {NULL, dir};
     flow.sync_status = sync_status_cb;
     flow.sync_ctx = &sctx;

@@ -22,7 +22,9 @@ static void home_layout(const kui *u, krect *left, krect *right, krect *actions)
     if (top < u->title_px * 3 / 2 + g)
         top = u->title_px * 3 / 2 + g;   /* as kw_topbar */
     *actions = (krect){g * 2, u->h - 2 * bh - g * 3, u->w - g * 4, 2 * bh + g};
-    krect body = {g * 3, top + g * 2, u->w - g * 6, actions->y - top - g * 4};
+    /* Two status lines (survey problems, sync) sit above the actions. */
+    int status_h = 2 * (u->small_px * 3 / 2 + g);
+    krect body = {g * 3, top + g * 2, u->w - g * 6, actions->y - top - g * 4 - status_h};
     *left = *right = body;
     if (u->w >= u->h) {
         left->w = body.w * 2 / 5;
@@ -243,6 +245,20 @@ static void staff_home(kview *v, const kui *u, const kflow *f)
         y += th + g * 2;
         if (left.y + left.h - y > u->small_px * 4)
             arrivals_chart(v, u, st, (krect){left.x, y, left.w, left.y + left.h - y});
+    }
+    /* A survey file that failed its check: staff must know which version
+     * people see, and why. */
+    const char *problems = ksurveys_problems(f->surveys);
+    if (problems && problems[0]) {
+        char first[300];
+        size_t len = strcspn(problems, "\n");
+        snprintf(first, sizeof first, "%.*s", (int)(len < 290 ? len : 290), problems);
+        char line[400];
+        kv_subst(line, sizeof line, TR(u, "Survey problem: {problem}"), "{problem}", first);
+        int sh = u->small_px * 3 / 2;
+        int sy = actions.y - (st->sync.known ? 2 : 1) * (sh + g);
+        kv_text(v, u, (krect){left.x, sy, u->w - 2 * left.x, sh}, line, u->small_px,
+                u->small_px * 2 / 3, KC_ERROR, KT_LEFT | KT_MIDDLE | KT_TRIM | KT_BOLD);
     }
     /* Sync with the hub, in one line under the event. */
     if (st->sync.known) {

@@ -19,6 +19,8 @@
  */
 #include "compose.h"
 
+#include "utf8.h"
+
 #include <string.h>
 
 /* ---- static prototypes --------------------------------------------------- */
@@ -107,30 +109,13 @@ int kcompose_variants(const char *layout, uint32_t base, uint32_t *out,
     return latin_variants(base, out, max);
 }
 
-/* Encodes one code point as UTF-8. */
+/* Encodes one code point as UTF-8 (no NUL after it; 4 bytes of room). */
 int kcompose_utf8_put(uint32_t cp, char *out)
 {
-    unsigned char *o = (unsigned char *)out;
-    if (cp < 0x80) {
-        o[0] = (unsigned char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        o[0] = (unsigned char)(0xC0 | (cp >> 6));
-        o[1] = (unsigned char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        o[0] = (unsigned char)(0xE0 | (cp >> 12));
-        o[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-        o[2] = (unsigned char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    o[0] = (unsigned char)(0xF0 | (cp >> 18));
-    o[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
-    o[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-    o[3] = (unsigned char)(0x80 | (cp & 0x3F));
-    return 4;
+    char buf[5];
+    int n = kutf8_put(cp, buf);
+    memcpy(out, buf, (size_t)n);
+    return n;
 }
 
 /* Decodes one code point forwards. */

@@ -14,6 +14,7 @@
 #include "flow_priv.h"
 #include "fold.h"
 #include "i18n.h"
+#include "utf8.h"
 
 static const char *const screen_names[KS_COUNT] = {
     "welcome", "find", "form", "done", "error", "survey",
@@ -31,27 +32,6 @@ static const unsigned field_max[KF_COUNT] = {
 
 /* ---- small UTF-8 helpers ------------------------------------------------- */
 
-/* Decodes one code point at s (length in *len); invalid bytes give -1. */
-static long utf8_decode(const unsigned char *s, int *len)
-{
-    unsigned c = s[0];
-    int n;
-    long cp;
-    if (c < 0x80) { *len = 1; return (long)c; }
-    if ((c & 0xe0) == 0xc0) { n = 2; cp = c & 0x1f; }
-    else if ((c & 0xf0) == 0xe0) { n = 3; cp = c & 0x0f; }
-    else if ((c & 0xf8) == 0xf0) { n = 4; cp = c & 0x07; }
-    else { *len = 1; return -1; }
-    for (int i = 1; i < n; i++) {
-        if ((s[i] & 0xc0) != 0x80) { *len = 1; return -1; }
-        cp = (cp << 6) | (s[i] & 0x3f);
-    }
-    *len = n;
-    if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-        cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-        return -1;
-    return cp;
-}
 
 
 /* Removes control characters and invalid bytes, clamps to max_chars. */
@@ -61,7 +41,7 @@ void kflow_clean_text(char *s, unsigned max_chars)
     unsigned count = 0;
     while (*r) {
         int len;
-        long cp = utf8_decode(r, &len);
+        long cp = kutf8_decode((const char *)r, &len);
         int keep = cp >= 0x20 && cp != 0x7f && !(cp >= 0x80 && cp < 0xa0) &&
                    cp != 0x2028 && cp != 0x2029 && !(cp >= 0x202a && cp <= 0x202e) &&
                    !(cp >= 0x2066 && cp <= 0x2069);
@@ -376,7 +356,7 @@ static int type_text(kflow *f, const char *utf8)
     const unsigned char *p = (const unsigned char *)clean;
     while (*p) {
         int len;
-        long cp = utf8_decode(p, &len);
+        long cp = kutf8_decode((const char *)p, &len);
         p += len;
         if (cp < 0)
             continue;
@@ -875,50 +855,11 @@ static int tap_key(kflow *f, const char *id)
     }
 }
 
-/* Encodes a code point as UTF-8 (out has room for 5 bytes). */
-static void utf8_put(uint32_t c, char *out)
-{
-    int n = 0;
-    if (c < 0x80) {
-        out[n++] = (char)c;
-    } else if (c < 0x800) {
-        out[n++] = (char)(0xc0 | (c >> 6));
-        out[n++] = (char)(0x80 | (c & 0x3f));
-    } else if (c < 0x10000) {
-        out[n++] = (char)(0xe0 | (c >> 12));
-        out[n++] = (char)(0x80 | ((c >> 6) & 0x3f));
-        out[n++] = (char)(0x80 | (c & 0x3f));
-    } else {
-        out[n++] = (char)(0xf0 | (c >> 18));
-        out[n++] = (char)(0x80 | ((c >> 12) & 0x3f));
-        out[n++] = (char)(0x80 | ((c >> 6) & 0x3f));
-        out[n++] = (char)(0x80 | (c & 0x3f));
-    }
-    out[n] = '\0';
-}
-
-/* Lower case of a letter with a case pair in the Latin blocks the accent
- * popup offers (ids are lower case). */
-static uint32_t lower_latin(uint32_t c)
-{
-    if ((c >= 'A' && c <= 'Z') || (c >= 0xc0 && c <= 0xde && c != 0xd7))
-        return c + 32;
-    if (c >= 0x100 && c <= 0x17f) {
-        int odd_upper = (c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17e);
-        return odd_upper ? ((c & 1) ? c + 1 : c) : ((c & 1) ? c : c + 1);
-    }
-    if ((c >= 0x1ea0 && c <= 0x1ef9) || (c >= 0x1e00 && c <= 0x1e95))
-        return (c & 1) ? c : c + 1;
-    if (c >= 0x1cd && c <= 0x1dc)
-        return (c & 1) ? c + 1 : c;
-    return c;
-}
-
 /* The id of popup variant i: "key-" and the letter in lower case. */
 const char *kflow_variant_id(const kflow *f, int i, char *buf, unsigned cap)
 {
     char t[8];
-    utf8_put(lower_latin(f->variants[i]), t);
+    kutf8_put(kutf8_lower(f->variants[i]), t);
     snprintf(buf, cap, "key-%s", t);
     return buf;
 }
@@ -964,7 +905,7 @@ int kflow_key_variants(const kflow *f, const char *id, uint32_t *out, int max)
     const klayout *l = kflow_layout(f, NULL);
     const char *t = kosk_key_text(kosk_find(l, id, f->shift), f->shift);
     int len;
-    long base = utf8_decode((const unsigned char *)t, &len);
+    long base = kutf8_decode(t, &len);
     if (base < 0 || t[len] != '\0')
         return 0;   /* keys that type more than one character have none */
     return kcompose_variants(variants_lang(f, l), (uint32_t)base, out, max);
@@ -1056,7 +997,7 @@ int kflow_tap(kflow *f, const char *id, int64_t now_ms)
         int i = variant_index(f, id);
         if (i >= 0) {
             char t[8];
-            utf8_put(f->variants[i], t);
+            kutf8_put(f->variants[i], t);
             f->shift = 0;
             f->nvariants = 0;
             type_text(f, t);

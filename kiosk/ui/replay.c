@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "render.h"
+#include "utf8.h"
 
 #define TAP_MS 80       /* a finger rests this long on a tap */
 #define STEP_MS 300     /* virtual time between commands */
@@ -126,67 +127,23 @@ static const char *texts_list(const kview *v, char *buf, size_t cap)
     return buf;
 }
 
-/* Decodes one UTF-8 code point; returns its length (at least 1). */
-static int utf8_next(const char *s, unsigned *cp)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    if (p[0] < 0x80) { *cp = p[0]; return 1; }
-    int n = (p[0] & 0xe0) == 0xc0 ? 2 : (p[0] & 0xf0) == 0xe0 ? 3 : (p[0] & 0xf8) == 0xf0 ? 4 : 1;
-    unsigned c = n == 2 ? p[0] & 0x1fu : n == 3 ? p[0] & 0x0fu : p[0] & 0x07u;
-    for (int i = 1; i < n; i++) {
-        if ((p[i] & 0xc0) != 0x80) { *cp = 0xfffd; return 1; }
-        c = (c << 6) | (p[i] & 0x3fu);
-    }
-    *cp = n == 1 ? 0xfffd : c;
-    return n;
-}
-
-/* Lower case of the letters the keyboards type in two cases. */
-static unsigned lower_cp(unsigned c)
-{
-    if ((c >= 'A' && c <= 'Z') || (c >= 0xc0 && c <= 0xde && c != 0xd7))
-        return c + 32;
-    if (c >= 0x100 && c <= 0x17f) {
-        int odd_upper = (c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17e);
-        if (odd_upper)
-            return (c & 1) ? c + 1 : c;
-        return (c & 1) ? c : c + 1;
-    }
-    if (c >= 0x1ea0 && c <= 0x1ef9)
-        return (c & 1) ? c : c + 1;
-    return c;
-}
-
-/* Encodes a code point as UTF-8 into buf (at least 5 bytes). */
-static void utf8_put(unsigned c, char *buf)
-{
-    if (c < 0x80) { buf[0] = (char)c; buf[1] = 0; }
-    else if (c < 0x800) { buf[0] = (char)(0xc0 | (c >> 6)); buf[1] = (char)(0x80 | (c & 0x3f)); buf[2] = 0; }
-    else if (c < 0x10000) {
-        buf[0] = (char)(0xe0 | (c >> 12)); buf[1] = (char)(0x80 | ((c >> 6) & 0x3f));
-        buf[2] = (char)(0x80 | (c & 0x3f)); buf[3] = 0;
-    } else {
-        buf[0] = (char)(0xf0 | (c >> 18)); buf[1] = (char)(0x80 | ((c >> 12) & 0x3f));
-        buf[2] = (char)(0x80 | ((c >> 6) & 0x3f)); buf[3] = (char)(0x80 | (c & 0x3f)); buf[4] = 0;
-    }
-}
-
 /* osk TEXT: presses the key for each character of text. */
 static void cmd_osk(rp *r, const char *text)
 {
     while (*text && !r->failed) {
-        unsigned cp;
-        int len = utf8_next(text, &cp);
+        int len;
+        long dec = kutf8_decode(text, &len);
+        uint32_t cp = dec < 0 ? 0xfffd : (uint32_t)dec;
         char chr[8], id[48];
         memcpy(chr, text, (size_t)len);
         chr[len] = '\0';
         text += len;
-        unsigned lo = cp == ' ' ? ' ' : lower_cp(cp);
+        uint32_t lo = cp == ' ' ? ' ' : kutf8_lower(cp);
         if (cp == ' ')
             snprintf(id, sizeof id, "key-space");
         else {
             char l[8];
-            utf8_put(lo, l);
+            kutf8_put(lo, l);
             snprintf(id, sizeof id, "key-%s", l);
         }
         int upper = lo != cp;

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "utf8.h"
 
 #define KV_LINES_MAX 8
 
@@ -161,23 +162,11 @@ void kv_qr(kview *v, krect r, int modules, const unsigned char *bits)
 
 /* ---- text fitting ---------------------------------------------------------- */
 
-/* Decodes the code point at s; *len gets its byte length. */
+/* The code point at s (U+FFFD for an invalid byte); *len gets its length. */
 static unsigned cp_at(const char *s, int *len)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    if (p[0] < 0x80) { *len = 1; return p[0]; }
-    if ((p[0] & 0xe0) == 0xc0 && p[1]) { *len = 2; return ((p[0] & 0x1fu) << 6) | (p[1] & 0x3fu); }
-    if ((p[0] & 0xf0) == 0xe0 && p[1] && p[2]) {
-        *len = 3;
-        return ((p[0] & 0x0fu) << 12) | ((p[1] & 0x3fu) << 6) | (p[2] & 0x3fu);
-    }
-    if ((p[0] & 0xf8) == 0xf0 && p[1] && p[2] && p[3]) {
-        *len = 4;
-        return ((p[0] & 0x07u) << 18) | ((p[1] & 0x3fu) << 12) | ((p[2] & 0x3fu) << 6) |
-               (p[3] & 0x3fu);
-    }
-    *len = 1;
-    return 0xfffd;
+    long cp = kutf8_decode(s, len);
+    return cp < 0 ? 0xfffd : (unsigned)cp;
 }
 
 /* Scripts written without spaces between words: a line may break between

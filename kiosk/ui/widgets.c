@@ -7,6 +7,8 @@
  */
 #include "widgets.h"
 
+#include "utf8.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -208,26 +210,25 @@ static void accent_popup(kview *v, const kui *u, const kflow *f, krect r, int hi
         krect k = {p.x + g + (i % cols) * (key + g), p.y + g + (i / cols) * (key + g), key, key};
         char id[48], t[8];
         kflow_variant_id(f, i, id, sizeof id);
-        uint32_t c = f->variants[i];
-        /* Encode the variant for its label. */
-        if (c < 0x80) {
-            t[0] = (char)c;
-            t[1] = '\0';
-        } else if (c < 0x800) {
-            t[0] = (char)(0xc0 | (c >> 6));
-            t[1] = (char)(0x80 | (c & 0x3f));
-            t[2] = '\0';
-        } else {
-            t[0] = (char)(0xe0 | (c >> 12));
-            t[1] = (char)(0x80 | ((c >> 6) & 0x3f));
-            t[2] = (char)(0x80 | (c & 0x3f));
-            t[3] = '\0';
-        }
+        kutf8_put(f->variants[i], t);
         kv_frame(v, k, KC_KEY, KC_BORDER, 1, g);
         kv_text(v, u, krect_inset(k, 2), t, u->button_px, u->small_px, KC_INK,
                 KT_CENTER | KT_MIDDLE);
         kv_hit(v, u, id, k);
     }
+}
+
+/* Width of a row of keys in key units (the layout key only counts when
+ * there is another layout to switch to). */
+static float row_units(const klayout *l, int row, int nlayouts)
+{
+    float units = 0;
+    for (int i = 0; i < l->rowlen[row]; i++) {
+        const kkey *k = &l->rows[row][i];
+        if (k->kind != KKEY_LAYOUT || nlayouts >= 2)
+            units += k->width > 0 ? k->width : 1;
+    }
+    return units;
 }
 
 void kw_keyboard(kview *v, const kui *u, const kflow *f, krect r)
@@ -238,17 +239,9 @@ void kw_keyboard(kview *v, const kui *u, const kflow *f, krect r)
     int g = u->gap;
     kv_rect(v, r, KC_KEYBOARD, g);
     float max_units = 0;
-    for (int row = 0; row < l->nrows; row++) {
-        float units = 0;
-        for (int i = 0; i < l->rowlen[row]; i++) {
-            const kkey *k = &l->rows[row][i];
-            if (k->kind == KKEY_LAYOUT && nlayouts < 2)
-                continue;
-            units += k->width > 0 ? k->width : 1;
-        }
-        if (units > max_units)
-            max_units = units;
-    }
+    for (int row = 0; row < l->nrows; row++)
+        if (row_units(l, row, nlayouts) > max_units)
+            max_units = row_units(l, row, nlayouts);
     if (max_units < 10 && l->nrows > 4)
         max_units = 10;
     float unit = (r.w - g) / max_units;
@@ -257,13 +250,7 @@ void kw_keyboard(kview *v, const kui *u, const kflow *f, krect r)
         unit = 2.2f * u->t;
     int key_h = (r.h - g) / l->nrows - g;
     for (int row = 0; row < l->nrows; row++) {
-        float units = 0;
-        for (int i = 0; i < l->rowlen[row]; i++) {
-            const kkey *k = &l->rows[row][i];
-            if (k->kind == KKEY_LAYOUT && nlayouts < 2)
-                continue;
-            units += k->width > 0 ? k->width : 1;
-        }
+        float units = row_units(l, row, nlayouts);
         float x = r.x + g / 2.0f + (r.w - g - units * unit) / 2.0f;
         int y = r.y + g + row * (key_h + g);
         for (int i = 0; i < l->rowlen[row]; i++) {

@@ -75,6 +75,8 @@ static void arrivals_chart(kview *v, const kui *u, const kflow_staff *st, krect 
     kv_text(v, u, (krect){r.x, r.y, r.w, label_h}, TR(u, "Arrivals per 15 minutes"), u->small_px,
             u->small_px * 3 / 4, KC_MUTED, KT_LEFT | KT_MIDDLE | KT_BOLD);
     krect c = {r.x, r.y + label_h, r.w, r.h - label_h * 2};
+    if (c.h > u->t * 3)
+        c.h = u->t * 3;   /* a chart, not a wall */
     kv_frame(v, c, KC_SURFACE, KC_BORDER, 1, 0);
     if (st->narrivals == 0 || c.h < 8) {
         kv_text(v, u, krect_inset(c, u->gap), TR(u, "No one has checked in yet."), u->small_px,
@@ -92,6 +94,8 @@ static void arrivals_chart(kview *v, const kui *u, const kflow_staff *st, krect 
         if (st->arrivals[i] > top)
             top = st->arrivals[i];
     int bw = (c.w - 4) / n;
+    if (bw > u->t)
+        bw = u->t;
     for (int i = 0; i < n; i++) {
         int h = (c.h - 8) * st->arrivals[first + i] / top;
         kv_rect(v, (krect){c.x + 2 + i * bw + 1, c.y + c.h - 2 - h, bw - 2 > 1 ? bw - 2 : 1, h},
@@ -100,10 +104,14 @@ static void arrivals_chart(kview *v, const kui *u, const kflow_staff *st, krect 
     char a[16], b[16];
     hhmm(st->arrivals_start + (int64_t)first * 15 * 60000, a, sizeof a);
     hhmm(st->arrivals_start + (int64_t)(first + n) * 15 * 60000, b, sizeof b);
-    kv_text(v, u, (krect){c.x, c.y + c.h, c.w / 2, label_h}, a, u->small_px, u->small_px / 2,
-            KC_MUTED, KT_LEFT | KT_MIDDLE);
-    kv_text(v, u, (krect){c.x + c.w / 2, c.y + c.h, c.w / 2, label_h}, b, u->small_px,
-            u->small_px / 2, KC_MUTED, KT_RIGHT | KT_MIDDLE);
+    /* Times under the first bar and after the last one. */
+    int end = c.x + 2 + n * bw;
+    if (end < c.x + u->t * 3)
+        end = c.x + u->t * 3;
+    kv_text(v, u, (krect){c.x, c.y + c.h, (end - c.x) / 2, label_h}, a, u->small_px,
+            u->small_px / 2, KC_MUTED, KT_LEFT | KT_MIDDLE);
+    kv_text(v, u, (krect){c.x + (end - c.x) / 2, c.y + c.h, (end - c.x) / 2, label_h}, b,
+            u->small_px, u->small_px / 2, KC_MUTED, KT_RIGHT | KT_MIDDLE);
 }
 
 /* The PIN pad, or how to set a PIN when there is none. */

@@ -119,6 +119,7 @@
 #include <unistd.h>
 
 #include "fold.h"
+#include "survey.h"
 
 #define STORE_SCHEMA 2                /* user_version this build writes */
 #define STORE_APP_ID 0x4B494F53       /* PRAGMA application_id, "KIOS" */
@@ -1065,14 +1066,7 @@ static void event_from_row(sqlite3_stmt *st, kevent *e)
  * '_'; at most KIOSK_SURVEY_KEY_MAX characters. */
 static int valid_key(const char *k)
 {
-    size_t n = k ? strlen(k) : 0;
-    if (n == 0 || n > KIOSK_SURVEY_KEY_MAX || k[0] < 'a' || k[0] > 'z')
-        return 0;
-    for (size_t i = 1; i < n; i++)
-        if (!((k[i] >= 'a' && k[i] <= 'z') || (k[i] >= '0' && k[i] <= '9') ||
-              k[i] == '-' || k[i] == '_'))
-            return 0;
-    return 1;
+    return k && ksurvey_key_valid(k, strlen(k));
 }
 
 /* Checks a link: printable, no spaces or control characters. */

@@ -1498,6 +1498,18 @@ const char *ksurvey_type_name(ksurvey_type t)
     return (int)t >= 0 && (int)t < NTYPES ? type_names[t] : "unknown";
 }
 
+/* Checks a key's syntax (n bytes at k). */
+int ksurvey_key_valid(const char *k, size_t n)
+{
+    if (n == 0 || n > KIOSK_SURVEY_KEY_MAX || k[0] < 'a' || k[0] > 'z')
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if (!((k[i] >= 'a' && k[i] <= 'z') || (k[i] >= '0' && k[i] <= '9') ||
+              k[i] == '-' || k[i] == '_'))
+            return 0;
+    return 1;
+}
+
 /* The survey's stable key. */
 const char *ksurvey_key(const ksurvey *s) { return s->key; }
 

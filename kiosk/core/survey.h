@@ -191,6 +191,10 @@ typedef enum ksurvey_type {
 /* "single", "multiple", ... as written in the file. */
 const char *ksurvey_type_name(ksurvey_type t);
 
+/* Non-zero if the n bytes at k are a key as this file writes them: a
+ * letter a-z, then a-z, 0-9, '-', '_'; at most KIOSK_SURVEY_KEY_MAX. */
+int ksurvey_key_valid(const char *k, size_t n);
+
 const char *ksurvey_key(const ksurvey *s);
 int ksurvey_version(const ksurvey *s);
 const char *ksurvey_title(const ksurvey *s, const char *lang);

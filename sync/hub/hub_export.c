@@ -4,8 +4,20 @@
  * Steps: resolve the event; gather the events of other kiosks with the same
  * folded name and date; load every check-in at any of them with its person;
  * merge attendees into people (union-find): same person id, or same folded
- * name and same phone digits (>= 7) or same e-mail; write one row per
- * person, the earliest check-in, sorted by time.
+ * name and same phone digits (>= 7) or same e-mail; one row per person,
+ * the earliest check-in, sorted by time; then every answer at those events,
+ * reduced to one per person and question (rank_answers); and hand rows and
+ * answers to the kiosk's own table writer (kiosk/core/export_writer.h), so
+ * that the files have the kiosk export's columns, CSV rules and XLSX layout
+ * byte for byte.  Nothing here writes a byte of a file.
+ *
+ * Which answer wins a cell (PROTOCOL.md 7): of one kiosk's answers, the
+ * highest seq (what that kiosk's own export shows); of several kiosks'
+ * winners, the latest corrected time, a known time beating an unknown one,
+ * and the lowest device id among equals.  The writer is told this as a rank
+ * (1 for the winner, 0 for the rest); columns are ordered by each
+ * question's earliest corrected time (unknown last), the hub's stand-in for
+ * the kiosk's lowest seq, or by the surveys given (--survey).
  *
  * Limits: the whole event is held in memory (an event has hundreds to a few
  * thousand check-ins); name matching compares only attendees whose folded
@@ -19,41 +31,54 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "config.h"
+#include "export_writer.h"
 #include "fold.h"
 #include "kbuf.h"
-#ifdef KHUB_HAVE_XLSX
-#include <xlsxwriter.h>
-#endif
 
-/* The columns, in the order of the kiosk's own attendance export. */
-static const char *const export_columns[] = {
-    "event", "date", "checked_in", "given", "family", "phone", "email", "zip", "new",
-};
-#define NCOLS ((int)(sizeof export_columns / sizeof export_columns[0]))
+#define KHUB_SURVEYS_MAX 16
 
 typedef struct attendee {
-    char *person_id, *given, *family, *phone, *email, *zip;
+    char *person_id, *event_id, *given, *family, *phone, *email, *zip;
     char name_key[512];
     char phone_key[40];
     char email_key[256];
     int64_t time_ms;     /* corrected check-in time, or INT64_MAX if unknown */
     int time_known;
     int is_new;
+    int any_new;         /* on a root: some check-in of the person was a sign-up */
     int parent;          /* union-find */
+    long row;            /* on a root: its row in the table */
 } attendee;
 
 typedef struct event_set {
     char id[33];
     char name[512];
+    char program[512];
     char date[16];
     char **ids;          /* this event and its namesakes at other kiosks */
     int n;
 } event_set;
 
-/* strdup of a column that may be NULL. */
+typedef struct answer {
+    long row;
+    char *survey, *question, *value, *device;
+    int64_t seq, time_ms;
+    int time_known;
+    int wins;
+} answer;
+
+/* What the row callbacks fill: attendee[] and answer[] in growing buffers,
+ * the table answers are matched against, and a sticky out of memory. */
+typedef struct loaded {
+    kbuf att;
+    kbuf ans;
+    kexport_table *t;
+    int oom;
+} loaded;
+
+/* strdup of a column that may be NULL ("" then); NULL only if out of memory. */
 static char *col_dup(sqlite3_stmt *st, int i)
 {
     const unsigned char *t = sqlite3_column_text(st, i);
@@ -70,7 +95,8 @@ static int resolve_event(khub *h, const char *event, event_set *es, kerr *err)
                         event);
     sqlite3_stmt *st = NULL;
     sqlite3_prepare_v2(db, "SELECT id, coalesce(json_extract(fields, '$.name'), ''),"
-                       " coalesce(json_extract(fields, '$.date'), '') FROM records"
+                       " coalesce(json_extract(fields, '$.date'), ''),"
+                       " coalesce(json_extract(fields, '$.program'), '') FROM records"
                        " WHERE tbl = 'events' AND substr(id, 1, ?2) = ?1 LIMIT 2", -1, &st, NULL);
     sqlite3_bind_text(st, 1, event, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 2, (int)len);
@@ -80,6 +106,8 @@ static int resolve_event(khub *h, const char *event, event_set *es, kerr *err)
             snprintf(es->id, sizeof es->id, "%s", (const char *)sqlite3_column_text(st, 0));
             snprintf(es->name, sizeof es->name, "%s", (const char *)sqlite3_column_text(st, 1));
             snprintf(es->date, sizeof es->date, "%s", (const char *)sqlite3_column_text(st, 2));
+            snprintf(es->program, sizeof es->program, "%s",
+                     (const char *)sqlite3_column_text(st, 3));
         }
     }
     sqlite3_finalize(st);
@@ -101,13 +129,44 @@ static int resolve_event(khub *h, const char *event, event_set *es, kerr *err)
         if (strcmp(key, other) != 0)
             continue;
         char **ids = realloc(es->ids, (size_t)(es->n + 1) * sizeof *ids);
-        if (!ids)
-            break;
+        if (!ids || !(ids[es->n] = col_dup(st, 0))) {
+            if (ids)
+                es->ids = ids;
+            sqlite3_finalize(st);
+            return kerr_set(err, KERR_INTERNAL, "read events: out of memory");
+        }
         es->ids = ids;
-        es->ids[es->n++] = col_dup(st, 0);
+        es->n++;
     }
     sqlite3_finalize(st);
     return rc == SQLITE_DONE ? 0 : kerr_set(err, KERR_IO, "read events: %s", sqlite3_errmsg(db));
+}
+
+/* Runs sql (?1 = an event id) for every event of es, calling fn per row
+ * until fn sets l->oom; what names the rows in messages. */
+static int each_row(khub *h, const event_set *es, const char *sql, const char *what,
+                    void (*fn)(sqlite3_stmt *st, const char *event_id, loaded *l), loaded *l,
+                    kerr *err)
+{
+    sqlite3 *db = khub_db(h);
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return kerr_set(err, KERR_IO, "%s: sqlite3_prepare_v2: %s", what, sqlite3_errmsg(db));
+    for (int e = 0; e < es->n && rc == SQLITE_OK && !l->oom; e++) {
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, es->ids[e], -1, SQLITE_STATIC);
+        while (!l->oom && (rc = sqlite3_step(st)) == SQLITE_ROW)
+            fn(st, es->ids[e], l);
+        if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+            rc = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+    if (l->oom)
+        return kerr_set(err, KERR_INTERNAL, "%s: out of memory", what);
+    if (rc != SQLITE_OK)
+        return kerr_set(err, KERR_IO, "%s: sqlite3_step: %s", what, sqlite3_errstr(rc));
+    return 0;
 }
 
 /* Keeps only the digits of a phone number. */
@@ -133,64 +192,46 @@ static void email_key(const char *in, char *out, size_t cap)
     out[n] = '\0';
 }
 
-/* Loads the check-ins at the events in es, each with its person. */
-static int load_attendees(khub *h, const event_set *es, attendee **out, int *n, kerr *err)
+/* Frees the texts of an attendee. */
+static void attendee_free(attendee *t)
 {
-    sqlite3 *db = khub_db(h);
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(db,
-        "SELECT json_extract(c.fields, '$.person_id'), c.corrected_ms,"
-        " coalesce(json_extract(c.fields, '$.is_new'), 0),"
-        " json_extract(p.fields, '$.given'), json_extract(p.fields, '$.family'),"
-        " json_extract(p.fields, '$.phone'), json_extract(p.fields, '$.email'),"
-        " json_extract(p.fields, '$.zip')"
-        " FROM records c LEFT JOIN records p"
-        "   ON p.id = json_extract(c.fields, '$.person_id') AND p.tbl = 'people'"
-        " WHERE c.tbl = 'checkins' AND json_extract(c.fields, '$.event_id') = ?1", -1, &st, NULL);
-    if (rc != SQLITE_OK)
-        return kerr_set(err, KERR_IO, "sqlite3_prepare_v2: %s", sqlite3_errmsg(db));
-    attendee *a = NULL;
-    int cnt = 0, cap = 0;
-    for (int e = 0; e < es->n && rc != SQLITE_NOMEM; e++) {
-        sqlite3_reset(st);
-        sqlite3_bind_text(st, 1, es->ids[e], -1, SQLITE_STATIC);
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            if (cnt == cap) {
-                cap = cap ? cap * 2 : 64;
-                attendee *p = realloc(a, (size_t)cap * sizeof *p);
-                if (!p) {
-                    rc = SQLITE_NOMEM;
-                    break;
-                }
-                a = p;
-            }
-            attendee *t = &a[cnt];
-            memset(t, 0, sizeof *t);
-            t->person_id = col_dup(st, 0);
-            t->time_known = sqlite3_column_type(st, 1) != SQLITE_NULL;
-            t->time_ms = t->time_known ? sqlite3_column_int64(st, 1) : INT64_MAX;
-            t->is_new = sqlite3_column_int(st, 2);
-            t->given = col_dup(st, 3);
-            t->family = col_dup(st, 4);
-            t->phone = col_dup(st, 5);
-            t->email = col_dup(st, 6);
-            t->zip = col_dup(st, 7);
-            char both[KIOSK_NAME_BYTES * 2 + 2];
-            snprintf(both, sizeof both, "%s %s", t->given, t->family);
-            kfold(both, t->name_key, sizeof t->name_key);
-            phone_digits(t->phone, t->phone_key, sizeof t->phone_key);
-            email_key(t->email, t->email_key, sizeof t->email_key);
-            t->parent = cnt;
-            cnt++;
-        }
+    free(t->person_id);
+    free(t->event_id);
+    free(t->given);
+    free(t->family);
+    free(t->phone);
+    free(t->email);
+    free(t->zip);
+}
+
+/* Row callback: one check-in with its person becomes an attendee. */
+static void take_checkin(sqlite3_stmt *st, const char *event_id, loaded *l)
+{
+    attendee t;
+    memset(&t, 0, sizeof t);
+    t.parent = (int)(l->att.len / sizeof t);
+    t.person_id = col_dup(st, 0);
+    t.event_id = strdup(event_id);
+    t.time_known = sqlite3_column_type(st, 1) != SQLITE_NULL;
+    t.time_ms = t.time_known ? sqlite3_column_int64(st, 1) : INT64_MAX;
+    t.is_new = sqlite3_column_int(st, 2) != 0;
+    t.given = col_dup(st, 3);
+    t.family = col_dup(st, 4);
+    t.phone = col_dup(st, 5);
+    t.email = col_dup(st, 6);
+    t.zip = col_dup(st, 7);
+    if (!t.person_id || !t.event_id || !t.given || !t.family || !t.phone || !t.email ||
+        !t.zip || kbuf_add(&l->att, &t, sizeof t) != 0) {
+        attendee_free(&t);
+        l->oom = 1;
+        return;
     }
-    sqlite3_finalize(st);
-    *out = a;
-    *n = cnt;
-    if (rc != SQLITE_DONE)
-        return kerr_set(err, rc == SQLITE_NOMEM ? KERR_INTERNAL : KERR_IO, "read check-ins: %s",
-                        sqlite3_errstr(rc));
-    return 0;
+    attendee *x = (attendee *)(l->att.p + l->att.len) - 1;
+    char both[KIOSK_NAME_BYTES * 2 + 2];
+    snprintf(both, sizeof both, "%s %s", x->given, x->family);
+    kfold(both, x->name_key, sizeof x->name_key);
+    phone_digits(x->phone, x->phone_key, sizeof x->phone_key);
+    email_key(x->email, x->email_key, sizeof x->email_key);
 }
 
 /* Union-find root with path halving. */
@@ -244,12 +285,12 @@ static int cmp_keyed(const void *p, const void *q)
 }
 
 /* Merges attendees into people: same person id, or namesakes sharing a
- * phone or e-mail. */
-static void merge_people(attendee *a, int n)
+ * phone or e-mail; -1 if out of memory. */
+static int merge_people(attendee *a, int n)
 {
-    keyed *k = malloc((size_t)(n ? n : 1) * sizeof *k);
+    keyed *k = malloc((n > 0 ? (size_t)n : 1) * sizeof *k);
     if (!k)
-        return;
+        return -1;
     for (int pass = 0; pass < 2; pass++) {
         for (int i = 0; i < n; i++)
             k[i] = (keyed){pass == 0 ? a[i].person_id : a[i].name_key, i};
@@ -266,181 +307,224 @@ static void merge_people(attendee *a, int n)
         }
     }
     free(k);
+    for (int i = 0; i < n; i++)
+        if (a[i].is_new)
+            a[find_root(a, i)].any_new = 1;
+    return 0;
 }
 
-/* One output row: the attendee holding the person's earliest check-in. */
-typedef struct row {
-    const attendee *t;
-} row;
-
-/* Orders rows by time, then family and given name. */
-static int cmp_row(const void *p, const void *q)
+/* Orders roots (attendee pointers) by time, then family and given name,
+ * then person id. */
+static int cmp_root(const void *p, const void *q)
 {
-    const attendee *x = ((const row *)p)->t, *y = ((const row *)q)->t;
+    const attendee *x = *(attendee *const *)p, *y = *(attendee *const *)q;
     if (x->time_ms != y->time_ms)
         return x->time_ms < y->time_ms ? -1 : 1;
     int c = strcmp(x->family, y->family);
-    return c ? c : strcmp(x->given, y->given);
+    if (!c)
+        c = strcmp(x->given, y->given);
+    return c ? c : strcmp(x->person_id, y->person_id);
 }
 
-/* Formats a time as local "YYYY-MM-DD HH:MM:SS", or "" if unknown. */
-static void fmt_time(const attendee *t, char *buf, size_t cap)
+/* Adds one row per person, in order of their earliest check-in, and a
+ * visit for every check-in merged into it. */
+static int add_rows(const event_set *es, attendee *a, int n, kexport_table *t)
 {
-    buf[0] = '\0';
-    if (!t->time_known)
-        return;
-    time_t s = (time_t)(t->time_ms / 1000);
-    struct tm tm;
-    if (localtime_r(&s, &tm))
-        strftime(buf, cap, "%Y-%m-%d %H:%M:%S", &tm);
+    attendee **roots = malloc((n > 0 ? (size_t)n : 1) * sizeof *roots);
+    int nroots = 0, rc = 0;
+    if (!roots)
+        return -1;
+    for (int i = 0; i < n; i++)
+        if (find_root(a, i) == i)
+            roots[nroots++] = &a[i];
+    qsort(roots, (size_t)nroots, sizeof *roots, cmp_root);
+    for (int r = 0; r < nroots && rc == 0; r++) {
+        const attendee *x = roots[r];
+        char when[32] = "";
+        if (x->time_known)
+            kexport_time_cell(x->time_ms, when);
+        const char *cells[KEXPORT_NFIXED] = {
+            when, es->name, es->program, es->date, x->given, x->family, x->phone, x->email,
+            x->zip, x->any_new ? "new" : "returning",
+        };
+        roots[r]->row = kexport_table_add_row(t, cells, es->id, x->any_new);
+        rc = roots[r]->row < 0 ? -1 : 0;
+    }
+    for (int i = 0; i < n && rc == 0; i++)
+        rc = kexport_table_add_visit(t, a[i].event_id, a[i].person_id, a[find_root(a, i)].row);
+    free(roots);
+    return rc;
 }
 
-/* The cell values of one row, in export_columns order. */
-static void row_cells(const event_set *es, const attendee *t, char *time_buf, size_t cap,
-                      const char *cells[NCOLS])
+/* Frees the texts of an answer. */
+static void answer_free(answer *x)
 {
-    fmt_time(t, time_buf, cap);
-    cells[0] = es->name;
-    cells[1] = es->date;
-    cells[2] = time_buf;
-    cells[3] = t->given;
-    cells[4] = t->family;
-    cells[5] = t->phone;
-    cells[6] = t->email;
-    cells[7] = t->zip;
-    cells[8] = t->is_new ? "yes" : "no";
+    free(x->survey);
+    free(x->question);
+    free(x->value);
+    free(x->device);
 }
 
-/* Appends one CSV field, quoted when it holds a comma, quote or newline. */
-static void csv_field(kbuf *b, const char *s)
+/* Row callback: one answer record, kept if its person checked in. */
+static void take_answer(sqlite3_stmt *st, const char *event_id, loaded *l)
 {
-    if (!strpbrk(s, ",\"\r\n")) {
-        kbuf_str(b, s);
-        return;
+    const char *person = (const char *)sqlite3_column_text(st, 0);
+    const char *survey = (const char *)sqlite3_column_text(st, 1);
+    const char *question = (const char *)sqlite3_column_text(st, 2);
+    if (!person || !survey || !*survey || !question || !*question)
+        return;                 /* not an answer of a kiosk schema */
+    long row = kexport_table_find_visit(l->t, event_id, person);
+    if (row == -1)
+        return;                 /* no check-in for this answer */
+    answer x;
+    memset(&x, 0, sizeof x);
+    x.row = row;
+    x.survey = strdup(survey);
+    x.question = strdup(question);
+    x.value = col_dup(st, 3);
+    x.device = col_dup(st, 4);
+    x.seq = sqlite3_column_int64(st, 5);
+    x.time_known = sqlite3_column_type(st, 6) != SQLITE_NULL;
+    x.time_ms = x.time_known ? sqlite3_column_int64(st, 6) : INT64_MIN;
+    if (row < 0 || !x.survey || !x.question || !x.value || !x.device ||
+        kbuf_add(&l->ans, &x, sizeof x) != 0) {
+        answer_free(&x);
+        l->oom = 1;
     }
-    kbuf_add(b, "\"", 1);
-    for (; *s; s++) {
-        if (*s == '"')
-            kbuf_add(b, "\"", 1);
-        kbuf_add(b, s, 1);
-    }
-    kbuf_add(b, "\"", 1);
 }
 
-/* Writes the rows as CSV (RFC 4180, UTF-8, CRLF). */
-static int write_csv(const char *path, const event_set *es, const row *rows, int n, kerr *err)
+/* qsort order of answers by cell (row, survey, question), then kiosk, then
+ * highest seq first: each kiosk's latest answer to a cell comes first. */
+static int cmp_by_cell(const void *p, const void *q)
 {
-    kbuf b = {0};
-    for (int c = 0; c < NCOLS; c++) {
-        if (c)
-            kbuf_add(&b, ",", 1);
-        csv_field(&b, export_columns[c]);
-    }
-    kbuf_str(&b, "\r\n");
-    for (int r = 0; r < n; r++) {
-        char tb[32];
-        const char *cells[NCOLS];
-        row_cells(es, rows[r].t, tb, sizeof tb, cells);
-        for (int c = 0; c < NCOLS; c++) {
-            if (c)
-                kbuf_add(&b, ",", 1);
-            csv_field(&b, cells[c]);
-        }
-        kbuf_str(&b, "\r\n");
-    }
-    if (b.oom) {
-        kbuf_free(&b);
-        return kerr_set(err, KERR_INTERNAL, "%s: out of memory", path);
-    }
-    FILE *f = fopen(path, "wb");
-    if (!f) {
-        kbuf_free(&b);
-        return kerr_set(err, KERR_IO, "cannot create %s: %m", path);
-    }
-    int bad = fwrite(b.p, 1, b.len, f) != b.len;
-    bad |= fclose(f) != 0;
-    kbuf_free(&b);
-    return bad ? kerr_set(err, KERR_IO, "write %s: %m", path) : 0;
+    const answer *x = p, *y = q;
+    if (x->row != y->row)
+        return x->row < y->row ? -1 : 1;
+    int c = strcmp(x->survey, y->survey);
+    if (!c)
+        c = strcmp(x->question, y->question);
+    if (!c)
+        c = strcmp(x->device, y->device);
+    return c ? c : (y->seq > x->seq) - (y->seq < x->seq);
 }
 
-#ifdef KHUB_HAVE_XLSX
-/* Writes the rows as one XLSX worksheet with a bold header row. */
-static int write_xlsx(const char *path, const event_set *es, const row *rows, int n, kerr *err)
+/* qsort order of answers as they happened: known corrected times first, in
+ * time order, then by kiosk and seq. */
+static int cmp_by_time(const void *p, const void *q)
 {
-    lxw_workbook *wb = workbook_new(path);
-    if (!wb)
-        return kerr_set(err, KERR_IO, "workbook_new: cannot create %s", path);
-    lxw_worksheet *ws = workbook_add_worksheet(wb, "Attendance");
-    lxw_format *bold = workbook_add_format(wb);
-    format_set_bold(bold);
-    for (int c = 0; c < NCOLS; c++)
-        worksheet_write_string(ws, 0, (lxw_col_t)c, export_columns[c], bold);
-    for (int r = 0; r < n; r++) {
-        char tb[32];
-        const char *cells[NCOLS];
-        row_cells(es, rows[r].t, tb, sizeof tb, cells);
-        for (int c = 0; c < NCOLS; c++)
-            if (cells[c][0])
-                worksheet_write_string(ws, (lxw_row_t)(r + 1), (lxw_col_t)c, cells[c], NULL);
-    }
-    lxw_error e = workbook_close(wb);
-    return e == LXW_NO_ERROR ? 0 : kerr_set(err, KERR_IO, "workbook_close %s: %s", path, lxw_strerror(e));
+    const answer *x = p, *y = q;
+    if (x->time_known != y->time_known)
+        return x->time_known ? -1 : 1;
+    if (x->time_ms != y->time_ms)
+        return x->time_ms < y->time_ms ? -1 : 1;
+    int c = strcmp(x->device, y->device);
+    return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
 }
-#endif
 
-/* Resolves the event, loads and merges attendees, writes CSV or XLSX. */
-int khub_export(khub *h, const char *event, const char *format, const char *path, int *rows_out,
-                kerr *err)
+/* Marks the answer that wins each cell (see the top of this file) and adds
+ * every answer to the table in the order they happened, so that columns
+ * first answered at the same time keep the order of their seq.  -1 if out
+ * of memory. */
+static int add_answers(answer *x, long n, kexport_table *t)
 {
-    *rows_out = 0;
-    int xlsx = strcmp(format, "xlsx") == 0;
-    if (!xlsx && strcmp(format, "csv") != 0)
-        return kerr_set(err, KERR_INVALID, "--format %s: expected csv or xlsx", format);
-#ifndef KHUB_HAVE_XLSX
-    if (xlsx)
-        return kerr_set(err, KERR_INVALID, "--format xlsx: this hub was built without libxlsxwriter");
-#endif
+    if (n == 0)
+        return 0;               /* x may be NULL */
+    qsort(x, (size_t)n, sizeof *x, cmp_by_cell);
+    for (long s = 0, e; s < n; s = e) {
+        long best = s;
+        for (e = s; e < n && x[e].row == x[s].row && strcmp(x[e].survey, x[s].survey) == 0 &&
+                    strcmp(x[e].question, x[s].question) == 0; e++)
+            if (strcmp(x[e].device, x[e == s ? e : e - 1].device) != 0 &&
+                x[e].time_ms > x[best].time_ms)
+                best = e;       /* a later kiosk's latest answer */
+        x[best].wins = 1;
+    }
+    qsort(x, (size_t)n, sizeof *x, cmp_by_time);
+    for (long i = 0; i < n; i++)
+        if (kexport_table_add_answer(t, x[i].row, x[i].survey, x[i].question, x[i].value,
+                                     x[i].wins, x[i].time_known ? x[i].time_ms : INT64_MAX) != 0)
+            return -1;
+    return 0;
+}
+
+/* Loads the people and answers of the event into a new table (l->t). */
+static int load_table(khub *h, const khub_export_opts *o, ksurvey *const *sv, int nsv,
+                      event_set *es, loaded *l, kerr *err)
+{
+    int rc = resolve_event(h, o->event, es, err);
+    if (rc == 0)
+        rc = each_row(h, es,
+            "SELECT json_extract(c.fields, '$.person_id'), c.corrected_ms,"
+            " coalesce(json_extract(c.fields, '$.is_new'), 0),"
+            " json_extract(p.fields, '$.given'), json_extract(p.fields, '$.family'),"
+            " json_extract(p.fields, '$.phone'), json_extract(p.fields, '$.email'),"
+            " json_extract(p.fields, '$.zip')"
+            " FROM records c LEFT JOIN records p"
+            "   ON p.id = json_extract(c.fields, '$.person_id') AND p.tbl = 'people'"
+            " WHERE c.tbl = 'checkins' AND json_extract(c.fields, '$.event_id') = ?1",
+            "read check-ins", take_checkin, l, err);
+    if (rc)
+        return rc;
+    attendee *a = (attendee *)l->att.p;
+    int n = (int)(l->att.len / sizeof *a);
+    l->t = kexport_table_new((const ksurvey *const *)sv, nsv);
+    if (!l->t || merge_people(a, n) != 0 || add_rows(es, a, n, l->t) != 0)
+        return kerr_set(err, KERR_INTERNAL, "export: out of memory");
+    rc = each_row(h, es,
+        "SELECT json_extract(fields, '$.person_id'), json_extract(fields, '$.survey_key'),"
+        " json_extract(fields, '$.question_key'), json_extract(fields, '$.value'),"
+        " device_id, seq, corrected_ms FROM records"
+        " WHERE tbl = 'answers' AND json_extract(fields, '$.event_id') = ?1",
+        "read answers", take_answer, l, err);
+    if (rc == 0 && add_answers((answer *)l->ans.p, (long)(l->ans.len / sizeof(answer)), l->t) != 0)
+        rc = kerr_set(err, KERR_INTERNAL, "export: out of memory");
+    return rc;
+}
+
+/* Resolves the event, loads and merges attendees and their answers, writes
+ * CSV or XLSX through the kiosk's table writer. */
+int khub_export(khub *h, const khub_export_opts *o, long *rows, kerr *err)
+{
+    kexport_format fmt;
+    ksurvey *sv[KHUB_SURVEYS_MAX];
+    int nsv = 0, rc = 0;
+    *rows = 0;
+    if (!o->format || kexport_format_parse(o->format, &fmt) != 0)
+        return kerr_set(err, KERR_INVALID, "--format %s: expected csv or xlsx",
+                        o->format ? o->format : "(none)");
+    int to_stdout = strcmp(o->path, "-") == 0;
+    if (to_stdout && fmt != KEXPORT_CSV)
+        return kerr_set(err, KERR_INVALID, "-o -: xlsx cannot go to standard output, give a file name");
+    if (o->nsurveys > KHUB_SURVEYS_MAX)
+        return kerr_set(err, KERR_INVALID, "--survey: at most %d survey files", KHUB_SURVEYS_MAX);
+    for (int i = 0; i < o->nsurveys && rc == 0; i++)
+        if ((rc = ksurvey_load_file(o->survey_files[i], &sv[i], NULL, err)) == 0)
+            nsv++;
     event_set es;
+    loaded l;
     memset(&es, 0, sizeof es);
-    attendee *a = NULL;
-    int n = 0;
-    row *rows = NULL;
-    int rc = resolve_event(h, event, &es, err);
+    memset(&l, 0, sizeof l);
     if (rc == 0)
-        rc = load_attendees(h, &es, &a, &n, err);
-    if (rc == 0) {
-        merge_people(a, n);
-        rows = malloc((size_t)(n ? n : 1) * sizeof *rows);
-        if (!rows)
-            rc = kerr_set(err, KERR_INTERNAL, "export: out of memory");
-    }
-    int nrows = 0;
-    if (rc == 0) {
-        for (int i = 0; i < n; i++)
-            if (find_root(a, i) == i)
-                rows[nrows++].t = &a[i];
-        qsort(rows, (size_t)nrows, sizeof *rows, cmp_row);
-#ifdef KHUB_HAVE_XLSX
-        rc = xlsx ? write_xlsx(path, &es, rows, nrows, err) : write_csv(path, &es, rows, nrows, err);
-#else
-        rc = write_csv(path, &es, rows, nrows, err);
-#endif
-    }
+        rc = load_table(h, o, sv, nsv, &es, &l, err);
+    kexport_result res;
+    if (rc == 0 && to_stdout)
+        rc = kexport_table_csv_stream(l.t, stdout, NULL, NULL, &res, err);
+    else if (rc == 0)
+        rc = kexport_table_write(l.t, fmt, o->path, NULL, NULL, &res, err);
     if (rc == 0)
-        *rows_out = nrows;
-    free(rows);
-    for (int i = 0; i < n; i++) {
-        free(a[i].person_id);
-        free(a[i].given);
-        free(a[i].family);
-        free(a[i].phone);
-        free(a[i].email);
-        free(a[i].zip);
-    }
-    free(a);
+        *rows = res.rows;
+    kexport_table_free(l.t);
+    for (size_t i = 0; i < l.att.len / sizeof(attendee); i++)
+        attendee_free((attendee *)l.att.p + i);
+    for (size_t i = 0; i < l.ans.len / sizeof(answer); i++)
+        answer_free((answer *)l.ans.p + i);
+    kbuf_free(&l.att);
+    kbuf_free(&l.ans);
     for (int i = 0; i < es.n; i++)
         free(es.ids[i]);
     free(es.ids);
+    for (int i = 0; i < nsv; i++)
+        ksurvey_free(sv[i]);
     return rc;
 }
 

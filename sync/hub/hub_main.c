@@ -5,7 +5,11 @@
  *   kiosk-hub device add NAME | revoke NAME | list   [--store PATH]
  *   kiosk-hub import FILE...                          [--store PATH]
  *   kiosk-hub events                                  [--store PATH]
- *   kiosk-hub export --event ID --format csv|xlsx -o FILE [--store PATH]
+ *   kiosk-hub export --event ID --format csv|xlsx -o FILE|- [--survey FILE]... [--store PATH]
+ *
+ * export writes the kiosk export's columns and layout (hub_export.h); each
+ * --survey gives a survey's question order and types, as for `kiosk
+ * export`; -o - writes the CSV to standard output.
  *
  * --store defaults to $KIOSK_HUB_STORE, else ./kiosk-hub.db.  Exit status:
  * 0 done, 1 refused or failed (message on stderr), 2 usage.
@@ -30,7 +34,8 @@ static int usage(void)
             "       kiosk-hub device add NAME | device revoke NAME | device list [--store PATH]\n"
             "       kiosk-hub import FILE... [--store PATH]\n"
             "       kiosk-hub events [--store PATH]\n"
-            "       kiosk-hub export --event ID --format csv|xlsx -o FILE [--store PATH]\n");
+            "       kiosk-hub export --event ID --format csv|xlsx -o FILE|- [--survey FILE]...\n"
+            "                        [--store PATH]\n");
     return 2;
 }
 
@@ -42,6 +47,8 @@ typedef struct opts {
     long max_body;
     const char *pos[16];
     int npos;
+    const char *surveys[16];
+    int nsurveys;
 } opts;
 
 /* Parses argv[from..argc) into o; -1 on a usage error. */
@@ -62,6 +69,13 @@ static int parse_opts(int argc, char **argv, int from, opts *o)
         else if (strcmp(a, "--event") == 0) slot = &o->event;
         else if (strcmp(a, "--format") == 0) slot = &o->format;
         else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) slot = &o->out;
+        else if (strcmp(a, "--survey") == 0) {
+            if (o->nsurveys == (int)(sizeof o->surveys / sizeof o->surveys[0])) {
+                fprintf(stderr, "kiosk-hub: at most %d --survey files\n", o->nsurveys);
+                return -1;
+            }
+            slot = &o->surveys[o->nsurveys++];
+        }
         else if (strcmp(a, "--test-max-pages") == 0) num = &o->max_pages;
         else if (strcmp(a, "--max-batch-bytes") == 0) num = &o->max_body;
         else if (strcmp(a, "--test-ingest-delay-ms") == 0) {
@@ -216,10 +230,12 @@ int main(int argc, char **argv)
             khub_close(h);
             return usage();
         } else {
-            int rows = 0;
-            rc = khub_export(h, o.event, o.format, o.out, &rows, &e);
+            long rows = 0;
+            khub_export_opts xo = {o.event, o.format, o.out, o.surveys, o.nsurveys};
+            rc = khub_export(h, &xo, &rows, &e);
             if (rc == 0)
-                fprintf(stderr, "%s: %d people\n", o.out, rows);
+                fprintf(stderr, "%s: %ld people\n", strcmp(o.out, "-") ? o.out : "standard output",
+                        rows);
         }
         khub_close(h);
         if (rc) {

@@ -21,6 +21,7 @@ Every loop is bounded in count and time; every child process is ended.
 Standard library only.  Usage: test_sync_e2e.py --hub PATH --tool PATH
 """
 import argparse
+import csv
 import http.client
 import json
 import os
@@ -216,6 +217,18 @@ def post(hub, body, token, ctype="application/json"):
             return r.status, {"raw": data.decode(errors="replace")}
     finally:
         c.close()
+
+
+def hub_csv(path):
+    """The records of a hub CSV export, checked to start with the UTF-8
+    byte-order mark and end every record with CRLF, as the kiosk's own."""
+    raw = open(path, "rb").read()
+    check(raw.startswith(b"\xef\xbb\xbf") and raw.endswith(b"\r\n"), f"{path}: BOM and CRLF")
+    return list(csv.reader(raw.decode("utf-8-sig").splitlines(), strict=True))
+
+
+FIXED = ["checked_in", "event", "program", "event_date", "given", "family", "phone", "email", "zip",
+         "status"]
 
 
 def sync(kdir, *extra, timeout=60):
@@ -557,8 +570,10 @@ def t_time_correction():
         # the merged export shows the corrected date, not 2001
         out = os.path.join(env.dir, "a.csv")
         rc, _, err = hub_cmd(env.store, "export", "--event", ev[:8], "--format", "csv", "-o", out)
-        text = open(out, encoding="utf-8", newline="").read()
-        check(rc == 0 and "2001-" not in text.split("\n", 1)[1].split(",")[2], "export uses corrected time")
+        rows = hub_csv(out)
+        when = [r[0] for r in rows[1:]]
+        check(rc == 0 and len(when) == 5 and all(w and not w.startswith("2001-") for w in when),
+              f"export uses corrected time ({when})")
     finally:
         env.close()
 
@@ -581,15 +596,16 @@ def t_merged_attendance():
             out = os.path.join(env.dir, "att." + fmt)
             rc, _, err = hub_cmd(env.store, "export", "--event", ev, "--format", fmt, "-o", out)
             check(rc == 0, f"export {fmt} ({err.strip()})")
-        lines = open(os.path.join(env.dir, "att.csv"), encoding="utf-8", newline="").read().strip().split("\r\n")
-        check(lines[0] == "event,date,checked_in,given,family,phone,email,zip,new", f"columns ({lines[0]})")
+        lines = hub_csv(os.path.join(env.dir, "att.csv"))
+        check(lines[0] == FIXED, f"columns of the kiosk's export ({lines[0]})")
         # kiosk b's 2 generated people are kiosk a's first 2 (same names and
         # phones: ksync-tool generates them alike), Hương at both kiosks
         # (written differently) counts once, the namesake without a phone
         # stays separate: 3 + 1 + 1 = 5
         check(len(lines) - 1 == 5, f"merged attendance has 5 people ({len(lines) - 1}: {lines[1:]})")
-        huong = [l for l in lines[1:] if l.split(",")[3] in ("Hương", "HUONG")]
+        huong = [l for l in lines[1:] if l[4] in ("Hương", "HUONG")]
         check(len(huong) == 2, f"Hương once with phone, the namesake once ({huong})")
+        check(all(l[9] == "new" for l in lines[1:]), "every one signed up there: status new")
         check(open(os.path.join(env.dir, "att.xlsx"), "rb").read(2) == b"PK", "xlsx is a zip")
     finally:
         env.close()
@@ -629,9 +645,9 @@ def t_real_store():
         rc, out, err = sync(kdir)
         check(rc == 0 and out.startswith("sent 81 records"), f"sync of a kstore database ({out.strip()} {err.strip()[-200:]})")
         check_promises(env.store, kdir, "kstore", complete=True)
-        csv = os.path.join(env.dir, "s.csv")
-        rc, _, err = hub_cmd(env.store, "export", "--event", ev, "--format", "csv", "-o", csv)
-        rows = open(csv, encoding="utf-8", newline="").read().strip().split("\r\n")
+        out = os.path.join(env.dir, "s.csv")
+        rc, _, err = hub_cmd(env.store, "export", "--event", ev, "--format", "csv", "-o", out)
+        rows = hub_csv(out)
         check(rc == 0 and len(rows) == 41, f"merged export of a kstore event has 40 people ({len(rows) - 1})")
         db = sqlite3.connect(env.store)
         fields = db.execute("SELECT fields FROM records WHERE tbl = 'people' LIMIT 1").fetchone()[0]

@@ -88,7 +88,7 @@ static void usage(FILE *f)
           "  --lang CODE        default language (en)\n"
           "  --sync-every SECS  background sync interval while paired (default 300)\n"
           "  --screenshots DIR  where replay 'shot' files go\n"
-          "  --trace            replay: print screen changes as they happen\n"
+          "  --trace            print screen changes on stdout as they happen (tests)\n"
           "  --fonts DIR        font manifest folder (default: the built-in one)\n"
           "  --surveys DIR      survey files (default: the built-in assets/surveys)\n"
           "  --export-dir DIR   staff attendance files go here instead of a USB drive\n"
@@ -474,6 +474,7 @@ static int run_kiosk(const opts *o, const char *dir)
         kreplay_opts ro = {o->replay, o->shots, o->trace, !o->no_layout_check};
         rc = kreplay_run(&app, &vc, &ro);
     } else {
+        app.trace = o->trace;
         /* Records travel to the hub in the background while people sign in;
          * the thread has its own connection and never blocks the screen. */
         ksync_bg *bg = NULL;

@@ -63,6 +63,7 @@ int kapp_open(kapp *a, kflow *flow, const kapp_opts *o, kerr *err)
 {
     memset(a, 0, sizeof *a);
     a->flow = flow;
+    a->traced_screen = -1;
     a->fonts_dir = o->fonts_dir;
     /* Input methods (Chinese, Japanese, Korean...) send their composition
      * to us to draw inside the field, where the person is looking. */
@@ -195,6 +196,18 @@ int64_t kapp_deadline(const kapp *a)
     return d;
 }
 
+void kapp_trace(kapp *a)
+{
+    const kflow *f = a->flow;
+    if (!a->trace || f->screen == a->traced_screen)
+        return;
+    if (f->screen == KS_DONE)
+        printf("done %s %s\n", f->done_person, f->done_name);
+    printf("screen %s\n", kflow_screen_name(f->screen));
+    fflush(stdout);
+    a->traced_screen = f->screen;
+}
+
 int kapp_frame(kapp *a, int force, int present)
 {
     if (!force && !a->need_draw && a->drawn_version == a->flow->version)
@@ -277,6 +290,7 @@ int kapp_run(kapp *a)
                 handle_event(a, &e, now);
         }
         kapp_tick(a, now);
+        kapp_trace(a);
         kapp_frame(a, 0, 1);
         if (a->flow->quit)
             a->quit = 1;

@@ -48,6 +48,8 @@ typedef struct kapp {
     /* the last frame's build + draw time, for benchmarks */
     double frame_ms;
     int quit;
+    int trace;             /* print screen changes on stdout (tests) */
+    int traced_screen;
 } kapp;
 
 /* Opens the window (or surface), renderer and fonts. */
@@ -72,6 +74,11 @@ int kapp_frame(kapp *a, int force, int present);
 
 /* Resizes (window events, replay). */
 void kapp_resize(kapp *a, int w, int h);
+
+/* With a->trace set, prints "screen NAME" when the screen changed, and
+ * "done PERSON-ID NAME" when the thank-you screen appears, flushed at once
+ * (a test may kill the process right after). */
+void kapp_trace(kapp *a);
 
 /* The event loop of the real kiosk; returns when asked to quit. */
 int kapp_run(kapp *a);

@@ -30,8 +30,6 @@ typedef struct rp {
     const char *file;
     int line;
     int failed;
-    int last_screen;
-    char last_done[KIOSK_ID_HEX + 1];
     int expectations;
 } rp;
 
@@ -48,25 +46,10 @@ static void fail(rp *r, const char *fmt, ...)
     r->failed = 1;
 }
 
-/* Prints trace lines for screen changes (flushed: a test may kill us). */
-static void trace(rp *r)
-{
-    const kflow *f = r->a->flow;
-    if (!r->o->trace)
-        return;
-    if (f->screen != r->last_screen) {
-        if (f->screen == KS_DONE)
-            printf("done %s %s\n", f->done_person, f->done_name);
-        printf("screen %s\n", kflow_screen_name(f->screen));
-        fflush(stdout);
-    }
-    r->last_screen = f->screen;
-}
-
 /* Draws the frame if it changed and checks its layout. */
 static void frame(rp *r)
 {
-    trace(r);
+    kapp_trace(r->a);
     if (!kapp_frame(r->a, 0, 0))
         return;
     const kview *v = &r->a->view;
@@ -340,7 +323,8 @@ static void run_line(rp *r, char *s)
 
 int kreplay_run(kapp *a, kclock_virtual *vc, const kreplay_opts *o)
 {
-    rp r = {.a = a, .vc = vc, .o = o, .file = o->script, .last_screen = -1};
+    rp r = {.a = a, .vc = vc, .o = o, .file = o->script};
+    a->trace = o->trace;
     FILE *f = strcmp(o->script, "-") == 0 ? stdin : fopen(o->script, "r");
     if (!f) {
         fprintf(stderr, "kiosk: cannot open replay script %s: %s\n", o->script, strerror(errno));

@@ -89,17 +89,29 @@ static void choices(kview *v, const kui *u, const kflow *f, const ksurvey_questi
     int g = u->gap, n = ksurvey_q_nchoices(q);
     int multiple = ksurvey_q_type(q) == KSURVEY_MULTIPLE;
     int row_h = u->t + g * 2;
-    int rows_fit = (r.h + g) / (row_h + g);
+    /* Fewest columns (widest labels) with rows a touch target high. */
+    int rows_fit = (r.h + g) / (u->t + g);
     if (rows_fit < 1)
         rows_fit = 1;
     int cols = (n + rows_fit - 1) / rows_fit;
+    /* As many columns as needed, while a column stays wide enough for a
+     * short label (about three and a half touch targets). */
+    int max_cols = r.w / (u->t * 7 / 2);
+    if (max_cols < 1)
+        max_cols = 1;
+    if (cols > max_cols)
+        cols = max_cols;
     if (cols < 1)
         cols = 1;
-    if (cols > 3)
-        cols = 3;
     int rows = (n + cols - 1) / cols;
-    if (rows < rows_fit && row_h * 3 / 2 * rows + g * (rows - 1) <= r.h)
+    if (row_h * rows + g * (rows - 1) > r.h) {
+        /* Many choices on a short screen: rows as low as a touch target. */
+        row_h = (r.h - (rows - 1) * g) / rows;
+        if (row_h < u->t)
+            row_h = u->t;
+    } else if (row_h * 3 / 2 * rows + g * (rows - 1) <= r.h) {
         row_h = row_h * 3 / 2;   /* few choices: taller buttons */
+    }
     int cw = (r.w - (cols - 1) * g * 2) / cols;
     for (int i = 0; i < n; i++) {
         int col = i / rows, row = i % rows;
@@ -216,12 +228,15 @@ void kscreen_survey(kview *v, const kui *u, const kflow *f)
     }
 
     krect c = {area.x + g * 3, area.y, area.w - g * 6, area.h - g * 3};
-    int qh = u->title_px * 3;
+    int qh = kui_line(u, u->title_px) * 2;
     if (t == KSURVEY_CONSENT)
         qh = c.h / 3;
-    kv_text(v, u, (krect){c.x, c.y, c.w, qh}, qtext, u->title_px, u->small_px, KC_INK,
-            KT_CENTER | KT_MIDDLE | KT_BOLD | KT_WRAP);
-    int y = c.y + qh + g;
+    /* The question takes the lines it needs (two at most, or a third of
+     * the screen for a consent statement); the choices get the rest. */
+    int used = kv_text(v, u, (krect){c.x, c.y + g, c.w, qh}, qtext, u->title_px, u->small_px,
+                       KC_INK, KT_CENTER | (t == KSURVEY_CONSENT ? KT_MIDDLE : KT_TOP) | KT_BOLD |
+                                   KT_WRAP);
+    int y = c.y + g + (t == KSURVEY_CONSENT ? qh : used) + g * 2;
     int hint_h = 0;
     if (t == KSURVEY_MULTIPLE) {
         long max = ksurvey_q_max(q);

@@ -379,6 +379,17 @@ static int export_progress_cb(void *ctx, long done, long total)
     return 0;
 }
 
+/* The staff screen's sync bundle, written with the sync client. */
+static int sync_bundle_cb(void *ctx, const char *folder, char *path, size_t cap, long *records,
+                          kerr *err)
+{
+    sync_ctx *c = ctx;
+    int64_t n = 0;
+    int rc = ksync_export(c->dir, folder, NULL, path, cap, &n, err);
+    *records = (long)n;
+    return rc;
+}
+
 /* Runs the kiosk, on screen or under replay. */
 static int run_kiosk(const opts *o, const char *dir)
 {
@@ -468,6 +479,7 @@ static int run_kiosk(const opts *o, const char *dir)
     flow.progress_ctx = &pctx;
     sync_ctx sctx = {NULL, dir};
     flow.sync_status = sync_status_cb;
+    flow.sync_bundle = sync_bundle_cb;
     flow.sync_ctx = &sctx;
     int rc;
     if (o->replay) {

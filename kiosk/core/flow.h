@@ -105,6 +105,8 @@ typedef struct kflow_staff {
     int ev_survey;                      /* index in the survey list, -1 none */
     /* export */
     int exporting;                      /* 1 running, 2 done, 3 failed */
+    int bundle;                         /* the file is a sync bundle */
+    long bundle_records;
     long export_done, export_total;
     char export_msg[1300];
     /* one person, and their answers at the current event */
@@ -196,6 +198,10 @@ typedef struct kflow {
     int (*export_progress)(void *ctx, long done, long total);
     void *progress_ctx;
     void (*sync_status)(void *ctx, struct kflow_sync *out);   /* may be NULL */
+    /* Writes the records the hub has not acknowledged to a bundle in
+     * folder (a USB drive); *records gets how many.  May be NULL. */
+    int (*sync_bundle)(void *ctx, const char *folder, char *path, size_t cap, long *records,
+                       kerr *err);
     void *sync_ctx;
     int quit;                           /* staff asked for a clean shutdown */
 

@@ -262,6 +262,7 @@ static void do_export(kflow *f, kexport_format fmt)
         return;
     }
     const char *folder = drive.folder;
+    st->bundle = 0;
     const ksurvey *list[KSURVEYS_MAX];
     int n = 0;
     for (int i = 0; i < ksurveys_count(f->surveys) && n < KSURVEYS_MAX; i++)
@@ -284,6 +285,36 @@ static void do_export(kflow *f, kexport_format fmt)
     st->exporting = 2;
     snprintf(st->export_msg, sizeof st->export_msg, "%s", path);
     st->export_done = st->export_total = res.rows;
+}
+
+/* The records the hub has not acknowledged, to the USB drive, for
+ * `kiosk-hub import` where there is no network. */
+static void do_bundle(kflow *f)
+{
+    kflow_staff *st = &f->staff;
+    kerr err = {0};
+    kusb_drive drive;
+    st->exporting = 1;
+    st->bundle = 1;
+    st->export_done = st->export_total = 0;
+    st->export_msg[0] = '\0';
+    int rc = f->export_dir && f->export_dir[0]
+                 ? kusb_check_folder(f->export_dir, NULL, &drive, &err)
+                 : kusb_export_folder(f->store, NULL, &drive, &err);
+    if (rc == 0 && !f->sync_bundle)
+        rc = kerr_set(&err, KERR_INTERNAL, "sync is not built into this kiosk");
+    if (rc == 0)
+        rc = f->sync_bundle(f->sync_ctx, drive.folder, st->export_msg, sizeof st->export_msg,
+                            &st->bundle_records, &err);
+    if (rc == KERR_NOTFOUND) {
+        st->exporting = 2;
+        st->bundle_records = 0;
+    } else if (rc != 0) {
+        st->exporting = 3;
+        snprintf(st->export_msg, sizeof st->export_msg, "%s", err.msg);
+    } else {
+        st->exporting = 2;
+    }
 }
 
 int kflow_staff_tap(kflow *f, const char *id)
@@ -389,6 +420,8 @@ int kflow_staff_tap(kflow *f, const char *id)
             do_export(f, KEXPORT_CSV);
         } else if (strcmp(id, "btn-export-xlsx") == 0 && st->exporting != 1) {
             do_export(f, KEXPORT_XLSX);
+        } else if (strcmp(id, "btn-export-sync") == 0 && st->exporting != 1) {
+            do_bundle(f);
         } else {
             return 0;
         }

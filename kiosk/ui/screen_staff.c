@@ -427,6 +427,9 @@ static void staff_export(kview *v, const kui *u, const kflow *f)
               KB_PRIMARY, -1);
     kw_button(v, u, "btn-export-csv", (krect){c.x + hw + g * 2, y, c.w - hw - g * 2, bh},
               TR(u, "CSV file"), KB_SECONDARY, -1);
+    y += bh + g * 2;
+    kw_button(v, u, "btn-export-sync", (krect){c.x, y, c.w, bh},
+              TR(u, "Records for the hub (no network)"), KB_SECONDARY, -1);
     y += bh + g * 3;
     /* Progress bar while writing. */
     krect bar = {c.x, y, c.w, u->t / 2};
@@ -439,7 +442,10 @@ static void staff_export(kview *v, const kui *u, const kflow *f)
     }
     y += bar.h + g * 2;
     krect msg = {c.x, y, c.w, c.y + c.h - y};
-    if (st->exporting == 2) {
+    if (st->exporting == 2 && st->bundle && st->bundle_records == 0) {
+        kv_text(v, u, msg, TR(u, "Nothing is waiting for the hub."), u->body_px, u->small_px,
+                KC_SUCCESS, KT_LEFT | KT_TOP | KT_WRAP | KT_BOLD);
+    } else if (st->exporting == 2) {
         char ok[900];
         kv_subst(ok, sizeof ok, TR(u, "Saved as {file}. It is safe to remove the USB drive."),
                  "{file}", st->export_msg);

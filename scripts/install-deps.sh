@@ -9,7 +9,7 @@ PACKAGES="
   libsdl2-dev libsdl2-ttf-dev libsqlite3-dev sqlite3 libqrencode-dev zlib1g-dev
   libsodium-dev libcjson-dev libxlsxwriter-dev libcurl4-openssl-dev libmicrohttpd-dev
   fonts-noto-core fonts-noto-cjk
-  python3 python3-openpyxl xvfb xauth xdotool zbar-tools clang gettext
+  python3 python3-openpyxl xvfb xauth xdotool zbar-tools clang gettext openssl
 "
 missing=""
 for p in $PACKAGES; do

@@ -293,19 +293,6 @@ static int ensure_event(kstore *s, kerr *err)
     return 0;
 }
 
-/* Gives the screens the catalogs: translations and the language list. */
-static void use_catalog(kapp *app, ki18n *cat)
-{
-    app->ui.tr = ki18n_tr_cb;
-    app->ui.trn = ki18n_trn_cb;
-    app->ui.tr_ctx = cat;
-    app->ui.nlangs = 0;
-    for (int i = 0; i < ki18n_count(cat) && i < KUI_LANGS_MAX; i++) {
-        const ki18n_lang *l = ki18n_lang_at(cat, i);
-        app->ui.langs[app->ui.nlangs++] = (struct kui_lang){l->code, l->name, l->greeting};
-    }
-}
-
 /* ktext_covers for the coverage check. */
 static int covers_cb(void *t, uint32_t cp, const char *lang)
 {
@@ -449,7 +436,7 @@ static int run_kiosk(const opts *o, const char *dir)
     if (ki18n_open(&cat, KIOSK_ASSETS_DIR "/po", &err) != 0)
         fprintf(stderr, "kiosk: translations: %s; showing English only\n", err.msg);
     else
-        use_catalog(&app, cat);
+        kapp_use_catalog(&app, cat, KUI_LANGS_MAX);
     if (o->lang && cat && !ki18n_has(cat, o->lang))
         fprintf(stderr, "kiosk: --lang %s: no catalog for that language; using English\n",
                 o->lang);

@@ -49,6 +49,18 @@ static double display_dpi(void)
     return KIOSK_DEFAULT_DPI;
 }
 
+void kapp_use_catalog(kapp *a, ki18n *cat, int max_langs)
+{
+    a->ui.tr = ki18n_tr_cb;
+    a->ui.trn = ki18n_trn_cb;
+    a->ui.tr_ctx = cat;
+    a->ui.nlangs = 0;
+    for (int i = 0; i < ki18n_count(cat) && i < KUI_LANGS_MAX && i < max_langs; i++) {
+        const ki18n_lang *l = ki18n_lang_at(cat, i);
+        a->ui.langs[a->ui.nlangs++] = (struct kui_lang){l->code, l->name, l->greeting};
+    }
+}
+
 void kapp_resize(kapp *a, int w, int h)
 {
     a->w = w;

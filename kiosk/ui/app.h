@@ -14,6 +14,7 @@
 #include <SDL2/SDL.h>
 
 #include "flow.h"
+#include "i18n.h"
 #include "text.h"
 #include "view.h"
 
@@ -71,6 +72,10 @@ int64_t kapp_deadline(const kapp *a);
 /* Rebuilds and draws the frame if anything changed; returns 1 if drawn.
  * present = 0 leaves the frame unpresented (for a screenshot). */
 int kapp_frame(kapp *a, int force, int present);
+
+/* Gives the screens the catalogs' translations and their first max_langs
+ * languages for the welcome screen's buttons and greetings. */
+void kapp_use_catalog(kapp *a, ki18n *cat, int max_langs);
 
 /* Resizes (window events, replay). */
 void kapp_resize(kapp *a, int w, int h);

@@ -259,13 +259,7 @@ static void open_app(kapp *a, kflow *f, kstore **s, ki18n *cat, int all_langs, k
         fprintf(stderr, "bench: %s\n", err.msg);
         exit(2);
     }
-    a->ui.tr = ki18n_tr_cb;
-    a->ui.trn = ki18n_trn_cb;
-    a->ui.tr_ctx = cat;
-    for (int i = 0; i < ki18n_count(cat) && i < KUI_LANGS_MAX && (all_langs || i == 0); i++) {
-        const ki18n_lang *l = ki18n_lang_at(cat, i);
-        a->ui.langs[a->ui.nlangs++] = (struct kui_lang){l->code, l->name, l->greeting};
-    }
+    kapp_use_catalog(a, cat, all_langs ? KUI_LANGS_MAX : 1);
     kflow_init(f, *s, 0, NULL);
     f->staff.page_rows = kscreen_staff_rows(&a->ui);
 }
@@ -334,15 +328,8 @@ static void bench_languages(int frames)
                 fprintf(stderr, "bench: %s\n", err.msg);
                 exit(2);
             }
-            if (all && ki18n_open(&c2, KIOSK_ASSETS_DIR "/po", &err) == 0) {
-                a.ui.tr = ki18n_tr_cb;
-                a.ui.trn = ki18n_trn_cb;
-                a.ui.tr_ctx = c2;
-                for (int i = 0; i < ki18n_count(c2) && i < KUI_LANGS_MAX; i++) {
-                    const ki18n_lang *l = ki18n_lang_at(c2, i);
-                    a.ui.langs[a.ui.nlangs++] = (struct kui_lang){l->code, l->name, l->greeting};
-                }
-            }
+            if (all && ki18n_open(&c2, KIOSK_ASSETS_DIR "/po", &err) == 0)
+                kapp_use_catalog(&a, c2, KUI_LANGS_MAX);
             kflow_init(&f, s, 0, NULL);
             kapp_frame(&a, 1, 0);
             double t = now_ms() - t0;

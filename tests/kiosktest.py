@@ -1,6 +1,8 @@
 """Helpers shared by the Python tests: run the kiosk, read its database."""
+import atexit
 import contextlib
 import os
+import shutil
 import sqlite3
 import subprocess
 import tempfile
@@ -9,7 +11,10 @@ ENV = dict(os.environ, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy")
 
 
 def fresh_dir(prefix="kiosk-test-"):
-    return tempfile.mkdtemp(prefix=prefix)
+    """A new temporary folder, removed when the test ends."""
+    d = tempfile.mkdtemp(prefix=prefix)
+    atexit.register(shutil.rmtree, d, ignore_errors=True)
+    return d
 
 
 def run(kiosk, *args, script=None, check=True):

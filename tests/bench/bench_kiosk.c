@@ -17,10 +17,13 @@
  *
  *   bench_kiosk [FRAMES] [PEOPLE]
  */
+#define _XOPEN_SOURCE 700   /* nftw */
+#include <ftw.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "app.h"
@@ -53,16 +56,44 @@ static double pct(double *v, int n, double p)
     return v[i < n ? i : n - 1];
 }
 
-/* Makes a temporary folder. */
+/* The temporary folders this run made (a store of 100,000 people is
+ * ~90 MB): removed at exit. */
+enum { TMPDIRS_MAX = 32 };
+static char tmpdirs[TMPDIRS_MAX][64];
+static int ntmpdirs;
+
+/* Removes one file or folder for nftw. */
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+/* Removes every temporary folder (atexit). */
+static void remove_tmpdirs(void)
+{
+    for (int i = 0; i < ntmpdirs; i++)
+        nftw(tmpdirs[i], remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Makes a temporary folder, removed when the benchmark ends. */
 static char *tmpdir(void)
 {
-    static char buf[64];
-    snprintf(buf, sizeof buf, "/tmp/kiosk-bench-XXXXXX");
+    if (ntmpdirs == TMPDIRS_MAX) {
+        fprintf(stderr, "bench: too many temporary folders\n");
+        exit(2);
+    }
+    char *buf = tmpdirs[ntmpdirs];
+    snprintf(buf, 64, "/tmp/kiosk-bench-XXXXXX");
     if (!mkdtemp(buf)) {
         perror("mkdtemp");
         exit(2);
     }
-    return strdup(buf);
+    if (ntmpdirs++ == 0)
+        atexit(remove_tmpdirs);
+    return buf;
 }
 
 /* Draws the current screen frames times, forcing a full rebuild each time;
@@ -227,6 +258,8 @@ static void bench_durable(int n)
     printf("  kstore_signup                median %6.3f ms   p99 %6.3f ms\n", mk,
            pct(kiosk, n, 99));
     printf("  ratio (medians)              %.2f\n", mk / mb);
+    free(bare);
+    free(kiosk);
 }
 
 /* Resident memory of this process, in MB. */

@@ -171,6 +171,13 @@ static int focus_purpose(const kflow *f)
     return KOSK_TEXT;
 }
 
+const klayout *kflow_next_layout(const kflow *f)
+{
+    const klayout *l[8];
+    int n = kosk_layouts(focus_purpose(f), f->lang, l, 8);
+    return l[(f->layout_index + 1) % n];
+}
+
 const klayout *kflow_layout(const kflow *f, int *nlayouts)
 {
     const klayout *l[8];
@@ -960,8 +967,7 @@ static int tap_welcome(kflow *f, const char *id)
 }
 
 
-/* Parses a small positive decimal number; -1 if s is not one. */
-static int atoi_safe(const char *s)
+int kflow_id_number(const char *s)
 {
     int v = 0;
     if (!*s)
@@ -1034,7 +1040,7 @@ int kflow_tap(kflow *f, const char *id, int64_t now_ms)
         }
     } else if (f->screen == KS_FIND) {
         if (strncmp(id, "result-", 7) == 0) {
-            int i = atoi_safe(id + 7);
+            int i = kflow_id_number(id + 7);
             if (i >= 1 && i <= f->nresults) {
                 checkin_result(f, i - 1);
                 changed = 1;

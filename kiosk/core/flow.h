@@ -244,8 +244,10 @@ int kflow_preedit(kflow *f, const char *utf8, int64_t now_ms);
  * or -1 if it waits for input only.  The UI sleeps until then. */
 int64_t kflow_deadline(const kflow *f);
 
-/* The keyboard layout for the focused input. */
+/* The keyboard layout for the focused input, and the one key-layout
+ * switches to (for its label). */
 const klayout *kflow_layout(const kflow *f, int *nlayouts);
+const klayout *kflow_next_layout(const kflow *f);
 
 /* Staff mode (flow_staff.c), called by the flow for staff screens. */
 int kflow_staff_tap(kflow *f, const char *id);

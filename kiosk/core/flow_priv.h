@@ -13,4 +13,8 @@ void kflow_focus(kflow *f, int focus);
 /* A tap on an on-screen key for the focused input. */
 int kflow_key_tap(kflow *f, const char *id);
 
+/* The number at the end of an id ("result-3" -> 3 given "3"): a small
+ * positive decimal, or -1 if s is not exactly one. */
+int kflow_id_number(const char *s);
+
 #endif

@@ -240,6 +240,22 @@ static int export_progress(void *ctx, long done, long total)
     return f->export_progress ? f->export_progress(f->progress_ctx, done, total) : 0;
 }
 
+/* Starts writing a file for staff (bundle: a sync bundle, else an
+ * attendance file): clears the last result and finds the folder:
+ * --export-dir, else the export.folder setting, else the first USB drive
+ * that is mounted and writable. */
+static int begin_export(kflow *f, int bundle, kusb_drive *drive, kerr *err)
+{
+    kflow_staff *st = &f->staff;
+    st->exporting = 1;
+    st->bundle = bundle;
+    st->export_done = st->export_total = 0;
+    st->export_msg[0] = '\0';
+    return f->export_dir && f->export_dir[0]
+               ? kusb_check_folder(f->export_dir, NULL, drive, err)
+               : kusb_export_folder(f->store, NULL, drive, err);
+}
+
 /* Writes the current event's attendance file to a USB drive (or the
  * configured folder): temporary name, flushed, renamed, then safe to
  * remove; any failure leaves nothing under the final name. */
@@ -248,21 +264,13 @@ static void do_export(kflow *f, kexport_format fmt)
     kflow_staff *st = &f->staff;
     kerr err = {0};
     kusb_drive drive;
-    st->exporting = 1;
-    st->export_done = st->export_total = 0;
-    st->export_msg[0] = '\0';
-    /* --export-dir, else the export.folder setting, else the first USB
-     * drive that is mounted and writable. */
-    int rc = f->export_dir && f->export_dir[0]
-                 ? kusb_check_folder(f->export_dir, NULL, &drive, &err)
-                 : kusb_export_folder(f->store, NULL, &drive, &err);
+    int rc = begin_export(f, 0, &drive, &err);
     if (rc != 0) {
         st->exporting = 3;
         snprintf(st->export_msg, sizeof st->export_msg, "%s", err.msg);
         return;
     }
     const char *folder = drive.folder;
-    st->bundle = 0;
     const ksurvey *list[KSURVEYS_MAX];
     int n = 0;
     for (int i = 0; i < ksurveys_count(f->surveys) && n < KSURVEYS_MAX; i++)
@@ -294,13 +302,7 @@ static void do_bundle(kflow *f)
     kflow_staff *st = &f->staff;
     kerr err = {0};
     kusb_drive drive;
-    st->exporting = 1;
-    st->bundle = 1;
-    st->export_done = st->export_total = 0;
-    st->export_msg[0] = '\0';
-    int rc = f->export_dir && f->export_dir[0]
-                 ? kusb_check_folder(f->export_dir, NULL, &drive, &err)
-                 : kusb_export_folder(f->store, NULL, &drive, &err);
+    int rc = begin_export(f, 1, &drive, &err);
     if (rc == 0 && !f->sync_bundle)
         rc = kerr_set(&err, KERR_INTERNAL, "sync is not built into this kiosk");
     if (rc == 0)
@@ -350,9 +352,7 @@ int kflow_staff_tap(kflow *f, const char *id)
             st->page--;
             load_home(f);
         } else if (strncmp(id, "checkin-", 8) == 0) {
-            int i = 0;
-            for (const char *p = id + 8; *p >= '0' && *p <= '9'; p++)
-                i = i * 10 + (*p - '0');
+            int i = kflow_id_number(id + 8);
             if (i < 1 || i > st->nrows ||
                 kstore_person_get(f->store, st->rows[i - 1].person_id, &st->person, &err) != 0)
                 return 0;
@@ -379,9 +379,7 @@ int kflow_staff_tap(kflow *f, const char *id)
             return 1;
         }
         if (strncmp(id, "event-", 6) == 0) {
-            int i = 0;
-            for (const char *p = id + 6; *p >= '0' && *p <= '9'; p++)
-                i = i * 10 + (*p - '0');
+            int i = kflow_id_number(id + 6);
             if (i < 1 || i > st->nevents)
                 return 0;
             if (kstore_event_use(f->store, st->events[i - 1].id, &err) != 0)

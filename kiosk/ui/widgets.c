@@ -174,16 +174,8 @@ static const char *special_label(const kui *u, const kflow *f, const kkey *k, in
         if (f->screen == KS_FORM && f->focus == KF_COUNT - 1)
             return TR(u, "Done");
         return f->screen == KS_FORM ? TR(u, "Next") : "";
-    case KKEY_LAYOUT: {
-        int n;
-        kflow_layout(f, &n);
-        const klayout *l[8];
-        int m = kosk_layouts(f->focus == KF_PHONE || f->focus == KF_ZIP ? KOSK_NUMERIC
-                             : f->focus == KF_EMAIL                   ? KOSK_EMAIL
-                                                                      : KOSK_TEXT,
-                             f->lang, l, 8);
-        return l[(f->layout_index + 1) % m]->label;
-    }
+    case KKEY_LAYOUT:
+        return kflow_next_layout(f)->label;
     default:
         return NULL;
     }

@@ -234,7 +234,7 @@ static int list_catalogs(ki18n *c, char (*codes)[KI18N_CODE_MAX], int *n, kerr *
                         strerror(errno));
     int rc = 0;
     struct dirent *de;
-    while (!rc && (de = readdir(d)) != NULL) {
+    while (!rc && (errno = 0, de = readdir(d)) != NULL) {
         const char *name = de->d_name;
         size_t len = strlen(name);
         if (name[0] == '.' || len < 4 || strcmp(name + len - 3, ".po") != 0)
@@ -249,6 +249,9 @@ static int list_catalogs(ki18n *c, char (*codes)[KI18N_CODE_MAX], int *n, kerr *
         else
             snprintf(codes[(*n)++], KI18N_CODE_MAX, "%.*s", (int)(len - 3), name);
     }
+    if (!rc && errno != 0) /* readdir's NULL was an error, not the end */
+        rc = kerr_set(err, KERR_IO, "cannot read catalog folder %s: %s", c->dir,
+                      strerror(errno));
     closedir(d);
     if (!rc)
         qsort(codes, (size_t)*n, KI18N_CODE_MAX, code_cmp);

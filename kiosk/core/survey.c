@@ -99,7 +99,7 @@ struct ksurvey_question {
     ksurvey_type type;
     int bad_type;                  /* type unknown: do not cascade */
     int required;
-    long min, max;
+    long long min, max;            /* 64-bit: numbers from files and people */
     int index;
     const char *text[KSURVEY_LANGS];
     const kchoice *choice;         /* nchoice contiguous choices */
@@ -107,11 +107,11 @@ struct ksurvey_question {
     const ksurvey_question *cond_q;
     char *cond_raw;                /* show_if as written, lower case */
     const char *cond_key, *cond_value;
-    long cond_num;
+    long long cond_num;
     /* where things were, for messages while loading */
     kpos at, key_at, opt_at, cond_at;
     int max_given;
-    long max_opt;
+    long long max_opt;
     int said_no_choices_here;      /* "a yesno question has no choices" */
     int said_too_many_choices;
 };
@@ -200,10 +200,12 @@ static char *trim(char *s)
     return s;
 }
 
-/* Parses a whole decimal number ("-12", "+3"); 0 on success. */
-static int parse_long(const char *s, long *out)
+/* Parses a whole decimal number ("-12", "+3") of at most 12 digits; 0 on
+ * success.  long long, not long: on a 32-bit Pi a long is 32 bits, and
+ * "4294967346" would wrap to 50. */
+static int parse_long(const char *s, long long *out)
 {
-    long v = 0;
+    long long v = 0;
     int neg = 0, digits = 0;
     if (*s == '-' || *s == '+')
         neg = *s++ == '-';
@@ -468,7 +470,7 @@ static void take_texts(loader *L, const char *text[KSURVEY_LANGS])
 /* Parses an options cell ("max=3", "min=0;max=120") against the allowed
  * names; vals[i]/given[i] follow allowed[i]. */
 static void take_options(loader *L, cell *c, const char *const *allowed,
-                         int nallowed, long *vals, int *given, const char *what)
+                         int nallowed, long long *vals, int *given, const char *what)
 {
     char *p = trim(c->s);
     lower_in_place(p);
@@ -588,7 +590,7 @@ static void survey_row(loader *L)
 {
     ksurvey *s = L->s;
     static const char *const names[] = { "version" };
-    long version = 0;
+    long long version = 0;
     int given = 0;
     cell *opt;
 
@@ -631,7 +633,7 @@ static void finish_question(loader *L, ksurvey_question *q)
         q->min = q->required ? 1 : 0;
         q->max = q->max_given ? q->max_opt : q->nchoice;
         if (q->max_given && q->nchoice > 0 && q->max_opt > q->nchoice)
-            ERR(L, q->opt_at, "max=%ld but question \"%s\" has only %d "
+            ERR(L, q->opt_at, "max=%lld but question \"%s\" has only %d "
                               "choices", q->max_opt, q->key, q->nchoice);
     }
 }
@@ -643,7 +645,7 @@ static void question_type_and_options(loader *L, ksurvey_question *q)
     static const char *const min_max[] = { "min", "max" };
     cell *tc = get(L, C_TYPE), *oc = get(L, C_OPTIONS);
     char *t = trim(tc->s);
-    long v[2] = { 0, 0 };
+    long long v[2] = { 0, 0 };
     int given[2] = { 0, 0 }, type = -1;
     char what[32];
 
@@ -668,7 +670,7 @@ static void question_type_and_options(loader *L, ksurvey_question *q)
     case KSURVEY_MULTIPLE:
         take_options(L, oc, max_only, 1, v, given, what);
         if (given[0] && v[0] < 1)
-            ERR(L, oc->at, "max=%ld must be 1 or more", v[0]);
+            ERR(L, oc->at, "max=%lld must be 1 or more", v[0]);
         q->max_given = given[0];
         q->max_opt = v[0];
         break;
@@ -677,7 +679,7 @@ static void question_type_and_options(loader *L, ksurvey_question *q)
         q->min = 0;
         q->max = KIOSK_SURVEY_ANSWER_MAX;
         if (given[0] && (v[0] < 1 || v[0] > KIOSK_SURVEY_ANSWER_MAX))
-            ERR(L, oc->at, "max=%ld must be from 1 to %d characters", v[0],
+            ERR(L, oc->at, "max=%lld must be from 1 to %d characters", v[0],
                 KIOSK_SURVEY_ANSWER_MAX);
         else if (given[0])
             q->max = v[0];
@@ -689,10 +691,10 @@ static void question_type_and_options(loader *L, ksurvey_question *q)
         for (int i = 0; i < 2; i++)
             if (given[i] && (v[i] < -KIOSK_SURVEY_NUMBER_LIMIT ||
                              v[i] > KIOSK_SURVEY_NUMBER_LIMIT))
-                ERR(L, oc->at, "%s=%ld is outside -%d to %d", min_max[i],
+                ERR(L, oc->at, "%s=%lld is outside -%d to %d", min_max[i],
                     v[i], KIOSK_SURVEY_NUMBER_LIMIT, KIOSK_SURVEY_NUMBER_LIMIT);
         if (q->min > q->max)
-            ERR(L, oc->at, "min=%ld is more than max=%ld", q->min, q->max);
+            ERR(L, oc->at, "min=%lld is more than max=%lld", q->min, q->max);
         break;
     case KSURVEY_SCALE:
         take_options(L, oc, NULL, 0, v, given, what);
@@ -949,7 +951,7 @@ static void resolve_condition(loader *L, ksurvey_question *q)
         if (parse_long(value, &q->cond_num) != 0 || q->cond_num < t->min ||
             q->cond_num > t->max)
             ERR(L, q->cond_at, "condition value \"%.40s\" is not a whole "
-                               "number from %ld to %ld", value, t->min, t->max);
+                               "number from %lld to %lld", value, t->min, t->max);
         break;
     case KSURVEY_TEXT:
         ERR(L, q->cond_at, "condition on text question \"%s\" is not "
@@ -1266,7 +1268,7 @@ static int choice_index(const ksurvey_question *q, const char *k, size_t klen)
 }
 
 /* Checks a write-in text of q. */
-static int check_typed(const ksurvey_question *q, const char *text, long max,
+static int check_typed(const ksurvey_question *q, const char *text, long long max,
                        const char *what, kerr *err)
 {
     long n = count_chars(text);
@@ -1275,7 +1277,7 @@ static int check_typed(const ksurvey_question *q, const char *text, long max,
                         q->key);
     if (n > max)
         return kerr_set(err, KERR_INVALID, "%s for \"%s\" is %ld characters, "
-                        "over the limit of %ld", what, q->key, n, max);
+                        "over the limit of %lld", what, q->key, n, max);
     for (const char *p = text; *p; p++)
         if ((unsigned char)*p < 0x20 || *p == 0x7F)
             return kerr_set(err, KERR_INVALID, "%s for \"%s\" holds a control "
@@ -1303,7 +1305,7 @@ static int check_choices(const ksurvey_question *q, const char *v, kerr *err)
                                 "choice", q->key);
             if (count > q->max && q->type == KSURVEY_MULTIPLE)
                 return kerr_set(err, KERR_INVALID, "question \"%s\" takes at "
-                                "most %ld choices", q->key, q->max);
+                                "most %lld choices", q->key, q->max);
             return check_typed(q, p + 6, KIOSK_SURVEY_ANSWER_MAX, "write-in",
                                err);
         }
@@ -1322,7 +1324,7 @@ static int check_choices(const ksurvey_question *q, const char *v, kerr *err)
                             "choice", q->key);
         if (q->type == KSURVEY_MULTIPLE && count > q->max)
             return kerr_set(err, KERR_INVALID, "question \"%s\" takes at most "
-                            "%ld choices", q->key, q->max);
+                            "%lld choices", q->key, q->max);
         if (!p[n])
             return KERR_OK;
         p += n + 1;
@@ -1562,10 +1564,10 @@ const char *ksurvey_q_text(const ksurvey_question *q, const char *lang)
 }
 
 /* Lower end of the answer's range (see survey.h). */
-long ksurvey_q_min(const ksurvey_question *q) { return q->min; }
+long ksurvey_q_min(const ksurvey_question *q) { return (long)q->min; }
 
 /* Upper end of the answer's range (see survey.h). */
-long ksurvey_q_max(const ksurvey_question *q) { return q->max; }
+long ksurvey_q_max(const ksurvey_question *q) { return (long)q->max; }
 
 /* The condition as key and value; 0 if none. */
 int ksurvey_q_condition(const ksurvey_question *q, const char **key,
@@ -1650,7 +1652,7 @@ int ksurvey_visible(const ksurvey_question *q, const ksurvey_answers *a)
 {
     const ksurvey_question *t = q->cond_q;
     const char *v;
-    long n;
+    long long n;
 
     if (!t)
         return 1;
@@ -1677,7 +1679,7 @@ int ksurvey_visible(const ksurvey_question *q, const ksurvey_answers *a)
 /* Checks one encoded answer to q. */
 int ksurvey_answer_check(const ksurvey_question *q, const char *v, kerr *err)
 {
-    long n;
+    long long n;
 
     if (!v || !*v) {
         if (q->required)
@@ -1710,7 +1712,7 @@ int ksurvey_answer_check(const ksurvey_question *q, const char *v, kerr *err)
                             "whole number", q->key);
         if (n < q->min || n > q->max)
             return kerr_set(err, KERR_INVALID, "answer to \"%s\" must be from "
-                            "%ld to %ld", q->key, q->min, q->max);
+                            "%lld to %lld", q->key, q->min, q->max);
         return KERR_OK;
     case KSURVEY_TEXT:
         return check_typed(q, v, q->max, "answer", err);

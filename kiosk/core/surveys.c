@@ -55,10 +55,20 @@ int ksurveys_open(ksurveys **out, const char *dir, const char *keep_dir, kerr *e
     char *names[KSURVEYS_MAX];
     int nn = 0;
     struct dirent *de;
-    while ((de = readdir(d)) && nn < KSURVEYS_MAX) {
+    /* readdir returns NULL at the end and on an error: only errno tells them
+     * apart (EOVERFLOW on a 32-bit build without 64-bit file offsets). */
+    while (errno = 0, nn < KSURVEYS_MAX && (de = readdir(d)) != NULL) {
         size_t len = strlen(de->d_name);
         if (len > 4 && strcmp(de->d_name + len - 4, ".csv") == 0 && de->d_name[0] != '.')
             names[nn++] = strdup(de->d_name);
+    }
+    if (errno != 0) {
+        int e = errno;
+        closedir(d);
+        for (int i = 0; i < nn; i++)
+            free(names[i]);
+        free(l);
+        return kerr_set(err, KERR_IO, "cannot read survey folder %s: %s", dir, strerror(e));
     }
     closedir(d);
     qsort(names, (size_t)nn, sizeof names[0], cmp_names);

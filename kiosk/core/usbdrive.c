@@ -116,7 +116,10 @@ static int device_removable(const char *device, const char *sys)
     if (!d)
         return 0;
     struct dirent *e;
-    while (!found && (e = readdir(d)) != NULL) {
+    /* A folder that cannot be read to the end (readdir's NULL with errno
+     * set) leaves the disk unknown: not removable; the mount-root rule of
+     * kusb_find still applies. */
+    while (errno = 0, !found && (e = readdir(d)) != NULL) {
         if (e->d_name[0] == '.')
             continue;
         snprintf(path, sizeof path, "%s/%s/%s", sys, e->d_name, name);
@@ -125,8 +128,9 @@ static int device_removable(const char *device, const char *sys)
             found = 1 + disk_removable(path);
         }
     }
+    int read_err = !found && errno != 0;
     closedir(d);
-    return found == 2;
+    return !read_err && found == 2;
 }
 
 /* Fills the parts of out that describe folder, and checks it as a target:

@@ -13,6 +13,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "ktest.h"
 
+#include <errno.h>
 #include <dirent.h>
 #include <stdarg.h>
 #include <sys/stat.h>
@@ -258,13 +259,14 @@ static void test_bad_files(void)
     CHECK(dir != NULL);
     if (!dir)
         return;
-    while ((e = readdir(dir)) && n < 256) {
+    while ((errno = 0, e = readdir(dir)) && n < 256) {
         size_t l = strlen(e->d_name);
         if (l > 4 && strcmp(e->d_name + l - 4, ".csv") == 0)
             names[n++] = strdup(e->d_name);
         else if (l > 9 && strcmp(e->d_name + l - 9, ".expected") == 0)
             nexpected++;
     }
+    CHECK_INT(errno, 0);   /* NULL from readdir was the end, not an error */
     closedir(dir);
     qsort(names, (size_t)n, sizeof names[0], cmp_names);
     CHECK(n >= 20);
@@ -646,6 +648,73 @@ static void test_conditions(void)
     CHECK(!ksurvey_visible(more, &a));
     ksurvey_answers_set(&a, "agree", "yes");
     CHECK(ksurvey_visible(more, &a));
+    ksurvey_free(s);
+}
+
+/* Numbers past 2^31 from a file or a person: refused on every build.  On a
+ * 32-bit one (armhf) a long is 32 bits, and 4294967346 = 2^32 + 50 once
+ * wrapped to 50, so "show_if age=4294967346" was accepted as age=50. */
+static void test_wide_numbers(void)
+{
+    ksurvey *s = NULL;
+    static ksurvey_answers a;
+    static const char base[] =
+        HEAD
+        "survey,wide,,,version=1,," TX("Wide") "\n"
+        "question,age,number,no,min=0;max=120,," TX("Age?") "\n";
+    static char buf[8192];
+
+    snprintf(buf, sizeof buf, "%s%s", base,
+             "question,senior,yesno,no,,age=4294967346," TX("Senior?") "\n");
+    CHECK_INT(load_str(buf, &s, &diags), KERR_INVALID);
+    CHECK(s == NULL);
+    CHECK(has_diag(&diags, "condition value \"4294967346\" is not a whole number from 0 to 120"));
+    ksurvey_free(s);
+    s = NULL;
+
+    snprintf(buf, sizeof buf, "%s%s", base,
+             "question,n,number,no,min=-4294967296;max=4294967346,," TX("N?") "\n");
+    CHECK_INT(load_str(buf, &s, &diags), KERR_INVALID);
+    CHECK(has_diag(&diags, "max=4294967346 is outside -1000000 to 1000000"));
+    CHECK(has_diag(&diags, "min=-4294967296 is outside -1000000 to 1000000"));
+    ksurvey_free(s);
+    s = NULL;
+
+    snprintf(buf, sizeof buf, "%s%s", base,
+             "question,topics,multiple,no,max=4294967297,," TX("Topics?") "\n"
+             "choice,art,,,,," TX("Art") "\n");
+    CHECK_INT(load_str(buf, &s, &diags), KERR_INVALID);
+    CHECK(has_diag(&diags, "max=4294967297 but question"));
+    ksurvey_free(s);
+    s = NULL;
+
+    snprintf(buf, sizeof buf, "%s", HEAD "survey,wide,,,version=4294967297,," TX("Wide") "\n"
+                                    "question,age,number,no,,," TX("Age?") "\n");
+    CHECK_INT(load_str(buf, &s, &diags), KERR_INVALID);
+    CHECK(has_diag(&diags, "version must be a whole number"));
+    ksurvey_free(s);
+    s = NULL;
+
+    /* A good file; then the person's answers. */
+    snprintf(buf, sizeof buf, "%s%s", base,
+             "question,fifty,yesno,no,,age=50," TX("Fifty?") "\n");
+    CHECK_INT(load_str(buf, &s, &diags), KERR_OK);
+    if (!s)
+        return;
+    const ksurvey_question *age = ksurvey_find(s, "age");
+    const ksurvey_question *fifty = ksurvey_find(s, "fifty");
+    kerr err = {0};
+    CHECK_INT(ksurvey_answer_check(age, "50", &err), KERR_OK);
+    CHECK_INT(ksurvey_answer_check(age, "4294967346", &err), KERR_INVALID);
+    CHECK_INT(ksurvey_answer_check(age, "4294967296", &err), KERR_INVALID);
+    CHECK_INT(ksurvey_answer_check(age, "-4294967246", &err), KERR_INVALID);
+    CHECK_INT(ksurvey_answer_check(age, "999999999999", &err), KERR_INVALID);
+    CHECK_INT(ksurvey_answer_check(age, "9999999999999", &err), KERR_INVALID);
+    memset(&a, 0, sizeof a);
+    ksurvey_answers_set(&a, "age", "4294967346");
+    CHECK(!ksurvey_visible(fifty, &a));
+    ksurvey_answers_set(&a, "age", "50");
+    CHECK(ksurvey_visible(fifty, &a));
     ksurvey_free(s);
 }
 
@@ -1073,6 +1142,7 @@ int main(void)
     RUN(test_format_details);
     RUN(test_fallback);
     RUN(test_conditions);
+    RUN(test_wide_numbers);
     RUN(test_next_missing_and_prune);
     RUN(test_answer_check);
     RUN(test_encode);

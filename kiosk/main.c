@@ -27,6 +27,7 @@
 #include "flow.h"
 #include "i18n.h"
 #include "kclock.h"
+#include "paths.h"
 #include "store.h"
 #include "survey.h"
 #include "surveys.h"
@@ -39,8 +40,12 @@
 
 #define KIOSK_ARGS_MAX 64
 
+/* The kiosk's own files (kiosk/paths.h), found at start. */
+static kpaths paths;
+
 typedef struct opts {
     const char *data;
+    const char *assets;
     const char *replay;
     const char *shots;
     const char *fonts;
@@ -89,8 +94,10 @@ static void usage(FILE *f)
           "  --sync-every SECS  background sync interval while paired (default 300)\n"
           "  --screenshots DIR  where replay 'shot' files go\n"
           "  --trace            print screen changes on stdout as they happen (tests)\n"
-          "  --fonts DIR        font manifest folder (default: the built-in one)\n"
-          "  --surveys DIR      survey files (default: the built-in assets/surveys)\n"
+          "  --assets DIR       the kiosk's files: po/, surveys/, fonts/ (default\n"
+          "                     $KIOSK_ASSETS, else ../share/kiosk beside the program)\n"
+          "  --fonts DIR        font manifest folder (default: ASSETS/fonts)\n"
+          "  --surveys DIR      survey files (default: ASSETS/surveys)\n"
           "  --export-dir DIR   staff attendance files go here instead of a USB drive\n"
           "  --shutdown-command CMD  run after staff shut the kiosk down (e.g.\n"
           "                     \"systemctl poweroff\")\n"
@@ -125,6 +132,7 @@ static int parse(int argc, char **argv, opts *o)
         i++;                                                           \
     } while (0)
         if (strcmp(a, "--data") == 0) { VALUE(); o->data = next; }
+        else if (strcmp(a, "--assets") == 0) { VALUE(); o->assets = next; }
         else if (strcmp(a, "--replay") == 0) { VALUE(); o->replay = next; }
         else if (strcmp(a, "--screenshots") == 0) { VALUE(); o->shots = next; }
         else if (strcmp(a, "--fonts") == 0) { VALUE(); o->fonts = next; }
@@ -306,11 +314,11 @@ static int cmd_i18n_check(const opts *o)
     kerr err = {0};
     ki18n *cat;
     ktext *t;
-    if (ki18n_open(&cat, KIOSK_ASSETS_DIR "/po", &err) != 0) {
+    if (ki18n_open(&cat, paths.po, &err) != 0) {
         fprintf(stderr, "kiosk: %s\n", err.msg);
         return 1;
     }
-    if (ktext_open(&t, o->fonts ? o->fonts : KIOSK_FONTS_DIR, NULL, &err) != 0) {
+    if (ktext_open(&t, o->fonts ? o->fonts : paths.fonts, NULL, &err) != 0) {
         fprintf(stderr, "kiosk: %s\n", err.msg);
         ki18n_close(cat);
         return 1;
@@ -409,7 +417,7 @@ static int run_kiosk(const opts *o, const char *dir)
     ksurveys *surveys = NULL;
     char keep[4096];
     snprintf(keep, sizeof keep, "%s/surveys-good", dir);
-    const char *sdir = o->surveys ? o->surveys : KIOSK_ASSETS_DIR "/surveys";
+    const char *sdir = o->surveys ? o->surveys : paths.surveys;
     if (s && ksurveys_open(&surveys, sdir, keep, &err) != 0)
         fprintf(stderr, "kiosk: surveys: %s\n", err.msg);
     if (surveys && ksurveys_problems(surveys)[0])
@@ -418,7 +426,7 @@ static int run_kiosk(const opts *o, const char *dir)
     kflow flow;
     kapp app;
     kapp_opts ao = {
-        .fonts_dir = o->fonts ? o->fonts : KIOSK_FONTS_DIR,
+        .fonts_dir = o->fonts ? o->fonts : paths.fonts,
         .w = o->w, .h = o->h,
         .windowed = o->windowed || o->replay,
         .offscreen = o->replay != NULL,
@@ -433,7 +441,7 @@ static int run_kiosk(const opts *o, const char *dir)
     }
     /* Catalogs: without them the kiosk still works, in English. */
     ki18n *cat = NULL;
-    if (ki18n_open(&cat, KIOSK_ASSETS_DIR "/po", &err) != 0)
+    if (ki18n_open(&cat, paths.po, &err) != 0)
         fprintf(stderr, "kiosk: translations: %s; showing English only\n", err.msg);
     else
         kapp_use_catalog(&app, cat, KUI_LANGS_MAX);
@@ -507,6 +515,14 @@ int main(int argc, char **argv)
         return rc;
     char buf[4096];
     const char *dir = data_dir(&o, buf, sizeof buf);
+    /* The kiosk's own files: the screen and the language check need them. */
+    if (o.nargs == 0 || strcmp(o.args[0], "i18n") == 0) {
+        kerr perr = {0};
+        if (kpaths_find(&paths, o.assets, &perr) != 0) {
+            fprintf(stderr, "kiosk: %s\n", perr.msg);
+            return 2;
+        }
+    }
     if (o.nargs == 0)
         return run_kiosk(&o, dir);
 

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "display.h"
 #include "screens.h"
 #include "render.h"
 
@@ -81,7 +82,10 @@ int kapp_open(kapp *a, kflow *flow, const kapp_opts *o, kerr *err)
      * to us to draw inside the field, where the person is looking. */
     SDL_SetHint(SDL_HINT_IME_INTERNAL_EDITING, "1");
     if (SDL_Init(o->offscreen ? 0 : SDL_INIT_VIDEO) != 0)
-        return kerr_set(err, KERR_IO, "SDL_Init: %s", SDL_GetError());
+        return o->offscreen ? kerr_set(err, KERR_IO, "SDL_Init: %s", SDL_GetError())
+                            : kdisplay_init_failed(err);
+    if (!o->offscreen && kdisplay_check(err) != 0)   /* no invisible kiosk */
+        return err ? err->code : KERR_IO;
     int w = o->w > 0 ? o->w : 1280, h = o->h > 0 ? o->h : 800;
     if (o->offscreen) {
         a->surface = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_XRGB8888);
@@ -106,6 +110,7 @@ int kapp_open(kapp *a, kflow *flow, const kapp_opts *o, kerr *err)
         if (!a->ren && !o->software)
             a->ren = SDL_CreateRenderer(a->win, -1, SDL_RENDERER_SOFTWARE);
         SDL_GetRendererOutputSize(a->ren, &w, &h);
+        kdisplay_log_renderer(a->ren);
         a->dpi = o->dpi > 0 ? o->dpi : display_dpi();
         if (!o->windowed)
             SDL_ShowCursor(SDL_DISABLE);

@@ -33,6 +33,7 @@
 #include "sync_bg.h"
 #include "sync_cli.h"
 #include "ui/app.h"
+#include "ui/places.h"
 #include "ui/replay.h"
 #include "ui/screens.h"
 #include "ui/text.h"
@@ -42,6 +43,7 @@
 typedef struct opts {
     const char *data;
     const char *replay;
+    const char *places;       /* replay: record text places here (i18n review) */
     const char *shots;
     const char *fonts;
     const char *surveys;
@@ -96,6 +98,7 @@ static void usage(FILE *f)
           "                     \"systemctl poweroff\")\n"
           "  --software         use the software renderer\n"
           "  --no-layout-check  replay: do not fail on layout problems\n"
+          "  --places FILE      replay: record every text's box (kiosk i18n sheet)\n"
           "  --limit-pages N    testing: cap the database at N pages (a full disk)\n",
           f);
 }
@@ -126,6 +129,7 @@ static int parse(int argc, char **argv, opts *o)
     } while (0)
         if (strcmp(a, "--data") == 0) { VALUE(); o->data = next; }
         else if (strcmp(a, "--replay") == 0) { VALUE(); o->replay = next; }
+        else if (strcmp(a, "--places") == 0) { VALUE(); o->places = next; }
         else if (strcmp(a, "--screenshots") == 0) { VALUE(); o->shots = next; }
         else if (strcmp(a, "--fonts") == 0) { VALUE(); o->fonts = next; }
         else if (strcmp(a, "--surveys") == 0) { VALUE(); o->surveys = next; }
@@ -471,7 +475,19 @@ static int run_kiosk(const opts *o, const char *dir)
     int rc;
     if (o->replay) {
         kreplay_opts ro = {o->replay, o->shots, o->trace, !o->no_layout_check};
-        rc = kreplay_run(&app, &vc, &ro);
+        kplaces *places = NULL;
+        if (o->places && kplaces_open(&places, o->places, &err) != 0) {
+            fprintf(stderr, "kiosk: --places: %s\n", err.msg);
+            rc = 2;
+        } else {
+            app.ui.on_text = places ? kplaces_on_text : NULL;
+            app.ui.on_text_ctx = places;
+            rc = kreplay_run(&app, &vc, &ro);
+            if (kplaces_close(places) != 0) {
+                fprintf(stderr, "kiosk: --places: cannot write %s\n", o->places);
+                rc = 2;
+            }
+        }
     } else {
         app.trace = o->trace;
         /* Records travel to the hub in the background while people sign in;

@@ -33,6 +33,7 @@
 #include "sync_bg.h"
 #include "sync_cli.h"
 #include "ui/app.h"
+#include "cli_i18n.h"
 #include "ui/places.h"
 #include "ui/replay.h"
 #include "ui/screens.h"
@@ -77,6 +78,8 @@ static void usage(FILE *f)
           "       kiosk export [--event ID | --since DATE] --format csv|xlsx -o FILE\n"
           "       kiosk staff set-pin | revoke-qr PERSON | programs [set LIST]\n"
           "       kiosk i18n check                     translations and fonts\n"
+          "       kiosk i18n sheet [--lang CODE...] -o review.xlsx   workbook for reviewers\n"
+          "       kiosk i18n apply review.xlsx         write reviewed corrections back\n"
           "\n"
           "options:\n"
           "  --data DIR         data folder (default $KIOSK_DATA, else\n"
@@ -295,34 +298,6 @@ static int ensure_event(kstore *s, kerr *err)
             "and 'kiosk event use' to choose one.\n",
             e.name, e.id);
     return 0;
-}
-
-/* ktext_covers for the coverage check. */
-static int covers_cb(void *t, uint32_t cp, const char *lang)
-{
-    return ktext_covers(t, cp, lang);
-}
-
-/* kiosk i18n check: untranslated, stale, broken strings and characters no
- * font can draw, per language; 1 if there is any. */
-static int cmd_i18n_check(const opts *o)
-{
-    kerr err = {0};
-    ki18n *cat;
-    ktext *t;
-    if (ki18n_open(&cat, KIOSK_ASSETS_DIR "/po", &err) != 0) {
-        fprintf(stderr, "kiosk: %s\n", err.msg);
-        return 1;
-    }
-    if (ktext_open(&t, o->fonts ? o->fonts : KIOSK_FONTS_DIR, NULL, &err) != 0) {
-        fprintf(stderr, "kiosk: %s\n", err.msg);
-        ki18n_close(cat);
-        return 1;
-    }
-    int n = ki18n_check_report(cat, covers_cb, t, stdout);
-    ktext_close(t);
-    ki18n_close(cat);
-    return n ? 1 : 0;
 }
 
 /* What the staff screen says about sync: from the background thread's
@@ -545,13 +520,8 @@ int main(int argc, char **argv)
         kstore_close(s);
         return rc;
     }
-    if (strcmp(o.args[0], "i18n") == 0) {
-        if (o.nargs != 2 || strcmp(o.args[1], "check") != 0) {
-            fprintf(stderr, "usage: kiosk i18n check\n");
-            return 2;
-        }
-        return cmd_i18n_check(&o);
-    }
+    if (strcmp(o.args[0], "i18n") == 0)
+        return kcli_i18n(argc, argv, o.fonts ? o.fonts : KIOSK_FONTS_DIR);
     if (strcmp(o.args[0], "survey") == 0) {
         if (o.nargs < 3 || strcmp(o.args[1], "check") != 0) {
             fprintf(stderr, "usage: kiosk survey check FILE...\n");

@@ -1218,9 +1218,17 @@ const char *ki18n_review_word(const ki18n *cat, const char *lang)
     ki18n_counts n;
     if (ki18n_is_source(cat, lang) || ki18n_review_counts(cat, lang, &n) != 0 || n.total == 0)
         return NULL;
+    /* TRANSLATORS: review state of a language, after its name on the staff
+       screen's "Start in" button: every message checked by a native speaker. */
     if (n.reviewed == n.total)
-        return "reviewed";
-    return n.reviewed > 0 ? "partly reviewed" : "machine translation";
+        return N_("reviewed");
+    /* TRANSLATORS: review state of a language: some messages checked by a
+       native speaker, the others machine-drafted. */
+    if (n.reviewed > 0)
+        return N_("partly reviewed");
+    /* TRANSLATORS: review state of a language: drafted by a machine, not yet
+       checked by a native speaker. */
+    return N_("machine translation");
 }
 
 int ki18n_glossary_count(const ki18n *cat, const char *lang)

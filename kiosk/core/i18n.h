@@ -209,8 +209,8 @@ int ki18n_review_counts(const ki18n *cat, const char *lang, ki18n_counts *out);
 
 /* lang's review state in a word, for the staff screen: "reviewed" (every
  * message), "partly reviewed", "machine translation" (none); NULL for the
- * source language or an unknown one.  Not translated: it names what the
- * catalog is. */
+ * source language or an unknown one.  An English msgid (N_): the screen
+ * translates it into the staff's language. */
 const char *ki18n_review_word(const ki18n *cat, const char *lang);
 
 /* ---- glossary: consistent words ------------------------------------------

@@ -101,7 +101,10 @@ struct kui {
     /* The languages offered on welcome, in order: code ("vi"), the
      * language's own name ("Tiếng Việt") and its greeting ("Xin chào!"). */
     int nlangs;
-    struct kui_lang { const char *code, *name, *greeting; } langs[KUI_LANGS_MAX];
+    struct kui_lang {
+        const char *code, *name, *greeting;
+        const char *review;     /* "partly reviewed" (an msgid), NULL for English */
+    } langs[KUI_LANGS_MAX];
     const char *(*tr)(void *ctx, const char *lang, const char *msgid);
     const char *(*trn)(void *ctx, const char *lang, const char *one, const char *many,
                        long n);

@@ -27,7 +27,8 @@ endforeach()
 
 # ---- install ----------------------------------------------------------------
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/assets/po/ DESTINATION ${KIOSK_SHARE_DIR}/po
-        COMPONENT kiosk FILES_MATCHING PATTERN "*.po" PATTERN "*.pot" PATTERN "LINGUAS")
+        COMPONENT kiosk FILES_MATCHING PATTERN "*.po" PATTERN "*.pot" PATTERN "LINGUAS"
+        PATTERN "*.csv")   # glossary/CODE.csv
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/assets/surveys/ DESTINATION ${KIOSK_SHARE_DIR}/surveys
         COMPONENT kiosk FILES_MATCHING PATTERN "*.csv" PATTERN "README.md")
 install(FILES ${CMAKE_SOURCE_DIR}/fonts/fonts.conf ${CMAKE_SOURCE_DIR}/fonts/README.md
@@ -77,6 +78,7 @@ set(CPACK_PACKAGE_VENDOR "Sign-in kiosk project")
 set(CPACK_PACKAGE_CONTACT "Sign-in kiosk maintainers <kiosk@localhost>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "Offline-first sign-in kiosk for community events")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+set(CPACK_INSTALL_PREFIX /usr)
 set(CPACK_SET_DESTDIR ON)          # the install step sees /usr, not the staging folder
 set(CPACK_STRIP_FILES ON)
 set(CPACK_DEB_COMPONENT_INSTALL ON)

@@ -251,7 +251,8 @@ static double bench_loopback(const char *dir, const char *hub, const char *tool,
         die("hub", line);
 
     kerr e = {0};
-    if (ksync_global_init(&e) || ksync_pair(kdir, url, token, NULL, &e))
+    int confirmed = 0;
+    if (ksync_global_init(&e) || ksync_pair(kdir, url, token, NULL, &confirmed, &e) || !confirmed)
         die("pair", e.msg);
     ksync_report rep;
     double t0 = now_s();

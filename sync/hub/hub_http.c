@@ -372,11 +372,10 @@ static enum MHD_Result first_call(server *s, struct MHD_Connection *c, const cha
         log_batch("", NULL, NULL, 400, "malformed", msg, 0, req->recv_ms);
         return respond_error(c, 400, "malformed", msg);
     }
-    int needs_token = strcmp(url, "/v1/batches") == 0 || strcmp(url, "/v1/pair") == 0;
-    if (!needs_token || strcmp(method, "POST") != 0) {
-        *refused = 0;
-        return MHD_YES;
-    }
+    int needs_body = (strcmp(url, "/v1/batches") == 0 || strcmp(url, "/v1/pair") == 0) &&
+                     strcmp(method, "POST") == 0;
+    if (!needs_body)            /* answered now: no other request has a body to read */
+        return route(s, c, url, method, req);
     const char *token = bearer(c);
     char bound[33];
     kerr e = {0};

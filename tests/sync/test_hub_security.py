@@ -289,6 +289,12 @@ def t_auth_before_body():
         ans = s.recv(4096)
         s.close()
         check(ans.startswith(b"HTTP/1.1 401"), f"401 before the body ({ans[:60]})")
+        for path, want in ((b"/v1/health", b"405"), (b"/v1/nowhere", b"404")):
+            s = socket.create_connection(("127.0.0.1", hub.port), timeout=5)
+            s.sendall(head.replace(b"/v1/batches", path))
+            ans = s.recv(4096)
+            s.close()
+            check(ans.startswith(b"HTTP/1.1 " + want), f"POST {path}: {want} before the body ({ans[:60]})")
         statuses = []
 
         def upload():

@@ -244,9 +244,11 @@ static int field_next(const kflow *f, int field)
 void kflow_masked_name(const char *lang, const char *given, const char *initial, char *out,
                        unsigned cap)
 {
+    /* a name written in Han, Kana or Hangul is in its own order anywhere */
+    int cjk = kfold_has_cjk(given) && initial && kfold_has_cjk(initial);
     if (!initial || !initial[0])
         snprintf(out, cap, "%s", given);
-    else if (!kflow_family_first(lang))
+    else if (!kflow_family_first(lang) && !cjk)
         snprintf(out, cap, "%s %s.", given, initial);
     else if (kfold_has_cjk(initial))
         snprintf(out, cap, "%s%s", initial, given);
@@ -257,9 +259,10 @@ void kflow_masked_name(const char *lang, const char *given, const char *initial,
 void kflow_full_name(const char *lang, const char *given, const char *family, char *out,
                      unsigned cap)
 {
+    int cjk = kfold_has_cjk(given) && family && kfold_has_cjk(family);
     if (!family || !family[0])
         snprintf(out, cap, "%s", given);
-    else if (!kflow_family_first(lang))
+    else if (!kflow_family_first(lang) && !cjk)
         snprintf(out, cap, "%s %s", given, family);
     else if (kfold_has_cjk(family) && kfold_has_cjk(given))
         snprintf(out, cap, "%s%s", family, given);
@@ -504,7 +507,7 @@ static void show_done(kflow *f, int kind, const char *given, const char *initial
     f->done_kind = kind;
     /* Given name only where it comes first; family-first languages greet
      * as their results show the name (initial, then given name). */
-    if (kflow_family_first(f->lang))
+    if (kflow_family_first(f->lang) || (kfold_has_cjk(given) && kfold_has_cjk(initial)))
         kflow_masked_name(f->lang, given, initial, f->done_name, sizeof f->done_name);
     else
         snprintf(f->done_name, sizeof f->done_name, "%s", given);

@@ -292,7 +292,8 @@ void kflow_field_order(const kflow *f, int order[KF_COUNT]);
 
 /* A name as search results show it, never whole: the given name and the
  * family name's initial, in the language's order ("Hương N.", "N. Hương";
- * "陈美玲" for a Han initial in family-first order). */
+ * "陈美玲" for a Han initial in family-first order).  A name written in
+ * Han, Kana or Hangul is always in its own order, family first. */
 void kflow_masked_name(const char *lang, const char *given, const char *initial, char *out,
                        unsigned cap);
 

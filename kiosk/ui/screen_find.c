@@ -46,30 +46,29 @@ static const char *fit_words(const kui *u, const char *text, int px, int width, 
     }
 }
 
-/* One result row: "Hương N.", its hint, and the checked-in mark. */
+/* One result row: "Hương N." on top; under it the checked-in mark and
+ * the hint ("Already checked in · 98108"), whole words only. */
 static void result_row(kview *v, const kui *u, const kflow *f, int i, const kmatch *m, krect r)
 {
-    char id[24], name[KIOSK_NAME_BYTES + 16], hint[KIOSK_HINT_BYTES + 4];
+    char id[24], name[KIOSK_NAME_BYTES + 16], line[KIOSK_HINT_BYTES + 128];
+    char fitted[KIOSK_HINT_BYTES + 128];
     snprintf(id, sizeof id, "result-%d", i + 1);
     kflow_masked_name(f->lang, m->first, m->initial, name, sizeof name);
     kv_frame(v, r, KC_SURFACE, m->checked_in ? KC_SUCCESS : KC_BORDER, 2, u->gap);
     krect in = {r.x + u->gap * 2, r.y + u->gap / 2, r.w - u->gap * 4, r.h - u->gap};
-    if (m->checked_in) {
-        /* the mark on the right, the name and hint beside it */
-        int mw = in.w * 2 / 5;
-        kv_text(v, u, (krect){in.x + in.w - mw, in.y, mw, in.h}, TR(u, "Already checked in"),
-                u->small_px, u->small_px * 3 / 4, KC_SUCCESS,
-                KT_RIGHT | KT_MIDDLE | KT_WRAP | KT_BOLD);
-        in.w -= mw + u->gap;
-    }
-    if (m->hint[0]) {
-        /* Name on top, the hint under it in small print. */
+    if (m->checked_in && m->hint[0])
+        snprintf(line, sizeof line, "%s · %s", TR(u, "Already checked in"), m->hint);
+    else
+        snprintf(line, sizeof line, "%s", m->checked_in ? TR(u, "Already checked in") : m->hint);
+    if (line[0]) {
+        /* Name on top, the second line under it in small print. */
         int nh = in.h * 3 / 5, hpx = u->small_px * 3 / 4;
         kv_text(v, u, (krect){in.x, in.y, in.w, nh}, name, u->button_px, u->small_px, KC_INK,
                 KT_LEFT | KT_BOTTOM | KT_BOLD | KT_TRIM);
         kv_text(v, u, (krect){in.x, in.y + nh, in.w, in.h - nh},
-                fit_words(u, m->hint, hpx, in.w, hint, sizeof hint), u->small_px, hpx, KC_MUTED,
-                KT_LEFT | KT_TOP | KT_TRIM);
+                fit_words(u, line, hpx, in.w, fitted, sizeof fitted), u->small_px, hpx,
+                m->checked_in ? KC_SUCCESS : KC_MUTED,
+                KT_LEFT | KT_TOP | KT_TRIM | (m->checked_in ? KT_BOLD : 0));
     } else {
         kv_text(v, u, in, name, u->button_px, u->small_px, KC_INK,
                 KT_LEFT | KT_MIDDLE | KT_BOLD | KT_TRIM);

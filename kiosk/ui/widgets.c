@@ -258,8 +258,9 @@ void kw_keyboard(kview *v, const kui *u, const kflow *f, krect r)
     const klayout *l = kflow_layout(f, &nlayouts);
     int g = u->gap;
     kv_rect(v, r, KC_KEYBOARD, g);
-    if (l->compose == KCOMPOSE_TELEX) {
-        /* the top row's room holds the suggestion strip */
+    if (l->compose == KCOMPOSE_TELEX && (r.h - g) / (l->nrows + 1) - g >= u->t) {
+        /* the top row's room holds the suggestion strip (where the screen
+         * gave the keyboard that row: kw_keyboard_rows) */
         int sh = (r.h - g) / (l->nrows + 1);
         suggestion_strip(v, u, f, (krect){r.x, r.y + g, r.w, sh - g});
         r.y += sh;

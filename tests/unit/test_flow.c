@@ -477,6 +477,10 @@ static void test_results_and_name_order(void)
     CHECK_STR(buf, "Tran Linh");
     kflow_full_name("vi", "Linh", "Tran", buf, sizeof buf);
     CHECK_STR(buf, "Linh Tran");
+    kflow_full_name("en", "美玲", "陈", buf, sizeof buf);      /* its own order */
+    CHECK_STR(buf, "陈美玲");
+    kflow_masked_name("en", "민준", "김", buf, sizeof buf);
+    CHECK_STR(buf, "김민준");
 
     /* the form asks the family name first; Tab and Enter follow */
     kflow_reset(&f);

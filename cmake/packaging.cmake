@@ -61,16 +61,6 @@ install(CODE [[
 ]] COMPONENT kiosk)
 
 # ---- Debian packages ----------------------------------------------------------
-if(KIOSK_DEB_ARCH)                      # cross builds: from the toolchain file
-  set(deb_arch ${KIOSK_DEB_ARCH})
-else()
-  find_program(KIOSK_DPKG dpkg)
-  if(KIOSK_DPKG)
-    execute_process(COMMAND ${KIOSK_DPKG} --print-architecture
-                    OUTPUT_VARIABLE deb_arch OUTPUT_STRIP_TRAILING_WHITESPACE)
-  endif()
-endif()
-
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME kiosk)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
@@ -84,7 +74,7 @@ set(CPACK_STRIP_FILES ON)
 set(CPACK_DEB_COMPONENT_INSTALL ON)
 set(CPACK_COMPONENTS_ALL kiosk hub)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
-set(CPACK_DEBIAN_PACKAGE_ARCHITECTURE ${deb_arch})
+set(CPACK_DEBIAN_PACKAGE_ARCHITECTURE ${KIOSK_DEB_ARCH})   # CMakeLists.txt
 set(CPACK_DEBIAN_PACKAGE_SECTION misc)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_COMPRESSION_TYPE xz)

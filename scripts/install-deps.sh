@@ -41,6 +41,8 @@ PKG_TEXT="libicu-dev python3-icu libhangul-dev m17n-db libm17n-dev hunspell-vi"
 PKG_I18N="python3-polib libreoffice-calc-nogui"
 # hub on PostgreSQL; hub web page tested in a real browser (node and npm come with the machine image)
 PKG_HUB="libpq-dev postgresql chromium"
+# benchmarks: instruction counts (callgrind, and its client-request header for bench_pi)
+PKG_BENCH="valgrind"
 # cross builds (--cross): compilers per target, the emulator for the target's
 # tests, and the target's libraries (the -dev packages of the lines above that
 # Debian can install beside the host's: Multi-Arch: same)
@@ -48,7 +50,7 @@ PKG_CROSS_arm64="gcc-aarch64-linux-gnu libc6-dev-arm64-cross"
 PKG_CROSS_armhf="gcc-arm-linux-gnueabihf libc6-dev-armhf-cross"
 PKG_CROSS_RUN="qemu-user-static dpkg-dev"
 PKG_CROSS_TARGET="libsdl2-dev libsdl2-ttf-dev libsqlite3-dev libqrencode-dev zlib1g-dev libsodium-dev libcjson-dev libxlsxwriter-dev libcurl4-openssl-dev libmicrohttpd-dev libicu-dev"
-PACKAGES="$PKG_BUILD $PKG_KIOSK $PKG_SYNC $PKG_TEST $PKG_TEXT $PKG_I18N $PKG_HUB"
+PACKAGES="$PKG_BUILD $PKG_KIOSK $PKG_SYNC $PKG_TEST $PKG_TEXT $PKG_I18N $PKG_HUB $PKG_BENCH"
 for arch in $CROSS; do
   if ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
     echo "install-deps: adding the $arch architecture to dpkg"

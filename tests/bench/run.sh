@@ -1,7 +1,7 @@
 #!/bin/sh
 # Every speed figure of the project in one run, after a build (figures,
 # not pass/fail; see README.md "How fast"):
-#   sh tests/bench/run.sh [--scale] [BUILD_DIR]
+#   sh tests/bench/run.sh [--scale] [BUILD_DIR [ARM64_BUILD_DIR]]
 # (--scale adds the runs at 1,000,000 people: minutes, about 1 GB of disk)
 set -eu
 scale=""
@@ -16,6 +16,8 @@ echo "== survey loading"
 "$build/tests/bench_survey"
 echo "== attendance files"
 "$build/tests/bench_export"
+echo "== a Raspberry Pi: instructions to first frames (callgrind), PIN hash, store open"
+sh "$here/pi.sh" "$build" "${2:-}"
 echo "== sync"
 "$build/tests/sync/bench_sync" "$build/sync/kiosk-hub" "$build/tests/sync/ksync-tool"
 echo "== names: search per keystroke and store size (--scale: also 1,000,000 people)"

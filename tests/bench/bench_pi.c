@@ -1,0 +1,190 @@
+/*
+ * bench_pi.c - figures for a Raspberry Pi (issue 16), printed, never
+ * pass/fail.  Two modes, both driven by tests/bench/pi.sh:
+ *
+ *   bench_pi frames DATA ASSETS FONTS
+ *       under callgrind (--collect-atstart=yes): what the kiosk does from
+ *       its start to the first welcome frame at 800x480 (the store, the
+ *       surveys, SDL and the software renderer, the catalogs, the fonts, the
+ *       frame; as kiosk/main.c does it), dumped as "cold-start"; then the
+ *       first frame of each main screen, each counted alone (zeroed before
+ *       the tap, dumped after the frame) as "screen-NAME".  Outside
+ *       callgrind the requests do nothing and it only draws.
+ *   bench_pi seed DATA
+ *       a store with the demo event and people, for the mode above (a
+ *       kiosk's cold start opens an existing store).
+ *   bench_pi slow DATA RUNS
+ *       wall-clock time of what must stay off the screen's thread: the staff
+ *       PIN's Argon2id hash (crypto_pwhash_str at the INTERACTIVE limits, as
+ *       kiosk/core/staff.c: 64 MiB) and the store's open at start
+ *       (kstore_open: schema check and migrations); median, min and max of
+ *       RUNS.  Run natively and under qemu by pi.sh.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <valgrind/callgrind.h>
+
+#include "app.h"
+#include "demo.h"
+#include "flow.h"
+#include "i18n.h"
+#include "screens.h"
+#include "store.h"
+#include "surveys.h"
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void die(const char *what, const kerr *e)
+{
+    fprintf(stderr, "bench_pi: %s: %s\n", what, e->msg);
+    exit(2);
+}
+
+/* The first frame of the screen the flow is on, counted alone. */
+#define STEP(name, action)                     \
+    do {                                       \
+        CALLGRIND_ZERO_STATS;                  \
+        action;                                \
+        kapp_frame(&a, 1, 0);                  \
+        CALLGRIND_DUMP_STATS_AT("screen-" name); \
+    } while (0)
+
+static int frames(const char *data, const char *assets, const char *fonts)
+{
+    kerr err = {0};
+    char po[4096], surveys_dir[4096], keep[4096];
+    snprintf(po, sizeof po, "%s/po", assets);
+    snprintf(surveys_dir, sizeof surveys_dir, "%s/surveys", assets);
+    snprintf(keep, sizeof keep, "%s/surveys-good", data);
+    kclock clock;
+    kclock_system(&clock);
+    kstore *s;
+    if (kstore_open(&s, data, &clock, &err) != 0)
+        die("store", &err);
+    ksurveys *sv = NULL;
+    if (ksurveys_open(&sv, surveys_dir, keep, &err) != 0)
+        die("surveys", &err);
+    kapp a;
+    kflow f;
+    kapp_opts o = {.fonts_dir = fonts, .w = 800, .h = 480, .offscreen = 1, .software = 1};
+    if (kapp_open(&a, &f, &o, &err) != 0)
+        die("app", &err);
+    ki18n *cat;
+    if (ki18n_open(&cat, po, &err) != 0)
+        die("catalogs", &err);
+    kapp_use_catalog(&a, cat, KUI_LANGS_MAX);
+    kflow_init(&f, s, 0, NULL);
+    f.surveys = sv;
+    f.clock = &clock;
+    f.staff.page_rows = kscreen_staff_rows(&a.ui);
+    for (int i = 0; i < ki18n_count(cat) && i < 24; i++)
+        f.langs[f.nlangs++] = ki18n_lang_at(cat, i)->code;
+    kapp_frame(&a, 1, 0);
+    CALLGRIND_DUMP_STATS_AT("cold-start");
+
+    STEP("find", kflow_tap(&f, "btn-returning", 1));
+    STEP("find-results", kflow_text(&f, "ng", 2));
+    kflow_tap(&f, "btn-back", 3);
+    STEP("form", kflow_tap(&f, "btn-new", 4));
+    kflow_text(&f, "Nguyen Thi Huong", 5);
+    STEP("form-numpad", kflow_tap(&f, "field-phone", 6));
+    STEP("done", kflow_tap(&f, "btn-submit", 7));
+    kflow_reset(&f);
+    kapp_frame(&a, 1, 0);
+    STEP("welcome-vi", kflow_tap(&f, "lang-vi", 8));
+    STEP("find-vi", kflow_tap(&f, "btn-returning", 9));
+    kflow_reset(&f);
+    kapp_frame(&a, 1, 0);
+    STEP("welcome-km", kflow_tap(&f, "lang-km", 10));
+    STEP("form-km", kflow_tap(&f, "btn-new", 11));
+    kflow_reset(&f);
+    kapp_frame(&a, 1, 0);
+    STEP("welcome-zh-Hans", kflow_tap(&f, "lang-zh-Hans", 12));
+    STEP("form-zh-Hans", kflow_tap(&f, "btn-new", 13));
+
+    kapp_close(&a);
+    ki18n_close(cat);
+    ksurveys_close(sv);
+    kstore_close(s);
+    return 0;
+}
+
+static int seed(const char *data)
+{
+    kerr err = {0};
+    kclock clock;
+    kclock_system(&clock);
+    kstore *s;
+    if (kstore_open(&s, data, &clock, &err) != 0 || kdemo_seed(s, &err) != 0)
+        die("seed", &err);
+    kstore_close(s);
+    return 0;
+}
+
+static void report(const char *name, double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    printf("%-34s median %8.1f ms   min %8.1f   max %8.1f   (%d runs)\n", name, v[n / 2], v[0],
+           v[n - 1], n);
+    printf("bench %s %.1f ms\n", name, v[n / 2]);
+}
+
+static int slow(const char *data, int runs)
+{
+    if (sodium_init() < 0) {
+        fprintf(stderr, "bench_pi: sodium_init failed\n");
+        return 2;
+    }
+    double *t = calloc((size_t)runs, sizeof *t);
+    char hash[crypto_pwhash_STRBYTES];
+    for (int i = 0; i < runs; i++) {
+        double t0 = now_ms();
+        if (crypto_pwhash_str(hash, "24681357", 8, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                              crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+            fprintf(stderr, "bench_pi: crypto_pwhash_str: out of memory\n");
+            return 2;
+        }
+        t[i] = now_ms() - t0;
+    }
+    report("pin_hash_argon2id_64mib", t, runs);
+    for (int i = 0; i < runs; i++) {
+        kerr err = {0};
+        kclock clock;
+        kclock_system(&clock);
+        kstore *s;
+        double t0 = now_ms();
+        if (kstore_open(&s, data, &clock, &err) != 0)
+            die("store", &err);
+        t[i] = now_ms() - t0;
+        kstore_close(s);
+    }
+    report("store_open_at_start", t, runs);
+    free(t);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 5 && strcmp(argv[1], "frames") == 0)
+        return frames(argv[2], argv[3], argv[4]);
+    if (argc == 3 && strcmp(argv[1], "seed") == 0)
+        return seed(argv[2]);
+    if (argc == 4 && strcmp(argv[1], "slow") == 0)
+        return slow(argv[2], atoi(argv[3]) > 0 ? atoi(argv[3]) : 5);
+    fprintf(stderr, "usage: bench_pi frames DATA ASSETS FONTS | seed DATA | slow DATA RUNS\n");
+    return 2;
+}

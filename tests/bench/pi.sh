@@ -1,0 +1,84 @@
+#!/bin/sh
+# Figures for a Raspberry Pi (issue 16, items 7 and 8); printed, never
+# pass/fail.
+#   sh tests/bench/pi.sh [BUILD_DIR [ARM64_BUILD_DIR]]
+#
+# 1. Instructions (callgrind, on this machine's build) from the program's
+#    start to the first welcome frame at 800x480, and for the first frame of
+#    each main screen, with an estimate for a Pi 4 and a Pi 3.  The estimate
+#    divides by an assumed sustained rate for this kind of code (font
+#    hinting, shaping, blits, SQLite): Pi 4 (Cortex-A72, 1.5 GHz) 2.0 G
+#    instructions/s, Pi 3 (Cortex-A53, 1.2 GHz) 0.85 G/s.  x86-64 and
+#    AArch64 instruction counts differ by some tens of per cent either way;
+#    the figures are for comparing changes, and for orders of magnitude.
+#    Three runs; the spread is printed.
+# 2. Wall-clock time of the staff PIN hash (Argon2id, 64 MiB) and the store's
+#    open at start: natively, and under qemu-aarch64 when an arm64 build is
+#    given (qemu-user on this PC is neither a Pi nor a fixed ratio of one:
+#    the Pi 3 estimate scales the native time by the instruction rates
+#    above and says so).
+set -eu
+build=${1:-build}
+arm=${2:-}
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+cmake --build "$build" --target bench_pi >/dev/null
+tmp=$(mktemp -d /tmp/kiosk-pi-bench.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+data="$tmp/data"
+mkdir -p "$data"
+"$build/tests/bench_pi" seed "$data" 2>/dev/null
+assets="$root/assets"
+fonts="$root/fonts"
+export SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy
+
+if ! command -v valgrind >/dev/null 2>&1; then
+  echo "valgrind is needed for the instruction counts (apt-get install valgrind)" >&2
+  exit 2
+fi
+echo "== instructions to first frames at 800x480 (callgrind; x86-64 build)"
+for run in 1 2 3; do
+  out="$tmp/cg$run"
+  mkdir -p "$out"
+  valgrind --tool=callgrind --collect-atstart=yes --callgrind-out-file="$out/cg.out" \
+    "$build/tests/bench_pi" frames "$data" "$assets" "$fonts" >/dev/null 2>"$out/log" || {
+    cat "$out/log" >&2; exit 2; }
+  # each dump: "desc: Trigger: Client Request: NAME" and "totals: N"
+  for f in "$out"/cg.out.*; do
+    awk '/^desc: Trigger: Client Request:/ { name = $5 }
+         /^(totals|summary):/ { n = $2 }
+         END { if (name != "") print name, n }' "$f"
+  done >> "$tmp/counts"
+done
+awk -v pi4=2.0e9 -v pi3=0.85e9 '
+  { v[$1] = v[$1] " " $2; if (!($1 in seen)) { seen[$1] = 1; order[++k] = $1 } }
+  END {
+    printf "%-22s %9s %9s %9s %8s %8s %9s\n", "", "M instr", "min", "max", "Pi 4 ms", "Pi 3 ms", "Pi 3 frames"
+    for (i = 1; i <= k; i++) {
+      name = order[i]; n = split(v[name], a, " ")
+      # median of n (sorted by insertion)
+      for (x = 1; x <= n; x++) for (y = x + 1; y <= n; y++) if (a[y] < a[x]) { t = a[x]; a[x] = a[y]; a[y] = t }
+      med = a[int((n + 1) / 2)]; lo = a[1]; hi = a[n]
+      printf "%-22s %9.1f %9.1f %9.1f %8.1f %8.1f %9.1f\n", name, med / 1e6, lo / 1e6, hi / 1e6,
+             med / pi4 * 1000, med / pi3 * 1000, med / pi3 * 60
+      key = name; gsub(/-/, "_", key)
+      printf "bench pi_%s_instructions %d instructions\n", key, med
+      printf "bench pi3_%s_estimate %.1f ms\n", key, med / pi3 * 1000
+      printf "bench pi4_%s_estimate %.1f ms\n", key, med / pi4 * 1000
+    }
+  }' "$tmp/counts"
+
+echo "== off the screen's thread: PIN hash and store open (wall clock)"
+"$build/tests/bench_pi" slow "$data" 5 | sed 's/^bench /bench native_/'
+if [ -n "$arm" ] && [ -x "$arm/tests/bench_pi" ] && command -v qemu-aarch64-static >/dev/null; then
+  cmake --build "$arm" --target bench_pi >/dev/null
+  echo "-- the same under qemu-aarch64 (arm64 build)"
+  qemu-aarch64-static -L /usr/aarch64-linux-gnu "$arm/tests/bench_pi" slow "$data" 3 |
+    sed 's/^bench /bench qemu_arm64_/'
+fi
+echo "== Argon2id hash instructions (callgrind, one hash)"
+valgrind --tool=callgrind --callgrind-out-file="$tmp/hash.out" \
+  "$build/tests/bench_pi" slow "$data" 1 >/dev/null 2>"$tmp/hash.log" || true
+awk -v pi3=0.85e9 '/^(totals|summary):/ { n = $2 }
+  END { if (n) { printf "pin hash + one store open: %.0f M instructions; Pi 3 estimate %.0f ms (compute only; Argon2id is also bound by memory bandwidth, so expect more)\n", n / 1e6, n / pi3 * 1000
+                 printf "bench pi_pin_hash_instructions %d instructions\n", n } }' "$tmp/hash.out"

@@ -350,6 +350,10 @@ def main():
         print("kiosk i18n apply: %d problem%s; nothing was written"
               % (len(rv.problems), "" if len(rv.problems) == 1 else "s"), file=sys.stderr)
         return 1
+    for c in rv.changes:
+        if c["text"] and not c["fit"]:
+            print("%s: note: not seen in the screen tours, so its fit at 800x480 was not "
+                  "checked" % c["ref"], file=sys.stderr)
     today = datetime.date.today().isoformat()
     out, conflicts = {}, []
     apply_po(a.po_dir, rv.changes, today, out, conflicts)

@@ -448,7 +448,7 @@ static void sample(const char *text, char *out, size_t cap)
 {
     static const char *const ph[][2] = {
         {"{name}", "Maria"}, {"{event}", "Parent Night"}, {"{n}", "15"},
-        {"{program}", "parent organizing"}, {NULL, NULL}};
+        {"{program}", "parent organizing"}, {"{language}", "Tiếng Việt"}, {NULL, NULL}};
     size_t o = 0;
     for (const char *p = text; *p && o + 1 < cap;) {
         int done = 0;

@@ -192,6 +192,8 @@ static int init_meta(kstore *s, kerr *err);
 static const migration migrations[] = {
     {1, "create events, people and check-ins", schema_v1, init_meta},
     {2, "add survey answers, QR codes, event survey and link", schema_v2, NULL},
+    {3, "index check-ins by event and time, keep counts per event and minute",
+     kst_schema_v3, NULL},                  /* store_staff.c */
 };
 
 /* ---- prepared statements ---------------------------------------------------- */

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA 2                /* user_version this build writes */
+#define STORE_SCHEMA 3                /* user_version this build writes */
 #define STORE_APP_ID 0x4B494F53       /* PRAGMA application_id, "KIOS" */
 #define STORE_PATH_MAX 4096
 #define STORE_KEY_BYTES (4 * KIOSK_NAME_BYTES)  /* a folded full name */
@@ -76,6 +76,7 @@ int kst_valid_key(const char *k);
 int kst_need_event(kstore *s, const char *event_id, kerr *err);
 
 /* store_staff.c */
+extern const char kst_schema_v3[];          /* staff index and totals */
 int kst_prepare_own(kstore *s, const char *sql, sqlite3_stmt **st, const char *op, kerr *err);
 
 /* store_answers.c */

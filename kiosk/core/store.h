@@ -341,9 +341,10 @@ int kstore_attendance_next(kattend_cursor *c, kattendance *row, const kattend_an
                            int *nanswers, kerr *err);
 void kstore_attendance_close(kattend_cursor *c);
 
-/* Calls fn once for each survey question answered at a visit (a check-in)
- * in scope, with the lowest seq of its answers; fn returning non-zero
- * stops (and is returned). */
+/* Calls fn once for each survey question answered at the events in scope
+ * (the kiosk writes answers only at a visit with a check-in), with the
+ * lowest seq of its answers; fn returning non-zero stops (and is
+ * returned). */
 int kstore_attendance_columns(kstore *s, const kscope *scope,
                               int (*fn)(const char *survey_key, const char *question_key,
                                         int64_t first_seq, void *ctx),

@@ -11,6 +11,9 @@
  *     list is a keyset read (the rows before or after the (wall_ms, seq)
  *     of a row shown), O(page) wherever it is in the list; the export
  *     walks an event's rows in order, one at a time.
+ *   - answers_visit covers (event_id, person_id, seq, survey_key,
+ *     question_key, value): the export reads a visit's answers from the
+ *     index alone, one probe per check-in, no lookup per answer.
  *   - event_totals (check-ins and new people per event) and
  *     event_arrivals (check-ins per event and minute), kept by triggers
  *     on checkins in the transaction of the insert (or delete), so every
@@ -38,6 +41,9 @@
 const char kst_schema_v3[] =
     "DROP INDEX checkins_event;\n"
     "CREATE INDEX checkins_event_time ON checkins(event_id, wall_ms, seq);\n"
+    "DROP INDEX answers_visit;\n"
+    "CREATE INDEX answers_visit ON answers(event_id, person_id, seq, survey_key,\n"
+    "  question_key, value);\n"
     "CREATE TABLE event_totals(\n"
     "  event_id TEXT PRIMARY KEY NOT NULL,\n"
     "  checkins INTEGER NOT NULL, new_people INTEGER NOT NULL\n"
@@ -469,6 +475,7 @@ typedef struct cur_answer {
 
 struct kattend_cursor {
     kstore *s;
+    long long cache;                /* the connection's cache_size, restored at close */
     sqlite3_stmt *events, *rows;
     int event_open;                 /* events is on an event, rows bound to it */
     int pending;                    /* rows is on a row not yet taken */
@@ -511,6 +518,17 @@ int kstore_attendance_open(kstore *s, const kscope *scope, kattend_cursor **out,
     if (!c)
         return kerr_set(err, KERR_INTERNAL, "export: out of memory");
     c->s = s;
+    /* A bigger page cache while the export reads: each check-in probes
+     * people and answers at random places (their ids are random); 16 MB
+     * keeps most of those probes off the disk and within the export's
+     * memory bound. */
+    sqlite3_stmt *cs = NULL;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA cache_size", -1, &cs, NULL) == SQLITE_OK &&
+        sqlite3_step(cs) == SQLITE_ROW)
+        c->cache = sqlite3_column_int64(cs, 0);
+    sqlite3_finalize(cs);
+    if (c->cache)
+        sqlite3_exec(s->db, "PRAGMA cache_size = -16384", NULL, NULL, NULL);
     const char *evq =
         scope && scope->event_id && *scope->event_id
             ? "SELECT id, name, program, date, survey FROM events WHERE id = ?1"
@@ -642,49 +660,94 @@ void kstore_attendance_close(kattend_cursor *c)
         return;
     sqlite3_finalize(c->events);
     sqlite3_finalize(c->rows);
+    if (c->cache) {
+        char sql[64];
+        snprintf(sql, sizeof sql, "PRAGMA cache_size = %lld", c->cache);
+        sqlite3_exec(c->s->db, sql, NULL, NULL, NULL);
+    }
     free(c->buf);
     free(c->ans);
     free(c->out);
     free(c);
 }
 
-/* Calls fn once per survey question answered at a visit in scope, with
- * the lowest seq of its answers (see store.h): the answers of the events
- * in scope, each matched to its check-in, grouped in SQL. */
+/* A survey column found by kstore_attendance_columns. */
+typedef struct col_seen {
+    char survey[KIOSK_SURVEY_KEY_MAX + 1], question[KIOSK_SURVEY_KEY_MAX + 1];
+    int64_t first;
+} col_seen;
+
+/* Calls fn once per survey question answered at the events in scope, with
+ * the lowest seq of its answers (see store.h): each event's answers read
+ * from the covering index answers_visit in its order, no sort and no
+ * table in memory but the columns themselves (a few).  The kiosk writes
+ * answers only at a visit with a check-in, so these are the columns of
+ * the visits' answers. */
 int kstore_attendance_columns(kstore *s, const kscope *scope,
                               int (*fn)(const char *survey_key, const char *question_key,
                                         int64_t first_seq, void *ctx),
                               void *ctx, kerr *err)
 {
-    sqlite3_stmt *st = NULL;
-    int rc = SQLITE_DONE;
+    sqlite3_stmt *ev = NULL, *st = NULL;
+    col_seen *cols = NULL;
+    int ncols = 0, cap = 0, last = 0, rc = SQLITE_DONE;
     int ret = fn ? scope_check(s, scope, err)
                  : kerr_set(err, KERR_INVALID, "kstore_attendance_columns: no callback");
     if (ret)
         return ret;
-    int one = scope && scope->event_id && *scope->event_id;
-    ret = kst_prepare_own(s, one
-        ? "SELECT a.survey_key, a.question_key, min(a.seq) FROM answers a "
-          "WHERE a.event_id = ?1 AND ?2 IS NULL AND EXISTS (SELECT 1 FROM checkins c "
-          "WHERE c.person_id = a.person_id AND c.event_id = a.event_id) "
-          "GROUP BY a.survey_key, a.question_key"
-        : "SELECT a.survey_key, a.question_key, min(a.seq) FROM answers a "
-          "WHERE ?1 IS NULL AND a.event_id IN (SELECT id FROM events "
-          "WHERE ?2 IS NULL OR date >= ?2) AND EXISTS (SELECT 1 FROM checkins c "
-          "WHERE c.person_id = a.person_id AND c.event_id = a.event_id) "
-          "GROUP BY a.survey_key, a.question_key",
-        &st, "read survey columns", err);
+    ret = kst_prepare_own(s, scope && scope->event_id && *scope->event_id
+                              ? "SELECT id FROM events WHERE id = ?1"
+                              : "SELECT id FROM events WHERE ?2 IS NULL OR date >= ?2",
+                          &ev, "read survey columns", err);
+    if (ret == 0)
+        ret = kst_prepare_own(s, "SELECT survey_key, question_key, seq FROM answers "
+                              "INDEXED BY answers_visit WHERE event_id = ?1",
+                              &st, "read survey columns", err);
     if (ret)
-        return ret;
-    bind_scope(st, scope);
-    if (one)
-        sqlite3_bind_null(st, 2);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        if ((ret = fn(kst_col_text(st, 0), kst_col_text(st, 1), sqlite3_column_int64(st, 2),
-                      ctx)) != 0)
-            break;
+        goto done;
+    bind_scope(ev, scope);
+    while (ret == 0 && (rc = sqlite3_step(ev)) == SQLITE_ROW) {
+        sqlite3_reset(st);
+        kst_bind_text(st, 1, kst_col_text(ev, 0));
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            const char *sk = kst_col_text(st, 0), *qk = kst_col_text(st, 1);
+            int64_t seq = sqlite3_column_int64(st, 2);
+            int i = -1;
+            for (int k = 0; k < ncols && i < 0; k++) {
+                int j = (last + k) % ncols;             /* answers come in runs */
+                if (strcmp(cols[j].question, qk) == 0 && strcmp(cols[j].survey, sk) == 0)
+                    i = j;
+            }
+            if (i < 0) {
+                if (ncols == cap) {
+                    int nc = cap ? cap * 2 : 16;
+                    col_seen *c = realloc(cols, (size_t)nc * sizeof *c);
+                    if (!c) {
+                        ret = kerr_set(err, KERR_INTERNAL, "export: out of memory");
+                        break;
+                    }
+                    cols = c;
+                    cap = nc;
+                }
+                i = ncols++;
+                kst_copy_utf8(cols[i].survey, sizeof cols[i].survey, sk);
+                kst_copy_utf8(cols[i].question, sizeof cols[i].question, qk);
+                cols[i].first = seq;
+            }
+            if (seq < cols[i].first)
+                cols[i].first = seq;
+            last = i;
+        }
+        if (ret == 0 && rc != SQLITE_DONE)
+            ret = kst_db_error(s, rc, "read survey columns", err);
+    }
     if (ret == 0 && rc != SQLITE_DONE)
         ret = kst_db_error(s, rc, "read survey columns", err);
+    for (int i = 0; ret == 0 && i < ncols; i++)
+        ret = fn(cols[i].survey, cols[i].question, cols[i].first, ctx);
+done:
+    sqlite3_finalize(ev);
     sqlite3_finalize(st);
+    free(cols);
     return ret;
 }

@@ -303,7 +303,7 @@ static void test_migrate_fixture(void)
         rm_tree(w.dir);
         return;
     }
-    CHECK_INT(kstore_user_version(w.s), 3);
+    CHECK_INT(kstore_user_version(w.s), kstore_schema_version());
     CHECK_INT(raw(w.dir, "SELECT count(*) FROM people"), people);
     CHECK_INT(raw(w.dir, "SELECT count(*) FROM checkins"), checkins);
     CHECK_INT(raw(w.dir, "SELECT count(*) FROM events"), events);

@@ -91,9 +91,13 @@ static void load_home(kflow *f)
 {
     kflow_staff *st = &f->staff;
     kcheckin first = st->rows[0];
+    char shown[sizeof st->event.id];
+    memcpy(shown, st->event.id, sizeof shown);
     int keep = st->page > 0 && st->nrows > 0;
     if (load_figures(f) != 0)
         return;
+    if (strcmp(shown, st->event.id) != 0)
+        keep = 0;                   /* another event now: its list from the top */
     if (!keep)
         st->page = 0;
     load_page(f, keep ? KSTORE_PAGE_AT : KSTORE_PAGE_TOP, keep ? &first : NULL);

@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 #include <time.h>
 
+#include "flow.h"
 #include "ktest.h"
 #include "store.h"
 
@@ -341,9 +342,74 @@ static void test_migrate_fixture(void)
     close_world(&w);
 }
 
+/* The staff screen's list through the flow: down every page and back up,
+ * each check-in once, newest first; a check-in arriving meanwhile is on
+ * the first page when staff page back up to it; choosing another event
+ * starts its list from the top. */
+static void test_flow_pages(void)
+{
+    world w;
+    open_world(&w, 27);                 /* 21 at the event, 6 at the other */
+    CHECK_INT(kstore_event_use(w.s, w.ev.id, &w.err), 0);
+    kflow f;
+    kflow_init(&f, w.s, 0, NULL);
+    f.staff.page_rows = 6;
+    kflow_staff_open(&f);
+    f.screen = KS_STAFF_EVENTS;         /* as after the right PIN, then back home */
+    CHECK(kflow_staff_tap(&f, "btn-back"));
+    CHECK_INT(f.screen, KS_STAFF);
+    CHECK_INT(f.staff.stats.checkins, 21);
+    kcheckin all[32];
+    int n = 0, pages = 0;
+    CHECK_INT(kstore_checkins_page(w.s, w.ev.id, KSTORE_PAGE_TOP, NULL, all, 32, &n, &w.err), 0);
+    CHECK_INT(n, 21);
+    int pos = 0, same = 1;
+    for (;;) {
+        for (int i = 0; i < f.staff.nrows; i++, pos++)
+            if (pos >= n || strcmp(f.staff.rows[i].person_id, all[pos].person_id) != 0)
+                same = 0;
+        pages++;
+        if (!f.staff.more)
+            break;
+        CHECK(kflow_staff_tap(&f, "btn-page-down"));
+        CHECK_INT(f.staff.page, pages);
+    }
+    CHECK(same);
+    CHECK_INT(pos, 21);
+    CHECK_INT(pages, 4);
+    CHECK_INT(f.staff.nrows, 3);
+    /* someone signs up while staff look at the last page */
+    kperson p;
+    memset(&p, 0, sizeof p);
+    snprintf(p.given, sizeof p.given, "Newest");
+    w.vc.now_ms += 60000;
+    CHECK_INT(kstore_signup(w.s, &p, w.ev.id, &w.err), 0);
+    while (f.staff.page > 0)
+        CHECK(kflow_staff_tap(&f, "btn-page-up"));
+    CHECK_STR(f.staff.rows[0].person_id, p.id);
+    CHECK_INT(f.staff.nrows, 6);
+    CHECK_INT(f.staff.stats.checkins, 22);
+    /* another event: its list from the top */
+    CHECK(kflow_staff_tap(&f, "btn-page-down"));
+    CHECK(kflow_staff_tap(&f, "btn-events"));
+    int k = 0;
+    while (k < f.staff.nevents && strcmp(f.staff.events[k].id, w.other.id) != 0)
+        k++;
+    char id[32];
+    snprintf(id, sizeof id, "event-%d", k + 1);
+    CHECK(kflow_staff_tap(&f, id));
+    CHECK_INT(f.staff.page, 0);
+    CHECK_INT(f.staff.nrows, 6);
+    CHECK_INT(f.staff.more, 0);
+    CHECK_INT(f.staff.stats.checkins, 6);
+    kflow_reset(&f);
+    close_world(&w);
+}
+
 int main(void)
 {
     RUN(test_counts_pages_arrivals);
+    RUN(test_flow_pages);
     RUN(test_cursor);
     RUN(test_migrate_fixture);
     return ktest_summary();

@@ -44,7 +44,7 @@ for run in 1 2 3; do
     "$build/tests/bench_pi" frames "$data" "$assets" "$fonts" >/dev/null 2>"$out/log" || {
     cat "$out/log" >&2; exit 2; }
   # each dump: "desc: Trigger: Client Request: NAME" and "totals: N"
-  for f in "$out"/cg.out.*; do
+  for f in $(ls "$out"/cg.out.* | sort -t. -k3 -n); do   # in the order dumped
     awk '/^desc: Trigger: Client Request:/ { name = $5 }
          /^(totals|summary):/ { n = $2 }
          END { if (name != "") print name, n }' "$f"

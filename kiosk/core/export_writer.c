@@ -53,6 +53,7 @@
 #include <zlib.h>
 
 #include "csv.h"
+#include "kfile.h"
 #include "usbdrive.h"                       /* KIOSK_EXPORT_MIN_FREE_BYTES */
 
 #define PATH_BYTES 4096
@@ -1228,9 +1229,14 @@ int kexport_table_write(kexport_table *t, kexport_format f, const char *path,
         return kerr_set(err, KERR_INTERNAL, "export: out of memory");
     if (progress(&p, 0, t->nrows + 1))
         return kerr_set(err, KERR_INVALID, "export cancelled; nothing was saved");
-    fd = open(partial, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    fd = open(partial, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, KFILE_MODE);
     if (fd < 0)
         return file_error(errno, "cannot create", partial, path, err);
+    if (kfile_private_fd(fd, partial, err) != 0) {  /* 0600 whatever the umask */
+        close(fd);
+        unlink(partial);
+        return KERR_IO;
+    }
     if (f == KEXPORT_CSV)
         ret = csv_to_fd(t, &p, fd, partial, path, &bytes, err);
     else

@@ -367,7 +367,7 @@ def staff(c, t, data, ev):
     p = tool(t, data, "staff", "set-pin", stdin="135790\n135791\n", check=False)
     c.check(p.returncode == 1 and "differ" in p.stderr, f"two different PINs: {p.stderr}")
     p = tool(t, data, "staff", "set-pin", stdin="12\n12\n", check=False)
-    c.check(p.returncode == 1 and "4 to 8 digits" in p.stderr, f"a short PIN: {p.stderr}")
+    c.check(p.returncode == 1 and "6 to 8 digits" in p.stderr, f"a short PIN: {p.stderr}")
     p = tool(t, data, "staff", "status")
     c.check("staff PIN: set" in p.stdout, f"staff status: {p.stdout}")
     p = tool(t, data, "staff", "programs", "set", "youth organizing", "Lớp tiếng Anh")

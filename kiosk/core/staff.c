@@ -145,7 +145,7 @@ int kstaff_pin_valid(const char *pin, kerr *err)
     size_t n = pin ? strlen(pin) : 0;
     if (n > 0 && strspn(pin, "0123456789") != n)
         return kerr_set(err, KERR_INVALID, "the PIN must be digits only");
-    if (n > 0 && n < KIOSK_PIN_MIN_DIGITS)
+    if (n >= KIOSK_PIN_OLD_MIN_DIGITS && n < KIOSK_PIN_MIN_DIGITS)
         return kerr_set(err, KERR_INVALID, "the PIN must have %d to %d digits (it has %zu): "
                         "anyone with a copy of the kiosk's data can try every %zu-digit PIN "
                         "in %s on one processor core, and every %d-digit PIN takes %d times as long",

@@ -29,6 +29,7 @@
 #include "i18n.h"
 #include "kclock.h"
 #include "store.h"
+#include "store_guard.h"
 #include "survey.h"
 #include "surveys.h"
 #include "sync_bg.h"
@@ -76,6 +77,7 @@ static void usage(FILE *f)
           "       kiosk export [--event ID | --since DATE] --format csv|xlsx -o FILE\n"
           "       kiosk staff set-pin | revoke-qr PERSON | programs [set LIST]\n"
           "       kiosk i18n check                     translations and fonts\n"
+          "       kiosk store check | recover --from FILE | recover --new\n"
           "\n"
           "options:\n"
           "  --data DIR         data folder (default $KIOSK_DATA, else\n"
@@ -292,6 +294,54 @@ static int cmd_event(const opts *o, kstore *s, const char *dir)
         return 0;
     }
     fprintf(stderr, "usage: kiosk event add|list|use ...\n");
+    return 2;
+}
+
+/* kiosk store check | recover --from FILE | recover --new (store_guard.h).
+ * Works without opening the store: exactly when the kiosk refuses it. */
+static int cmd_store(const opts *o, const char *dir)
+{
+    kerr err = {0};
+    char aside[4400] = "";
+    const char *sub = o->nargs > 1 ? o->args[1] : "";
+    if (strcmp(sub, "check") == 0 && o->nargs == 2) {
+        int rc = kstore_check_full(dir, stdout, &err);
+        if (rc == 0)
+            return 0;
+        fprintf(stderr, "kiosk store check: %s\n", err.msg);
+        if (rc == KERR_CORRUPT)
+            fprintf(stderr, "kiosk store check: nothing was changed; to go on, see "
+                            "'kiosk store recover'\n");
+        return rc == KERR_CORRUPT ? 1 : 2;
+    }
+    if (strcmp(sub, "recover") == 0 && o->nargs == 4 && strcmp(o->args[2], "--from") == 0) {
+        if (kstore_recover_from(dir, o->args[3], aside, sizeof aside, &err) != 0) {
+            fprintf(stderr, "kiosk store recover: %s\n", err.msg);
+            return 2;
+        }
+        printf("the store in %s is now a copy of %s\n", dir, o->args[3]);
+        if (aside[0])
+            printf("the file it replaced was kept as %s\n", aside);
+        return 0;
+    }
+    if (strcmp(sub, "recover") == 0 && o->nargs == 3 && strcmp(o->args[2], "--new") == 0) {
+        if (kstore_recover_new(dir, aside, sizeof aside, &err) != 0) {
+            fprintf(stderr, "kiosk store recover: %s\n", err.msg);
+            return 2;
+        }
+        if (aside[0])
+            printf("the old store was kept as %s\n", aside);
+        printf("the next start makes a new, empty store with a new device id: pair it with "
+               "the hub again (kiosk sync pair)\n");
+        return 0;
+    }
+    fprintf(stderr,
+            "usage: kiosk store check                full check of kiosk.db (read only)\n"
+            "       kiosk store recover --from FILE  a copy of this kiosk's store becomes "
+            "kiosk.db\n"
+            "       kiosk store recover --new        set the old store aside, start an empty "
+            "one\n"
+            "nothing is deleted: a replaced file is renamed NAME.replaced-DATE-TIME\n");
     return 2;
 }
 
@@ -548,6 +598,8 @@ int main(int argc, char **argv)
         kstore_close(s);
         return rc;
     }
+    if (strcmp(o.args[0], "store") == 0)
+        return cmd_store(&o, dir);
     if (strcmp(o.args[0], "i18n") == 0) {
         if (o.nargs != 2 || strcmp(o.args[1], "check") != 0) {
             fprintf(stderr, "usage: kiosk i18n check\n");

@@ -8,6 +8,9 @@
  *     opens the pad, and the result tells the flow to show a notice.
  *   - Attendance files (CSV and XLSX) are 0600 under umask 0 and under
  *     0277, and a leftover partial file of another mode does not lend it.
+ *   - kiosk.db, its -wal and -shm and the device marker are 0600, the data
+ *     folder and the parents the store made 0700, under umask 0, 022 and
+ *     0277; an older kiosk's 0644 store is narrowed at its next open.
  */
 #include <sodium.h>
 #include <sys/stat.h>
@@ -160,10 +163,55 @@ static void test_private_dir(void)
     rmdir(dir);
 }
 
+/* Item 12: the store's files 0600 and its folder 0700, whatever the umask;
+ * an older store's 0644 narrowed. */
+static void test_store_private(void)
+{
+    static const mode_t masks[] = {0, 022, 0277};
+    for (size_t i = 0; i < sizeof masks / sizeof masks[0]; i++) {
+        char base[64], dir[128], path[192];
+        kclock clock;
+        kclock_virtual vc;
+        kstore *s = NULL;
+        kerr err = {0};
+        kevent e;
+        ktest_tmpdir(base, sizeof base);
+        snprintf(dir, sizeof dir, "%s/a/b", base);    /* parents made too */
+        kclock_virtual_init(&clock, &vc, BASE_WALL, NULL);
+        mode_t old = umask(masks[i]);
+        CHECK_INT(kstore_open(&s, dir, &clock, &err), 0);
+        if (s)
+            CHECK_INT(kstore_event_add(s, "Night", "general", "", &e, &err), 0);
+        umask(old);
+        CHECK_INT(mode_of(dir), 0700);
+        snprintf(path, sizeof path, "%s/a", base);
+        CHECK_INT(mode_of(path), 0700);
+        static const char *const files[] = {"kiosk.db", "kiosk.db-wal", "kiosk.db-shm", "device"};
+        for (int f = 0; f < 4; f++) {
+            snprintf(path, sizeof path, "%s/%s", dir, files[f]);
+            CHECK_INT(mode_of(path), 0600);
+        }
+        kstore_close(s);
+        /* an older kiosk's 0644 store in a 0755 folder: narrowed at open */
+        snprintf(path, sizeof path, "%s/kiosk.db", dir);
+        chmod(path, 0644);
+        chmod(dir, 0755);
+        CHECK_INT(kstore_open(&s, dir, &clock, &err), 0);
+        CHECK_INT(mode_of(path), 0600);
+        CHECK_INT(mode_of(dir), 0700);
+        kstore_close(s);
+        char cmd[128];
+        snprintf(cmd, sizeof cmd, "rm -rf %s", base);
+        if (system(cmd) != 0)
+            fprintf(stderr, "cannot remove %s\n", base);
+    }
+}
+
 int main(void)
 {
     RUN(test_pin_six_digits);
     RUN(test_export_private);
     RUN(test_private_dir);
+    RUN(test_store_private);
     return ktest_summary();
 }

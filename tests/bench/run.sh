@@ -5,12 +5,14 @@
 set -eu
 build=${1:-build}
 here=$(dirname "$0")
-cmake --build "$build" --target bench_kiosk bench_survey bench_export bench_sync kiosk kiosk-hub >/dev/null
+cmake --build "$build" --target bench_kiosk bench_survey bench_export bench_store_check bench_sync kiosk kiosk-hub >/dev/null
 echo "== walk-up sign-in, languages, surveys, staff screen"
 "$build/tests/bench_kiosk"
 sh "$here/idle_cpu.sh" "$build/kiosk/kiosk"
 echo "== survey loading"
 "$build/tests/bench_survey"
+echo "== start-up with the store check"
+"$build/tests/bench_store_check" "$build/kiosk/kiosk"
 echo "== attendance files"
 "$build/tests/bench_export"
 echo "== sync"

@@ -370,6 +370,9 @@ int kv_text_in(kview *v, const kui *u, krect box, const char *text, int px, int 
 {
     if (!text || !text[0])
         return 0;
+    if (u->on_text)
+        u->on_text(u->on_text_ctx, v->screen, lang ? lang : v->lang, text, box, px, min_px,
+                   flags);
     int bold = (flags & KT_BOLD) != 0;
     char tail[1024];
     if (min_px > px)

@@ -868,13 +868,13 @@ int kstore_open(kstore **out, const char *data_dir, const kclock *clock, kerr *e
     if (ret == 0 && version > 0) {
         /* an existing store: this kiosk's, and sound, before any write */
         char id[KIOSK_ID_HEX + 8];
-        stored_device_id(s, id, sizeof id);
-        if (marker[0] && strcmp(id, marker) != 0)
+        ret = kstore_guard_check(s->db, s->path, !kstore_guard_was_clean(s->path), err);
+        if (ret == 0)
+            stored_device_id(s, id, sizeof id);
+        if (ret == 0 && marker[0] && strcmp(id, marker) != 0)
             ret = kerr_set(err, KERR_CORRUPT, "%s is the store of device %.8s, but this "
                            "folder's kiosk is %.8s (%s); nothing was written. See 'kiosk "
                            "store recover'", s->path, id, marker, KSTORE_MARKER_FILE);
-        if (ret == 0)
-            ret = kstore_guard_check(s->db, s->path, !kstore_guard_was_clean(s->path), err);
     }
     if (ret == 0) {
         kstore_guard_forget(s->path);               /* this run may crash */

@@ -95,7 +95,7 @@ int kstore_guard_before(const char *db_path, char id[KIOSK_ID_HEX + 1], kerr *er
     if (!is_device_id(buf))
         return kerr_set(err, KERR_CORRUPT, "%s does not hold a device id; the store was "
                         "left as it is: see 'kiosk store recover'", marker);
-    snprintf(id, KIOSK_ID_HEX + 1, "%s", buf);
+    memcpy(id, buf, KIOSK_ID_HEX + 1);              /* 32 hex digits and the NUL */
     if (stat(db_path, &st) != 0 && errno == ENOENT)
         return kerr_set(err, KERR_CORRUPT, "%s is missing, but this folder held the store "
                         "of device %.8s (%s); nothing was created. Restore a copy with "

@@ -75,7 +75,7 @@ static void usage(FILE *f)
           "                       [--survey KEY] [--link URL]\n"
           "       kiosk event list\n"
           "       kiosk event use ID\n"
-          "       kiosk sync [pair URL TOKEN | unpair | status | export DIR]\n"
+          "       kiosk sync [pair URL | unpair | status | export DIR | key]\n"
           "       kiosk survey check FILE...\n"
           "       kiosk export [--event ID | --since DATE] --format csv|xlsx -o FILE\n"
           "       kiosk staff set-pin | revoke-qr PERSON | programs [set LIST]\n"

@@ -919,6 +919,10 @@ int kstore_open(kstore **out, const char *data_dir, const kclock *clock, kerr *e
     if (ret)
         s->device_id[0] = '\0';                     /* no clean-close record */
 done:
+    if (ret == KERR_CORRUPT && err && !strstr(err->msg, "kiosk store recover")) {
+        size_t used = strlen(err->msg);             /* the way on (store_guard.h) */
+        snprintf(err->msg + used, sizeof err->msg - used, "; see 'kiosk store recover'");
+    }
     if (ret) {
         kstore_close(s);
         return ret;

@@ -5,7 +5,7 @@
 set -eu
 build=${1:-build}
 here=$(dirname "$0")
-cmake --build "$build" --target bench_kiosk bench_survey bench_export bench_sync kiosk kiosk-hub >/dev/null
+cmake --build "$build" --target bench_kiosk bench_survey bench_export bench_sync bench_hub_pg kiosk kiosk-hub >/dev/null
 echo "== walk-up sign-in, languages, surveys, staff screen"
 "$build/tests/bench_kiosk"
 sh "$here/idle_cpu.sh" "$build/kiosk/kiosk"
@@ -15,3 +15,8 @@ echo "== attendance files"
 "$build/tests/bench_export"
 echo "== sync"
 "$build/tests/sync/bench_sync" "$build/sync/kiosk-hub" "$build/tests/sync/ksync-tool"
+echo "== the hub on PostgreSQL (a throwaway server, fsync on)"
+pgdir=$(mktemp -d /tmp/kiosk-pg-bench.XXXXXX)
+trap 'sh "$here/../../scripts/pg-test-server.sh" stop "$pgdir"' EXIT
+uri=$(sh "$here/../../scripts/pg-test-server.sh" start "$pgdir" --durable)
+"$build/tests/sync/bench_hub_pg" "$build/sync/kiosk-hub" "$uri"

@@ -84,6 +84,19 @@ static const char *const pg_migrations[] = {
 };
 #define PG_SCHEMA_VERSION ((int)(sizeof pg_migrations / sizeof pg_migrations[0]))
 
+/* Every session of the hub: an acknowledged batch is on the server's disk
+ * (whatever the server's default); literals as the standard says (the
+ * multi-statement opening of a batch quotes its own); a lock held by a
+ * stuck hub makes this one answer 503 (the kiosk sends again) instead of
+ * freezing it; and a hub frozen inside a transaction loses it after a
+ * minute, so that it holds no device's lock for longer. */
+#define PG_SESSION                                                                              \
+    "SET synchronous_commit = on; SET standard_conforming_strings = on;"                       \
+    " SET lock_timeout = '" PG_STR(KHUB_BUSY_TIMEOUT_MS) "ms';"                                 \
+    " SET idle_in_transaction_session_timeout = '60s'"
+#define PG_STR2(x) #x
+#define PG_STR(x) PG_STR2(x)
+
 /* Advisory lock keys: one for migrations, one space for device ids. */
 #define PG_LOCK_MIGRATE 0x6b687562  /* "khub" */
 
@@ -179,8 +192,7 @@ static int ensure_conn(khub_pg *h, kerr *err)
     if (PQstatus(h->conn) != CONNECTION_OK)
         return kerr_set(err, KHUB_BUSY, "PostgreSQL %s: connection lost and not back: %s", h->where,
                         PQerrorMessage(h->conn));
-    return exec(h, "session settings", "SET synchronous_commit = on; SET standard_conforming_strings = on;"
-                " SET search_path = kiosk_hub", err);
+    return exec(h, "session settings", PG_SESSION "; SET search_path = kiosk_hub", err);
 }
 
 static int64_t now_ms(void)
@@ -275,8 +287,7 @@ int khub_pg_open(khub_pg **out, const char *uri, kerr *err)
         khub_pg_close(h);
         return rc;
     }
-    int rc = exec(h, "session settings", "SET synchronous_commit = on;"
-                  " SET standard_conforming_strings = on", err);
+    int rc = exec(h, "session settings", PG_SESSION, err);
     if (rc == 0)
         rc = migrate(h, err);
     if (rc == 0)

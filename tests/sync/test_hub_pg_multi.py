@@ -13,6 +13,9 @@ Scenarios, each on a new database of the test server (hubdb.py):
                batch is rolled back whole, and the other hub, on the same
                database, stores the kiosk's records at once (no lock or
                half-written row left behind).
+  stuck_hub    a hub frozen mid-transaction: the other answers its kiosk 503
+               after the busy timeout (never freezes), serves the rest, and
+               stores the kiosk's batch once the frozen hub is gone.
   bundle_twice one bundle imported by two `kiosk-hub import` processes at
                the same moment: stored once.
   schema       hubs started together create the schema once; a newer
@@ -294,6 +297,41 @@ def t_sigkill():
         env.close()
 
 
+def t_stuck_hub():
+    """A hub frozen (SIGSTOP) inside a batch's transaction holds its kiosk's
+    device lock: the other hub answers that kiosk 503 after its busy
+    timeout instead of freezing, serves other kiosks meanwhile, and stores
+    the kiosk's records once the frozen hub is gone."""
+    env = Env()
+    try:
+        slow, a = env.hub("--test-ingest-delay-ms", "20"), env.hub()
+        k, token = env.kiosk("door-8", 400, slow)     # 801 records: 16 s inside the transaction
+        other, _ = env.kiosk("door-9", 50, a)
+        dev, recs = kiosk_records(k)
+        body = json.dumps({"protocol": 1, "device_id": dev, "batch_id": os.urandom(16).hex(),
+                           "seq_from": 1, "seq_to": recs[-1]["seq"],
+                           "sent": {"wall_ms": int(time.time() * 1000), "mono_ms": 10 ** 7, "boot_id": BOOT},
+                           "records": recs}).encode()
+        p = sync_proc(k)
+        time.sleep(2.0)
+        slow.proc.send_signal(signal.SIGSTOP)
+        t0 = time.monotonic()
+        s, _ = post(a.port, body, token)
+        took = time.monotonic() - t0
+        check(s == 503 and took < 30, f"the other hub answers 503 while the device is locked ({s}, {took:.1f} s)")
+        rc, _, err = run(ARGS.tool, "sync", other, timeout=60)
+        check(rc == 0, f"another kiosk syncs through it meanwhile ({err.strip()[-200:]})")
+        slow.kill9()
+        p.communicate(timeout=60)
+        s, _ = post(a.port, body, token)
+        check(s == 200, f"once the frozen hub is gone its kiosk's batch is stored ({s})")
+        n, acked, stored = held(env.store, dev)
+        check(n == len(recs) and acked == recs[-1]["seq"] and stored == len(recs),
+              f"stored once: {n} of {len(recs)}, acked {acked}, logged {stored}")
+    finally:
+        env.close()
+
+
 def t_bundle_twice():
     env = Env()
     try:
@@ -417,7 +455,7 @@ def main():
     ap.add_argument("only", nargs="*")
     ARGS = ap.parse_args()
     hubdb.use_postgresql(ARGS.pg_uri_file)
-    tests = [t_schema, t_two_hubs, t_sigkill, t_bundle_twice, t_copy]
+    tests = [t_schema, t_two_hubs, t_sigkill, t_stuck_hub, t_bundle_twice, t_copy]
     try:
         for t in tests:
             if ARGS.only and t.__name__ not in ARGS.only:

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "cli_demo.h"
 #include "cli_export.h"
 #include "cli_staff.h"
 #include "config.h"
@@ -80,6 +81,7 @@ static void usage(FILE *f)
           "       kiosk i18n check                     translations and fonts\n"
           "       kiosk i18n sheet [--lang CODE...] -o review.xlsx   workbook for reviewers\n"
           "       kiosk i18n apply review.xlsx         write reviewed corrections back\n"
+          "       kiosk demo seed --people N --checkins M [--events E]   a year of demo data\n"
           "\n"
           "options:\n"
           "  --data DIR         data folder (default $KIOSK_DATA, else\n"
@@ -528,6 +530,11 @@ int main(int argc, char **argv)
             return 2;
         }
         return ksurvey_check_files(o.nargs - 2, (char **)(o.args + 2), stdout) ? 1 : 0;
+    }
+    if (strcmp(o.args[0], "demo") == 0) {
+        ksync_status st = {0};
+        ksync_status_read(dir, &st, NULL);
+        return kcli_demo(dir, st.paired, o.nargs - 1, (char **)(o.args + 1));
     }
     if (strcmp(o.args[0], "sync") == 0)
         return ksync_cli(dir, o.nargs - 1, (char **)(o.args + 1));

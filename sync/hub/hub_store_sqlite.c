@@ -159,9 +159,20 @@ static int exec(khub_sqlite *h, const char *sql, kerr *err)
 
 /* Makes the store file (and its -wal and -shm, which SQLite creates with
  * the main file's mode) private to the hub's user whatever the umask:
- * created 0600, an existing looser file tightened. */
+ * created 0600 (in a folder made 0700 if it is missing), an existing
+ * looser file tightened. */
 static int make_private(const char *path, kerr *err)
 {
+    /* a missing folder for the store is made 0700 (one level) */
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash && slash != dir) {
+        *slash = '\0';
+        struct stat ds;
+        if (stat(dir, &ds) != 0 && errno == ENOENT && mkdir(dir, 0700) != 0)
+            return kerr_set(err, KERR_IO, "cannot create folder %s: %s", dir, strerror(errno));
+    }
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
     if (fd < 0)
         return kerr_set(err, KERR_IO, "cannot open %s: %s", path, strerror(errno));

@@ -449,9 +449,10 @@ def t_private_files():
     d = tempfile.mkdtemp(prefix="ksync-mode-")
     old = os.umask(0)
     try:
-        store = os.path.join(d, "hub.db")
+        store = os.path.join(d, "hub", "hub.db")
         token = add_device(store, "kiosk-a")
         check(mode(store) == 0o600, f"hub store created 0600 with umask 0 ({oct(mode(store))})")
+        check(mode(os.path.dirname(store)) == 0o700, f"its new folder 0700 ({oct(mode(os.path.dirname(store)))})")
         kdir = os.path.join(d, "kiosk")
         fixture(kdir, "--people", "3")
         h = e2e.Hub(store)

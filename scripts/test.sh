@@ -16,6 +16,12 @@ if [ "$cross" = 1 ]; then
 else
   sh scripts/install-deps.sh
 fi
+# One throwaway PostgreSQL server for both runs: the hub's tests run on
+# SQLite and again on it (tests/sync/CMakeLists.txt, fixture "pg").
+pgdir=$(mktemp -d /tmp/kiosk-pg-ci.XXXXXX)
+trap 'sh scripts/pg-test-server.sh stop "$pgdir"' EXIT
+KIOSK_TEST_PG_URI=$(sh scripts/pg-test-server.sh start "$pgdir")
+export KIOSK_TEST_PG_URI
 jobs="$(nproc)"
 step() { printf '== %s (%s)\n' "$1" "$(date -u +%H:%M:%S)"; }
 step "default build and tests"

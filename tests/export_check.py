@@ -373,10 +373,10 @@ def staff(c, t, data, ev):
     db.close()
     c.check("$argon2id$" in meta and pin not in meta,
             "only an Argon2id hash of the PIN is stored")
-    p = tool(t, data, "staff", "set-pin", stdin="1357\n1358\n", check=False)
+    p = tool(t, data, "staff", "set-pin", stdin="135790\n135791\n", check=False)
     c.check(p.returncode == 1 and "differ" in p.stderr, f"two different PINs: {p.stderr}")
     p = tool(t, data, "staff", "set-pin", stdin="12\n12\n", check=False)
-    c.check(p.returncode == 1 and "4 to 8 digits" in p.stderr, f"a short PIN: {p.stderr}")
+    c.check(p.returncode == 1 and "6 to 8 digits" in p.stderr, f"a short PIN: {p.stderr}")
     p = tool(t, data, "staff", "status")
     c.check("staff PIN: set" in p.stdout, f"staff status: {p.stdout}")
     p = tool(t, data, "staff", "programs", "set", "youth organizing", "Lớp tiếng Anh")

@@ -62,6 +62,7 @@
 #include <zlib.h>
 
 #include "csv.h"
+#include "kfile.h"
 #include "usbdrive.h"                       /* KIOSK_EXPORT_MIN_FREE_BYTES */
 
 #define PATH_BYTES 4096
@@ -1519,10 +1520,16 @@ int kexport_source_write(const kexport_source *src, const ksurvey *const *survey
         plan_close(&pl);
         return kerr_set(err, KERR_INVALID, "export cancelled; nothing was saved");
     }
-    fd = open(partial, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    fd = open(partial, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, KFILE_MODE);
     if (fd < 0) {
         plan_close(&pl);
         return file_error(errno, "cannot create", partial, path, err);
+    }
+    if (kfile_private_fd(fd, partial, err) != 0) {  /* 0600 whatever the umask */
+        close(fd);
+        unlink(partial);
+        plan_close(&pl);
+        return KERR_IO;
     }
     if (f == KEXPORT_CSV)
         ret = csv_to_fd(&pl, &p, fd, partial, path, &bytes, err);

@@ -12,7 +12,7 @@ scale=""
 if [ "${1:-}" = --scale ]; then scale=--scale; shift; fi
 build=${1:-build}
 here=$(dirname "$0")
-cmake --build "$build" --target bench_kiosk bench_survey bench_export bench_sync kiosk kiosk-hub telex_oracle bench_names >/dev/null
+cmake --build "$build" --target bench_kiosk bench_survey bench_export bench_store_check bench_sync bench_hub_pg kiosk kiosk-hub telex_oracle bench_names >/dev/null
 echo "== machine"
 echo "$(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GB", $2 / 1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== walk-up sign-in, languages, surveys, staff screen"
@@ -23,6 +23,8 @@ sh "$here/xvfb_memory.sh" "$build/tests/bench_kiosk"
 sh "$here/idle_cpu.sh" "$build/kiosk/kiosk"
 echo "== survey loading"
 "$build/tests/bench_survey"
+echo "== start-up with the store check"
+"$build/tests/bench_store_check" "$build/kiosk/kiosk"
 echo "== attendance files"
 "$build/tests/bench_export" 100000
 echo "== a Raspberry Pi: instructions to first frames (callgrind), PIN hash, store open"
@@ -39,3 +41,8 @@ if [ -n "$scale" ]; then
     echo "== scale: attendance files of 1,000,000 check-ins"
     "$build/tests/bench_export" 1000000
 fi
+echo "== the hub on PostgreSQL (a throwaway server, fsync on)"
+pgdir=$(mktemp -d /tmp/kiosk-pg-bench.XXXXXX)
+trap 'sh "$here/../../scripts/pg-test-server.sh" stop "$pgdir"' EXIT
+uri=$(sh "$here/../../scripts/pg-test-server.sh" start "$pgdir" --durable)
+"$build/tests/sync/bench_hub_pg" "$build/sync/kiosk-hub" "$uri"

@@ -33,6 +33,8 @@
 #include "sync_bg.h"
 #include "sync_cli.h"
 #include "ui/app.h"
+#include "cli_i18n.h"
+#include "ui/places.h"
 #include "ui/replay.h"
 #include "ui/screens.h"
 #include "ui/text.h"
@@ -42,6 +44,7 @@
 typedef struct opts {
     const char *data;
     const char *replay;
+    const char *places;       /* replay: record text places here (i18n review) */
     const char *shots;
     const char *fonts;
     const char *surveys;
@@ -70,11 +73,13 @@ static void usage(FILE *f)
           "                       [--survey KEY] [--link URL]\n"
           "       kiosk event list\n"
           "       kiosk event use ID\n"
-          "       kiosk sync [pair URL TOKEN | unpair | status | export DIR]\n"
+          "       kiosk sync [pair URL | unpair | status | export DIR | key]\n"
           "       kiosk survey check FILE...\n"
           "       kiosk export [--event ID | --since DATE] --format csv|xlsx -o FILE\n"
           "       kiosk staff set-pin | revoke-qr PERSON | programs [set LIST]\n"
           "       kiosk i18n check                     translations and fonts\n"
+          "       kiosk i18n sheet [--lang CODE...] -o review.xlsx   workbook for reviewers\n"
+          "       kiosk i18n apply review.xlsx         write reviewed corrections back\n"
           "\n"
           "options:\n"
           "  --data DIR         data folder (default $KIOSK_DATA, else\n"
@@ -96,6 +101,7 @@ static void usage(FILE *f)
           "                     \"systemctl poweroff\")\n"
           "  --software         use the software renderer\n"
           "  --no-layout-check  replay: do not fail on layout problems\n"
+          "  --places FILE      replay: record every text's box (kiosk i18n sheet)\n"
           "  --limit-pages N    testing: cap the database at N pages (a full disk)\n",
           f);
 }
@@ -126,6 +132,7 @@ static int parse(int argc, char **argv, opts *o)
     } while (0)
         if (strcmp(a, "--data") == 0) { VALUE(); o->data = next; }
         else if (strcmp(a, "--replay") == 0) { VALUE(); o->replay = next; }
+        else if (strcmp(a, "--places") == 0) { VALUE(); o->places = next; }
         else if (strcmp(a, "--screenshots") == 0) { VALUE(); o->shots = next; }
         else if (strcmp(a, "--fonts") == 0) { VALUE(); o->fonts = next; }
         else if (strcmp(a, "--surveys") == 0) { VALUE(); o->surveys = next; }
@@ -293,34 +300,6 @@ static int ensure_event(kstore *s, kerr *err)
     return 0;
 }
 
-/* ktext_covers for the coverage check. */
-static int covers_cb(void *t, uint32_t cp, const char *lang)
-{
-    return ktext_covers(t, cp, lang);
-}
-
-/* kiosk i18n check: untranslated, stale, broken strings and characters no
- * font can draw, per language; 1 if there is any. */
-static int cmd_i18n_check(const opts *o)
-{
-    kerr err = {0};
-    ki18n *cat;
-    ktext *t;
-    if (ki18n_open(&cat, KIOSK_ASSETS_DIR "/po", &err) != 0) {
-        fprintf(stderr, "kiosk: %s\n", err.msg);
-        return 1;
-    }
-    if (ktext_open(&t, o->fonts ? o->fonts : KIOSK_FONTS_DIR, NULL, &err) != 0) {
-        fprintf(stderr, "kiosk: %s\n", err.msg);
-        ki18n_close(cat);
-        return 1;
-    }
-    int n = ki18n_check_report(cat, covers_cb, t, stdout);
-    ktext_close(t);
-    ki18n_close(cat);
-    return n ? 1 : 0;
-}
-
 /* What the staff screen says about sync: from the background thread's
  * status (no I/O), else from the database. */
 typedef struct sync_ctx {
@@ -471,7 +450,19 @@ static int run_kiosk(const opts *o, const char *dir)
     int rc;
     if (o->replay) {
         kreplay_opts ro = {o->replay, o->shots, o->trace, !o->no_layout_check};
-        rc = kreplay_run(&app, &vc, &ro);
+        kplaces *places = NULL;
+        if (o->places && kplaces_open(&places, o->places, &err) != 0) {
+            fprintf(stderr, "kiosk: --places: %s\n", err.msg);
+            rc = 2;
+        } else {
+            app.ui.on_text = places ? kplaces_on_text : NULL;
+            app.ui.on_text_ctx = places;
+            rc = kreplay_run(&app, &vc, &ro);
+            if (kplaces_close(places) != 0) {
+                fprintf(stderr, "kiosk: --places: cannot write %s\n", o->places);
+                rc = 2;
+            }
+        }
     } else {
         app.trace = o->trace;
         /* Records travel to the hub in the background while people sign in;
@@ -529,13 +520,8 @@ int main(int argc, char **argv)
         kstore_close(s);
         return rc;
     }
-    if (strcmp(o.args[0], "i18n") == 0) {
-        if (o.nargs != 2 || strcmp(o.args[1], "check") != 0) {
-            fprintf(stderr, "usage: kiosk i18n check\n");
-            return 2;
-        }
-        return cmd_i18n_check(&o);
-    }
+    if (strcmp(o.args[0], "i18n") == 0)
+        return kcli_i18n(argc, argv, o.fonts ? o.fonts : KIOSK_FONTS_DIR);
     if (strcmp(o.args[0], "survey") == 0) {
         if (o.nargs < 3 || strcmp(o.args[1], "check") != 0) {
             fprintf(stderr, "usage: kiosk survey check FILE...\n");

@@ -16,12 +16,16 @@
 #include "batch.h"
 
 #include <cjson/cJSON.h>
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
+
 #define KSYNC_MAX_FIELDS 64     /* members of one record's fields object */
+#define KSYNC_MAX_DEPTH 32      /* nesting of objects and arrays in a body */
 
 /* Zeroes the batch and sets this build's protocol version. */
 void ksync_batch_init(ksync_batch *b)
@@ -366,6 +370,253 @@ static int ends_unfinished(const char *text, size_t len)
     return in_str || depth > 0;
 }
 
+/* ---- parsing: the text itself ------------------------------------------- */
+
+/* The strict reading of JSON text that cJSON has already accepted as
+ * syntax.  cJSON turns every number into a double (so 1.0, 1e1 and
+ * 2^53 + 1 all become "integers"), cuts strings at an escaped \u0000 and
+ * copies bytes that are not UTF-8; this pass walks the same text once and
+ * refuses those, naming the member by its path (records[2].seq). */
+typedef struct lexer {
+    const char *t;
+    size_t len, i;
+    char path[192];
+    int depth;
+    kerr *err;
+} lexer;
+
+/* Refuses at the current member. */
+static int lex_fail(lexer *x, const char *what)
+{
+    return kerr_set(x->err, KERR_INVALID, "%s: %s", x->path[0] ? x->path : "batch", what);
+}
+
+static void lex_ws(lexer *x)
+{
+    while (x->i < x->len && (x->t[x->i] == ' ' || x->t[x->i] == '\n' || x->t[x->i] == '\r' ||
+                             x->t[x->i] == '\t'))
+        x->i++;
+}
+
+/* Four hex digits at t[i..i+4) as a number, or -1. */
+static long lex_hex4(const lexer *x, size_t i)
+{
+    if (i + 4 > x->len)
+        return -1;
+    long v = 0;
+    for (int k = 0; k < 4; k++) {
+        char c = x->t[i + k];
+        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+                c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        if (d < 0)
+            return -1;
+        v = v * 16 + d;
+    }
+    return v;
+}
+
+/* A string at t[i] == '"': UTF-8, no raw control character, no \u0000, no
+ * lone surrogate.  *start and *n get the raw text between the quotes. */
+static int lex_string(lexer *x, size_t *start, size_t *n)
+{
+    x->i++;
+    *start = x->i;
+    while (x->i < x->len) {
+        unsigned char c = (unsigned char)x->t[x->i];
+        if (c == '"') {
+            *n = x->i - *start;
+            x->i++;
+            return 0;
+        }
+        if (c < 0x20)
+            return lex_fail(x, "control character inside a string (write it as an escape)");
+        if (c == '\\') {
+            if (x->i + 1 >= x->len)
+                break;
+            if (x->t[x->i + 1] != 'u') {
+                x->i += 2;
+                continue;
+            }
+            long u = lex_hex4(x, x->i + 2);
+            if (u < 0)
+                return lex_fail(x, "bad \\u escape");
+            if (u == 0)
+                return lex_fail(x, "\\u0000 (a NUL character) is not allowed in text");
+            if (u >= 0xdc00 && u <= 0xdfff)
+                return lex_fail(x, "\\u escape of a lone low surrogate (not a character)");
+            x->i += 6;
+            if (u >= 0xd800 && u <= 0xdbff) {
+                long lo = x->i + 1 < x->len && x->t[x->i] == '\\' && x->t[x->i + 1] == 'u'
+                          ? lex_hex4(x, x->i + 2) : -1;
+                if (lo < 0xdc00 || lo > 0xdfff)
+                    return lex_fail(x, "\\u escape of a high surrogate without its low half");
+                x->i += 6;
+            }
+            continue;
+        }
+        if (c >= 0x80) {
+            int l = 1;
+            /* the closing quote ends any sequence cut short, so decoding
+             * never reads past the string */
+            if (kutf8_decode(x->t + x->i, &l) < 0)
+                return lex_fail(x, "text is not valid UTF-8");
+            x->i += (size_t)l;
+            continue;
+        }
+        x->i++;
+    }
+    return lex_fail(x, "string not closed");
+}
+
+/* A number: -?(0|[1-9][0-9]*), no fraction or exponent, |v| <= 2^53. */
+static int lex_number(lexer *x)
+{
+    size_t s = x->i;
+    if (x->t[x->i] == '-')
+        x->i++;
+    size_t d = x->i;
+    while (x->i < x->len && x->t[x->i] >= '0' && x->t[x->i] <= '9')
+        x->i++;
+    size_t nd = x->i - d;
+    int frac = x->i < x->len && (x->t[x->i] == '.' || x->t[x->i] == 'e' || x->t[x->i] == 'E');
+    char shown[40];
+    size_t sl = 0;
+    for (size_t k = s; k < x->len && sl < sizeof shown - 1 && (isdigit((unsigned char)x->t[k]) ||
+         (x->t[k] && strchr("-+.eE", x->t[k]))); k++)
+        shown[sl++] = x->t[k];
+    shown[sl] = '\0';
+    char msg[160];
+    if (frac || nd == 0 || (nd > 1 && x->t[d] == '0')) {
+        snprintf(msg, sizeof msg, "expected an integer, got %s (no fraction, exponent or leading zero)", shown);
+        return lex_fail(x, msg);
+    }
+    if (nd > 16 || (nd == 16 && memcmp(x->t + d, "9007199254740992", 16) > 0)) {
+        snprintf(msg, sizeof msg, "integer %s is beyond 2^53", shown);
+        return lex_fail(x, msg);
+    }
+    return 0;
+}
+
+static int lex_value(lexer *x);
+
+/* Appends ".name" (or "name" at the top) to the path; returns the old length. */
+static size_t lex_push_name(lexer *x, const char *s, size_t n)
+{
+    size_t old = strlen(x->path);
+    snprintf(x->path + old, sizeof x->path - old, "%s%.*s", old ? "." : "", (int)(n > 64 ? 64 : n), s);
+    return old;
+}
+
+/* Appends "[idx]" to the path; returns the old length. */
+static size_t lex_push_index(lexer *x, long idx)
+{
+    size_t old = strlen(x->path);
+    snprintf(x->path + old, sizeof x->path - old, "[%ld]", idx);
+    return old;
+}
+
+static int lex_object(lexer *x)
+{
+    x->i++;
+    lex_ws(x);
+    if (x->i < x->len && x->t[x->i] == '}') {
+        x->i++;
+        return 0;
+    }
+    for (;;) {
+        lex_ws(x);
+        if (x->i >= x->len || x->t[x->i] != '"')
+            return lex_fail(x, "expected a member name");
+        size_t ks, kn;
+        int rc = lex_string(x, &ks, &kn);
+        if (rc)
+            return rc;
+        lex_ws(x);
+        if (x->i >= x->len || x->t[x->i] != ':')
+            return lex_fail(x, "expected ':'");
+        x->i++;
+        size_t old = lex_push_name(x, x->t + ks, kn);
+        rc = lex_value(x);
+        x->path[old] = '\0';
+        if (rc)
+            return rc;
+        lex_ws(x);
+        if (x->i < x->len && x->t[x->i] == ',') {
+            x->i++;
+            continue;
+        }
+        if (x->i < x->len && x->t[x->i] == '}') {
+            x->i++;
+            return 0;
+        }
+        return lex_fail(x, "expected ',' or '}'");
+    }
+}
+
+static int lex_array(lexer *x)
+{
+    x->i++;
+    lex_ws(x);
+    if (x->i < x->len && x->t[x->i] == ']') {
+        x->i++;
+        return 0;
+    }
+    for (long k = 0;; k++) {
+        size_t old = lex_push_index(x, k);
+        int rc = lex_value(x);
+        x->path[old] = '\0';
+        if (rc)
+            return rc;
+        lex_ws(x);
+        if (x->i < x->len && x->t[x->i] == ',') {
+            x->i++;
+            continue;
+        }
+        if (x->i < x->len && x->t[x->i] == ']') {
+            x->i++;
+            return 0;
+        }
+        return lex_fail(x, "expected ',' or ']'");
+    }
+}
+
+static int lex_value(lexer *x)
+{
+    lex_ws(x);
+    if (x->i >= x->len)
+        return lex_fail(x, "value missing");
+    char c = x->t[x->i];
+    if (c == '{' || c == '[') {
+        if (++x->depth > KSYNC_MAX_DEPTH)
+            return lex_fail(x, "nested deeper than the protocol allows");
+        int rc = c == '{' ? lex_object(x) : lex_array(x);
+        x->depth--;
+        return rc;
+    }
+    if (c == '"') {
+        size_t s, n;
+        return lex_string(x, &s, &n);
+    }
+    if (c == '-' || (c >= '0' && c <= '9'))
+        return lex_number(x);
+    static const char *const words[] = {"true", "false", "null"};
+    for (int k = 0; k < 3; k++) {
+        size_t wl = strlen(words[k]);
+        if (x->len - x->i >= wl && memcmp(x->t + x->i, words[k], wl) == 0) {
+            x->i += wl;
+            return 0;
+        }
+    }
+    return lex_fail(x, "unexpected character");
+}
+
+/* Checks JSON text strictly (see the lexer above). */
+int ksync_json_strict(const char *text, size_t len, kerr *err)
+{
+    lexer x = {text, len, 0, "", 0, err};
+    return lex_value(&x);
+}
+
 /* Parses with cJSON, reads the shape, then checks the rules. */
 int ksync_batch_parse(const char *text, size_t len, ksync_batch *out, kerr *err)
 {
@@ -387,7 +638,7 @@ int ksync_batch_parse(const char *text, size_t len, ksync_batch *out, kerr *err)
     int rc;
     if (at < len)
         rc = kerr_set(err, KERR_INVALID, "batch: unexpected text after the JSON object at byte %zu", at);
-    else
+    else if ((rc = ksync_json_strict(text, len, err)) == 0)
         rc = parse_root(root, out, err);
     cJSON_Delete(root);
     if (rc == 0)

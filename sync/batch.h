@@ -61,6 +61,14 @@ int ksync_batch_parse(const char *text, size_t len, ksync_batch *out, kerr *err)
  * side of the contract); 0 or KERR_INVALID naming the member. */
 int ksync_batch_check(const ksync_batch *b, kerr *err);
 
+/* Checks JSON text that cJSON accepted against the protocol's stricter
+ * reading: every number an integer written without fraction, exponent or
+ * leading zero, of magnitude at most 2^53; every string valid UTF-8 with no
+ * raw control character, no \u0000 and no lone surrogate.  0, or
+ * KERR_INVALID naming the member ("records[2].seq: expected an integer, got
+ * 1.0 ..."). */
+int ksync_json_strict(const char *text, size_t len, kerr *err);
+
 /* 1 if s is exactly 32 lower-case hex digits. */
 int ksync_is_id(const char *s);
 

@@ -22,6 +22,7 @@
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 #include <inttypes.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,31 +42,6 @@ int ksync_global_init(kerr *err)
     return c == CURLE_OK ? 0 : kerr_set(err, KERR_INTERNAL, "curl_global_init: %s", curl_easy_strerror(c));
 }
 
-/* Validates and stores the hub URL, token and CA file in meta. */
-int ksync_pair(const char *data_dir, const char *url, const char *token, const char *ca_file,
-               kerr *err)
-{
-    size_t ul = strlen(url);
-    if ((strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) || ul >= 200)
-        return kerr_set(err, KERR_INVALID, "hub URL %s: expected http://HOST:PORT or https://...", url);
-    if (strncmp(token, "khub_", 5) != 0 || strlen(token) != 69)
-        return kerr_set(err, KERR_INVALID, "token: expected khub_ and 64 hex digits (from kiosk-hub device add)");
-    ksync_outbox *ob;
-    int rc = ksync_outbox_open(&ob, data_dir, err);
-    if (rc)
-        return rc;
-    char base[256];
-    snprintf(base, sizeof base, "%s", url);
-    while (ul > 0 && base[ul - 1] == '/')
-        base[--ul] = '\0';
-    if ((rc = ksync_meta_set(ob, "sync.url", base, err)) == 0 &&
-        (rc = ksync_meta_set(ob, "sync.token", token, err)) == 0 &&
-        (rc = ksync_meta_set(ob, "sync.ca", ca_file ? ca_file : "", err)) == 0)
-        rc = ksync_meta_set(ob, "sync.last_error", "", err);
-    ksync_outbox_close(ob);
-    return rc;
-}
-
 /* Clears the hub URL and token from meta. */
 int ksync_unpair(const char *data_dir, kerr *err)
 {
@@ -73,8 +49,9 @@ int ksync_unpair(const char *data_dir, kerr *err)
     int rc = ksync_outbox_open(&ob, data_dir, err);
     if (rc)
         return rc;
-    if ((rc = ksync_meta_set(ob, "sync.url", "", err)) == 0)
-        rc = ksync_meta_set(ob, "sync.token", "", err);
+    if ((rc = ksync_meta_set(ob, "sync.url", "", err)) == 0 &&
+        (rc = ksync_meta_set(ob, "sync.token", "", err)) == 0)
+        rc = ksync_meta_set(ob, "sync.paired", "", err);
     ksync_outbox_close(ob);
     return rc;
 }
@@ -166,6 +143,185 @@ static int parse_ack(const kbuf *resp, const char *device_id, int64_t *acked, ke
     return rc;
 }
 
+/* The kiosk's Ed25519 key for signing bundles (meta sync.sign_key, the
+ * 64-byte secret key in hex), made on first use.  The public half goes to
+ * the hub at pairing. */
+static int sign_key(ksync_outbox *ob, unsigned char sk[crypto_sign_SECRETKEYBYTES],
+                    unsigned char pk[crypto_sign_PUBLICKEYBYTES], kerr *err)
+{
+    if (sodium_init() < 0)
+        return kerr_set(err, KERR_INTERNAL, "sodium_init: failed");
+    char hex[crypto_sign_SECRETKEYBYTES * 2 + 1];
+    int rc = 0;
+    if (ksync_meta_get(ob, "sync.sign_key", hex, sizeof hex, NULL) != 0 ||
+        strlen(hex) != sizeof hex - 1 ||
+        sodium_hex2bin(sk, crypto_sign_SECRETKEYBYTES, hex, sizeof hex - 1, NULL, NULL, NULL) != 0) {
+        crypto_sign_keypair(pk, sk);
+        sodium_bin2hex(hex, sizeof hex, sk, crypto_sign_SECRETKEYBYTES);
+        rc = ksync_meta_set(ob, "sync.sign_key", hex, err);
+    }
+    sodium_memzero(hex, sizeof hex);
+    if (rc == 0)
+        crypto_sign_ed25519_sk_to_pk(pk, sk);
+    return rc;
+}
+
+/* Sets the options every request of a run shares. */
+static void curl_common(CURL *c, const ksync_opts *o)
+{
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)KSYNC_CONNECT_TIMEOUT_MS);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)KSYNC_HTTP_TIMEOUT_MS);
+    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_xfer);
+    curl_easy_setopt(c, CURLOPT_XFERINFODATA, o ? o->cancel : NULL);
+    curl_easy_setopt(c, CURLOPT_USERAGENT, "kiosk-sync/1");
+}
+
+/* POST /v1/pair: tells the hub this kiosk's device id and bundle key under
+ * the token.  0 when the hub paired it; KSYNC_ERR_NET when it did not
+ * answer; KSYNC_ERR_REFUSED / KSYNC_ERR_HUB with the hub's message. */
+static int pair_request(ksync_outbox *ob, CURL *c, const char *base, const char *token,
+                        const char *ca, kerr *err)
+{
+    unsigned char sk[crypto_sign_SECRETKEYBYTES], pk[crypto_sign_PUBLICKEYBYTES];
+    int rc = sign_key(ob, sk, pk, err);
+    sodium_memzero(sk, sizeof sk);
+    if (rc)
+        return rc;
+    char url[300], auth[160], pkhex[65];
+    snprintf(url, sizeof url, "%s/v1/pair", base);
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+    sodium_bin2hex(pkhex, sizeof pkhex, pk, sizeof pk);
+    if (ca && ca[0])
+        curl_easy_setopt(c, CURLOPT_CAINFO, ca);
+    kbuf body = {0}, resp = {0};
+    kbuf_printf(&body, "{\"protocol\":%d,\"device_id\":\"%s\",\"public_key\":\"%s\"}", KSYNC_PROTOCOL,
+                ksync_outbox_device_id(ob), pkhex);
+    struct curl_slist *hdrs = curl_slist_append(NULL, auth);
+    hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
+    hdrs = curl_slist_append(hdrs, "Expect:");
+    long status = 0;
+    rc = body.oom ? kerr_set(err, KERR_INTERNAL, "pair: out of memory")
+                  : post(c, url, hdrs, &body, &status, &resp, err);
+    if (rc == 0 && status != 200) {
+        char msg[400];
+        hub_message(&resp, status, msg, sizeof msg);
+        rc = kerr_set(err, status >= 500 ? KSYNC_ERR_HUB : KSYNC_ERR_REFUSED, "%s", msg);
+    }
+    if (rc == 0)
+        rc = ksync_meta_set(ob, "sync.paired", "1", err);
+    curl_slist_free_all(hdrs);
+    sodium_memzero(auth, sizeof auth);
+    kbuf_free(&body);
+    kbuf_free(&resp);
+    return rc;
+}
+
+/* This kiosk's device id and bundle key (made on first use). */
+int ksync_key(const char *data_dir, char device_id[33], char key_hex[65], kerr *err)
+{
+    ksync_outbox *ob;
+    int rc = ksync_outbox_open(&ob, data_dir, err);
+    if (rc)
+        return rc;
+    unsigned char sk[crypto_sign_SECRETKEYBYTES], pk[crypto_sign_PUBLICKEYBYTES];
+    rc = sign_key(ob, sk, pk, err);
+    sodium_memzero(sk, sizeof sk);
+    if (rc == 0) {
+        snprintf(device_id, 33, "%s", ksync_outbox_device_id(ob));
+        sodium_bin2hex(key_hex, 65, pk, sizeof pk);
+    }
+    ksync_outbox_close(ob);
+    return rc;
+}
+
+/* Validates the URL and token, pairs with the hub (POST /v1/pair) and
+ * stores URL, token and CA file in meta.  A hub that does not answer
+ * leaves the pairing to the next sync (*confirmed = 0); a hub that refuses
+ * changes nothing stored. */
+int ksync_pair(const char *data_dir, const char *url, const char *token, const char *ca_file,
+               int *confirmed, kerr *err)
+{
+    *confirmed = 0;
+    size_t ul = strlen(url);
+    if ((strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) || ul >= 200)
+        return kerr_set(err, KERR_INVALID, "hub URL %s: expected http://HOST:PORT or https://...", url);
+    if (strncmp(token, "khub_", 5) != 0 || strlen(token) != 69 || strspn(token + 5, "0123456789abcdef") != 64)
+        return kerr_set(err, KERR_INVALID, "token: expected khub_ and 64 hex digits (from kiosk-hub device add)");
+    ksync_outbox *ob;
+    int rc = ksync_outbox_open(&ob, data_dir, err);
+    if (rc)
+        return rc;
+    char base[256];
+    snprintf(base, sizeof base, "%s", url);
+    while (ul > 0 && base[ul - 1] == '/')
+        base[--ul] = '\0';
+    CURL *c = curl_easy_init();
+    if (!c) {
+        ksync_outbox_close(ob);
+        return kerr_set(err, KERR_INTERNAL, "curl_easy_init: failed");
+    }
+    curl_common(c, NULL);
+    kerr pe = {0};
+    int prc = pair_request(ob, c, base, token, ca_file, &pe);
+    curl_easy_cleanup(c);
+    if (prc != 0 && prc != KSYNC_ERR_NET) {
+        ksync_outbox_close(ob);
+        return kerr_set(err, prc, "%s", pe.msg);
+    }
+    *confirmed = prc == 0;
+    if ((rc = ksync_meta_set(ob, "sync.url", base, err)) == 0 &&
+        (rc = ksync_meta_set(ob, "sync.token", token, err)) == 0 &&
+        (rc = ksync_meta_set(ob, "sync.ca", ca_file ? ca_file : "", err)) == 0 &&
+        (rc = ksync_meta_set(ob, "sync.paired", prc == 0 ? "1" : "", err)) == 0)
+        rc = ksync_meta_set(ob, "sync.last_error", prc == 0 ? "" : pe.msg, err);
+    ksync_outbox_close(ob);
+    if (rc == 0 && prc != 0)
+        kerr_set(err, 0, "%s", pe.msg);
+    return rc;
+}
+
+/* GET /v1/devices/{id}/ack: what the hub holds of this kiosk. */
+static int get_ack(ksync_outbox *ob, CURL *c, const char *base, const char *auth, int64_t *acked,
+                   kerr *err)
+{
+    char url[360];
+    snprintf(url, sizeof url, "%s/v1/devices/%s/ack", base, ksync_outbox_device_id(ob));
+    struct curl_slist *hdrs = curl_slist_append(NULL, auth);
+    kbuf resp = {0};
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+    curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &resp);
+    CURLcode cc = curl_easy_perform(c);
+    long status = 0;
+    int rc = 0;
+    if (cc != CURLE_OK)
+        rc = kerr_set(err, KSYNC_ERR_NET, "curl_easy_perform: %s", curl_easy_strerror(cc));
+    else if (curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status), status == 200)
+        rc = parse_ack(&resp, ksync_outbox_device_id(ob), acked, err);
+    else {
+        char msg[400];
+        hub_message(&resp, status, msg, sizeof msg);
+        rc = kerr_set(err, status >= 500 ? KSYNC_ERR_HUB : KSYNC_ERR_REFUSED, "%s", msg);
+    }
+    curl_slist_free_all(hdrs);
+    kbuf_free(&resp);
+    return rc;
+}
+
+/* 1 if a hub error body carries the given code. */
+static int hub_code_is(const kbuf *body, const char *code)
+{
+    cJSON *j = body->p ? cJSON_ParseWithLength(body->p, body->len) : NULL;
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "error"), "code");
+    int is = cJSON_IsString(c) && strcmp(c->valuestring, code) == 0;
+    cJSON_Delete(j);
+    return is;
+}
+
 /* The sync loop proper, on an open outbox and curl handle. */
 static int sync_loop(ksync_outbox *ob, CURL *c, const kclock *clock, const ksync_opts *o,
                      ksync_report *rep, kerr *err)
@@ -174,15 +330,35 @@ static int sync_loop(ksync_outbox *ob, CURL *c, const kclock *clock, const ksync
     ksync_meta_get(ob, "sync.url", base, sizeof base, NULL);
     ksync_meta_get(ob, "sync.token", token, sizeof token, NULL);
     if (!base[0] || !token[0])
-        return kerr_set(err, KSYNC_ERR_UNPAIRED, "not paired with a hub (kiosk sync pair URL TOKEN)");
+        return kerr_set(err, KSYNC_ERR_UNPAIRED, "not paired with a hub (kiosk sync pair URL, token on standard input)");
     snprintf(url, sizeof url, "%s/v1/batches", base);
     snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
-    char ca[512];
+    char ca[512] = "", paired[8] = "";
     if (ksync_meta_get(ob, "sync.ca", ca, sizeof ca, NULL) == 0 && ca[0])
         curl_easy_setopt(c, CURLOPT_CAINFO, ca);
-
+    /* Paired before the hub checked pairing, or the hub did not answer at
+     * `kiosk sync pair`: pair now (the hub learns the device id and key). */
+    ksync_meta_get(ob, "sync.paired", paired, sizeof paired, NULL);
+    int rc = strcmp(paired, "1") == 0 ? 0 : pair_request(ob, c, base, token, ca, err);
+    int repaired = 0;
     int64_t acked = ksync_meta_get_int(ob, "sync.acked_seq", 0);
-    int rc = ksync_outbox_pending(ob, acked, &rep->pending_before, err);
+    /* Ask what the hub holds before trusting the acked_seq kept here: a hub
+     * restored from a backup, or one that learnt to count only records it
+     * holds, may hold less than it once said. */
+    int64_t h0 = 0;
+    if (rc == 0 && (rc = get_ack(ob, c, base, auth, &h0, err)) == KSYNC_ERR_REFUSED && !repaired &&
+        strstr(err->msg, "not paired")) {
+        repaired = 1;
+        if ((rc = pair_request(ob, c, base, token, ca, err)) == 0)
+            rc = get_ack(ob, c, base, auth, &h0, err);
+    }
+    if (rc == 0 && h0 != acked) {
+        acked = h0;
+        rc = ksync_meta_set_int(ob, "sync.acked_seq", acked, err);
+    }
+    if (rc)
+        return rc;
+    rc = ksync_outbox_pending(ob, acked, &rep->pending_before, err);
     if (rc)
         return rc;
     int n = o && o->batch_records > 0 ? o->batch_records : KSYNC_BATCH_RECORDS;
@@ -233,6 +409,10 @@ static int sync_loop(ksync_outbox *ob, CURL *c, const kclock *clock, const ksync
                 o->progress(o->progress_ctx, rep->sent, rep->pending_before);
         } else if (rc == 0 && status == 413 && n > 1) {
             n = n / 2;
+        } else if (rc == 0 && status == 403 && !repaired && hub_code_is(&resp, "not_paired")) {
+            /* the hub forgot the pairing (a store restored from before it) */
+            repaired = 1;
+            rc = pair_request(ob, c, base, token, ca, err);
         } else if (rc == 0) {
             char msg[400];
             hub_message(&resp, status, msg, sizeof msg);
@@ -265,13 +445,7 @@ int ksync_run(const char *data_dir, const ksync_opts *o, ksync_report *rep, kerr
         ksync_outbox_close(ob);
         return kerr_set(err, KERR_INTERNAL, "curl_easy_init: failed");
     }
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)KSYNC_CONNECT_TIMEOUT_MS);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)KSYNC_HTTP_TIMEOUT_MS);
-    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_xfer);
-    curl_easy_setopt(c, CURLOPT_XFERINFODATA, o ? o->cancel : NULL);
-    curl_easy_setopt(c, CURLOPT_USERAGENT, "kiosk-sync/1");
+    curl_common(c, o);
     rc = sync_loop(ob, c, clock, o, rep, err);
     if (rc != KSYNC_ERR_UNPAIRED)
         note_outcome(ob, clock, rc, err);
@@ -314,11 +488,15 @@ int ksync_export(const char *data_dir, const char *dir, const ksync_opts *o, cha
     }
     if (rc == 0 && !w)
         rc = kerr_set(err, KERR_NOTFOUND, "nothing to export: the hub has acknowledged every record");
+    unsigned char sk[crypto_sign_SECRETKEYBYTES], pk[crypto_sign_PUBLICKEYBYTES];
+    if (rc == 0 && w && (rc = sign_key(ob, sk, pk, err)) != 0)
+        ksync_bundle_abort(w);
     else if (rc == 0)
-        rc = ksync_bundle_finish(w, ksync_outbox_device_id(ob), (long long)from, (long long)to, path,
-                                 cap, err);
+        rc = ksync_bundle_finish(w, ksync_outbox_device_id(ob), sk, (long long)from, (long long)to,
+                                 path, cap, err);
     else
         ksync_bundle_abort(w);
+    sodium_memzero(sk, sizeof sk);
     ksync_outbox_close(ob);
     return rc;
 }

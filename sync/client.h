@@ -66,11 +66,19 @@ typedef struct ksync_status {
 /* curl_global_init, once, from the main thread before any other thread. */
 int ksync_global_init(kerr *err);
 
-/* Stores the hub's URL and token (and a CA file for https, may be NULL)
- * in the kiosk database.  Does not contact the hub. */
+/* Pairs with the hub: POST /v1/pair sends this kiosk's device id and the
+ * public half of its bundle-signing key (made here on first use) under the
+ * token, then stores URL, token and CA file (https; may be NULL) in the
+ * kiosk database.  A hub that refuses (401, 403) changes nothing stored;
+ * a hub that does not answer stores them anyway with *confirmed = 0 and
+ * the reason in err->msg (err->code 0): the next sync pairs first. */
 int ksync_pair(const char *data_dir, const char *url, const char *token, const char *ca_file,
-               kerr *err);
-/* Forgets URL and token (acked_seq is kept). */
+               int *confirmed, kerr *err);
+/* This kiosk's device id and the public half of its bundle-signing key
+ * (64 hex), made on first use: what `kiosk-hub device add NAME --device-id
+ * ID --bundle-key HEX` needs to pair a kiosk that never reaches the hub. */
+int ksync_key(const char *data_dir, char device_id[33], char key_hex[65], kerr *err);
+/* Forgets URL and token (acked_seq and the signing key are kept). */
 int ksync_unpair(const char *data_dir, kerr *err);
 
 /* Sends everything not acknowledged, in batches, until the hub holds it

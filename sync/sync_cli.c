@@ -8,9 +8,12 @@
 #define _GNU_SOURCE
 #include "sync_cli.h"
 
+#include <ctype.h>
 #include <inttypes.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,10 +23,11 @@
 static int usage(void)
 {
     fprintf(stderr, "usage: kiosk sync                       send waiting records to the hub\n"
-                    "       kiosk sync pair URL TOKEN [--ca FILE]\n"
+                    "       kiosk sync pair URL [--ca FILE]      token on standard input\n"
                     "       kiosk sync unpair\n"
                     "       kiosk sync status\n"
-                    "       kiosk sync export DIR            bundle for a USB stick\n");
+                    "       kiosk sync export DIR            bundle for a USB stick\n"
+                    "       kiosk sync key                   id and bundle key, to pair without network\n");
     return 2;
 }
 
@@ -99,6 +103,85 @@ static int cmd_status(const char *data_dir)
     return 0;
 }
 
+/* Reads the hub token from standard input: one line, spaces around it
+ * ignored.  On a terminal it asks for it and does not echo it, so the
+ * token never shows on screen, in the shell's history or in ps. */
+static int read_token(char *buf, size_t cap)
+{
+    int tty = isatty(0);
+    struct termios old, quiet;
+    if (tty) {
+        fprintf(stderr, "hub token (from kiosk-hub device add): ");
+        fflush(stderr);
+        if (tcgetattr(0, &old) == 0) {
+            quiet = old;
+            quiet.c_lflag &= ~(tcflag_t)ECHO;
+            tcsetattr(0, TCSAFLUSH, &quiet);
+        } else {
+            tty = 0;
+        }
+    }
+    char *got = fgets(buf, (int)cap, stdin);
+    if (tty) {
+        tcsetattr(0, TCSAFLUSH, &old);
+        fputc('\n', stderr);
+    }
+    if (!got)
+        return -1;
+    char *p = buf;
+    while (isspace((unsigned char)*p))
+        p++;
+    size_t n = strlen(p);
+    while (n > 0 && isspace((unsigned char)p[n - 1]))
+        n--;
+    memmove(buf, p, n);
+    buf[n] = '\0';
+    return 0;
+}
+
+/* kiosk sync pair URL [TOKEN] [--ca FILE]. */
+static int cmd_pair(int argc, char **argv, const char *data_dir)
+{
+    const char *url = NULL, *token = NULL, *ca = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--ca") == 0 && i + 1 < argc)
+            ca = argv[++i];
+        else if (argv[i][0] == '-')
+            return usage();
+        else if (!url)
+            url = argv[i];
+        else if (!token)
+            token = argv[i];
+        else
+            return usage();
+    }
+    if (!url)
+        return usage();
+    char line[256];
+    if (!token) {
+        if (read_token(line, sizeof line) != 0 || !line[0]) {
+            fprintf(stderr, "kiosk sync pair: no token on standard input (give the token that "
+                    "kiosk-hub device add printed)\n");
+            return 1;
+        }
+        token = line;
+    }
+    kerr e = {0};
+    int confirmed = 0;
+    int rc = ksync_pair(data_dir, url, token, ca, &confirmed, &e);
+    sodium_memzero(line, sizeof line);
+    if (rc) {
+        fprintf(stderr, "kiosk sync pair: %s\n", e.msg);
+        return 1;
+    }
+    if (confirmed)
+        printf("paired with %s; run `kiosk sync` to send now\n", url);
+    else
+        printf("saved %s, but the hub did not answer (%s); the kiosk pairs when it next reaches "
+               "the hub\n", url, e.msg);
+    return 0;
+}
+
 /* Dispatches the sync subcommands with the given clock. */
 int ksync_cli_clock(const char *data_dir, const kclock *clock, int argc, char **argv)
 {
@@ -110,19 +193,8 @@ int ksync_cli_clock(const char *data_dir, const kclock *clock, int argc, char **
     if (argc == 0 || strcmp(argv[0], "now") == 0)
         return argc > 1 ? usage() : cmd_now(data_dir, clock);
     const char *cmd = argv[0];
-    if (strcmp(cmd, "pair") == 0) {
-        const char *ca = NULL;
-        if (argc == 5 && strcmp(argv[3], "--ca") == 0)
-            ca = argv[4];
-        else if (argc != 3)
-            return usage();
-        if (ksync_pair(data_dir, argv[1], argv[2], ca, &e)) {
-            fprintf(stderr, "kiosk sync pair: %s\n", e.msg);
-            return 1;
-        }
-        printf("paired with %s; run `kiosk sync` to send now\n", argv[1]);
-        return 0;
-    }
+    if (strcmp(cmd, "pair") == 0)
+        return cmd_pair(argc, argv, data_dir);
     if (strcmp(cmd, "unpair") == 0 && argc == 1) {
         if (ksync_unpair(data_dir, &e)) {
             fprintf(stderr, "kiosk sync unpair: %s\n", e.msg);
@@ -132,6 +204,17 @@ int ksync_cli_clock(const char *data_dir, const kclock *clock, int argc, char **
     }
     if (strcmp(cmd, "status") == 0 && argc == 1)
         return cmd_status(data_dir);
+    if (strcmp(cmd, "key") == 0 && argc == 1) {
+        char id[33], key[65];
+        if (ksync_key(data_dir, id, key, &e)) {
+            fprintf(stderr, "kiosk sync key: %s\n", e.msg);
+            return 1;
+        }
+        printf("kiosk-hub device add NAME --device-id %s --bundle-key %s\n", id, key);
+        fprintf(stderr, "run that on the hub (NAME: this kiosk's name there); its bundles then import\n"
+                "even if it never reaches the hub, and the token it prints pairs it over a network\n");
+        return 0;
+    }
     if (strcmp(cmd, "export") == 0 && argc == 2) {
         char path[4400];
         int64_t n = 0;

@@ -59,6 +59,15 @@
 #ifndef KHUB_CONNECTION_TIMEOUT_S
 #define KHUB_CONNECTION_TIMEOUT_S 30 /* idle or stalled client is dropped */
 #endif
+#ifndef KHUB_HEADER_TIMEOUT_S
+#define KHUB_HEADER_TIMEOUT_S 10     /* silence before a request's headers are whole */
+#endif
+#ifndef KHUB_MAX_CONNECTIONS
+#define KHUB_MAX_CONNECTIONS 4000    /* open connections in all */
+#endif
+#ifndef KHUB_MAX_CONNECTIONS_PER_IP
+#define KHUB_MAX_CONNECTIONS_PER_IP 64 /* from one address (a venue behind NAT has a few kiosks) */
+#endif
 #ifndef KHUB_BUSY_TIMEOUT_MS
 #define KHUB_BUSY_TIMEOUT_MS 10000
 #endif

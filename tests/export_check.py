@@ -391,6 +391,11 @@ def synced(c, kiosk, hub, data, work):
                        text=True, env=TENV, timeout=120)
     c.check(p.returncode == 0, f"kiosk sync export: {p.stderr}")
     store = os.path.join(work, "hub.db")
+    # a hub imports only bundles of kiosks paired with it (issue 9): offline pairing
+    p = subprocess.run([kiosk, "--data", data, "sync", "key"], capture_output=True, text=True, env=TENV)
+    add = p.stdout.split()
+    subprocess.run([hub] + add[1:3] + ["export-check"] + add[4:] + ["--store", store], check=True,
+                   capture_output=True)
     for b in os.listdir(out):
         p = subprocess.run([hub, "import", os.path.join(out, b), "--store", store],
                            capture_output=True, text=True, timeout=120)

@@ -34,13 +34,24 @@
 #include <string.h>
 #include <strings.h>
 
+#include "csv.h"
 #include "plural.h"
 #include "po.h"
+#include "utf8.h"
 
 #define KI18N_PATH_MAX 1024
 #define KI18N_LINGUAS_MAX_BYTES 65536
 #define KI18N_PH_MAX 16                  /* placeholders compared per string */
 #define KI18N_FONT_SEEN_MAX 512          /* missing characters listed per language */
+#define KI18N_GLOSSARY_DIR "glossary"
+#define KI18N_GLOSSARY_MAX_BYTES 65536
+#define KI18N_GLOSSARY_TERMS 200
+
+typedef struct kterm {
+    char *en;                            /* "check in|checked in" (lower case) */
+    char *tr;                            /* "điểm danh|ghi danh" */
+    int line;
+} kterm;
 
 typedef struct kkey {
     const char *ctx, *id, *id_plural;    /* owned by a catalog or the template */
@@ -57,6 +68,10 @@ typedef struct klang {
     kpo po;
     kplural rule;
     const kpo_entry **tr;                /* [nkeys] */
+    char gl_path[KI18N_PATH_MAX + 32];
+    kterm *terms;                        /* the glossary, if any */
+    int nterms;
+    char gl_error[KI18N_PATH_MAX + 400];  /* why the glossary could not be read */
 } klang;
 
 struct ki18n {
@@ -369,6 +384,88 @@ static int load_lang(ki18n *c, klang *L, const char *code, kerr *err)
     return 0;
 }
 
+/* Copies s, lower-casing ASCII; NULL when out of memory. */
+static char *dup_lower(const char *s)
+{
+    size_t n = strlen(s);
+    char *d = malloc(n + 1);
+    if (!d)
+        return NULL;
+    for (size_t i = 0; i <= n; i++)
+        d[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] - 'A' + 'a' : s[i]);
+    return d;
+}
+
+/* Reads glossary/CODE.csv if there is one.  A glossary that cannot be read
+ * never stops the kiosk: the check reports why (gl_error). */
+static void load_glossary(ki18n *c, klang *L)
+{
+    snprintf(L->gl_path, sizeof L->gl_path, "%.900s/%s/%s.csv", c->dir, KI18N_GLOSSARY_DIR,
+             L->code);
+    FILE *f = fopen(L->gl_path, "rb");
+    if (!f) {
+        if (errno != ENOENT)
+            snprintf(L->gl_error, sizeof L->gl_error, "cannot open %s: %s", L->gl_path,
+                     strerror(errno));
+        return;
+    }
+    char *buf = malloc(KI18N_GLOSSARY_MAX_BYTES + 1);
+    L->terms = calloc(KI18N_GLOSSARY_TERMS, sizeof *L->terms);
+    size_t len = buf ? fread(buf, 1, KI18N_GLOSSARY_MAX_BYTES + 1, f) : 0;
+    fclose(f);
+    if (!buf || !L->terms) {
+        snprintf(L->gl_error, sizeof L->gl_error, "%s: out of memory", L->gl_path);
+        free(buf);
+        return;
+    }
+    if (len > KI18N_GLOSSARY_MAX_BYTES) {
+        snprintf(L->gl_error, sizeof L->gl_error, "%s: larger than %d bytes", L->gl_path,
+                 KI18N_GLOSSARY_MAX_BYTES);
+        free(buf);
+        return;
+    }
+    kcsv r;
+    kcsv_init(&r, buf, len);
+    r.check_utf8 = 1;
+    char field[3][400];
+    int col = 0, row = 0, line = 0;
+    kcsv_field fl;
+    while (!L->gl_error[0] && kcsv_next(&r, col < 3 ? field[col] : field[2], 400, &fl)) {
+        if (col == 0)
+            line = fl.line;
+        if (fl.error)
+            snprintf(L->gl_error, sizeof L->gl_error, "%s:%d:%d: %s", L->gl_path,
+                     fl.error_line, fl.error_col, fl.error);
+        col++;
+        if (!fl.end_of_record)
+            continue;
+        int ncol = col;
+        col = 0;
+        if (row++ == 0 || (ncol == 1 && !field[0][0]) || field[0][0] == '#')
+            continue;   /* the header, blank rows and notes */
+        if (ncol < 2 || !field[0][0] || !field[1][0])
+            snprintf(L->gl_error, sizeof L->gl_error,
+                     "%s:%d: a term needs its English and its translation", L->gl_path, line);
+        else if (L->nterms == KI18N_GLOSSARY_TERMS)
+            snprintf(L->gl_error, sizeof L->gl_error, "%s:%d: more than %d terms", L->gl_path,
+                     line, KI18N_GLOSSARY_TERMS);
+        else {
+            kterm *t = &L->terms[L->nterms];
+            t->en = dup_lower(field[0]);
+            t->tr = strdup(field[1]);
+            t->line = line;
+            if (!t->en || !t->tr) {
+                free(t->en);
+                free(t->tr);
+                snprintf(L->gl_error, sizeof L->gl_error, "%s: out of memory", L->gl_path);
+            } else {
+                L->nterms++;
+            }
+        }
+    }
+    free(buf);
+}
+
 /* Builds the key table and each language's tr[] (invariants 1 and 2). */
 static int build_index(ki18n *c, kerr *err)
 {
@@ -447,6 +544,8 @@ int ki18n_open(ki18n **out, const char *po_dir, kerr *err)
     for (int i = 0; !rc && i < norder; i++) {
         rc = load_lang(c, &c->lang[i], order[i], err);
         c->nlang = i + 1;
+        if (!rc)
+            load_glossary(c, &c->lang[i]);
     }
     if (!rc) {
         /* The kiosk runs without the template; the check reports it. */
@@ -479,6 +578,11 @@ void ki18n_close(ki18n *cat)
     for (int l = 0; l < cat->nlang; l++) {
         kpo_free(&cat->lang[l].po);
         free(cat->lang[l].tr);
+        for (int i = 0; i < cat->lang[l].nterms; i++) {
+            free(cat->lang[l].terms[i].en);
+            free(cat->lang[l].terms[i].tr);
+        }
+        free(cat->lang[l].terms);
     }
     free(cat->lang);
     kpo_free(&cat->pot);
@@ -664,6 +768,109 @@ static int check_global(const ki18n *c, issue_fn fn, void *ctx)
 }
 
 /* Checks lang's entry e against template entry t (t == e without one). */
+/* 1 if the lower-cased ASCII form w occurs in s as whole words (any case). */
+static int has_words(const char *s, const char *w, size_t wn)
+{
+    size_t sn = strlen(s);
+    for (size_t i = 0; wn && i + wn <= sn; i++) {
+        if (strncasecmp(s + i, w, wn) != 0)
+            continue;
+        unsigned char before = i ? (unsigned char)s[i - 1] : ' ';
+        unsigned char after = (unsigned char)s[i + wn];
+        int bw = (before >= 'a' && before <= 'z') || (before >= 'A' && before <= 'Z') ||
+                 (before >= '0' && before <= '9');
+        int aw = (after >= 'a' && after <= 'z') || (after >= 'A' && after <= 'Z') ||
+                 (after >= '0' && after <= '9');
+        if (!bw && !aw && !(before == '{' && after == '}'))
+            return 1;   /* a whole word, and not a {placeholder} */
+    }
+    return 0;
+}
+
+/* Appends the lower case of UTF-8 text s to out (cap bytes). */
+static void lower_utf8(const char *s, char *out, size_t cap)
+{
+    size_t o = 0;
+    while (*s && o + 5 < cap) {
+        int len = 1;
+        long cp = kutf8_decode(s, &len);
+        if (cp < 0 || len < 1) {
+            out[o++] = *s++;
+            continue;
+        }
+        char enc[5];
+        int n = kutf8_put(kutf8_lower((uint32_t)cp), enc);
+        memcpy(out + o, enc, (size_t)n);
+        o += (size_t)n;
+        s += len;
+    }
+    out[o] = '\0';
+}
+
+/* 1 if any '|'-separated alternative of alts occurs in text (any case). */
+static int has_any(const char *text_lower, const char *alts)
+{
+    char alt[400];
+    for (const char *a = alts; *a;) {
+        const char *bar = strchr(a, '|');
+        size_t n = bar ? (size_t)(bar - a) : strlen(a);
+        while (n && *a == ' ') { a++; n--; }
+        while (n && a[n - 1] == ' ')
+            n--;
+        if (n && n < sizeof alt) {
+            memcpy(alt, a, n);
+            alt[n] = '\0';
+            char low[400];
+            lower_utf8(alt, low, sizeof low);
+            if (strstr(text_lower, low))
+                return 1;
+        }
+        a = bar ? bar + 1 : a + strlen(a);
+    }
+    return 0;
+}
+
+/* The glossary check of one translation (see ki18n_glossary_check); the
+ * line of the broken term, or 0. */
+static int glossary_check(const klang *L, const char *english, const char *text,
+                          char *detail, size_t cap)
+{
+    if (!text || !text[0] || L->source)
+        return 0;
+    char *low = malloc(strlen(text) * 2 + 8);
+    if (!low)
+        return 0;
+    lower_utf8(text, low, strlen(text) * 2 + 8);
+    int bad = 0;
+    for (int i = 0; i < L->nterms && !bad; i++) {
+        const kterm *t = &L->terms[i];
+        int uses = 0;
+        const char *form = t->en;
+        size_t fn = 0;
+        for (const char *a = t->en; *a && !uses;) {
+            const char *bar = strchr(a, '|');
+            size_t n = bar ? (size_t)(bar - a) : strlen(a);
+            while (n && *a == ' ') { a++; n--; }
+            while (n && a[n - 1] == ' ')
+                n--;
+            if (has_words(english, a, n)) {
+                uses = 1;
+                form = a;
+                fn = n;
+            }
+            a = bar ? bar + 1 : a + strlen(a);
+        }
+        if (uses && !has_any(low, t->tr)) {
+            bad = t->line;
+            if (cap)
+                snprintf(detail, cap, "\"%.*s\" should be \"%s\" (%s:%d)", (int)fn, form,
+                         t->tr, L->gl_path, t->line);
+        }
+    }
+    free(low);
+    return bad;
+}
+
 static int check_entry(const klang *L, const kpo_entry *t, const kpo_entry *e, issue_fn fn,
                        void *ctx)
 {
@@ -689,6 +896,12 @@ static int check_entry(const klang *L, const kpo_entry *t, const kpo_entry *e, i
         if (!ki18n_placeholders_match(t->id, t->id_plural, e->str[i], detail, sizeof detail))
             return emit(fn, ctx, KI18N_PLACEHOLDERS, L->code, L->path, e->line, e, e->str[i],
                         "%s", detail);
+    for (int i = 0; i < e->nstr; i++) {
+        const char *en = e->id_plural && i > 0 ? e->id_plural : e->id;
+        if (glossary_check(L, en, e->str[i], detail, sizeof detail))
+            return emit(fn, ctx, KI18N_GLOSSARY, L->code, L->path, e->line, e, e->str[i],
+                        "%s", detail);
+    }
     return 0;
 }
 
@@ -697,6 +910,9 @@ static int check_lang(const ki18n *c, int l, issue_fn fn, void *ctx)
 {
     const klang *L = &c->lang[l];
     int n = 0;
+    if (L->gl_error[0])
+        n += emit(fn, ctx, KI18N_GLOSSARY, L->code, L->gl_path, 0, NULL, NULL, "%s",
+                  L->gl_error);
     if (!L->review[0])
         n += emit(fn, ctx, KI18N_NO_REVIEW, L->code, L->path, L->po.header_line, NULL, NULL,
                   "no X-Review-Status in the header (say who checked it, e.g. "
@@ -802,7 +1018,7 @@ static void print_issue(void *vout, const ki18n_issue *is)
         [KI18N_STALE] = "stale", [KI18N_PLACEHOLDERS] = "placeholders differ",
         [KI18N_PLURAL_FORMS] = "plural forms", [KI18N_NO_REVIEW] = "review status",
         [KI18N_UNLISTED] = "not offered", [KI18N_NO_TEMPLATE] = "no template",
-        [KI18N_NO_FONT] = "no font",
+        [KI18N_NO_FONT] = "no font", [KI18N_GLOSSARY] = "glossary",
     };
     fprintf(out, "%s: ", is->lang[0] ? is->lang : "i18n");
     if (!is->msgid) {
@@ -903,14 +1119,129 @@ int ki18n_check_report(const ki18n *cat, int (*covers)(void *ctx, uint32_t cp, c
     }
     n += w->problems;
     free(w);
-    fprintf(out, "languages, in button order:\n");
+    fprintf(out, "languages, in button order (messages of %s: reviewed, machine-drafted, "
+                 "stale = English changed since):\n", KI18N_TEMPLATE);
     for (int l = 0; l < cat->nlang; l++) {
         const klang *L = &cat->lang[l];
-        fprintf(out, "  %-8s %s: %s\n", L->code, L->pub.name,
-                L->review[0] ? L->review : "(no review status)");
+        ki18n_counts k;
+        if (L->source || ki18n_review_counts(cat, L->code, &k) != 0) {
+            fprintf(out, "  %-8s %s: source language\n", L->code, L->pub.name);
+            continue;
+        }
+        fprintf(out, "  %-8s %s: %d reviewed, %d machine-drafted, %d stale", L->code,
+                L->pub.name, k.reviewed, k.machine, k.stale);
+        if (k.untranslated)
+            fprintf(out, ", %d untranslated", k.untranslated);
+        fprintf(out, " (%s; header: %s)\n", ki18n_review_word(cat, L->code),
+                L->review[0] ? L->review : "no X-Review-Status");
     }
     fprintf(out, "i18n check: %d languages, %d strings in %s, %d problem%s%s\n", cat->nlang,
             ki18n_template_count(cat), KI18N_TEMPLATE, n, n == 1 ? "" : "s",
             covers ? "" : " (fonts not checked)");
     return n;
+}
+
+/* ---- review state ---------------------------------------------------------- */
+
+const char *ki18n_state_name(int state)
+{
+    switch (state) {
+    case KI18N_ST_REVIEWED: return "reviewed";
+    case KI18N_ST_STALE: return "stale";
+    case KI18N_ST_MACHINE: return "machine-drafted";
+    default: return "untranslated";
+    }
+}
+
+const kpo_entry *ki18n_template_at(const ki18n *cat, int i)
+{
+    return cat && cat->has_pot && i >= 0 && i < cat->pot.n ? &cat->pot.e[i] : NULL;
+}
+
+const kpo_entry *ki18n_entry(const ki18n *cat, const char *lang, const char *ctx,
+                             const char *msgid)
+{
+    int l = find_lang(cat, lang);
+    return l < 0 ? NULL : lookup(cat, l, ctx, msgid);
+}
+
+const kplural *ki18n_rule(const ki18n *cat, const char *lang)
+{
+    static kplural english;
+    int l = find_lang(cat, lang);
+    if (l >= 0)
+        return &cat->lang[l].rule;
+    if (english.nplurals == 0)
+        kplural_default(&english);
+    return &english;
+}
+
+int ki18n_is_source(const ki18n *cat, const char *lang)
+{
+    int l = find_lang(cat, lang);
+    return l >= 0 && cat->lang[l].source;
+}
+
+int ki18n_entry_state(const kpo_entry *e)
+{
+    int empty = !e || e->nstr == 0;
+    for (int i = 0; !empty && i < e->nstr; i++)
+        empty = !e->str[i] || !e->str[i][0];
+    if (empty)
+        return KI18N_ST_UNTRANSLATED;
+    if (e->fuzzy)
+        return KI18N_ST_STALE;
+    return e->reviewed ? KI18N_ST_REVIEWED : KI18N_ST_MACHINE;
+}
+
+int ki18n_review_counts(const ki18n *cat, const char *lang, ki18n_counts *out)
+{
+    memset(out, 0, sizeof *out);
+    int l = find_lang(cat, lang);
+    if (l < 0 || !cat->has_pot)
+        return -1;
+    for (int i = 0; i < cat->pot.n; i++) {
+        const kpo_entry *t = &cat->pot.e[i];
+        out->total++;
+        switch (ki18n_entry_state(lookup(cat, l, t->ctx, t->id))) {
+        case KI18N_ST_REVIEWED: out->reviewed++; break;
+        case KI18N_ST_STALE: out->stale++; break;
+        case KI18N_ST_MACHINE: out->machine++; break;
+        default: out->untranslated++; break;
+        }
+    }
+    return 0;
+}
+
+const char *ki18n_review_word(const ki18n *cat, const char *lang)
+{
+    ki18n_counts n;
+    if (ki18n_is_source(cat, lang) || ki18n_review_counts(cat, lang, &n) != 0 || n.total == 0)
+        return NULL;
+    /* TRANSLATORS: review state of a language, after its name on the staff
+       screen's "Start in" button: every message checked by a native speaker. */
+    if (n.reviewed == n.total)
+        return N_("reviewed");
+    /* TRANSLATORS: review state of a language: some messages checked by a
+       native speaker, the others machine-drafted. */
+    if (n.reviewed > 0)
+        return N_("partly reviewed");
+    /* TRANSLATORS: review state of a language: drafted by a machine, not yet
+       checked by a native speaker. */
+    return N_("machine translation");
+}
+
+int ki18n_glossary_count(const ki18n *cat, const char *lang)
+{
+    int l = find_lang(cat, lang);
+    return l < 0 ? 0 : cat->lang[l].nterms;
+}
+
+int ki18n_glossary_check(const ki18n *cat, const char *lang, const char *english,
+                         const char *text, char *detail, size_t cap)
+{
+    if (cap)
+        detail[0] = '\0';
+    int l = find_lang(cat, lang);
+    return l < 0 ? 0 : glossary_check(&cat->lang[l], english, text, detail, cap);
 }

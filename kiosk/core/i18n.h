@@ -41,6 +41,8 @@
 #include <stdio.h>
 
 #include "kerr.h"
+#include "plural.h"
+#include "po.h"
 
 /* Marks a msgid for xgettext where the text is not translated on the spot
  * (flow.c's validation messages, tables of labels); TR() translates the
@@ -120,7 +122,8 @@ enum ki18n_issue_kind {
     KI18N_NO_REVIEW,      /* header has no X-Review-Status */
     KI18N_UNLISTED,       /* CODE.po exists but LINGUAS does not name it */
     KI18N_NO_TEMPLATE,    /* kiosk.pot missing: nothing to compare with */
-    KI18N_NO_FONT         /* a character no font can draw (ki18n_check_report) */
+    KI18N_NO_FONT,        /* a character no font can draw (ki18n_check_report) */
+    KI18N_GLOSSARY        /* uses a glossary's English term, not its translation */
 };
 
 typedef struct ki18n_issue {
@@ -162,5 +165,70 @@ int ki18n_placeholders_match(const char *msgid, const char *msgid_plural, const 
 
 /* Strings in the template (0 without one). */
 int ki18n_template_count(const ki18n *cat);
+
+/* ---- review state (kiosk i18n sheet | apply | check, the staff screen) ----
+ *
+ * Each message of a catalog is in one state, recorded the way gettext
+ * tools already keep it, so Poedit, Weblate and msgfmt --check are happy:
+ *   reviewed         a translator comment "# reviewed by NAME, DATE" (the
+ *                    review workbook writes it; a translator may too);
+ *   stale            "#, fuzzy": the English changed since it was
+ *                    translated or reviewed (msgmerge marks it); the kiosk
+ *                    shows English until someone looks at it again;
+ *   machine-drafted  translated, neither reviewed nor fuzzy;
+ *   untranslated     no translation.
+ * The source language (English) has nothing to review. */
+enum ki18n_state { KI18N_ST_UNTRANSLATED, KI18N_ST_MACHINE, KI18N_ST_STALE, KI18N_ST_REVIEWED };
+
+typedef struct ki18n_counts {
+    int total, reviewed, machine, stale, untranslated;
+} ki18n_counts;
+
+/* "untranslated", "machine-drafted", "stale", "reviewed". */
+const char *ki18n_state_name(int state);
+
+/* The i-th entry of the template, or NULL. */
+const kpo_entry *ki18n_template_at(const ki18n *cat, int i);
+
+/* lang's own entry for (ctx, msgid) (fuzzy or not), or NULL. */
+const kpo_entry *ki18n_entry(const ki18n *cat, const char *lang, const char *ctx,
+                             const char *msgid);
+
+/* lang's plural rule (the English one for an unknown language). */
+const kplural *ki18n_rule(const ki18n *cat, const char *lang);
+
+/* 1 if lang is the source language (English). */
+int ki18n_is_source(const ki18n *cat, const char *lang);
+
+/* The state of e, lang's entry for a message (NULL: none). */
+int ki18n_entry_state(const kpo_entry *e);
+
+/* Counts the template's messages in lang by state; 0, or -1 for an unknown
+ * language or no template. */
+int ki18n_review_counts(const ki18n *cat, const char *lang, ki18n_counts *out);
+
+/* lang's review state in a word, for the staff screen: "reviewed" (every
+ * message), "partly reviewed", "machine translation" (none); NULL for the
+ * source language or an unknown one.  An English msgid (N_): the screen
+ * translates it into the staff's language. */
+const char *ki18n_review_word(const ki18n *cat, const char *lang);
+
+/* ---- glossary: consistent words ------------------------------------------
+ *
+ * assets/po/glossary/CODE.csv, one term a row (a header row first):
+ *   english,translation,note
+ *   check in|checked in|check-in,điểm danh,not "đăng nhập" (log in)
+ * Alternatives are separated by '|'.  A message whose English uses one of
+ * the English forms (whole words, any case) must use one of the
+ * translations; otherwise the check reports it (KI18N_GLOSSARY). */
+
+/* Number of glossary terms loaded for lang. */
+int ki18n_glossary_count(const ki18n *cat, const char *lang);
+
+/* 0 if text (lang's translation of english) keeps lang's glossary; else the
+ * term's line in the glossary file, with "\"check in\" should be
+ * \"điểm danh\"" in detail. */
+int ki18n_glossary_check(const ki18n *cat, const char *lang, const char *english,
+                         const char *text, char *detail, size_t cap);
 
 #endif

@@ -36,6 +36,7 @@ typedef struct kpo_reader {
     int stage;             /* ST_ */
     kpo_entry cur;         /* the entry being built */
     int fuzzy_next;        /* "#, fuzzy" seen for the next entry */
+    char *reviewed_next;   /* "# reviewed by ..." seen for the next entry */
     char **open;           /* the string a continuation line extends */
     int failed;
 } kpo_reader;
@@ -66,6 +67,7 @@ static void entry_free(kpo_entry *e)
     free(e->ctx);
     free(e->id);
     free(e->id_plural);
+    free(e->reviewed);
     for (int i = 0; i < KPLURAL_FORMS_MAX; i++)
         free(e->str[i]);
     memset(e, 0, sizeof *e);
@@ -215,12 +217,33 @@ static int close_entry(kpo_reader *r)
 /* Handles a comment line ("#..."). */
 static int comment_line(kpo_reader *r, const char *p, const char *end)
 {
-    if (p + 1 < end && p[1] == '~')
-        return 0;   /* obsolete entry: ignored entirely, even inside an entry */
+    if (p + 1 < end && p[1] == '~') {
+        /* Obsolete entry: ignored entirely, even inside an entry; the
+         * comments and flags written above it were its own. */
+        free(r->reviewed_next);
+        r->reviewed_next = NULL;
+        r->fuzzy_next = 0;
+        return 0;
+    }
     int rc = close_entry(r);
     if (rc)
         return rc;
     r->open = NULL;
+    size_t ml = strlen(KPO_REVIEW_MARK);
+    if (end - p > 2 + (long)ml && p[1] == ' ' && memcmp(p + 2, KPO_REVIEW_MARK, ml) == 0) {
+        /* The review mark of a translator comment: "# reviewed by Lan, 2026-12-06". */
+        const char *v = p + 2 + ml, *ve = end;
+        while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t'))
+            ve--;
+        char *m = malloc((size_t)(ve - v) + 1);
+        if (!m)
+            return rd_oom(r);
+        memcpy(m, v, (size_t)(ve - v));
+        m[ve - v] = '\0';
+        free(r->reviewed_next);
+        r->reviewed_next = m;
+        return 0;
+    }
     if (p + 1 < end && p[1] == ',') {
         /* Flags: comma-separated words; only fuzzy matters here. */
         const char *q = p + 2;
@@ -249,6 +272,9 @@ static int begin_entry(kpo_reader *r)
         r->cur.line = r->line;
         r->cur.fuzzy = r->fuzzy_next;
         r->fuzzy_next = 0;
+        free(r->cur.reviewed);
+        r->cur.reviewed = r->reviewed_next;
+        r->reviewed_next = NULL;
     }
     return 0;
 }
@@ -423,6 +449,7 @@ int kpo_parse(kpo *po, const char *file, const char *text, size_t len, kerr *err
     if (!rc)
         rc = check_duplicates(&r);
     entry_free(&r.cur);
+    free(r.reviewed_next);
     if (rc) {
         char name[sizeof po->file];
         memcpy(name, po->file, sizeof name);

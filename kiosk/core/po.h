@@ -5,7 +5,8 @@
  * read by this module into a list of entries; i18n.c builds the lookup
  * tables on top.  What it accepts, one entry:
  *
- *   # translator comment              (kept out: comments are not needed)
+ *   # translator comment              (kept out, except the review mark:)
+ *   # reviewed by NAME, DATE          (a native speaker checked it: reviewed)
  *   #. extracted comment
  *   #: kiosk/ui/screen_done.c:21
  *   #, fuzzy, c-format                (fuzzy is kept: it means "unreviewed")
@@ -32,6 +33,8 @@
 #include "kerr.h"
 #include "plural.h"
 
+#define KPO_REVIEW_MARK "reviewed by "   /* translator comment marking a review */
+
 #ifndef KPO_FILE_MAX_BYTES
 #define KPO_FILE_MAX_BYTES (2u << 20)   /* one catalog file */
 #endif
@@ -43,6 +46,7 @@ typedef struct kpo_entry {
     char *str[KPLURAL_FORMS_MAX];    /* msgstr, or msgstr[0..nstr-1] */
     int nstr;
     int fuzzy;                       /* "#, fuzzy": not to be shown */
+    char *reviewed;                  /* "NAME, DATE" of "# reviewed by ...", or NULL */
     int line;                        /* line of the entry's first keyword */
 } kpo_entry;
 

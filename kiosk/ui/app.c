@@ -66,7 +66,8 @@ void kapp_use_catalog(kapp *a, ki18n *cat, int max_langs)
     a->ui.nlangs = 0;
     for (int i = 0; i < ki18n_count(cat) && i < KUI_LANGS_MAX && i < max_langs; i++) {
         const ki18n_lang *l = ki18n_lang_at(cat, i);
-        a->ui.langs[a->ui.nlangs++] = (struct kui_lang){l->code, l->name, l->greeting};
+        a->ui.langs[a->ui.nlangs++] =
+            (struct kui_lang){l->code, l->name, l->greeting, ki18n_review_word(cat, l->code)};
     }
 }
 

@@ -238,11 +238,18 @@ static void staff_home(kview *v, const kui *u, const kflow *f)
         {"btn-shutdown", TR(u, "Shut down"), KB_SECONDARY},
     };
     char langlabel[128];
-    const char *langname = f->default_lang;
+    const char *langname = f->default_lang, *review = NULL;
     for (int i = 0; i < u->nlangs; i++)
-        if (strcmp(u->langs[i].code, f->default_lang) == 0)
+        if (strcmp(u->langs[i].code, f->default_lang) == 0) {
             langname = u->langs[i].name;
+            review = u->langs[i].review;
+        }
     kv_subst(langlabel, sizeof langlabel, TR(u, "Start in: {language}"), "{language}", langname);
+    if (review) {
+        /* How far the language's translation was checked, in a word. */
+        size_t l = strlen(langlabel);
+        snprintf(langlabel + l, sizeof langlabel - l, " (%s)", TR(u, review));
+    }
     acts[3].label = langlabel;
     int aw = (actions.w - 2 * g * 2) / 3;
     for (int i = 0; i < 6; i++)

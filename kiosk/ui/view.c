@@ -407,6 +407,9 @@ int kv_text_in(kview *v, const kui *u, krect box, const char *text, int px, int 
     if (!text || !text[0])
         return 0;
     static kv_fitting F;   /* 4 KB of work space; the view is single-threaded */
+    if (u->on_text)
+        u->on_text(u->on_text_ctx, v->screen, lang ? lang : v->lang, text, box, px, min_px,
+                   flags);
     int bold = (flags & KT_BOLD) != 0;
     char tail[KV_TEXT_MAX];
     int fit_px = fit_text(&F, u, box, text, &px, &min_px, flags, lang);

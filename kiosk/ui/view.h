@@ -120,11 +120,20 @@ struct kui {
     /* The languages offered on welcome, in order: code ("vi"), the
      * language's own name ("Tiếng Việt") and its greeting ("Xin chào!"). */
     int nlangs;
-    struct kui_lang { const char *code, *name, *greeting; } langs[KUI_LANGS_MAX];
+    struct kui_lang {
+        const char *code, *name, *greeting;
+        const char *review;     /* "partly reviewed" (an msgid), NULL for English */
+    } langs[KUI_LANGS_MAX];
     const char *(*tr)(void *ctx, const char *lang, const char *msgid);
     const char *(*trn)(void *ctx, const char *lang, const char *one, const char *many,
                        long n);
     void *tr_ctx;
+    /* Optional observer of every text kv_text fits, with its box and sizes,
+     * before fitting (the translation review records where each message is
+     * shown and the tightest box it must fit: kiosk/ui/places.c). */
+    void (*on_text)(void *ctx, const char *screen, const char *lang, const char *text,
+                    krect box, int px, int min_px, int flags);
+    void *on_text_ctx;
 };
 
 /* Translation in builders: TR(u, "text"), TRN(u, "one", "many", n).

@@ -454,13 +454,14 @@ static int load_table(khub *h, const khub_export_opts *o, ksurvey *const *sv, in
     int rc = resolve_event(h, o->event, es, err);
     if (rc == 0)
         rc = each_row(h, es,
-            "SELECT json_extract(c.fields, '$.person_id'), c.corrected_ms,"
+            "SELECT c.device_id || ':' || json_extract(c.fields, '$.person_id'), c.corrected_ms,"
             " coalesce(json_extract(c.fields, '$.is_new'), 0),"
             " json_extract(p.fields, '$.given'), json_extract(p.fields, '$.family'),"
             " json_extract(p.fields, '$.phone'), json_extract(p.fields, '$.email'),"
             " json_extract(p.fields, '$.zip')"
             " FROM records c LEFT JOIN records p"
-            "   ON p.id = json_extract(c.fields, '$.person_id') AND p.tbl = 'people'"
+            "   ON p.device_id = c.device_id AND p.id = json_extract(c.fields, '$.person_id')"
+            "   AND p.tbl = 'people'"
             " WHERE c.tbl = 'checkins' AND json_extract(c.fields, '$.event_id') = ?1",
             "read check-ins", take_checkin, l, err);
     if (rc)
@@ -471,7 +472,7 @@ static int load_table(khub *h, const khub_export_opts *o, ksurvey *const *sv, in
     if (!l->t || merge_people(a, n) != 0 || add_rows(es, a, n, l->t) != 0)
         return kerr_set(err, KERR_INTERNAL, "export: out of memory");
     rc = each_row(h, es,
-        "SELECT json_extract(fields, '$.person_id'), json_extract(fields, '$.survey_key'),"
+        "SELECT device_id || ':' || json_extract(fields, '$.person_id'), json_extract(fields, '$.survey_key'),"
         " json_extract(fields, '$.question_key'), json_extract(fields, '$.value'),"
         " device_id, seq, corrected_ms FROM records"
         " WHERE tbl = 'answers' AND json_extract(fields, '$.event_id') = ?1",

@@ -1,40 +1,55 @@
 /*
  * hub_http.c - the hub's HTTP server on libmicrohttpd (PROTOCOL.md 3).
  *
- * One internal polling thread serves every connection, so the store's one
- * SQLite connection is only ever used from that thread.  A batch's ingest
- * (a few ms to tens of ms) delays other requests by that much; slow or
- * stalled uploads do not, since bodies are read as they arrive, and
- * a connection idle for KHUB_CONNECTION_TIMEOUT_S is dropped.
+ * One internal epoll thread (poll where epoll is missing; never select(),
+ * which stops at FD_SETSIZE descriptors) serves every connection, so the
+ * store's one SQLite connection is only ever used from that thread.  A
+ * batch's ingest (a few ms to tens of ms) delays other requests by that
+ * much; slow or stalled uploads do not, since bodies are read as they
+ * arrive.  Limits against lock-out (sync_config.h): at most
+ * KHUB_MAX_CONNECTIONS connections, KHUB_MAX_CONNECTIONS_PER_IP from one
+ * address, KHUB_HEADER_TIMEOUT_S of silence before the headers are whole,
+ * KHUB_CONNECTION_TIMEOUT_S after.
  *
- * Each request's state (body so far, arrival time) lives in the
+ * Each request's state (body so far, arrival time, device) lives in the
  * per-connection pointer that libmicrohttpd hands back to every callback;
  * the server's state is in a struct passed as the callbacks' closure.  There
  * is no mutable global: SIGINT/SIGTERM are blocked in every thread and taken
  * with sigwait() in the main thread.
  *
- * Request flow for POST /v1/batches:
- *   headers ── Content-Length > limit ──▶ 413 at once (body never read)
+ * Request flow for POST /v1/batches and /v1/pair; everything up to the
+ * body happens in the first access-handler call, which has the headers and
+ * no body byte yet, so a refused request never costs the hub its body:
+ *   headers ── Content-Length twice, or with Transfer-Encoding ──▶ 400
  *      │
- *   body chunks appended (past the limit: dropped, 413 at the end)
+ *   token ── missing/unknown/revoked ──▶ 401
  *      │
- *   token ── unknown/revoked ──▶ 401      content type ──▶ 415
+ *   content type ──▶ 415        Content-Length > limit ──▶ 413
+ *      │
+ *   body chunks appended (a chunked body past the limit: dropped, 413)
  *      │
  *   parse ── invalid ──▶ 400 naming the member
  *      │
- *   khub_ingest ──▶ 200 {acked_seq} | 401 | 403 | 500 | 503 | 507
+ *   khub_ingest | khub_pair ──▶ 200 | 401 | 403 | 500 | 503 | 507
+ * A response queued before the body was read makes libmicrohttpd close the
+ * connection after it, so unread body bytes are never taken for a request.
  */
 #define _GNU_SOURCE
 #include "hub_http.h"
 
 #include <arpa/inet.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+
+#include <cjson/cJSON.h>
+#include <sodium.h>
 
 #include "batch.h"
 #include "hub_store.h"
@@ -50,6 +65,8 @@ typedef struct request {
     kbuf body;
     int too_large;
     int64_t recv_ms;
+    char token[KHUB_TOKEN_LEN + 8];            /* checked in the first call */
+    char name[KHUB_DEVICE_NAME_MAX + 1];
 } request;
 
 /* Prints one JSON log line to stdout and flushes it. */
@@ -106,6 +123,7 @@ static unsigned status_of(int code, const char **name)
     switch (code) {
     case KHUB_UNAUTHORIZED: *name = "unauthorized"; return 401;
     case KHUB_FORBIDDEN: *name = "forbidden"; return 403;
+    case KHUB_NOT_PAIRED: *name = "not_paired"; return 403;
     case KHUB_BUSY: *name = "busy"; return 503;
     case KERR_FULL: *name = "storage_full"; return 507;
     case KERR_INVALID: *name = "malformed"; return 400;
@@ -142,34 +160,20 @@ static void log_batch(const char *device, const ksync_batch *b, const khub_resul
     kbuf_free(&m);
 }
 
-/* POST /v1/batches with the whole body in req. */
+/* POST /v1/batches with the whole body in req (token, type and declared
+ * size were checked in the first call). */
 static enum MHD_Result post_batch(server *s, struct MHD_Connection *c, request *req)
 {
-    const char *token = bearer(c);
-    char name[KHUB_DEVICE_NAME_MAX + 1] = "", bound[33];
+    const char *token = req->token;
+    const char *name = req->name;
     size_t bytes = req->body.len;
     kerr e = {0};
-    if (!token) {
-        log_batch("", NULL, NULL, 401, "unauthorized", "no bearer token", bytes, req->recv_ms);
-        return respond_error(c, 401, "unauthorized", "missing Authorization: Bearer token");
-    }
-    int rc = khub_auth(s->hub, token, name, bound, &e);
-    if (rc) {
-        const char *code;
-        unsigned st = status_of(rc, &code);
-        log_batch("", NULL, NULL, st, code, e.msg, bytes, req->recv_ms);
-        return respond_error(c, st, code, e.msg);
-    }
+    int rc;
     if (req->too_large) {
         char msg[96];
         snprintf(msg, sizeof msg, "batch larger than %zu bytes", s->max_body);
         log_batch(name, NULL, NULL, 413, "too_large", msg, bytes, req->recv_ms);
         return respond_error(c, 413, "too_large", msg);
-    }
-    const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
-    if (!ct || strncasecmp(ct, "application/json", 16) != 0) {
-        log_batch(name, NULL, NULL, 415, "unsupported_media_type", ct ? ct : "", bytes, req->recv_ms);
-        return respond_error(c, 415, "unsupported_media_type", "Content-Type must be application/json");
     }
     ksync_batch b;
     rc = ksync_batch_parse(req->body.p ? req->body.p : "", req->body.len, &b, &e);
@@ -202,6 +206,67 @@ static enum MHD_Result post_batch(server *s, struct MHD_Connection *c, request *
     return ok;
 }
 
+/* POST /v1/pair: {"protocol":1,"device_id":ID,"public_key":HEX}. */
+static enum MHD_Result post_pair(server *s, struct MHD_Connection *c, request *req)
+{
+    kerr e = {0};
+    char device_id[33] = "";
+    unsigned char pk[32];
+    int rc = req->too_large ? kerr_set(&e, KERR_INVALID, "pairing request too large") : 0;
+    cJSON *j = NULL;
+    if (rc == 0 && !req->body.len)
+        rc = kerr_set(&e, KERR_INVALID, "pair: empty body");
+    if (rc == 0 && !(j = cJSON_ParseWithLength(req->body.p, req->body.len)))
+        rc = kerr_set(&e, KERR_INVALID, "pair: not JSON");
+    if (rc == 0)
+        rc = ksync_json_strict(req->body.p, req->body.len, &e);
+    const cJSON *proto = cJSON_GetObjectItemCaseSensitive(j, "protocol");
+    const cJSON *dev = cJSON_GetObjectItemCaseSensitive(j, "device_id");
+    const cJSON *key = cJSON_GetObjectItemCaseSensitive(j, "public_key");
+    if (rc == 0 && (!cJSON_IsNumber(proto) || proto->valuedouble != KSYNC_PROTOCOL))
+        rc = kerr_set(&e, KERR_INVALID, "protocol: expected %d", KSYNC_PROTOCOL);
+    if (rc == 0 && (!cJSON_IsString(dev) || !ksync_is_id(dev->valuestring)))
+        rc = kerr_set(&e, KERR_INVALID, "device_id: expected 32 lower-case hex digits");
+    if (rc == 0 && (!cJSON_IsString(key) || strlen(key->valuestring) != 64 ||
+                    strspn(key->valuestring, "0123456789abcdef") != 64 ||
+                    sodium_hex2bin(pk, sizeof pk, key->valuestring, 64, NULL, NULL, NULL) != 0))
+        rc = kerr_set(&e, KERR_INVALID, "public_key: expected 64 lower-case hex digits (Ed25519)");
+    if (rc == 0)
+        snprintf(device_id, sizeof device_id, "%s", dev->valuestring);
+    cJSON_Delete(j);
+    char name[KHUB_DEVICE_NAME_MAX + 1] = "";
+    if (rc == 0)
+        rc = khub_pair(s->hub, req->token, device_id, pk, name, &e);
+    int64_t acked = 0;
+    if (rc == 0)
+        rc = khub_acked(s->hub, device_id, &acked, &e);
+    kbuf m = {0};
+    kbuf_str(&m, "\"device\":");
+    kbuf_json_str(&m, rc ? req->name : name);
+    if (device_id[0])
+        kbuf_printf(&m, ",\"device_id\":\"%s\"", device_id);
+    const char *code = "ok";
+    unsigned st = rc ? status_of(rc, &code) : 200;
+    kbuf_printf(&m, ",\"status\":%u,\"result\":\"%s\"", st, code);
+    if (rc) {
+        kbuf_str(&m, ",\"message\":");
+        kbuf_json_str(&m, e.msg);
+    }
+    if (!m.oom)
+        khub_log("pair", m.p);
+    kbuf_free(&m);
+    if (rc)
+        return respond_error(c, st, code, e.msg);
+    kbuf out = {0};
+    kbuf_str(&out, "{\"protocol\":1,\"device\":");
+    kbuf_json_str(&out, name);
+    kbuf_printf(&out, ",\"device_id\":\"%s\",\"acked_seq\":%" PRId64 ",\"hub_time_ms\":%" PRId64 "}",
+                device_id, acked, khub_now_ms());
+    enum MHD_Result ok = out.oom ? MHD_NO : respond(c, 200, out.p);
+    kbuf_free(&out);
+    return ok;
+}
+
 /* GET /v1/devices/{id}/ack. */
 static enum MHD_Result get_ack(server *s, struct MHD_Connection *c, const char *device_id)
 {
@@ -213,7 +278,10 @@ static enum MHD_Result get_ack(server *s, struct MHD_Connection *c, const char *
     int rc = khub_auth(s->hub, token, name, bound, &e);
     if (rc == 0 && !ksync_is_id(device_id))
         return respond_error(c, 404, "not_found", "device id must be 32 lower-case hex digits");
-    if (rc == 0 && bound[0] && strcmp(bound, device_id) != 0)
+    if (rc == 0 && !bound[0])
+        rc = kerr_set(&e, KHUB_NOT_PAIRED, "token of device %s is not paired with a kiosk yet: on "
+                      "the kiosk run kiosk sync pair URL", name);
+    if (rc == 0 && strcmp(bound, device_id) != 0)
         rc = kerr_set(&e, KHUB_FORBIDDEN, "token of device %s is paired with another device id", name);
     int64_t acked = 0;
     if (rc == 0)
@@ -247,6 +315,11 @@ static enum MHD_Result route(server *s, struct MHD_Connection *c, const char *ur
             return respond_error(c, 405, "method_not_allowed", "use POST");
         return post_batch(s, c, req);
     }
+    if (strcmp(url, "/v1/pair") == 0) {
+        if (!is_post)
+            return respond_error(c, 405, "method_not_allowed", "use POST");
+        return post_pair(s, c, req);
+    }
     static const char prefix[] = "/v1/devices/";
     size_t n = strlen(url);
     if (strncmp(url, prefix, sizeof prefix - 1) == 0 && n == sizeof prefix - 1 + 32 + 4 &&
@@ -259,6 +332,91 @@ static enum MHD_Result route(server *s, struct MHD_Connection *c, const char *ur
         return get_ack(s, c, id);
     }
     return respond_error(c, 404, "not_found", "no such path");
+}
+
+/* Counts the request's headers named name (case-insensitive). */
+typedef struct header_count {
+    const char *name;
+    int n;
+    char first[64];
+    int differ;
+} header_count;
+
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+    header_count *hc = cls;
+    if (key && strcasecmp(key, hc->name) == 0) {
+        if (hc->n++ == 0)
+            snprintf(hc->first, sizeof hc->first, "%s", value ? value : "");
+        else if (strcmp(hc->first, value ? value : "") != 0)
+            hc->differ = 1;
+    }
+    return MHD_YES;
+}
+
+/* The first access-handler call: headers only, no body byte read yet.
+ * Refuses here everything that can be told from the headers (see the flow
+ * at the top of this file); returns MHD_YES with *refused = 0 to go on. */
+static enum MHD_Result first_call(server *s, struct MHD_Connection *c, const char *url,
+                                  const char *method, request *req, int *refused)
+{
+    *refused = 1;
+    header_count cl = {"Content-Length", 0, "", 0}, te = {"Transfer-Encoding", 0, "", 0};
+    MHD_get_connection_values(c, MHD_HEADER_KIND, count_header, &cl);
+    MHD_get_connection_values(c, MHD_HEADER_KIND, count_header, &te);
+    if (cl.n > 1 || (cl.n && te.n)) {
+        const char *msg = cl.n > 1 ? "Content-Length given twice: the body's length is ambiguous"
+                                   : "Content-Length together with Transfer-Encoding: the body's "
+                                     "length is ambiguous";
+        log_batch("", NULL, NULL, 400, "malformed", msg, 0, req->recv_ms);
+        return respond_error(c, 400, "malformed", msg);
+    }
+    int needs_body = (strcmp(url, "/v1/batches") == 0 || strcmp(url, "/v1/pair") == 0) &&
+                     strcmp(method, "POST") == 0;
+    if (!needs_body)            /* answered now: no other request has a body to read */
+        return route(s, c, url, method, req);
+    const char *token = bearer(c);
+    char bound[33];
+    kerr e = {0};
+    int rc = !token ? kerr_set(&e, KHUB_UNAUTHORIZED, "missing Authorization: Bearer token")
+             : strlen(token) >= sizeof req->token ? kerr_set(&e, KHUB_UNAUTHORIZED, "unknown token")
+             : khub_auth(s->hub, token, req->name, bound, &e);
+    if (rc) {
+        const char *code;
+        unsigned st = status_of(rc, &code);
+        log_batch("", NULL, NULL, st, code, e.msg, 0, req->recv_ms);
+        return respond_error(c, st, code, e.msg);
+    }
+    snprintf(req->token, sizeof req->token, "%s", token);
+    const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+    if (!ct || strncasecmp(ct, "application/json", 16) != 0) {
+        log_batch(req->name, NULL, NULL, 415, "unsupported_media_type", ct ? ct : "", 0, req->recv_ms);
+        return respond_error(c, 415, "unsupported_media_type", "Content-Type must be application/json");
+    }
+    if (cl.n) {
+        char *end;
+        unsigned long long n = strtoull(cl.first, &end, 10);
+        if (n > s->max_body) {
+            char msg[96];
+            snprintf(msg, sizeof msg, "batch larger than %zu bytes", s->max_body);
+            log_batch(req->name, NULL, NULL, 413, "too_large", msg, (size_t)n, req->recv_ms);
+            return respond_error(c, 413, "too_large", msg);
+        }
+        /* one allocation of the announced size (mmapped when large, see
+         * khub_serve) instead of doubling */
+        if (n > 0 && !req->body.p) {
+            char *p = malloc((size_t)n + 1);
+            if (p) {
+                req->body.p = p;
+                req->body.cap = (size_t)n + 1;
+                p[0] = '\0';
+            }
+        }
+    }
+    MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT, (unsigned)KHUB_CONNECTION_TIMEOUT_S);
+    *refused = 0;
+    return MHD_YES;
 }
 
 /* libmicrohttpd's access handler: called once with the headers, then once
@@ -275,13 +433,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             return MHD_NO;
         req->recv_ms = khub_now_ms();
         *con_cls = req;
-        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-        if (cl && strtoull(cl, NULL, 10) > s->max_body) {
-            char msg[96];
-            snprintf(msg, sizeof msg, "batch larger than %zu bytes", s->max_body);
-            log_batch("", NULL, NULL, 413, "too_large", msg, (size_t)strtoull(cl, NULL, 10), req->recv_ms);
-            return respond_error(c, 413, "too_large", msg);
-        }
+        int refused;
+        enum MHD_Result r = first_call(s, c, url, method, req, &refused);
+        if (refused)
+            req->too_large = -1;     /* answered: ignore whatever follows */
+        return r;
+    }
+    if (req->too_large < 0) {
+        *upload_data_size = 0;
         return MHD_YES;
     }
     if (*upload_data_size > 0) {
@@ -304,6 +463,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     request *req = *con_cls;
     if (req) {
         kbuf_free(&req->body);
+        sodium_memzero(req->token, sizeof req->token);
         free(req);
         *con_cls = NULL;
     }
@@ -387,18 +547,35 @@ int khub_serve(const khub_serve_opts *o, kerr *err)
     sigaddset(&sigs, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | (cert ? MHD_USE_TLS : 0);
-    struct MHD_Daemon *d;
-    if (cert)
-        d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &s, MHD_OPTION_SOCK_ADDR, &sa,
-                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)KHUB_CONNECTION_TIMEOUT_S,
-                             MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s,
-                             MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_KEY, key,
-                             MHD_OPTION_END);
-    else
-        d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &s, MHD_OPTION_SOCK_ADDR, &sa,
-                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)KHUB_CONNECTION_TIMEOUT_S,
-                             MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s, MHD_OPTION_END);
+    /* Bodies of 256 KiB and more are mmapped, so their memory goes back to
+     * the system when the request ends instead of staying in the heap. */
+    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+    mallopt(M_TRIM_THRESHOLD, 1024 * 1024);
+    /* Room for the connection limit: one descriptor each, plus the store. */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < (rlim_t)KHUB_MAX_CONNECTIONS + 64) {
+        rl.rlim_cur = rl.rlim_max < (rlim_t)KHUB_MAX_CONNECTIONS + 64 ? rl.rlim_max
+                      : (rlim_t)KHUB_MAX_CONNECTIONS + 64;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+    unsigned conn_limit = (unsigned)KHUB_MAX_CONNECTIONS;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < (rlim_t)conn_limit + 64)
+        conn_limit = rl.rlim_cur > 128 ? (unsigned)rl.rlim_cur - 64 : 64;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | (cert ? MHD_USE_TLS : 0) |
+                     (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES ? MHD_USE_EPOLL
+                                                                           : MHD_USE_POLL);
+    struct MHD_OptionItem tls[] = {
+        {MHD_OPTION_HTTPS_MEM_CERT, 0, cert},
+        {MHD_OPTION_HTTPS_MEM_KEY, 0, key},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    struct MHD_Daemon *d = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, &s, MHD_OPTION_SOCK_ADDR, &sa,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)KHUB_HEADER_TIMEOUT_S,
+        MHD_OPTION_CONNECTION_LIMIT, conn_limit,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)KHUB_MAX_CONNECTIONS_PER_IP,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s,
+        MHD_OPTION_ARRAY, cert ? tls : tls + 2, MHD_OPTION_END);
     if (!d) {
         free(cert);
         free(key);
@@ -413,6 +590,8 @@ int khub_serve(const khub_serve_opts *o, kerr *err)
     kbuf_printf(&members, "\"url\":\"%s://%s:%u\",\"store\":", cert ? "https" : "http", host,
                 info ? (unsigned)info->port : (unsigned)ntohs(sa.sin_port));
     kbuf_json_str(&members, o->store_path);
+    kbuf_printf(&members, ",\"max_connections\":%u,\"max_per_ip\":%u,\"poll\":\"%s\"", conn_limit,
+                (unsigned)KHUB_MAX_CONNECTIONS_PER_IP, flags & MHD_USE_EPOLL ? "epoll" : "poll");
     khub_log("listening", members.oom ? "" : members.p);
     kbuf_free(&members);
     int sig = 0;

@@ -2,7 +2,12 @@
  * hub_main.c - the kiosk-hub command line.
  *
  *   kiosk-hub serve  [--store PATH] [--listen HOST:PORT] [--tls-cert PEM --tls-key PEM]
- *   kiosk-hub device add NAME | revoke NAME | list   [--store PATH]
+ *   kiosk-hub device add NAME [--device-id ID --bundle-key HEX] | revoke NAME | list
+ *                                                     [--store PATH]
+ *       add prints the new token once, on standard output only; with the
+ *       kiosk's id and bundle key (`kiosk sync key`) the token is bound to
+ *       them at once, so that kiosk's bundles import before it ever
+ *       reaches the hub over a network
  *   kiosk-hub import FILE...                          [--store PATH]
  *   kiosk-hub events                                  [--store PATH]
  *   kiosk-hub export --event ID --format csv|xlsx -o FILE|- [--survey FILE]... [--store PATH]
@@ -15,9 +20,11 @@
  * 0 done, 1 refused or failed (message on stderr), 2 usage.
  */
 #include <inttypes.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "bundle.h"
 #include "hub_export.h"
@@ -31,7 +38,8 @@ static int usage(void)
 {
     fprintf(stderr,
             "usage: kiosk-hub serve [--store PATH] [--listen HOST:PORT] [--tls-cert PEM --tls-key PEM]\n"
-            "       kiosk-hub device add NAME | device revoke NAME | device list [--store PATH]\n"
+            "       kiosk-hub device add NAME [--device-id ID --bundle-key HEX] [--store PATH]\n"
+            "       kiosk-hub device revoke NAME | device list [--store PATH]\n"
             "       kiosk-hub import FILE... [--store PATH]\n"
             "       kiosk-hub events [--store PATH]\n"
             "       kiosk-hub export --event ID --format csv|xlsx -o FILE|- [--survey FILE]...\n"
@@ -41,7 +49,7 @@ static int usage(void)
 
 /* Options shared by the subcommands; positional arguments are collected. */
 typedef struct opts {
-    const char *store, *listen, *tls_cert, *tls_key, *event, *format, *out;
+    const char *store, *listen, *tls_cert, *tls_key, *event, *format, *out, *device_id, *bundle_key;
     long max_pages;
     int delay_ms;
     long max_body;
@@ -68,6 +76,8 @@ static int parse_opts(int argc, char **argv, int from, opts *o)
         else if (strcmp(a, "--tls-key") == 0) slot = &o->tls_key;
         else if (strcmp(a, "--event") == 0) slot = &o->event;
         else if (strcmp(a, "--format") == 0) slot = &o->format;
+        else if (strcmp(a, "--device-id") == 0) slot = &o->device_id;
+        else if (strcmp(a, "--bundle-key") == 0) slot = &o->bundle_key;
         else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) slot = &o->out;
         else if (strcmp(a, "--survey") == 0) {
             if (o->nsurveys == (int)(sizeof o->surveys / sizeof o->surveys[0])) {
@@ -118,11 +128,25 @@ static int cmd_device(const opts *o)
     int rc = 0;
     if (strcmp(o->pos[0], "add") == 0 && o->npos == 2) {
         char token[KHUB_TOKEN_LEN + 1];
-        rc = khub_device_add(h, o->pos[1], token, &e);
+        unsigned char pk[32];
+        if (!o->device_id != !o->bundle_key)
+            rc = kerr_set(&e, KERR_INVALID, "--device-id and --bundle-key go together (both from "
+                          "`kiosk sync key` on the kiosk)");
+        else if (o->bundle_key && (strlen(o->bundle_key) != 64 ||
+                                   strspn(o->bundle_key, "0123456789abcdef") != 64 ||
+                                   sodium_hex2bin(pk, sizeof pk, o->bundle_key, 64, NULL, NULL, NULL) != 0))
+            rc = kerr_set(&e, KERR_INVALID, "--bundle-key: expected 64 lower-case hex digits (from "
+                          "`kiosk sync key`)");
+        else
+            rc = khub_device_add_bound(h, o->pos[1], o->device_id, o->bundle_key ? pk : NULL, token, &e);
         if (rc == 0) {
+            /* the token goes to standard output once and nowhere else (not
+             * to the terminal's other stream, not to any log) */
             printf("%s\n", token);
-            fprintf(stderr, "device %s paired; this token is shown once, on the kiosk run:\n"
-                    "  kiosk sync pair URL %s\n", o->pos[1], token);
+            fflush(stdout);
+            sodium_memzero(token, sizeof token);
+            fprintf(stderr, "device %s added; the token above is shown once.  On the kiosk run\n"
+                    "  kiosk sync pair URL\nand give it the token on standard input.\n", o->pos[1]);
         }
     } else if (strcmp(o->pos[0], "revoke") == 0 && o->npos == 2) {
         rc = khub_device_revoke(h, o->pos[1], &e);
@@ -142,6 +166,58 @@ static int cmd_device(const opts *o)
     return 0;
 }
 
+/* Imports one bundle: verified whole (form, checksum, then the signature
+ * with the key its kiosk gave at pairing), then stored batch by batch in
+ * one transaction, so a bundle is stored whole or not at all. */
+static int import_one(khub *h, const char *path, int *nb, khub_result *res, kerr *e)
+{
+    ksync_bundle_reader *r = NULL;
+    int rc = ksync_bundle_open(&r, path, e);
+    if (rc)
+        return rc;
+    *nb = ksync_bundle_count(r);
+    if (ksync_bundle_version(r) < 2) {
+        ksync_bundle_close(r);
+        return kerr_set(e, KERR_INVALID, "%s: an unsigned bundle (written before bundles were "
+                        "signed): update the kiosk and export again, or let it sync over the "
+                        "network", path);
+    }
+    snprintf(res->device_id, sizeof res->device_id, "%s", ksync_bundle_signer(r));
+    unsigned char keys[4][32];
+    int nk = 0, good = 0;
+    char name[KHUB_DEVICE_NAME_MAX + 1];
+    rc = khub_bundle_keys(h, ksync_bundle_signer(r), keys, 4, &nk, name, e);
+    for (int k = 0; rc == 0 && k < nk && !good; k++)
+        good = ksync_bundle_check_signature(r, keys[k]);
+    if (rc == 0 && !good)
+        rc = kerr_set(e, KERR_INVALID, "%s: bad signature: this bundle was not signed by the kiosk "
+                      "paired as %s (device id %s); it was altered, or comes from another kiosk "
+                      "that claims this id", path, name, ksync_bundle_signer(r));
+    if (rc == 0)
+        snprintf(res->device_name, sizeof res->device_name, "%s", name);
+    if (rc == 0)
+        rc = khub_ingest_begin(h, e);
+    int open_tx = rc == 0;
+    khub_source src = {NULL, khub_now_ms(), 0, path};
+    while (rc == 0) {
+        ksync_batch b;
+        int done = 0;
+        rc = ksync_bundle_next(r, &b, &done, e);
+        if (rc == 0 && done)
+            break;
+        if (rc == 0)
+            rc = khub_ingest_batch(h, &src, &b, res, e);
+        ksync_batch_free(&b);
+    }
+    if (open_tx) {
+        int e2 = khub_ingest_end(h, rc == 0, res, rc ? NULL : e);
+        if (rc == 0)
+            rc = e2;
+    }
+    ksync_bundle_close(r);
+    return rc;
+}
+
 /* kiosk-hub import FILE...: each bundle verified whole, then stored whole. */
 static int cmd_import(const opts *o)
 {
@@ -155,22 +231,23 @@ static int cmd_import(const opts *o)
     }
     int failed = 0;
     for (int f = 0; f < o->npos; f++) {
-        ksync_batch *bs = NULL;
         int nb = 0;
         khub_result res;
         memset(&res, 0, sizeof res);
-        int rc = ksync_bundle_read(o->pos[f], &bs, &nb, &e);
-        if (rc == 0 && nb > 0) {
-            khub_source src = {NULL, khub_now_ms(), 0, o->pos[f]};
-            rc = khub_ingest(h, &src, bs, nb, &res, &e);
-        }
+        int rc = import_one(h, o->pos[f], &nb, &res, &e);
         kbuf m = {0};
         kbuf_str(&m, "\"file\":");
         kbuf_json_str(&m, o->pos[f]);
         kbuf_printf(&m, ",\"batches\":%d,\"count\":%d,\"stored\":%d,\"duplicates\":%d", nb, res.records,
-                    res.stored, res.duplicates);
+                    rc ? 0 : res.stored, rc ? 0 : res.duplicates);
         if (res.device_id[0])
-            kbuf_printf(&m, ",\"device_id\":\"%s\",\"acked_seq\":%" PRId64, res.device_id, res.acked_seq);
+            kbuf_printf(&m, ",\"device_id\":\"%s\"", res.device_id);
+        if (res.device_name[0]) {
+            kbuf_str(&m, ",\"device\":");
+            kbuf_json_str(&m, res.device_name);
+        }
+        if (!rc)
+            kbuf_printf(&m, ",\"acked_seq\":%" PRId64, res.acked_seq);
         kbuf_printf(&m, ",\"result\":\"%s\"", rc ? "refused" : "ok");
         if (rc) {
             kbuf_str(&m, ",\"message\":");
@@ -184,9 +261,6 @@ static int cmd_import(const opts *o)
         if (!m.oom)
             khub_log("import", m.p);
         kbuf_free(&m);
-        for (int i = 0; i < nb; i++)
-            ksync_batch_free(&bs[i]);
-        free(bs);
     }
     khub_close(h);
     return failed;
@@ -195,6 +269,9 @@ static int cmd_import(const opts *o)
 /* Entry point. */
 int main(int argc, char **argv)
 {
+    /* Everything the hub creates (store, its -wal and -shm, exports) is
+     * private to its user whatever the caller's umask. */
+    umask(077);
     if (argc < 2)
         return usage();
     opts o;

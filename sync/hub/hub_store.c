@@ -3,30 +3,35 @@
  * sync/PROTOCOL.md sections 4 and 6).
  *
  * Ingest of a group of already parsed batches (one HTTP request, or every
- * batch of one bundle):
+ * batch of one bundle, streamed):
  *
- *   parsed ──BEGIN IMMEDIATE──▶ OPEN ──token ok, device bound/matches──▶ AUTHED
- *                                 │ unknown/revoked token: KHUB_UNAUTHORIZED
- *                                 │ bound to another device: KHUB_FORBIDDEN
- *                                 ▼
- *                              ROLLBACK ◀──────────── any SQLite error ──────┐
+ *   parsed ──khub_ingest_begin──▶ OPEN ──token live, paired with this id──▶ AUTHED
+ *                                   │ unknown/revoked token: KHUB_UNAUTHORIZED
+ *                                   │ token not paired yet: KHUB_NOT_PAIRED
+ *                                   │ paired with another id: KHUB_FORBIDDEN
+ *                                   ▼
+ *                              ROLLBACK ◀──────────── any failure ───────────┐
  *                                                                           │
- *   AUTHED ──anchor_boot()──▶ ANCHORED ──store_records()──▶ STORED ──cover()─┤
- *   (first anchor of a boot:      (INSERT OR IGNORE by id,    (merge [from,to] │
- *    re-time its unverified        corrected time per record)  into coverage,  │
- *    records)                                                  batch_log)     │
+ *   AUTHED ──anchor_boot()──▶ ANCHORED ──store_records()──▶ STORED ──cover_held()
+ *   (first anchor of a boot:      (INSERT OR IGNORE by       (each run of held │
+ *    re-time its unverified        (device, id); corrected    seqs merged into │
+ *    records)                      time per record)           coverage)       │
  *                                                                  │          │
- *                                                              COMMIT ────────┘
+ *                                           khub_ingest_end: COMMIT ──────────┘
  *                                                                  │ (fsync)
  *                                                                  ▼
  *                                                    acked_seq reported to caller
+ * (a bundle has no token: its signature was checked before begin.)
  *
  * Invariants (the exactly-once contract):
- *   I1  a record id is in records at most once (PRIMARY KEY; INSERT OR
- *       IGNORE), and the first copy stored is never changed except for its
- *       corrected time, which only moves from unverified to anchored;
- *   I2  coverage holds [lo, hi] only if every record of the device with seq
- *       in [lo, hi] was committed in the same or an earlier transaction;
+ *   I1  a record is in records at most once per (device_id, id) (PRIMARY
+ *       KEY; INSERT OR IGNORE), and the first copy stored is never changed
+ *       except for its corrected time, which only moves from unverified to
+ *       anchored; another device's record with the same id is its own row;
+ *   I2  coverage holds [lo, hi] only if, for every seq in [lo, hi], a record
+ *       of the device with that seq was committed in the same or an earlier
+ *       transaction: ranges come from the records held, never from a
+ *       batch's seq_from/seq_to (a kiosk's seqs have no gaps, store.c);
  *   I3  acked_seq is derived from coverage inside the transaction and handed
  *       out only after COMMIT returned, so a kiosk never forgets a record
  *       the hub does not hold on disk;
@@ -39,35 +44,49 @@
 #include "hub_store.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sodium.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "sync_config.h"
+#include "utf8.h"
 
-#define KHUB_SCHEMA_VERSION 1
+#define KHUB_SCHEMA_VERSION 2
+
+#define KHUB_RECORD_INDEXES \
+    "CREATE INDEX IF NOT EXISTS records_unverified ON records(device_id, boot_id)" \
+    "  WHERE time_source IN ('kiosk_unverified','unknown');" \
+    "CREATE INDEX IF NOT EXISTS records_tbl ON records(tbl);" \
+    "CREATE INDEX IF NOT EXISTS records_seq ON records(device_id, seq);"
 
 struct khub {
     sqlite3 *db;
     sqlite3_stmt *ins_record;
     sqlite3_stmt *get_boot;
+    sqlite3_stmt *get_seq;
     int delay_ms;
+    int in_ingest;          /* between khub_ingest_begin and _end */
+    int64_t ingest_now_ms;
 };
 
+/* Schema 2.  Records belong to their device: (device_id, id) is the key,
+ * so a record id another device sent first never hides this device's. */
 static const char *const khub_schema =
     "CREATE TABLE IF NOT EXISTS devices("
     "  name TEXT PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE, device_id TEXT,"
-    "  created_ms INTEGER NOT NULL, revoked_ms INTEGER);"
+    "  created_ms INTEGER NOT NULL, revoked_ms INTEGER, paired_ms INTEGER, sign_key TEXT);"
     "CREATE TABLE IF NOT EXISTS records("
-    "  id TEXT PRIMARY KEY, tbl TEXT NOT NULL, device_id TEXT NOT NULL,"
+    "  device_id TEXT NOT NULL, id TEXT NOT NULL, tbl TEXT NOT NULL,"
     "  seq INTEGER NOT NULL, wall_ms INTEGER NOT NULL, boot_id TEXT NOT NULL,"
     "  mono_ms INTEGER NOT NULL, fields TEXT NOT NULL, corrected_ms INTEGER,"
-    "  time_source TEXT NOT NULL, received_ms INTEGER NOT NULL) WITHOUT ROWID;"
-    "CREATE INDEX IF NOT EXISTS records_unverified ON records(device_id, boot_id)"
-    "  WHERE time_source IN ('kiosk_unverified','unknown');"
-    "CREATE INDEX IF NOT EXISTS records_tbl ON records(tbl);"
+    "  time_source TEXT NOT NULL, received_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY(device_id, id)) WITHOUT ROWID;"
+    KHUB_RECORD_INDEXES
     "CREATE TABLE IF NOT EXISTS coverage("
     "  device_id TEXT NOT NULL, lo INTEGER NOT NULL, hi INTEGER NOT NULL,"
     "  PRIMARY KEY(device_id, lo)) WITHOUT ROWID;"
@@ -78,6 +97,42 @@ static const char *const khub_schema =
     "  batch_id TEXT NOT NULL, device_id TEXT NOT NULL, seq_from INTEGER NOT NULL,"
     "  seq_to INTEGER NOT NULL, records INTEGER NOT NULL, stored INTEGER NOT NULL,"
     "  duplicates INTEGER NOT NULL, received_ms INTEGER NOT NULL, source TEXT NOT NULL);";
+
+/* Coverage rebuilt from the records held: each run of consecutive seqs of a
+ * device is one range ("gaps and islands": seq - rank is constant along a
+ * run). */
+#define KHUB_COVERAGE_FROM_RECORDS \
+    "DELETE FROM coverage;" \
+    "INSERT INTO coverage(device_id, lo, hi)" \
+    " SELECT device_id, min(seq), max(seq) FROM" \
+    "  (SELECT device_id, seq, seq - row_number() OVER (PARTITION BY device_id ORDER BY seq) AS g" \
+    "   FROM (SELECT DISTINCT device_id, seq FROM records))" \
+    " GROUP BY device_id, g;"
+
+/* Migration 1 -> 2 (issue 9): tokens already used stay bound to the device
+ * id they used; records are re-keyed by (device_id, id); coverage, which
+ * schema 1 took from the batches' claims, is rebuilt from the records held.
+ * Records that schema 1 dropped as "duplicates" of another device's id are
+ * not in the file: their kiosk sends them again, because its acked_seq
+ * falls back to what is really held. */
+static const char *const khub_migrate_1_2 =
+    "ALTER TABLE devices ADD COLUMN paired_ms INTEGER;"
+    "ALTER TABLE devices ADD COLUMN sign_key TEXT;"
+    "UPDATE devices SET paired_ms = created_ms WHERE device_id IS NOT NULL;"
+    "CREATE TABLE records_v2("
+    "  device_id TEXT NOT NULL, id TEXT NOT NULL, tbl TEXT NOT NULL,"
+    "  seq INTEGER NOT NULL, wall_ms INTEGER NOT NULL, boot_id TEXT NOT NULL,"
+    "  mono_ms INTEGER NOT NULL, fields TEXT NOT NULL, corrected_ms INTEGER,"
+    "  time_source TEXT NOT NULL, received_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY(device_id, id)) WITHOUT ROWID;"
+    "INSERT INTO records_v2(device_id, id, tbl, seq, wall_ms, boot_id, mono_ms, fields,"
+    "  corrected_ms, time_source, received_ms)"
+    " SELECT device_id, id, tbl, seq, wall_ms, boot_id, mono_ms, fields, corrected_ms,"
+    "  time_source, received_ms FROM records;"
+    "DROP TABLE records;"
+    "ALTER TABLE records_v2 RENAME TO records;"
+    KHUB_RECORD_INDEXES
+    KHUB_COVERAGE_FROM_RECORDS;
 
 /* Reads CLOCK_REALTIME in ms. */
 int64_t khub_now_ms(void)
@@ -98,6 +153,8 @@ static int db_fail(khub *h, int rc, const char *what, kerr *err)
         code = KHUB_BUSY;
     else if (prim == SQLITE_NOMEM)
         code = KERR_INTERNAL;
+    else if (prim == SQLITE_NOTADB || prim == SQLITE_CORRUPT)
+        code = KERR_CORRUPT;
     return kerr_set(err, code, "%s: %s", what, h && h->db ? sqlite3_errmsg(h->db) : sqlite3_errstr(rc));
 }
 
@@ -108,12 +165,59 @@ static int exec(khub *h, const char *sql, kerr *err)
     return rc == SQLITE_OK ? 0 : db_fail(h, rc, "sqlite3_exec", err);
 }
 
-/* Opens or creates the store, checks its version, prepares statements. */
+/* Makes the store file (and its -wal and -shm, which SQLite creates with
+ * the main file's mode) private to the hub's user whatever the umask:
+ * created 0600, an existing looser file tightened. */
+static int make_private(const char *path, kerr *err)
+{
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+    if (fd < 0)
+        return kerr_set(err, KERR_IO, "cannot open %s: %s", path, strerror(errno));
+    struct stat st;
+    int rc = 0;
+    if (fstat(fd, &st) != 0)
+        rc = kerr_set(err, KERR_IO, "fstat %s: %s", path, strerror(errno));
+    else if (!S_ISREG(st.st_mode))
+        rc = kerr_set(err, KERR_INVALID, "%s: not a regular file", path);
+    else if ((st.st_mode & 077) && fchmod(fd, st.st_mode & 0700) != 0)
+        rc = kerr_set(err, KERR_IO, "chmod %s to 0600: %s (the store holds people's contact data)",
+                      path, strerror(errno));
+    close(fd);
+    for (int k = 0; rc == 0 && k < 2; k++) {
+        char side[4200];
+        snprintf(side, sizeof side, "%s%s", path, k ? "-shm" : "-wal");
+        if (stat(side, &st) == 0 && (st.st_mode & 077) && chmod(side, st.st_mode & 0700) != 0)
+            rc = kerr_set(err, KERR_IO, "chmod %s to 0600: %s", side, strerror(errno));
+    }
+    return rc;
+}
+
+/* Prints a warning for every device id that more than one live token
+ * holds (schema 1 let a second token claim an id on first use). */
+static void warn_shared_ids(khub *h)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(h->db, "SELECT device_id, group_concat(name, ', ') FROM devices"
+                           " WHERE device_id IS NOT NULL AND revoked_ms IS NULL"
+                           " GROUP BY device_id HAVING count(*) > 1", -1, &st, NULL) != SQLITE_OK)
+        return;
+    while (sqlite3_step(st) == SQLITE_ROW)
+        fprintf(stderr, "kiosk-hub: warning: devices %s all hold device id %s; revoke every one "
+                "that is not that kiosk (kiosk-hub device revoke NAME)\n",
+                (const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+}
+
+/* Opens or creates the store, checks its version, migrates it, prepares
+ * statements. */
 int khub_open(khub **out, const char *path, kerr *err)
 {
     *out = NULL;
     if (sodium_init() < 0)
         return kerr_set(err, KERR_INTERNAL, "sodium_init: failed");
+    int e = make_private(path, err);
+    if (e)
+        return e;
     khub *h = calloc(1, sizeof *h);
     if (!h)
         return kerr_set(err, KERR_INTERNAL, "calloc: out of memory");
@@ -126,34 +230,41 @@ int khub_open(khub **out, const char *path, kerr *err)
         return KERR_IO;
     }
     sqlite3_busy_timeout(h->db, KHUB_BUSY_TIMEOUT_MS);
+    if ((e = exec(h, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", err)) ||
+        (e = exec(h, "BEGIN IMMEDIATE", err))) {
+        if (e == KERR_CORRUPT)
+            kerr_set(err, KERR_CORRUPT, "%s: not a hub store (%s)", path, sqlite3_errmsg(h->db));
+        khub_close(h);
+        return e;
+    }
     int version = -1;
     sqlite3_stmt *st = NULL;
     rc = sqlite3_prepare_v2(h->db, "PRAGMA user_version", -1, &st, NULL);
     if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
         version = sqlite3_column_int(st, 0);
     sqlite3_finalize(st);
-    if (version < 0) {
-        kerr_set(err, KERR_CORRUPT, "%s: not a hub store (%s)", path, sqlite3_errmsg(h->db));
-        khub_close(h);
-        return KERR_CORRUPT;
+    if (version < 0)
+        e = kerr_set(err, KERR_CORRUPT, "%s: not a hub store (%s)", path, sqlite3_errmsg(h->db));
+    else if (version > KHUB_SCHEMA_VERSION)
+        e = kerr_set(err, KERR_NEWER, "%s: written by a newer hub (schema %d, this hub knows %d)",
+                     path, version, KHUB_SCHEMA_VERSION);
+    else if (version == 1 && (e = exec(h, khub_migrate_1_2, err)) != 0) {
+        char why[sizeof err->msg];
+        snprintf(why, sizeof why, "%s", err->msg);
+        kerr_set(err, e, "%s: migrating the store from schema 1 to 2 failed, nothing changed: %s",
+                 path, why);
     }
-    if (version > KHUB_SCHEMA_VERSION) {
-        kerr_set(err, KERR_NEWER, "%s: written by a newer hub (schema %d, this hub knows %d)",
-                 path, version, KHUB_SCHEMA_VERSION);
-        khub_close(h);
-        return KERR_NEWER;
-    }
-    int e;
-    if ((e = exec(h, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", err)) ||
-        (e = exec(h, "BEGIN IMMEDIATE", err))) {
-        khub_close(h);
-        return e;
-    }
-    if ((e = exec(h, khub_schema, err)) || (e = exec(h, "PRAGMA user_version=1; COMMIT", err))) {
+    if (e == 0)
+        e = exec(h, khub_schema, err);
+    if (e == 0)
+        e = exec(h, "PRAGMA user_version=2; COMMIT", err);
+    if (e) {
         sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
         khub_close(h);
         return e;
     }
+    if (version == 1)
+        warn_shared_ids(h);
     rc = sqlite3_prepare_v2(h->db,
                             "INSERT OR IGNORE INTO records(id, tbl, device_id, seq, wall_ms, boot_id,"
                             " mono_ms, fields, corrected_ms, time_source, received_ms)"
@@ -161,6 +272,9 @@ int khub_open(khub **out, const char *path, kerr *err)
     if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v2(h->db, "SELECT recv_ms, mono_ms FROM boots"
                                 " WHERE device_id = ?1 AND boot_id = ?2", -1, &h->get_boot, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(h->db, "SELECT seq FROM records WHERE device_id = ?1 AND id = ?2",
+                                -1, &h->get_seq, NULL);
     if (rc != SQLITE_OK) {
         e = db_fail(h, rc, "sqlite3_prepare_v2", err);
         khub_close(h);
@@ -177,6 +291,7 @@ void khub_close(khub *h)
         return;
     sqlite3_finalize(h->ins_record);
     sqlite3_finalize(h->get_boot);
+    sqlite3_finalize(h->get_seq);
     sqlite3_close(h->db);
     free(h);
 }
@@ -210,51 +325,111 @@ static void token_hash(const char *token, char hex[65])
     sodium_bin2hex(hex, 65, d, sizeof d);
 }
 
-/* 1 if name is a usable device name: 1..64 bytes, no control characters. */
+/* 1 if name is a usable device name: 1..64 bytes of valid UTF-8, no
+ * control characters (it is printed in logs, lists and exports). */
 static int device_name_ok(const char *name)
 {
     size_t n = strlen(name);
     if (n < 1 || n > KHUB_DEVICE_NAME_MAX)
         return 0;
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
+    for (size_t i = 0; i < n;) {
+        int l = 1;
+        long cp = kutf8_decode(name + i, &l);
+        if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
             return 0;
+        i += (size_t)l;
+    }
     return 1;
 }
 
-/* Makes a random token and stores only its hash under the name. */
-int khub_device_add(khub *h, const char *name, char token_out[KHUB_TOKEN_LEN + 1], kerr *err)
+/* The name of a live device other than name that holds device_id, into
+ * other ("" if none). */
+static int id_holder(khub *h, const char *device_id, const char *name,
+                     char other[KHUB_DEVICE_NAME_MAX + 1], kerr *err)
 {
-    if (!device_name_ok(name))
-        return kerr_set(err, KERR_INVALID, "device name: 1-%d characters, no control characters",
-                        KHUB_DEVICE_NAME_MAX);
-    unsigned char raw[32];
-    randombytes_buf(raw, sizeof raw);
-    memcpy(token_out, "khub_", 5);
-    sodium_bin2hex(token_out + 5, 65, raw, sizeof raw);
-    sodium_memzero(raw, sizeof raw);
-    char hash[65];
-    token_hash(token_out, hash);
+    other[0] = '\0';
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(h->db, "INSERT INTO devices(name, token_hash, created_ms)"
-                                " VALUES(?1, ?2, ?3)", -1, &st, NULL);
+    int rc = sqlite3_prepare_v2(h->db, "SELECT name FROM devices WHERE device_id = ?1"
+                                " AND revoked_ms IS NULL AND name <> ?2 LIMIT 1", -1, &st, NULL);
     if (rc != SQLITE_OK)
         return db_fail(h, rc, "sqlite3_prepare_v2", err);
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, khub_now_ms());
+    sqlite3_bind_text(st, 1, device_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        snprintf(other, KHUB_DEVICE_NAME_MAX + 1, "%s", (const char *)sqlite3_column_text(st, 0));
     sqlite3_finalize(st);
-    if ((rc & 0xff) == SQLITE_CONSTRAINT) {
-        token_out[0] = '\0';
-        return kerr_set(err, KERR_DUP, "device %s: already paired (revoke it or choose another name)",
-                        name);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(h, rc, "look up device id", err);
+}
+
+/* Makes a random token and stores only its hash under the name; with
+ * device_id and sign_pk, binds them at once (offline pairing). */
+int khub_device_add_bound(khub *h, const char *name, const char *device_id,
+                          const unsigned char *sign_pk, char token_out[KHUB_TOKEN_LEN + 1], kerr *err)
+{
+    token_out[0] = '\0';
+    if (!device_name_ok(name))
+        return kerr_set(err, KERR_INVALID, "device name: 1-%d characters of UTF-8 text, no control "
+                        "characters", KHUB_DEVICE_NAME_MAX);
+    if (device_id && !ksync_is_id(device_id))
+        return kerr_set(err, KERR_INVALID, "--device-id %s: expected 32 lower-case hex digits", device_id);
+    char token[KHUB_TOKEN_LEN + 1];
+    unsigned char raw[32];
+    randombytes_buf(raw, sizeof raw);
+    memcpy(token, "khub_", 5);
+    sodium_bin2hex(token + 5, 65, raw, sizeof raw);
+    sodium_memzero(raw, sizeof raw);
+    char hash[65], pk[65] = "", other[KHUB_DEVICE_NAME_MAX + 1] = "";
+    token_hash(token, hash);
+    if (sign_pk)
+        sodium_bin2hex(pk, sizeof pk, sign_pk, 32);
+    int rc = exec(h, "BEGIN IMMEDIATE", err);
+    if (rc)
+        return rc;
+    if (device_id && (rc = id_holder(h, device_id, name, other, err)) == 0 && other[0])
+        rc = kerr_set(err, KHUB_FORBIDDEN, "device id %s is paired with device %s; if this is the "
+                      "same kiosk, revoke %s first (kiosk-hub device revoke %s)", device_id, other,
+                      other, other);
+    sqlite3_stmt *st = NULL;
+    int s2 = SQLITE_OK;
+    if (rc == 0 && (s2 = sqlite3_prepare_v2(h->db, "INSERT INTO devices(name, token_hash, created_ms,"
+                                            " device_id, sign_key, paired_ms) VALUES(?1, ?2, ?3, ?4, ?5,"
+                                            " CASE WHEN ?4 IS NULL THEN NULL ELSE ?3 END)", -1, &st,
+                                            NULL)) != SQLITE_OK)
+        rc = db_fail(h, s2, "sqlite3_prepare_v2", err);
+    if (rc == 0) {
+        int64_t now = khub_now_ms();
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, now);
+        if (device_id)
+            sqlite3_bind_text(st, 4, device_id, -1, SQLITE_STATIC);
+        if (sign_pk)
+            sqlite3_bind_text(st, 5, pk, -1, SQLITE_STATIC);
+        s2 = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if ((s2 & 0xff) == SQLITE_CONSTRAINT)
+            rc = kerr_set(err, KERR_DUP, "device %s: already exists (revoke it or choose another name)",
+                          name);
+        else if (s2 != SQLITE_DONE)
+            rc = db_fail(h, s2, "insert device", err);
     }
-    if (rc != SQLITE_DONE) {
-        token_out[0] = '\0';
-        return db_fail(h, rc, "insert device", err);
+    if (rc == 0)
+        rc = exec(h, "COMMIT", err);
+    if (rc) {
+        sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
+        sodium_memzero(token, sizeof token);
+        return rc;
     }
+    memcpy(token_out, token, sizeof token);
+    sodium_memzero(token, sizeof token);
     return 0;
+}
+
+/* Makes a device with a token only; pairing binds it later. */
+int khub_device_add(khub *h, const char *name, char token_out[KHUB_TOKEN_LEN + 1], kerr *err)
+{
+    return khub_device_add_bound(h, name, NULL, NULL, token_out, err);
 }
 
 /* Marks the device revoked. */
@@ -322,8 +497,8 @@ int khub_auth(khub *h, const char *token, char name[KHUB_DEVICE_NAME_MAX + 1],
     return code;
 }
 
-/* Inside the transaction: checks the token and binds it to device_id on
- * first use; fills res->device_name. */
+/* Inside the transaction: the token must be live and paired with the
+ * batch's device id (PROTOCOL.md 3, "Pairing"); fills res->device_name. */
 static int authorize(khub *h, const char *token, const char *device_id, khub_result *res,
                      kerr *err)
 {
@@ -331,20 +506,105 @@ static int authorize(khub *h, const char *token, const char *device_id, khub_res
     int rc = khub_auth(h, token, res->device_name, bound, err);
     if (rc)
         return rc;
-    if (bound[0] && strcmp(bound, device_id) != 0)
+    if (!bound[0])
+        return kerr_set(err, KHUB_NOT_PAIRED, "token of device %s is not paired with a kiosk yet: "
+                        "on the kiosk run kiosk sync pair URL (it sends the kiosk's device id)",
+                        res->device_name);
+    if (strcmp(bound, device_id) != 0)
         return kerr_set(err, KHUB_FORBIDDEN, "token of device %s is paired with device id %s, not %s",
                         res->device_name, bound, device_id);
-    if (bound[0])
-        return 0;
+    return 0;
+}
+
+/* Binds a live token to the kiosk's device id and bundle key (see hub_store.h). */
+int khub_pair(khub *h, const char *token, const char *device_id, const unsigned char sign_pk[32],
+              char name[KHUB_DEVICE_NAME_MAX + 1], kerr *err)
+{
+    if (!ksync_is_id(device_id))
+        return kerr_set(err, KERR_INVALID, "device_id: expected 32 lower-case hex digits");
+    int rc = exec(h, "BEGIN IMMEDIATE", err);
+    if (rc)
+        return rc;
+    char bound[33], other[KHUB_DEVICE_NAME_MAX + 1] = "";
+    rc = khub_auth(h, token, name, bound, err);
+    if (rc == 0 && bound[0] && strcmp(bound, device_id) != 0)
+        rc = kerr_set(err, KHUB_FORBIDDEN, "token of device %s is already paired with device id %s; "
+                      "every kiosk needs its own token (kiosk-hub device add NAME)", name, bound);
     sqlite3_stmt *st = NULL;
-    int s = sqlite3_prepare_v2(h->db, "UPDATE devices SET device_id = ?2 WHERE name = ?1", -1, &st, NULL);
-    if (s != SQLITE_OK)
-        return db_fail(h, s, "sqlite3_prepare_v2", err);
-    sqlite3_bind_text(st, 1, res->device_name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, device_id, -1, SQLITE_STATIC);
-    s = sqlite3_step(st);
+    if (rc == 0)
+        rc = id_holder(h, device_id, name, other, err);
+    if (rc == 0 && other[0])
+        rc = kerr_set(err, KHUB_FORBIDDEN, "device id %s is paired with device %s; if this is the "
+                      "same kiosk, revoke %s first (kiosk-hub device revoke %s)", device_id, other,
+                      other, other);
+    if (rc == 0) {
+        char pk[65];
+        sodium_bin2hex(pk, sizeof pk, sign_pk, 32);
+        int s2 = sqlite3_prepare_v2(h->db, "UPDATE devices SET device_id = ?2, sign_key = ?3,"
+                                    " paired_ms = coalesce(paired_ms, ?4) WHERE name = ?1", -1, &st, NULL);
+        if (s2 != SQLITE_OK)
+            rc = db_fail(h, s2, "sqlite3_prepare_v2", err);
+        else {
+            sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 2, device_id, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 3, pk, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_int64(st, 4, khub_now_ms());
+            s2 = sqlite3_step(st);
+            sqlite3_finalize(st);
+            if (s2 != SQLITE_DONE)
+                rc = db_fail(h, s2, "pair device", err);
+        }
+    }
+    if (rc == 0)
+        rc = exec(h, "COMMIT", err);
+    if (rc)
+        sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+/* Collects the bundle keys of the live devices paired with device_id. */
+int khub_bundle_keys(khub *h, const char *device_id, unsigned char keys[][32], int max, int *n,
+                     char name[KHUB_DEVICE_NAME_MAX + 1], kerr *err)
+{
+    *n = 0;
+    name[0] = '\0';
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(h->db, "SELECT name, coalesce(sign_key, ''), revoked_ms IS NOT NULL"
+                                " FROM devices WHERE device_id = ?1 ORDER BY revoked_ms IS NOT NULL",
+                                -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return db_fail(h, rc, "sqlite3_prepare_v2", err);
+    sqlite3_bind_text(st, 1, device_id, -1, SQLITE_STATIC);
+    int live = 0, revoked = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *key = (const char *)sqlite3_column_text(st, 1);
+        if (!name[0])
+            snprintf(name, KHUB_DEVICE_NAME_MAX + 1, "%s", (const char *)sqlite3_column_text(st, 0));
+        if (sqlite3_column_int(st, 2)) {
+            revoked++;
+            continue;
+        }
+        live++;
+        if (*n < max && strlen(key) == 64 &&
+            sodium_hex2bin(keys[*n], 32, key, 64, NULL, NULL, NULL) == 0)
+            (*n)++;
+    }
     sqlite3_finalize(st);
-    return s == SQLITE_DONE ? 0 : db_fail(h, s, "bind device", err);
+    if (rc != SQLITE_DONE)
+        return db_fail(h, rc, "look up bundle key", err);
+    if (*n > 0)
+        return 0;
+    if (live)
+        return kerr_set(err, KHUB_NOT_PAIRED, "device id %s (%s) was paired before bundles were "
+                        "signed, so this hub has no key for it: let the kiosk sync over the network "
+                        "once (or run kiosk sync pair again), then import the bundle again",
+                        device_id, name);
+    if (revoked)
+        return kerr_set(err, KHUB_UNAUTHORIZED, "device id %s (%s) was revoked: its bundles are "
+                        "not accepted", device_id, name);
+    return kerr_set(err, KHUB_NOT_PAIRED, "device id %s is not paired with this hub: pair the kiosk "
+                    "(kiosk-hub device add NAME here, then kiosk sync pair URL on the kiosk), then "
+                    "import the bundle again", device_id);
 }
 
 /* Time anchor of one boot: hub time recv_ms happened at mono_ms. */
@@ -444,9 +704,11 @@ static int64_t correct_time(const ksync_record *r, const anchor *a, int64_t now_
     return 0;
 }
 
-/* Inserts the records of b that are new; counts stored and duplicates. */
+/* Inserts the records of b that are new; counts stored and duplicates.
+ * held[i] = 1 when the hub now holds record i at the seq the batch gives
+ * it (new, or the same id already stored at that seq). */
 static int store_records(khub *h, const ksync_batch *b, int64_t now_ms, int *stored, int *dups,
-                         kerr *err)
+                         unsigned char *held, kerr *err)
 {
     anchor a = {{0}, 0, 0, 0};
     sqlite3_stmt *st = h->ins_record;
@@ -477,10 +739,21 @@ static int store_records(khub *h, const ksync_batch *b, int64_t now_ms, int *sto
         sqlite3_reset(st);
         if (rc != SQLITE_DONE)
             return db_fail(h, rc, "insert record", err);
-        if (sqlite3_changes(h->db) > 0)
+        if (sqlite3_changes(h->db) > 0) {
             (*stored)++;
-        else
+            held[i] = 1;
+        } else {
             (*dups)++;
+            sqlite3_stmt *g = h->get_seq;
+            sqlite3_reset(g);
+            sqlite3_bind_text(g, 1, b->device_id, -1, SQLITE_STATIC);
+            sqlite3_bind_text(g, 2, r->id, -1, SQLITE_STATIC);
+            rc = sqlite3_step(g);
+            held[i] = rc == SQLITE_ROW && sqlite3_column_int64(g, 0) == r->seq;
+            sqlite3_reset(g);
+            if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+                return db_fail(h, rc, "read stored record", err);
+        }
         if (h->delay_ms > 0) {
             struct timespec ts = {h->delay_ms / 1000, (long)(h->delay_ms % 1000) * 1000000L};
             while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
@@ -490,9 +763,8 @@ static int store_records(khub *h, const ksync_batch *b, int64_t now_ms, int *sto
     return 0;
 }
 
-/* Merges [from, to] into the device's coverage and returns the new acked. */
-static int cover(khub *h, const char *device_id, int64_t from, int64_t to, int64_t *acked,
-                 kerr *err)
+/* Merges [from, to] (seqs the hub holds) into the device's coverage. */
+static int cover(khub *h, const char *device_id, int64_t from, int64_t to, kerr *err)
 {
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(h->db, "SELECT lo, hi FROM coverage WHERE device_id = ?1"
@@ -534,9 +806,24 @@ static int cover(khub *h, const char *device_id, int64_t from, int64_t to, int64
     sqlite3_bind_int64(st, 3, hi);
     rc = sqlite3_step(st);
     sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return db_fail(h, rc, "insert coverage", err);
-    return khub_acked(h, device_id, acked, err);
+    return rc == SQLITE_DONE ? 0 : db_fail(h, rc, "insert coverage", err);
+}
+
+/* Covers each run of consecutive seqs among the records held: coverage is
+ * earned by records, never by the batch's [seq_from, seq_to] claim. */
+static int cover_held(khub *h, const ksync_batch *b, const unsigned char *held, kerr *err)
+{
+    int rc = 0;
+    for (int i = 0; i < b->n && rc == 0; i++) {
+        if (!held[i])
+            continue;
+        int j = i;
+        while (j + 1 < b->n && held[j + 1] && b->recs[j + 1].seq == b->recs[j].seq + 1)
+            j++;
+        rc = cover(h, b->device_id, b->recs[i].seq, b->recs[j].seq, err);
+        i = j;
+    }
+    return rc;
 }
 
 /* Appends one line to batch_log. */
@@ -579,38 +866,73 @@ int khub_acked(khub *h, const char *device_id, int64_t *acked, kerr *err)
     return rc == SQLITE_ROW ? 0 : db_fail(h, rc, "read acked", err);
 }
 
-/* Runs the ingest state machine drawn at the top of this file. */
+/* Opens the ingest transaction. */
+int khub_ingest_begin(khub *h, kerr *err)
+{
+    int rc = exec(h, "BEGIN IMMEDIATE", err);
+    if (rc == 0) {
+        h->in_ingest = 1;
+        h->ingest_now_ms = khub_now_ms();
+    }
+    return rc;
+}
+
+/* Stores one batch inside the transaction (the middle of the state machine
+ * drawn at the top of this file); adds its counts to res. */
+int khub_ingest_batch(khub *h, const khub_source *src, const ksync_batch *b, khub_result *res,
+                      kerr *err)
+{
+    int stored = 0, dups = 0, rc = 0;
+    unsigned char *held = calloc((size_t)(b->n > 0 ? b->n : 1), 1);
+    if (!held)
+        return kerr_set(err, KERR_INTERNAL, "ingest: out of memory");
+    snprintf(res->device_id, sizeof res->device_id, "%s", b->device_id);
+    if (src->token)
+        rc = authorize(h, src->token, b->device_id, res, err);
+    if (rc == 0 && src->anchor)
+        rc = anchor_boot(h, b, src->recv_ms, err);
+    if (rc == 0)
+        rc = store_records(h, b, h->ingest_now_ms, &stored, &dups, held, err);
+    if (rc == 0)
+        rc = cover_held(h, b, held, err);
+    if (rc == 0)
+        rc = khub_acked(h, b->device_id, &res->acked_seq, err);
+    if (rc == 0)
+        rc = log_batch(h, b, stored, dups, h->ingest_now_ms, src->label, err);
+    free(held);
+    res->records += b->n;
+    res->stored += stored;
+    res->duplicates += dups;
+    return rc;
+}
+
+/* Commits (ok != 0) or rolls back the ingest transaction. */
+int khub_ingest_end(khub *h, int ok, khub_result *res, kerr *err)
+{
+    int rc = 0;
+    if (!h->in_ingest)
+        return ok ? kerr_set(err, KERR_INTERNAL, "ingest: no transaction open") : 0;
+    h->in_ingest = 0;
+    if (ok)
+        rc = exec(h, "COMMIT", err);
+    if (!ok || rc) {
+        sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
+        if (res)
+            res->stored = 0;
+    }
+    return rc;
+}
+
+/* Stores nb batches in one transaction. */
 int khub_ingest(khub *h, const khub_source *src, const ksync_batch *batches, int nb,
                 khub_result *res, kerr *err)
 {
     memset(res, 0, sizeof *res);
-    int64_t now_ms = khub_now_ms();
-    int rc = exec(h, "BEGIN IMMEDIATE", err);
+    int rc = khub_ingest_begin(h, err);
     if (rc)
         return rc;
-    for (int i = 0; i < nb && rc == 0; i++) {
-        const ksync_batch *b = &batches[i];
-        int stored = 0, dups = 0;
-        snprintf(res->device_id, sizeof res->device_id, "%s", b->device_id);
-        if (src->token)
-            rc = authorize(h, src->token, b->device_id, res, err);
-        if (rc == 0 && src->anchor)
-            rc = anchor_boot(h, b, src->recv_ms, err);
-        if (rc == 0)
-            rc = store_records(h, b, now_ms, &stored, &dups, err);
-        if (rc == 0)
-            rc = cover(h, b->device_id, b->seq_from, b->seq_to, &res->acked_seq, err);
-        if (rc == 0)
-            rc = log_batch(h, b, stored, dups, now_ms, src->label, err);
-        res->records += b->n;
-        res->stored += stored;
-        res->duplicates += dups;
-    }
-    if (rc == 0)
-        rc = exec(h, "COMMIT", err);
-    if (rc != 0) {
-        sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
-        res->stored = 0;
-    }
-    return rc;
+    for (int i = 0; i < nb && rc == 0; i++)
+        rc = khub_ingest_batch(h, src, &batches[i], res, err);
+    int e = khub_ingest_end(h, rc == 0, res, rc ? NULL : err);
+    return rc ? rc : e;
 }

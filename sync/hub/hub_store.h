@@ -7,11 +7,17 @@
  * number of processes (the server, `kiosk-hub import`, `export`) may open
  * the same file; writers queue on SQLite's lock with a busy timeout.
  *
- * Tables (schema version 1, PRAGMA user_version):
- *   devices(name PK, token_hash UNIQUE, device_id, created_ms, revoked_ms)
- *   records(id PK, tbl, device_id, seq, wall_ms, boot_id, mono_ms, fields,
- *           corrected_ms, time_source, received_ms)
- *   coverage(device_id, lo, hi)   seq ranges held, merged, per device
+ * The file is created 0600 (an older, looser one is tightened at open): it
+ * holds people's names and contacts.
+ *
+ * Tables (schema version 2, PRAGMA user_version; version 1 is migrated at
+ * open, see khub_migrate_1_2):
+ *   devices(name PK, token_hash UNIQUE, device_id, created_ms, revoked_ms,
+ *           paired_ms, sign_key)    device_id and sign_key (Ed25519 public
+ *                                   key, hex) are set by pairing
+ *   records(device_id, id, tbl, seq, wall_ms, boot_id, mono_ms, fields,
+ *           corrected_ms, time_source, received_ms; PK(device_id, id))
+ *   coverage(device_id, lo, hi)   seq ranges whose records are held, merged
  *   boots(device_id, boot_id, recv_ms, mono_ms)   first anchor of a boot
  *   batch_log(batch_id, device_id, seq_from, seq_to, records, stored,
  *             duplicates, received_ms, source)
@@ -29,7 +35,8 @@
 enum {
     KHUB_UNAUTHORIZED = 100,  /* 401: unknown or revoked token */
     KHUB_FORBIDDEN,           /* 403: token bound to another device */
-    KHUB_BUSY                 /* 503: store locked past the busy timeout */
+    KHUB_BUSY,                /* 503: store locked past the busy timeout */
+    KHUB_NOT_PAIRED           /* 403: token or device id not paired yet */
 };
 
 #define KHUB_TOKEN_LEN 69          /* "khub_" + 64 hex */
@@ -66,6 +73,11 @@ int64_t khub_now_ms(void);
 /* Pairs a new device: makes a token, stores its hash, writes the token
  * (KHUB_TOKEN_LEN chars + NUL) into token_out.  KERR_DUP if the name exists. */
 int khub_device_add(khub *h, const char *name, char token_out[KHUB_TOKEN_LEN + 1], kerr *err);
+/* The same, binding the new token at once to the kiosk's device id and its
+ * Ed25519 bundle key (from `kiosk sync key`): pairing without a network.
+ * KHUB_FORBIDDEN if another live device holds the id. */
+int khub_device_add_bound(khub *h, const char *name, const char *device_id,
+                          const unsigned char *sign_pk, char token_out[KHUB_TOKEN_LEN + 1], kerr *err);
 /* Revokes a device's token at once.  KERR_NOTFOUND if no such name. */
 int khub_device_revoke(khub *h, const char *name, kerr *err);
 /* Prints one line per device: name, state, device id, records held. */
@@ -76,11 +88,35 @@ int khub_device_list(khub *h, FILE *out, kerr *err);
 int khub_auth(khub *h, const char *token, char name[KHUB_DEVICE_NAME_MAX + 1],
               char device_id[33], kerr *err);
 
+/* Pairing (PROTOCOL.md 3): binds the live token to the kiosk's device id
+ * and its bundle key, in one transaction.  KHUB_UNAUTHORIZED (unknown or
+ * revoked token), KHUB_FORBIDDEN (token paired with another id, or the id
+ * held by another live token), KERR_INVALID (bad id).  Re-pairing the same
+ * token with the same id replaces the key.  name gets the device's name. */
+int khub_pair(khub *h, const char *token, const char *device_id, const unsigned char sign_pk[32],
+              char name[KHUB_DEVICE_NAME_MAX + 1], kerr *err);
+
+/* The Ed25519 public keys (up to max) of the live devices paired with
+ * device_id, for checking a bundle's signature; name gets a device name.
+ * KHUB_NOT_PAIRED (no device, or paired before keys existed) or
+ * KHUB_UNAUTHORIZED (revoked) with a message saying what to do. */
+int khub_bundle_keys(khub *h, const char *device_id, unsigned char keys[][32], int max, int *n,
+                     char name[KHUB_DEVICE_NAME_MAX + 1], kerr *err);
+
 /* Stores nb batches in one transaction (PROTOCOL.md section 4): all or
- * nothing.  Returns 0, KHUB_UNAUTHORIZED, KHUB_FORBIDDEN, KERR_FULL,
- * KHUB_BUSY, KERR_IO or KERR_INTERNAL. */
+ * nothing.  Returns 0, KHUB_UNAUTHORIZED, KHUB_FORBIDDEN, KHUB_NOT_PAIRED,
+ * KERR_FULL, KHUB_BUSY, KERR_IO or KERR_INTERNAL. */
 int khub_ingest(khub *h, const khub_source *src, const ksync_batch *batches, int nb,
                 khub_result *res, kerr *err);
+
+/* The same in steps, so that a bundle is stored batch by batch without
+ * holding it in memory: begin, then batch for each (adds to res, which the
+ * caller zeroes), then end(ok) commits, or rolls back when ok is 0 or any
+ * step failed. */
+int khub_ingest_begin(khub *h, kerr *err);
+int khub_ingest_batch(khub *h, const khub_source *src, const ksync_batch *b, khub_result *res,
+                      kerr *err);
+int khub_ingest_end(khub *h, int ok, khub_result *res, kerr *err);
 
 /* The highest seq N such that every record of device_id with seq <= N is held. */
 int khub_acked(khub *h, const char *device_id, int64_t *acked, kerr *err);

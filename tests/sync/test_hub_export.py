@@ -158,6 +158,11 @@ def main():
         os.mkdir(usb)
         rc, out, err = b.cmd("sync", "export", usb)
         c.check(rc == 0 and out.strip().endswith(".kbundle"), f"kiosk B writes a bundle: {err}")
+        # B never reaches the hub: it is paired offline with its id and bundle key
+        rc, pair_cmd, err = b.cmd("sync", "key")
+        c.check(rc == 0 and pair_cmd.startswith("kiosk-hub device add NAME "), f"kiosk B's key: {err}")
+        rc, _, err = run(hub, *pair_cmd.split()[1:3], "door-b", *pair_cmd.split()[4:], "--store", store)
+        c.check(rc == 0, f"the hub adds B with its id and key: {err}")
         rc, _, err = run(hub, "import", out.strip(), "--store", store)
         c.check(rc == 0, f"the hub imports B's bundle: {err}")
 

@@ -3,6 +3,7 @@
  * store's exactly-once ingest and time correction (no network).
  */
 #define _GNU_SOURCE
+#include <sodium.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,6 +115,19 @@ static void test_refusals(void)
     } while (0)
     MUTATE("\"seq\":2", "\"seq\":\"2\"", "records[1].seq: expected an integer");
     MUTATE("\"seq\":2", "\"seq\":2.5", "records[1].seq: expected an integer");
+    MUTATE("\"seq\":2", "\"seq\":2.0", "records[1].seq: expected an integer, got 2.0");
+    MUTATE("\"seq\":2", "\"seq\":2e0", "records[1].seq: expected an integer, got 2e0");
+    MUTATE("\"seq\":2", "\"seq\":02", "records[1].seq: expected an integer, got 02");
+    MUTATE("\"seq_to\":2", "\"seq_to\":9007199254740993", "seq_to: integer 9007199254740993 is beyond 2^53");
+    MUTATE("\"seq_to\":2", "\"seq_to\":-18446744073709551617", "seq_to: integer -18446744073709551617 is beyond");
+    MUTATE("\"is_new\":1", "\"is_new\":1.5", "records[0].fields.is_new: expected an integer");
+    MUTATE("\"is_new\":1", "\"is_new\":\"a\\u0000b\"", "records[0].fields.is_new: \\u0000");
+    MUTATE("\"is_new\":1", "\"is_new\":\"\\ud800\"", "not JSON");
+    MUTATE("\"is_new\":1", "\"is_new\":\"\\udc00\"", "not JSON");
+    MUTATE("\"is_new\":1", "\"is_new\":\"\xc3\x28\"", "records[0].fields.is_new: text is not valid UTF-8");
+    MUTATE("\"is_new\":1", "\"is_new\":\"\xed\xa0\x80\"", "records[0].fields.is_new: text is not valid UTF-8");
+    MUTATE("\"is_new\":1", "\"is_new\":\"\xc0\xaf\"", "records[0].fields.is_new: text is not valid UTF-8");
+    MUTATE("\"is_new\":1", "\"x\":{\"y\":1.0},\"is_new\":1", "records[0].fields.x.y: expected an integer");
     MUTATE("\"seq\":2", "\"seq\":9", "records[1].seq: 9 is outside");
     MUTATE("\"seq\":2", "\"seq\":1", "records[1].seq: not above");
     MUTATE("\"seq_to\":2", "\"seq_to\":3", "seq_to: the last record");
@@ -166,6 +180,15 @@ static void test_ingest_exactly_once(void)
     ksync_batch b1, b2, b3, b12;
     int64_t w = khub_now_ms() - 100000;
     make_batch(&b1, 1, 10, BOOT, w, w + 20000, 20000);
+    /* a token is bound at pairing, never by a batch */
+    CHECK_INT(khub_ingest(h, &src, &b1, 1, &res, &e), KHUB_NOT_PAIRED);
+    CHECK(strstr(e.msg, "kiosk sync pair") != NULL);
+    unsigned char pk[32] = {1}, pk2[32] = {2};
+    char name[KHUB_DEVICE_NAME_MAX + 1];
+    CHECK_INT(khub_pair(h, token, DEV, pk, name, &e), 0);
+    CHECK_STR(name, "door-2");
+    CHECK_INT(khub_pair(h, token, DEV, pk2, name, &e), 0);      /* same kiosk again: new key */
+    CHECK_INT(khub_pair(h, token, "ffff6c1e9b2a4c3d8e7f60718293a4b5", pk, name, &e), KHUB_FORBIDDEN);
     make_batch(&b2, 11, 20, BOOT, w, w + 20000, 20000);
     make_batch(&b3, 21, 30, BOOT, w, w + 30000, 30000);
     make_batch(&b12, 5, 15, BOOT, w, w + 20000, 20000);
@@ -185,11 +208,37 @@ static void test_ingest_exactly_once(void)
     CHECK_INT(res.duplicates, 10);
     CHECK_INT(q1(h, "SELECT count(*) FROM records"), 30);
     CHECK_INT(q1(h, "SELECT count(*) FROM coverage"), 1);
-    /* the token is now bound to DEV: another device id is forbidden */
+    /* the token is bound to DEV: another device id is forbidden */
     ksync_batch other;
     make_batch(&other, 1, 1, BOOT, w, w, 0);
     other.device_id[0] = 'f';
     CHECK_INT(khub_ingest(h, &src, &other, 1, &res, &e), KHUB_FORBIDDEN);
+    /* ... and another token cannot pair with DEV while door-2 is live */
+    char token1[KHUB_TOKEN_LEN + 1];
+    CHECK_INT(khub_device_add(h, "door-3", token1, &e), 0);
+    CHECK_INT(khub_pair(h, token1, DEV, pk, name, &e), KHUB_FORBIDDEN);
+    CHECK(strstr(e.msg, "door-2") != NULL);
+    /* record ids belong to their device: door-3's record with an id DEV
+     * will use is its own row, and DEV's record is still stored */
+    CHECK_INT(khub_pair(h, token1, other.device_id, pk, name, &e), 0);
+    khub_source src3 = {token1, khub_now_ms(), 1, "test"};
+    ksync_batch early;
+    make_batch(&early, 1, 1, BOOT, w, w, 0);
+    early.device_id[0] = 'f';
+    snprintf(early.recs[0].id, sizeof early.recs[0].id, "%032llx", 31ULL);
+    CHECK_INT(khub_ingest(h, &src3, &early, 1, &res, &e), 0);
+    /* coverage is earned: a claim of [31, 2^53 - 1] with three records
+     * covers only the seqs held */
+    ksync_batch claim;
+    make_batch(&claim, 31, 33, BOOT, w, w + 20000, 20000);
+    claim.recs[2].seq = claim.seq_to = 9007199254740991LL;
+    snprintf(claim.recs[2].id, sizeof claim.recs[2].id, "%032llx", 9007199254740991ULL);
+    CHECK_INT(khub_ingest(h, &src, &claim, 1, &res, &e), 0);
+    CHECK_INT(res.stored, 3);
+    CHECK_INT(res.acked_seq, 32);
+    CHECK_INT(q1(h, "SELECT count(*) FROM records WHERE id = '0000000000000000000000000000001f'"), 2);
+    ksync_batch_free(&early);
+    ksync_batch_free(&claim);
     /* revoked: 401, nothing stored */
     CHECK_INT(khub_device_revoke(h, "door-2", &e), 0);
     CHECK_INT(khub_device_revoke(h, "door-2", &e), KERR_NOTFOUND);
@@ -198,12 +247,12 @@ static void test_ingest_exactly_once(void)
     CHECK_INT(khub_ingest(h, &bad, &b1, 1, &res, &e), KHUB_UNAUTHORIZED);
     /* a full store refuses the whole batch */
     ksync_batch big;
-    make_batch(&big, 31, 4000, BOOT, w, w + 20000, 20000);
+    make_batch(&big, 33, 4000, BOOT, w, w + 20000, 20000);
     khub_source trusted = {NULL, khub_now_ms(), 0, "bundle"};
     long long pages = q1(h, "PRAGMA page_count");
     CHECK_INT(khub_limit_pages(h, pages + 2, &e), 0);
     CHECK_INT(khub_ingest(h, &trusted, &big, 1, &res, &e), KERR_FULL);
-    CHECK_INT(q1(h, "SELECT count(*) FROM records"), 30);
+    CHECK_INT(q1(h, "SELECT count(*) FROM records"), 34);
     CHECK_INT(khub_limit_pages(h, 1000000, &e), 0);
     CHECK_INT(khub_ingest(h, &trusted, &big, 1, &res, &e), 0);
     CHECK_INT(res.acked_seq, 4000);
@@ -264,54 +313,93 @@ static void test_time_correction(void)
     khub_close(h);
 }
 
-/* Bundles: written, read back; cut or altered ones are refused whole. */
+/* Reads a whole bundle through the reader; returns batches read or -code. */
+static int read_bundle(const char *path, const unsigned char *pk, int *sig_ok, kerr *e)
+{
+    ksync_bundle_reader *r;
+    int rc = ksync_bundle_open(&r, path, e);
+    if (rc)
+        return -rc;
+    *sig_ok = pk ? ksync_bundle_check_signature(r, pk) : 0;
+    int n = 0, done = 0;
+    while (rc == 0 && !done) {
+        ksync_batch b;
+        rc = ksync_bundle_next(r, &b, &done, e);
+        if (rc == 0 && !done)
+            n++;
+        ksync_batch_free(&b);
+    }
+    ksync_bundle_close(r);
+    return rc ? -rc : n;
+}
+
+/* Writes data[0..len) to path. */
+static void put_file(const char *path, const char *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    fwrite(data, 1, len, f);
+    fclose(f);
+}
+
+/* Bundles: written and signed, read back; cut, altered or re-signed ones
+ * are refused. */
 static void test_bundle(void)
 {
     char dir[64], path[4400];
     ktest_tmpdir(dir, sizeof dir);
     ksync_bundle_writer *w;
     kerr e = {0};
+    unsigned char pk[32], sk[64], pk2[32], sk2[64];
+    crypto_sign_keypair(pk, sk);
+    crypto_sign_keypair(pk2, sk2);
     CHECK_INT(ksync_bundle_begin(&w, dir, &e), 0);
     ksync_batch b1, b2;
     make_batch(&b1, 1, 3, BOOT, 1781337600000LL, 1781337700000LL, 5000);
     make_batch(&b2, 4, 6, BOOT, 1781337600000LL, 1781337700000LL, 5000);
     CHECK_INT(ksync_bundle_add(w, &b1, &e), 0);
     CHECK_INT(ksync_bundle_add(w, &b2, &e), 0);
-    CHECK_INT(ksync_bundle_finish(w, DEV, 1, 6, path, sizeof path, &e), 0);
+    CHECK_INT(ksync_bundle_finish(w, DEV, sk, 1, 6, path, sizeof path, &e), 0);
     CHECK(strstr(path, "kiosk-" DEV "-1-6.kbundle") != NULL);
-    ksync_batch *bs;
-    int n;
-    CHECK_INT(ksync_bundle_read(path, &bs, &n, &e), 0);
-    CHECK_INT(n, 2);
-    if (n == 2) {
-        CHECK_INT(bs[1].recs[2].seq, 6);
-        for (int i = 0; i < n; i++)
-            ksync_batch_free(&bs[i]);
-    }
-    free(bs);
-    /* read the file, then write cut and altered copies */
+    int sig = 0;
+    CHECK_INT(read_bundle(path, pk, &sig, &e), 2);
+    CHECK_INT(sig, 1);
+    CHECK_INT(read_bundle(path, pk2, &sig, &e), 2);
+    CHECK_INT(sig, 0);                         /* another kiosk's key */
     FILE *f = fopen(path, "rb");
     static char data[65536];
     size_t len = fread(data, 1, sizeof data, f);
     fclose(f);
     char bad[4500];
     snprintf(bad, sizeof bad, "%s/bad.kbundle", dir);
-    size_t cuts[] = {len - 1, len - 30, len / 2, 10};
+    size_t cuts[] = {len - 1, len - 140, len / 2, 10};
     for (int i = 0; i < 4; i++) {
-        f = fopen(bad, "wb");
-        fwrite(data, 1, cuts[i], f);
-        fclose(f);
-        CHECK_INT(ksync_bundle_read(bad, &bs, &n, &e), KERR_INVALID);
-        CHECK(bs == NULL);
+        put_file(bad, data, cuts[i]);
+        CHECK_INT(read_bundle(bad, pk, &sig, &e), -KERR_INVALID);
     }
     CHECK(strstr(e.msg, "bad.kbundle") != NULL);
-    char *p = strstr(data, "\"seq\":5");
-    p[6] = '7';
-    f = fopen(bad, "wb");
-    fwrite(data, 1, len, f);
-    fclose(f);
-    CHECK_INT(ksync_bundle_read(bad, &bs, &n, &e), KERR_INVALID);
+    /* altered: the checksum says so */
+    static char alt[65536];
+    memcpy(alt, data, len);
+    char *p = strstr(alt, "\"is_new\":1");
+    p[9] = '0';
+    put_file(bad, alt, len);
+    CHECK_INT(read_bundle(bad, pk, &sig, &e), -KERR_INVALID);
     CHECK(strstr(e.msg, "checksum mismatch") != NULL);
+    /* altered with the checksum recomputed (anyone can): the signature says so */
+    p = strstr(alt, "\nEND ");
+    unsigned char d[32];
+    char hex[65];
+    crypto_hash_sha256(d, (const unsigned char *)alt, (unsigned long long)(p + 1 - alt));
+    sodium_bin2hex(hex, sizeof hex, d, sizeof d);
+    memcpy(p + 1 + strlen("END 2 "), hex, 64);
+    put_file(bad, alt, len);
+    CHECK_INT(read_bundle(bad, pk, &sig, &e), 2);
+    CHECK_INT(sig, 0);
+    /* not a regular file: refused before any read */
+    CHECK_INT(read_bundle(dir, pk, &sig, &e), -KERR_INVALID);
+    CHECK(strstr(e.msg, "not a regular file (a folder)") != NULL);
+    CHECK_INT(read_bundle("/dev/zero", pk, &sig, &e), -KERR_INVALID);
+    CHECK(strstr(e.msg, "a device") != NULL);
     ksync_batch_free(&b1);
     ksync_batch_free(&b2);
 }

@@ -14,8 +14,10 @@
 #include "ktest.h"
 
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "core/i18n.h"
+#include "core/i18n_review.h"
 #include "core/plural.h"
 #include "core/po.h"
 
@@ -492,7 +494,7 @@ static const char fake_en[] =
     "msgid \"Next\"\nmsgstr \"\"\n";
 
 typedef struct counts {
-    int kind[KI18N_NO_FONT + 1];
+    int kind[KI18N_GLOSSARY + 1];
     int total;
     char last_detail[200];
 } counts;
@@ -896,6 +898,144 @@ static void test_template(void)
     kpo_free(&pot);
 }
 
+/* ---- review state, glossary, review items (issue 17) ----------------------- */
+
+static const char review_pot[] =
+    "msgid \"\"\nmsgstr \"Content-Type: text/plain; charset=UTF-8\\n\"\n\n"
+    "msgid \"Find your name and check in\"\nmsgstr \"\"\n\n"
+    "msgid \"Sign up\"\nmsgstr \"\"\n\n"
+    "msgid \"You are checked in to {event}.\"\nmsgstr \"\"\n\n"
+    "msgid \"{n} second\"\nmsgid_plural \"{n} seconds\"\nmsgstr[0] \"\"\nmsgstr[1] \"\"\n";
+
+static const char review_vi[] =
+    "msgid \"\"\nmsgstr \"\"\n\"Content-Type: text/plain; charset=UTF-8\\n\"\n"
+    "\"Plural-Forms: nplurals=1; plural=0;\\n\"\n\"X-Review-Status: partly\\n\"\n\n"
+    "# a translator's own note\n# reviewed by Lan Nguyen, 2026-12-06\n#: kiosk/ui/x.c:1\n"
+    "msgid \"Find your name and check in\"\nmsgstr \"T\xc3\xacm t\xc3\xaan v\xc3\xa0 ghi danh\"\n\n"
+    "# reviewed by Lan Nguyen, 2026-12-01\n#, fuzzy\n#| msgid \"Sign me up\"\n"
+    "msgid \"Sign up\"\nmsgstr \"\xc4\x90\xc4\x83ng k\xc3\xbd\"\n\n"
+    "msgid \"You are checked in to {event}.\"\nmsgstr \"\xc4\x90\xc3\xa3 \xc4\x91i\xe1\xbb\x83m danh t\xe1\xba\xa1i {event}.\"\n\n"
+    "msgid \"{n} second\"\nmsgid_plural \"{n} seconds\"\nmsgstr[0] \"{n} gi\xc3\xa2y\"\n\n"
+    "# reviewed by Someone Else, 2020-01-01\n"
+    "#~ msgid \"Gone\"\n#~ msgstr \"\xc4\x90\xc3\xa3 \xc4\x91i\"\n";
+
+static void test_review_state(void)
+{
+    char dir[64], sub[128];
+    ktest_tmpdir(dir, sizeof dir);
+    snprintf(sub, sizeof sub, "%s/glossary", dir);
+    CHECK_INT(mkdir(sub, 0755), 0);
+    write_file(dir, "kiosk.pot", review_pot);
+    write_file(dir, "vi.po", review_vi);
+    write_file(dir, "en.po", fake_en);
+    write_file(dir, "LINGUAS", "en\nvi\n");
+    write_file(dir, "glossary/vi.csv",
+               "english,translation,note\n"
+               "check in|checked in|check-in,\xc4\x91i\xe1\xbb\x83m danh,not ghi danh\n"
+               "sign up,\xc4\x91\xc4\x83ng k\xc3\xbd,\n"
+               "event,s\xe1\xbb\xb1 ki\xe1\xbb\x87n,\n");
+    ki18n *cat = open_ok(dir);
+    if (!cat)
+        return;
+    /* The review mark belongs to its entry, never to the next one or an
+     * obsolete entry's neighbour. */
+    const kpo_entry *find = ki18n_entry(cat, "vi", NULL, "Find your name and check in");
+    const kpo_entry *sign = ki18n_entry(cat, "vi", NULL, "Sign up");
+    const kpo_entry *ev = ki18n_entry(cat, "vi", NULL, "You are checked in to {event}.");
+    CHECK(find && find->reviewed && strcmp(find->reviewed, "Lan Nguyen, 2026-12-06") == 0);
+    CHECK(ev && ev->reviewed == NULL);
+    CHECK_INT(ki18n_entry_state(find), KI18N_ST_REVIEWED);
+    CHECK_INT(ki18n_entry_state(sign), KI18N_ST_STALE);       /* fuzzy after review */
+    CHECK_INT(ki18n_entry_state(ev), KI18N_ST_MACHINE);
+    CHECK_INT(ki18n_entry_state(NULL), KI18N_ST_UNTRANSLATED);
+    ki18n_counts n;
+    CHECK_INT(ki18n_review_counts(cat, "vi", &n), 0);
+    CHECK_INT(n.total, 4);
+    CHECK_INT(n.reviewed, 1);
+    CHECK_INT(n.stale, 1);
+    CHECK_INT(n.machine, 2);
+    CHECK_STR(ki18n_review_word(cat, "vi"), "partly reviewed");
+    CHECK(ki18n_review_word(cat, "en") == NULL);               /* the source */
+    /* Glossary: "ghi danh" where the glossary says "điểm danh" is reported;
+     * {event} is a placeholder, not the word "event". */
+    CHECK_INT(ki18n_glossary_count(cat, "vi"), 3);
+    char detail[200];
+    CHECK(ki18n_glossary_check(cat, "vi", "Find your name and check in",
+                               "T\xc3\xacm t\xc3\xaan v\xc3\xa0 ghi danh", detail, sizeof detail) > 0);
+    CHECK(strstr(detail, "\"check in\" should be") != NULL);
+    CHECK_INT(ki18n_glossary_check(cat, "vi", "Check-in code", "M\xc3\xa3 \xc4\x90I\xe1\xbb\x82M DANH",
+                                   detail, sizeof detail), 0);   /* any case */
+    CHECK_INT(ki18n_glossary_check(cat, "vi", "You are checked in to {event}.",
+                                   "\xc4\x90\xc3\xa3 \xc4\x91i\xe1\xbb\x83m danh t\xe1\xba\xa1i {event}.",
+                                   detail, sizeof detail), 0);
+    CHECK_INT(ki18n_glossary_check(cat, "vi", "Checkout", "x", detail, sizeof detail), 0);
+    counts c = {0};
+    ki18n_check(cat, count_issue, &c);
+    CHECK_INT(c.kind[KI18N_GLOSSARY], 1);
+    CHECK_INT(c.kind[KI18N_FUZZY], 1);
+    ki18n_close(cat);
+    /* A broken glossary never stops the kiosk; the check names it. */
+    write_file(dir, "glossary/vi.csv", "english,translation\nstaff\n");
+    cat = open_ok(dir);
+    if (cat) {
+        counts c2 = {0};
+        ki18n_check(cat, count_issue, &c2);
+        CHECK(c2.kind[KI18N_GLOSSARY] >= 1);
+        ki18n_close(cat);
+    }
+}
+
+static void test_review_items(void)
+{
+    CHECK(kreview_pattern_match("Thank you, {name}!", "Thank you, Lan!"));
+    CHECK(kreview_pattern_match("{n} seconds", "15 seconds"));
+    CHECK(!kreview_pattern_match("{n} seconds", " seconds"));     /* a placeholder is not empty */
+    CHECK(!kreview_pattern_match("Back", "Back home"));
+    CHECK(kreview_pattern_match("a {x} b {y}", "a 1 b 2 b 3"));
+    char dir[64];
+    ktest_tmpdir(dir, sizeof dir);
+    write_file(dir, "kiosk.pot", review_pot);
+    write_file(dir, "vi.po", review_vi);
+    write_file(dir, "en.po", fake_en);
+    write_file(dir, "LINGUAS", "en\nvi\n");
+    write_file(dir, "places.tsv",
+               "welcome\tvi\t316\t58\t40\t21\t57\tT\xc3\xacm t\xc3\xaan v\xc3\xa0 ghi danh\n"
+               "find\tvi\t200\t30\t20\t12\t32\tT\xc3\xacm t\xc3\xaan v\xc3\xa0 ghi danh\n"
+               "done\tvi\t700\t80\t30\t20\t33\t\xc4\x90\xc3\xa3 \xc4\x91i\xe1\xbb\x83m danh t\xe1\xba\xa1i Parent Night.\n"
+               "done\tko\t700\t80\t30\t20\t33\tT\xc3\xacm t\xc3\xaan v\xc3\xa0 ghi danh\n"
+               "idle\tvi\t300\t40\t20\t14\t33\t15 gi\xc3\xa2y\n");
+    ki18n *cat = open_ok(dir);
+    if (!cat)
+        return;
+    kreview r;
+    kerr err = {0};
+    CHECK_INT(kreview_build(&r, cat, "vi", dir, NULL, &err), 0);
+    CHECK_INT(r.n, 4);                           /* one plural form in Vietnamese */
+    char path[128];
+    snprintf(path, sizeof path, "%s/places.tsv", dir);
+    CHECK_INT(kreview_add_places(&r, path, &err), 0);
+    kreview_item *find = NULL, *ev = NULL, *secs = NULL, *sign = NULL;
+    for (int i = 0; i < r.n; i++) {
+        if (strcmp(r.it[i].english, "Find your name and check in") == 0) find = &r.it[i];
+        if (strcmp(r.it[i].english, "You are checked in to {event}.") == 0) ev = &r.it[i];
+        if (r.it[i].form == 0) secs = &r.it[i];
+        if (strcmp(r.it[i].english, "Sign up") == 0) sign = &r.it[i];
+    }
+    CHECK(find && strcmp(find->screens, "welcome, find") == 0);
+    CHECK(find && find->nplaces == 2 && kreview_tightest(find)->w == 200);
+    CHECK(ev && strcmp(ev->screens, "done") == 0);
+    CHECK(secs && strcmp(secs->screens, "idle") == 0 && secs->nforms == 1);
+    CHECK(sign && sign->nplaces == 0 && sign->state == KI18N_ST_STALE);
+    CHECK(find && find->reviewer && strcmp(find->reviewer, "Lan Nguyen, 2026-12-06") == 0);
+    CHECK(find && kreview_find(&r, find->id) == find);
+    kreview_free(&r);
+    write_file(dir, "places.tsv", "welcome\tvi\t316\n");
+    CHECK_INT(kreview_build(&r, cat, "vi", dir, NULL, &err), 0);
+    CHECK(kreview_add_places(&r, path, &err) != 0 && strstr(err.msg, "places.tsv:1") != NULL);
+    kreview_free(&r);
+    ki18n_close(cat);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1)
@@ -912,5 +1052,7 @@ int main(int argc, char **argv)
     RUN(test_catalog_errors);
     RUN(test_template);
     RUN(test_shipped_catalogs);
+    RUN(test_review_state);
+    RUN(test_review_items);
     return ktest_summary();
 }

@@ -18,7 +18,9 @@ PKG_TEXT="libicu-dev python3-icu libhangul-dev m17n-db libm17n-dev hunspell-vi"
 PKG_I18N="python3-polib libreoffice-calc-nogui"
 # hub on PostgreSQL; hub web page tested in a real browser (node and npm come with the machine image)
 PKG_HUB="libpq-dev postgresql chromium"
-PACKAGES="$PKG_BUILD $PKG_KIOSK $PKG_SYNC $PKG_TEST $PKG_TEXT $PKG_I18N $PKG_HUB"
+# screens: contact sheets of every screen (PIL), instructions per frame (valgrind's callgrind)
+PKG_SCREENS="python3-pil valgrind"
+PACKAGES="$PKG_BUILD $PKG_KIOSK $PKG_SYNC $PKG_TEST $PKG_TEXT $PKG_I18N $PKG_HUB $PKG_SCREENS"
 missing=""
 for p in $PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

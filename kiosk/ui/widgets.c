@@ -83,7 +83,9 @@ void kw_button(kview *v, const kui *u, const char *id, krect r, const char *labe
         border = fill;
     }
     kv_frame(v, r, fill, border, style == KB_QUIET ? 0 : 2, u->gap * 2);
-    krect inner = krect_inset(r, u->gap);
+    /* The label may use the button's height but for its border: a
+     * two-line label of a tall script still fits a one-target button. */
+    krect inner = {r.x + u->gap, r.y + 3, r.w - 2 * u->gap, r.h - 6};
     if (icon >= 0) {
         int is = u->button_px;
         int lw = 0, lh = 0;

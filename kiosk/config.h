@@ -52,6 +52,9 @@
 #ifndef KIOSK_SEARCH_RESULTS
 #define KIOSK_SEARCH_RESULTS 6     /* rows shown on the find screen */
 #endif
+#ifndef KIOSK_SEARCH_COUNT_MAX
+#define KIOSK_SEARCH_COUNT_MAX 1000 /* matches counted for "N more" */
+#endif
 
 /* ---- timing (milliseconds) -------------------------------------------------- */
 #ifndef KIOSK_IDLE_MS

@@ -40,7 +40,7 @@ def main():
     c.check(all(len(i[0]) == 32 and i[1] and i[2] > 0 and i[3] > 0 and i[4] for i in ids),
             f"answers are records with id, device, sequence, time and boot: {ids}")
     # In Korean, to the end: every answer with the language shown.
-    run(kiosk, "--data", data, script="tap lang-ko\ntap btn-new\ntype 지민\ntap btn-submit\n"
+    run(kiosk, "--data", data, script="tap lang-ko\ntap btn-new\ntap field-given\ntype 지민\ntap btn-submit\n"
         "tap choice-4\ntap btn-next\ntype 코딩\ntap btn-next\ntap choice-yes\ntap btn-next\n"
         "expect screen done\n")
     a = answers(data)[1:]

@@ -81,6 +81,25 @@ int kcompose_backspace(kcompose *c, char *text, size_t cap)
 }
 
 /* Bytes at the end of text that are still being composed. */
+/* The word as typed, if Telex changed it (see compose.h). */
+size_t kcompose_typed(const kcompose *c, const char *text, char *out,
+                      size_t cap)
+{
+    if (out && cap)
+        out[0] = '\0';
+    if (!c || !text || !out || cap == 0 || c->kind != KCOMPOSE_TELEX)
+        return 0;
+    return kcompose_telex_typed(c, text, out, cap);
+}
+
+/* Puts the word as typed back in place of the composed one. */
+int kcompose_use_typed(kcompose *c, char *text, size_t cap, size_t max_chars)
+{
+    if (!c || !text || c->kind != KCOMPOSE_TELEX)
+        return -1;
+    return kcompose_telex_use_typed(c, text, cap, max_chars);
+}
+
 size_t kcompose_pending(const kcompose *c, const char *text)
 {
     if (!text || !text[0])

@@ -21,10 +21,11 @@
  *   KCOMPOSE_TELEX   Vietnamese Telex as on phone keyboards (telex.c):
  *                    aa â, aw ă, ee ê, oo ô, ow ơ, uw ư, uow ươ, dd đ,
  *                    w alone ư; tones s f r x j, z removes the tone; the
- *                    same key again undoes ("ass" -> "as").  Keys change a
- *                    word only while it can still be a Vietnamese syllable,
- *                    and a word that stops being one is given back exactly
- *                    as typed, so "chris", "john", "leslie" stay English.
+ *                    same key again undoes ("xooo" -> "xoo").  Keys change
+ *                    a word only while it can still be a Vietnamese
+ *                    syllable, and a word that stops being one is given
+ *                    back exactly as typed, double letters included, so
+ *                    "chris", "ross", "tiffany", "susan" stay English.
  *   KCOMPOSE_HANGUL  Korean 2-set (hangul.c): compatibility jamo keys
  *                    (U+3131..U+3163) compose syllables U+AC00..U+D7A3;
  *                    backspace takes off one jamo of the open syllable.
@@ -63,6 +64,7 @@ typedef struct kcompose {
         int tracked;     /* the fields below describe the text's last word */
         int literal;     /* the word is no longer Vietnamese: typed as is */
         int w_vowel;     /* 1 + index of the ư a lone w typed, 0 if none */
+        int reread;      /* raw[] was read back from the text, not typed */
         int nraw;
         uint32_t raw[KCOMPOSE_WORD_MAX];       /* the word's keys as typed */
         char shown[KCOMPOSE_WORD_MAX * 4 + 1]; /* the word as written */
@@ -101,6 +103,18 @@ int kcompose_backspace(kcompose *c, char *text, size_t cap);
  * open Hangul syllable, the Vietnamese word being typed), for the UI to
  * underline; 0 when nothing is being composed. */
 size_t kcompose_pending(const kcompose *c, const char *text);
+
+/* The letters as typed, for the suggestion strip: if Telex changed the
+ * word at the end of text ("susan" never, "lisa" -> "lía"), writes the
+ * keys that typed it ("lisa") to out and returns their length; else 0
+ * (and out is ""). */
+size_t kcompose_typed(const kcompose *c, const char *text, char *out,
+                      size_t cap);
+
+/* Puts the letters as typed in place of the composed word at the end of
+ * text; the keys after it are then typed as they are.  Returns 0, or -1
+ * if there is nothing to put back or it would not fit. */
+int kcompose_use_typed(kcompose *c, char *text, size_t cap, size_t max_chars);
 
 /* Long-press variants of a base letter in a keyboard layout, in the order
  * the popup shows them; upper-case base gives upper-case forms.
@@ -144,6 +158,10 @@ int kcompose_telex_key(kcompose *c, char *text, size_t cap, size_t max_chars,
                        uint32_t key);
 size_t kcompose_telex_pending(const kcompose *c, const char *text);
 int kcompose_telex_variants(uint32_t base, uint32_t *out, int max);
+size_t kcompose_telex_typed(const kcompose *c, const char *text, char *out,
+                            size_t cap);
+int kcompose_telex_use_typed(kcompose *c, char *text, size_t cap,
+                             size_t max_chars);
 int kcompose_hangul_key(kcompose *c, char *text, size_t cap, size_t max_chars,
                         uint32_t key);
 int kcompose_hangul_backspace(kcompose *c, char *text, size_t cap);

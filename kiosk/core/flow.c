@@ -17,7 +17,7 @@
 #include "utf8.h"
 
 static const char *const screen_names[KS_COUNT] = {
-    "welcome", "find", "form", "done", "error", "survey",
+    "welcome", "find", "form", "done", "error", "survey", "possible-match",
     "staff-pin", "staff", "staff-events", "staff-event-new", "staff-export",
     "staff-person", "staff-shutdown",
 };
@@ -187,6 +187,14 @@ const klayout *kflow_layout(const kflow *f, int *nlayouts)
     return l[f->layout_index % n];
 }
 
+/* The composition the current layout types with: Telex only while the
+ * person has it on (key-telex). */
+static int layout_compose(const kflow *f)
+{
+    int kind = kflow_layout(f, NULL)->compose;
+    return kind == KCOMPOSE_TELEX && !f->telex ? KCOMPOSE_NONE : kind;
+}
+
 /* Focuses an input: the keyboard starts over on its first layout. */
 static void set_focus(kflow *f, int focus)
 {
@@ -195,7 +203,71 @@ static void set_focus(kflow *f, int focus)
     f->preedit[0] = '\0';
     f->nvariants = 0;
     f->layout_index = 0;
-    kcompose_reset(&f->compose, kflow_layout(f, NULL)->compose);
+    kcompose_reset(&f->compose, layout_compose(f));
+}
+
+int kflow_family_first(const char *lang)
+{
+    return lang && (strncmp(lang, "zh", 2) == 0 || strcmp(lang, "ja") == 0 ||
+                    strcmp(lang, "ko") == 0);
+}
+
+void kflow_field_order(const kflow *f, int order[KF_COUNT])
+{
+    for (int i = 0; i < KF_COUNT; i++)
+        order[i] = i;
+    if (kflow_family_first(f->lang)) {
+        order[0] = KF_FAMILY;
+        order[1] = KF_GIVEN;
+    }
+}
+
+/* Position of field in the language's order. */
+static int field_pos(const kflow *f, int field)
+{
+    int order[KF_COUNT];
+    kflow_field_order(f, order);
+    for (int i = 0; i < KF_COUNT; i++)
+        if (order[i] == field)
+            return i;
+    return 0;
+}
+
+/* The field after field in the language's order (wrapping). */
+static int field_next(const kflow *f, int field)
+{
+    int order[KF_COUNT];
+    kflow_field_order(f, order);
+    return order[(field_pos(f, field) + 1) % KF_COUNT];
+}
+
+void kflow_masked_name(const char *lang, const char *given, const char *initial, char *out,
+                       unsigned cap)
+{
+    /* a name written in Han, Kana or Hangul is in its own order anywhere */
+    int cjk = kfold_has_cjk(given) && initial && kfold_has_cjk(initial);
+    if (!initial || !initial[0])
+        snprintf(out, cap, "%s", given);
+    else if (!kflow_family_first(lang) && !cjk)
+        snprintf(out, cap, "%s %s.", given, initial);
+    else if (kfold_has_cjk(initial))
+        snprintf(out, cap, "%s%s", initial, given);
+    else
+        snprintf(out, cap, "%s. %s", initial, given);
+}
+
+void kflow_full_name(const char *lang, const char *given, const char *family, char *out,
+                     unsigned cap)
+{
+    int cjk = kfold_has_cjk(given) && family && kfold_has_cjk(family);
+    if (!family || !family[0])
+        snprintf(out, cap, "%s", given);
+    else if (!kflow_family_first(lang) && !cjk)
+        snprintf(out, cap, "%s %s", given, family);
+    else if (kfold_has_cjk(family) && kfold_has_cjk(given))
+        snprintf(out, cap, "%s%s", family, given);
+    else
+        snprintf(out, cap, "%s %s", family, given);
 }
 
 static void go(kflow *f, int screen)
@@ -203,10 +275,13 @@ static void go(kflow *f, int screen)
     f->screen = screen;
     f->still_there = 0;
     f->banner = NULL;
-    if (screen == KS_FIND)
+    if (screen == KS_FIND) {
         set_focus(f, KF_SEARCH);
-    else if (screen == KS_FORM)
-        set_focus(f, KF_GIVEN);
+    } else if (screen == KS_FORM) {
+        int order[KF_COUNT];
+        kflow_field_order(f, order);
+        set_focus(f, order[0]);
+    }
     else if (screen == KS_DONE)
         f->done_since = f->now_ms;
 }
@@ -224,7 +299,11 @@ void kflow_reset(kflow *f)
     memset(f->done_link, 0, sizeof f->done_link);
     memset(f->scan, 0, sizeof f->scan);
     f->nresults = 0;
+    f->nmatches = 0;
     f->searched = 0;
+    memset(&f->match, 0, sizeof f->match);
+    f->telex = 1;
+    f->telex_chosen = 0;
     f->banner = NULL;
     f->still_there = 0;
     f->preedit[0] = '\0';
@@ -268,13 +347,19 @@ static void run_search(kflow *f)
     char folded[KIOSK_QUERY_BYTES];
     kfold(f->query, folded, sizeof folded);
     f->nresults = 0;
+    f->nmatches = 0;
     f->searched = kfold_len(folded) >= KIOSK_SEARCH_MIN_CHARS;
     if (!f->searched)
         return;
     kerr err = {0};
-    if (kstore_search(f->store, f->query, f->results, KIOSK_SEARCH_RESULTS, &f->nresults,
-                      &err) != 0) {
+    kevent ev;
+    const char *event_id = NULL;
+    if (kstore_event_current(f->store, &ev, &err) == 0)
+        event_id = ev.id;
+    if (kstore_search_event(f->store, f->query, event_id, f->results, KIOSK_SEARCH_RESULTS,
+                            &f->nresults, &f->nmatches, &err) != 0) {
         f->nresults = 0;
+        f->nmatches = 0;
         f->banner = N_("Search is not working right now. Please see a staff member.");
         fprintf(stderr, "kiosk: search: %s\n", err.msg);
     }
@@ -391,8 +476,10 @@ static int backspace(kflow *f)
 /* Validates every field; returns 1 if the form can be saved. */
 static int validate_all(kflow *f)
 {
-    int ok = 1, first_bad = -1;
-    for (int i = 0; i < KF_COUNT; i++) {
+    int ok = 1, first_bad = -1, order[KF_COUNT];
+    kflow_field_order(f, order);
+    for (int k = 0; k < KF_COUNT; k++) {
+        int i = order[k];
         f->field_msg[i] = kflow_validate(i, f->field[i]);
         if (f->field_msg[i] && first_bad < 0)
             first_bad = i;
@@ -406,16 +493,24 @@ static int validate_all(kflow *f)
 
 static void survey_start(kflow *f, const ksurvey *sv);
 static int tap_key(kflow *f, const char *id);
+static void submit_form(kflow *f, int as_new);
+static void checkin_match(kflow *f, const kmatch *found);
 static void survey_next(kflow *f, int skip);
 
 /* After a stored sign-up or check-in: the event's survey if it has one
  * (not for a repeated check-in), else the thank-you. */
-static void show_done(kflow *f, int kind, const char *given, const char *person_id)
+static void show_done(kflow *f, int kind, const char *given, const char *initial,
+                      const char *person_id)
 {
     kevent ev;
     kerr err = {0};
     f->done_kind = kind;
-    snprintf(f->done_name, sizeof f->done_name, "%s", given);
+    /* Given name only where it comes first; family-first languages greet
+     * as their results show the name (initial, then given name). */
+    if (kflow_family_first(f->lang) || (kfold_has_cjk(given) && kfold_has_cjk(initial)))
+        kflow_masked_name(f->lang, given, initial, f->done_name, sizeof f->done_name);
+    else
+        snprintf(f->done_name, sizeof f->done_name, "%s", given);
     snprintf(f->done_person, sizeof f->done_person, "%s", person_id);
     if (kstore_event_current(f->store, &ev, &err) == 0) {
         snprintf(f->done_event, sizeof f->done_event, "%s", ev.name);
@@ -474,13 +569,15 @@ static void scan_done(kflow *f)
         return;
     }
     rc = kstore_checkin(f->store, person, ev.id, &err);
+    char initial[8];
+    kfold_initial(p.family, initial, sizeof initial);
     if (rc == KERR_DUP) {
-        show_done(f, KDONE_ALREADY, p.given, person);
+        show_done(f, KDONE_ALREADY, p.given, initial, person);
     } else if (rc != 0) {
         fprintf(stderr, "kiosk: check-in: %s\n", err.msg);
         welcome_banner(f, N_("Sorry, this sign-in could not be saved. Please see a staff member."));
     } else {
-        show_done(f, KDONE_RETURNING, p.given, person);
+        show_done(f, KDONE_RETURNING, p.given, initial, person);
     }
 }
 
@@ -757,8 +854,9 @@ static void save_failed(kflow *f, const kerr *err, const char *what)
     f->banner = N_("Sorry, this sign-in could not be saved. Please see a staff member.");
 }
 
-/* Saves the form as a new person checked in at the current event. */
-static void submit_form(kflow *f)
+/* Saves the form as a new person checked in at the current event; unless
+ * as_new, first asks "Is this you?" when someone stored may be them. */
+static void submit_form(kflow *f, int as_new)
 {
     if (!validate_all(f))
         return;
@@ -777,6 +875,19 @@ static void submit_form(kflow *f)
         snprintf(dst[i], cap[i], "%s", f->field[i]);
         trim(dst[i]);
     }
+    if (!as_new) {
+        int found = 0;
+        if (kstore_possible_match(f->store, &p, &f->match, &found, &err) != 0) {
+            /* The sign-up matters more than the check: go on. */
+            fprintf(stderr, "kiosk: possible match: %s\n", err.msg);
+            found = 0;
+        }
+        if (found) {
+            go(f, KS_MATCH);
+            return;
+        }
+    }
+    memset(&f->match, 0, sizeof f->match);
     if (kstore_signup(f->store, &p, ev.id, &err) != 0) {
         save_failed(f, &err, "sign-up");
         return;
@@ -787,11 +898,13 @@ static void submit_form(kflow *f)
         fprintf(stderr, "kiosk: check-in code: %s\n", err.msg);
         f->done_token[0] = '\0';
     }
-    show_done(f, KDONE_NEW, p.given, p.id);
+    char initial[8];
+    kfold_initial(p.family, initial, sizeof initial);
+    show_done(f, KDONE_NEW, p.given, initial, p.id);
 }
 
-/* Checks in the person of result row i (0-based). */
-static void checkin_result(kflow *f, int i)
+/* Checks in a person found by search (or by the possible-match check). */
+static void checkin_match(kflow *f, const kmatch *found)
 {
     kevent ev;
     kerr err = {0};
@@ -799,14 +912,14 @@ static void checkin_result(kflow *f, int i)
         save_failed(f, &err, "no current event");
         return;
     }
-    kmatch m = f->results[i];
+    kmatch m = *found;
     int rc = kstore_checkin(f->store, m.person_id, ev.id, &err);
     if (rc == KERR_DUP)
-        show_done(f, KDONE_ALREADY, m.first, m.person_id);
+        show_done(f, KDONE_ALREADY, m.first, m.initial, m.person_id);
     else if (rc != 0)
         save_failed(f, &err, "check-in");
     else
-        show_done(f, KDONE_RETURNING, m.first, m.person_id);
+        show_done(f, KDONE_RETURNING, m.first, m.initial, m.person_id);
 }
 
 /* Enter: next field, or submit on the last one; nothing on find. */
@@ -825,10 +938,10 @@ static int enter(kflow *f)
     if (f->screen != KS_FORM)
         return 0;
     f->field_msg[f->focus] = kflow_validate(f->focus, f->field[f->focus]);
-    if (f->focus < KF_COUNT - 1)
-        set_focus(f, f->focus + 1);
+    if (field_pos(f, f->focus) < KF_COUNT - 1)
+        set_focus(f, field_next(f, f->focus));
     else
-        submit_form(f);
+        submit_form(f, 0);
     return 1;
 }
 
@@ -851,7 +964,12 @@ static int tap_key(kflow *f, const char *id)
     case KKEY_LAYOUT:
         f->layout_index = (f->layout_index + 1) % n;
         f->shift = 0;
-        kcompose_reset(&f->compose, kflow_layout(f, NULL)->compose);
+        kcompose_reset(&f->compose, layout_compose(f));
+        return 1;
+    case KKEY_TELEX:
+        f->telex = !f->telex;
+        f->telex_chosen = 1;
+        kcompose_reset(&f->compose, layout_compose(f));
         return 1;
     default: {
         const char *t = kosk_key_text(k, f->shift);
@@ -946,6 +1064,34 @@ int kflow_preedit(kflow *f, const char *utf8, int64_t now_ms)
     return 1;
 }
 
+/* "Is this you?": check that person in, or sign up as typed, or back to
+ * the form with every entry kept. */
+static int tap_match(kflow *f, const char *id)
+{
+    if (strcmp(id, "btn-its-me") == 0) {
+        kmatch m = f->match;
+        memset(&f->match, 0, sizeof f->match);
+        checkin_match(f, &m);
+        if (f->screen == KS_MATCH)          /* the check-in failed */
+            go(f, KS_FORM);
+        return 1;
+    }
+    if (strcmp(id, "btn-not-me") == 0) {
+        submit_form(f, 1);
+        if (f->screen == KS_MATCH)
+            go(f, KS_FORM);
+        return 1;
+    }
+    if (strcmp(id, "btn-back") == 0) {
+        int focus = f->focus;
+        memset(&f->match, 0, sizeof f->match);
+        go(f, KS_FORM);
+        set_focus(f, focus);
+        return 1;
+    }
+    return 0;
+}
+
 /* Starts a visit on the welcome screen. */
 static int tap_welcome(kflow *f, const char *id)
 {
@@ -1018,6 +1164,8 @@ int kflow_tap(kflow *f, const char *id, int64_t now_ms)
         changed = tap_survey(f, id);
     } else if (KS_IS_STAFF(f->screen)) {
         changed = kflow_staff_tap(f, id);
+    } else if (f->screen == KS_MATCH) {
+        changed = tap_match(f, id);
     } else if (strcmp(id, "btn-back") == 0 && f->screen != KS_ERROR) {
         if (f->screen == KS_DONE || f->screen == KS_FIND || f->screen == KS_FORM) {
             kflow_reset(f);
@@ -1025,6 +1173,14 @@ int kflow_tap(kflow *f, const char *id, int64_t now_ms)
         }
     } else if (strncmp(id, "key-", 4) == 0 && (f->screen == KS_FIND || f->screen == KS_FORM)) {
         changed = tap_key(f, id);
+    } else if (strcmp(id, "cand-typed") == 0 && (f->screen == KS_FIND || f->screen == KS_FORM)) {
+        size_t cap;
+        unsigned max_chars;
+        char *buf = focus_buf(f, &cap, &max_chars);
+        if (kcompose_use_typed(&f->compose, buf, cap, max_chars) == 0) {
+            text_changed(f);
+            changed = 1;
+        }
     } else if (f->screen == KS_FORM) {
         for (int i = 0; i < KF_COUNT; i++)
             if (strcmp(id, field_ids[i]) == 0) {
@@ -1035,14 +1191,14 @@ int kflow_tap(kflow *f, const char *id, int64_t now_ms)
                 changed = 1;
             }
         if (strcmp(id, "btn-submit") == 0) {
-            submit_form(f);
+            submit_form(f, 0);
             changed = 1;
         }
     } else if (f->screen == KS_FIND) {
         if (strncmp(id, "result-", 7) == 0) {
             int i = kflow_id_number(id + 7);
             if (i >= 1 && i <= f->nresults) {
-                checkin_result(f, i - 1);
+                checkin_match(f, &f->results[i - 1]);
                 changed = 1;
             }
         } else if (strcmp(id, "search") == 0) {
@@ -1079,12 +1235,19 @@ int kflow_text(kflow *f, const char *utf8, int64_t now_ms)
         }
         return 0;
     }
+    /* A physical keyboard types what is on its keys: Telex only once the
+     * person switched it on (key-telex), and the switch then shows off. */
+    int telex_held = f->compose.kind == KCOMPOSE_TELEX && !f->telex_chosen;
+    if (telex_held) {
+        f->telex = 0;
+        kcompose_reset(&f->compose, KCOMPOSE_NONE);
+    }
     int changed = type_text(f, utf8);
-    if (changed) {
+    if (changed || telex_held) {
         f->shift = 0;
         f->version++;
     }
-    return changed;
+    return changed || telex_held;
 }
 
 int kflow_key(kflow *f, int keycode, int64_t now_ms)
@@ -1117,7 +1280,7 @@ int kflow_key(kflow *f, int keycode, int64_t now_ms)
     case KKEYC_TAB:
         if (f->screen == KS_FORM) {
             f->field_msg[f->focus] = kflow_validate(f->focus, f->field[f->focus]);
-            set_focus(f, (f->focus + 1) % KF_COUNT);
+            set_focus(f, field_next(f, f->focus));
             changed = 1;
         }
         break;
@@ -1190,6 +1353,22 @@ int64_t kflow_deadline(const kflow *f)
         return next_second < end ? next_second : end;
     }
     return f->last_input_ms + f->idle_ms;
+}
+
+int kflow_typed_suggestion(const kflow *f, char *typed, unsigned tcap, char *composed,
+                           unsigned ccap)
+{
+    typed[0] = composed[0] = '\0';
+    if ((f->screen != KS_FIND && f->screen != KS_FORM) || f->still_there)
+        return 0;
+    size_t cap;
+    unsigned max_chars;
+    char *buf = focus_buf((kflow *)f, &cap, &max_chars);
+    if (kcompose_typed(&f->compose, buf, typed, tcap) == 0)
+        return 0;
+    size_t pending = strlen(f->compose.telex.shown);
+    snprintf(composed, ccap, "%s", buf + strlen(buf) - pending);
+    return 1;
 }
 
 /* ---- for flow_staff.c (flow_priv.h) ------------------------------------------- */

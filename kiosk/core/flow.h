@@ -17,6 +17,12 @@
  *                                +------+                       |
  *     welcome <---------------- KIOSK_DONE_MS or btn-back ------+
  *
+ *   btn-submit on a form whose name matches someone already stored (with
+ *   the same phone digits or e-mail, or the same ZIP) goes to possible-
+ *   match first: btn-its-me checks that person in (nothing is created),
+ *   btn-not-me signs up a new person as typed, btn-back returns to the
+ *   form with every entry kept.
+ *
  *   After a sign-up or check-in (not a repeated one), an event with a
  *   survey goes to survey first: one question per screen, each answer
  *   stored as it is given (btn-next), then done.
@@ -52,6 +58,7 @@
 
 enum kscreen {
     KS_WELCOME, KS_FIND, KS_FORM, KS_DONE, KS_ERROR, KS_SURVEY,
+    KS_MATCH,       /* "Is this you?" before a sign-up that may be a duplicate */
     /* staff mode (flow_staff.c) */
     KS_STAFF_PIN, KS_STAFF, KS_STAFF_EVENTS, KS_STAFF_EVENT_NEW, KS_STAFF_EXPORT,
     KS_STAFF_PERSON, KS_STAFF_SHUTDOWN,
@@ -156,12 +163,21 @@ typedef struct kflow {
     int shift;
     int layout_index;                   /* into kosk_layouts(purpose, lang) */
     kcompose compose;
+    /* Telex on the Vietnamese layout (key-telex): on for on-screen keys
+     * from the start; a physical keyboard types what is on its keys until
+     * the person switches Telex on themselves (telex_chosen). */
+    int telex;
+    int telex_chosen;
 
     /* find */
     char query[KIOSK_QUERY_BYTES];
     kmatch results[KIOSK_SEARCH_RESULTS];
     int nresults;
+    int nmatches;                       /* all matches, up to KIOSK_SEARCH_COUNT_MAX */
     int searched;                       /* a search ran for the current query */
+
+    /* possible-match: the earlier sign-up the form may repeat */
+    kmatch match;
 
     /* done */
     int done_kind;
@@ -259,6 +275,32 @@ const ksurvey_question *kflow_question(const kflow *f);
 /* 1 if the survey question shown takes typed text now (a text or number
  * question, or the "Other: ___" write-in). */
 int kflow_survey_typing(const kflow *f);
+
+/* The "as typed" suggestion above the keyboard: if Telex changed the word
+ * being typed in the focused input, writes the letters as typed to typed
+ * and the word as Telex wrote it to composed, and returns 1 (cand-typed
+ * puts the letters back); else 0. */
+int kflow_typed_suggestion(const kflow *f, char *typed, unsigned tcap, char *composed,
+                           unsigned ccap);
+
+/* Name order: 1 for languages that write the family name first (Chinese,
+ * Japanese, Korean), for the form, results, thank-you and staff list. */
+int kflow_family_first(const char *lang);
+
+/* The form's fields in the order the language asks them (KF_ values). */
+void kflow_field_order(const kflow *f, int order[KF_COUNT]);
+
+/* A name as search results show it, never whole: the given name and the
+ * family name's initial, in the language's order ("Hương N.", "N. Hương";
+ * "陈美玲" for a Han initial in family-first order).  A name written in
+ * Han, Kana or Hangul is always in its own order, family first. */
+void kflow_masked_name(const char *lang, const char *given, const char *initial, char *out,
+                       unsigned cap);
+
+/* A full name in the language's order ("Hương Nguyễn", "Nguyễn Hương"), for
+ * staff screens. */
+void kflow_full_name(const char *lang, const char *given, const char *family, char *out,
+                     unsigned cap);
 
 /* Names of screens and fields as tests know them ("welcome", "field-given"). */
 const char *kflow_screen_name(int screen);

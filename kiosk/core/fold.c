@@ -35,6 +35,7 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* ---- tables ---------------------------------------------------------------
  * Markers: a-z, 0-9  the ASCII replacement
@@ -55,14 +56,14 @@ static const char latin_a0[] =
     "aaaaaaccccccccdd" /* 0100  ĀāĂăĄąĆćĈĉĊċČčĎď */
     "ddeeeeeeeeeegggg" /* 0110  ĐđĒēĔĕĖėĘęĚěĜĝĞğ */
     "gggghhhhiiiiiiii" /* 0120  ĠġĢģĤĥĦħĨĩĪīĬĭĮį */
-    "ii**jjkkklllllll" /* 0130  İıĲĳĴĵĶķĸĹĺĻļĽľĿ */
+    "ii**jjkkqlllllll" /* 0130  İıĲĳĴĵĶķĸĹĺĻļĽľĿ */
     "lllnnnnnnn**oooo" /* 0140  ŀŁłŃńŅņŇňŉŊŋŌōŎŏ */
     "oo**rrrrrrssssss" /* 0150  ŐőŒœŔŕŖŗŘřŚśŜŝŞş */
     "ssttttttuuuuuuuu" /* 0160  ŠšŢţŤťŦŧŨũŪūŬŭŮů */
     "uuuuwwyyyzzzzzzs" /* 0170  ŰűŲųŴŵŶŷŸŹźŻżŽžſ */
     "bbbb^=*ccdddd=**" /* 0180  ƀƁƂƃƄƅƆƇƈƉƊƋƌƍƎƏ */
     "*ffg***ikkl=*nno" /* 0190  ƐƑƒƓƔƕƖƗƘƙƚƛƜƝƞƟ */
-    "oo^=pp*^=*=ttttu" /* 01A0  ƠơƢƣƤƥƦƧƨƩƪƫƬƭƮƯ */
+    "oo**pp*^=*=ttttu" /* 01A0  ƠơƢƣƤƥƦƧƨƩƪƫƬƭƮƯ */
     "u*vyyzz*^===^===" /* 01B0  ưƱƲƳƴƵƶƷƸƹƺƻƼƽƾƿ */
     "====*********aai" /* 01C0  ǀǁǂǃǄǅǆǇǈǉǊǋǌǍǎǏ */
     "ioouuuuuuuuuu=aa" /* 01D0  ǐǑǒǓǔǕǖǗǘǙǚǛǜǝǞǟ */
@@ -107,9 +108,9 @@ static const fold_pair fold_special[] = {
     {0x00B5, "μ"},  {0x00C6, "ae"}, {0x00DE, "th"}, {0x00DF, "ss"},
     {0x00E6, "ae"}, {0x00FE, "th"}, {0x0132, "ij"}, {0x0133, "ij"},
     {0x014A, "ng"}, {0x014B, "ng"}, {0x0152, "oe"}, {0x0153, "oe"},
-    {0x0186, "ɔ"},  {0x018E, "ǝ"},  {0x018F, "ə"},  {0x0190, "ɛ"},
-    {0x0194, "ɣ"},  {0x0195, "hv"}, {0x0196, "ɩ"},  {0x019C, "ɯ"},
-    {0x01A6, "ʀ"},  {0x01A9, "ʃ"},  {0x01B1, "ʊ"},  {0x01B7, "ʒ"},
+    {0x0186, "o"},  {0x018E, "ǝ"},  {0x018F, "ə"},  {0x0190, "e"},
+    {0x0194, "ɣ"},  {0x0195, "hv"}, {0x0196, "i"},  {0x019C, "ɯ"},
+    {0x01A2, "oi"}, {0x01A3, "oi"}, {0x01A6, "ʀ"},  {0x01A9, "ʃ"},  {0x01B1, "ʊ"},  {0x01B7, "ʒ"},
     {0x01C4, "dz"}, {0x01C5, "dz"}, {0x01C6, "dz"}, {0x01C7, "lj"},
     {0x01C8, "lj"}, {0x01C9, "lj"}, {0x01CA, "nj"}, {0x01CB, "nj"},
     {0x01CC, "nj"}, {0x01E2, "ae"}, {0x01E3, "ae"}, {0x01EE, "ʒ"},
@@ -211,6 +212,8 @@ static int is_separator(uint32_t cp)
     return (cp >= 0x0080 && cp <= 0x009F)       /* C1 controls */
         || cp == 0x037E || cp == 0x0387         /* Greek ; and · */
         || (cp >= 0x055A && cp <= 0x055F) || cp == 0x0589  /* Armenian */
+        || cp == 0x058A || cp == 0x05BE || cp == 0x1400    /* dashes: */
+        || cp == 0x1806 || cp == 0x30A0 || cp == 0x10EAD   /* every Pd */
         || cp == 0x0964 || cp == 0x0965         /* danda */
         || cp == 0x0E4F || cp == 0x0E5A || cp == 0x0E5B    /* Thai */
         || (cp >= 0x17D4 && cp <= 0x17D6)       /* Khmer khan etc. */
@@ -302,6 +305,13 @@ static void fold_cp(uint32_t cp, fold_out *out)
         from_marker(latin_1e00[cp - 0x1E00], cp, out);
         return;
     }
+    switch (cp) {                               /* letters of African */
+    case 0x0253: out->cp = 'b'; return;         /* ɓ   and Pacific names */
+    case 0x0254: out->cp = 'o'; return;         /* ɔ   outside the Latin */
+    case 0x0256: case 0x0257: out->cp = 'd'; return; /* ɖ ɗ  tables */
+    case 0x025B: out->cp = 'e'; return;         /* ɛ */
+    default: break;
+    }
     if (is_dropped(cp)) {
         out->kind = FK_DROP;
         return;
@@ -310,7 +320,7 @@ static void fold_cp(uint32_t cp, fold_out *out)
         out->kind = FK_SPACE;                   /* Lao, Thai word breaks */
         return;
     }
-    if (is_cjk(cp)) {
+    if (is_cjk(cp) && cp != 0x30A0) {          /* ゠ is a dash */
         out->kind = FK_WORD;
         return;
     }
@@ -488,8 +498,22 @@ static void put_folded(sink *o, const fold_out *f)
 
 /* ---- public --------------------------------------------------------------- */
 
-/* Folds in into out (see fold.h). */
-size_t kfold(const char *in, char *out, size_t cap)
+/* The second spelling of a letter that names are also written without
+ * (kfold_alt): German and Nordic vowels.  NULL for every other letter. */
+static const char *alt_spelling(uint32_t cp)
+{
+    switch (cp) {
+    case 0x00C4: case 0x00E4: return "ae";      /* Ä ä */
+    case 0x00D6: case 0x00F6: return "oe";      /* Ö ö */
+    case 0x00DC: case 0x00FC: return "ue";      /* Ü ü */
+    case 0x00D8: case 0x00F8: return "oe";      /* Ø ø */
+    case 0x00C5: case 0x00E5: return "aa";      /* Å å */
+    default: return NULL;
+    }
+}
+
+/* One fold loop for kfold and kfold_alt. */
+static size_t fold_into(const char *in, char *out, size_t cap, int alt)
 {
     if (!out || cap == 0)
         return 0;
@@ -498,11 +522,82 @@ size_t kfold(const char *in, char *out, size_t cap)
     uint32_t cp;
     while (!o.full && next_cp(&p, &cp)) {
         fold_out f;
-        fold_cp(cp, &f);
+        const char *t = alt ? alt_spelling(cp) : NULL;
+        if (t) {
+            f.kind = FK_TEXT;
+            f.text = t;
+            f.cp = cp;
+        } else {
+            fold_cp(cp, &f);
+        }
         put_folded(&o, &f);
     }
     out[o.len] = '\0';
     return o.len;
+}
+
+/* Folds in into out (see fold.h). */
+size_t kfold(const char *in, char *out, size_t cap)
+{
+    return fold_into(in, out, cap, 0);
+}
+
+/* Folds in with the second spellings of ä ö ü ø å (see fold.h). */
+size_t kfold_alt(const char *in, char *out, size_t cap)
+{
+    return fold_into(in, out, cap, 1);
+}
+
+/* Writes the word-start suffixes of a folded key, run together (see
+ * fold.h): "de la cruz" -> "delacruz lacruz cruz". */
+size_t kfold_suffixes(const char *folded, char *out, size_t cap)
+{
+    size_t len = 0;
+    if (!out || cap == 0)
+        return 0;
+    out[0] = '\0';
+    const char *w = folded ? folded : "";
+    while (*w == ' ')
+        w++;
+    while (*w) {
+        size_t need = 0;
+        for (const char *q = w; *q; q++)
+            need += *q != ' ';
+        if (len + (len ? 1 : 0) + need + 1 > cap)
+            break;                              /* whole tokens only */
+        if (len)
+            out[len++] = ' ';
+        for (const char *q = w; *q; q++)
+            if (*q != ' ')
+                out[len++] = *q;
+        out[len] = '\0';
+        w += strcspn(w, " ");
+        while (*w == ' ')
+            w++;
+    }
+    return len;
+}
+
+/* Copies a folded key without its spaces: "mary jane" -> "maryjane". */
+size_t kfold_join(const char *folded, char *out, size_t cap)
+{
+    size_t len = 0;
+    if (!out || cap == 0)
+        return 0;
+    const unsigned char *q = (const unsigned char *)(folded ? folded : "");
+    while (*q) {
+        size_t n = *q >= 0xF0 ? 4 : *q >= 0xE0 ? 3 : *q >= 0xC0 ? 2 : 1;
+        if (*q != ' ') {
+            if (len + n + 1 > cap)
+                break;                          /* whole characters only */
+            for (size_t i = 0; i < n && q[i]; i++)
+                out[len++] = (char)q[i];
+        }
+        for (size_t i = 0; i < n && *q; i++)
+            q++;
+    }
+    out[len] = '\0';
+    return len;
 }
 
 /* Counts the code points of a folded key, spaces not counted. */

@@ -4,6 +4,9 @@
  * The same fold is applied to names when they are indexed and to what a
  * person types when they search, so the two always agree:
  *   - lower case (Latin, Greek, Cyrillic, Latin Extended, Vietnamese);
+ *   - Latin letters to ASCII as ICU's "Latin-ASCII" transliteration does,
+ *     with the differences listed in tests/data/fold-icu-differences.tsv
+ *     (ŋ -> "ng", ɔ -> "o", ǝ ə kept, ...), checked by tests/fold_icu.py;
  *   - diacritics removed: "Hương" -> "huong", "Nguyễn" -> "nguyen",
  *     "đ" -> "d", "ñ" -> "n", macrons -> plain vowels;
  *   - apostrophes, the Hawaiian/Samoan ʻokina (U+02BB), U+2018/U+2019 and
@@ -25,6 +28,25 @@
 
 /* Returns the length of the folded text written to out. */
 size_t kfold(const char *in, char *out, size_t cap);
+
+/* The same fold with the second spelling of the letters that names are
+ * also written without: ä ö ü -> ae oe ue, ø -> oe, å -> aa ("Müller" ->
+ * "mueller", "Søren" -> "soeren").  kfold gives their first spelling (u, o,
+ * a, as ICU's Latin-ASCII does); a name is indexed under both, so "muller",
+ * "mueller" and "müller" all find it.  Equal to kfold for other text. */
+size_t kfold_alt(const char *in, char *out, size_t cap);
+
+/* Separators do not matter: writes, for each word of a folded key, that
+ * word and every word after it run together, one token each ("de la cruz"
+ * -> "delacruz lacruz cruz"; "mary jane" -> "maryjane jane").  A prefix of
+ * any token is a prefix of a word of the name, or a run of its words typed
+ * with or without their spaces, hyphens or dots.  Whole tokens only: stops
+ * at the last that fits cap (with its NUL).  Returns the length. */
+size_t kfold_suffixes(const char *folded, char *out, size_t cap);
+
+/* A folded key without its spaces ("dela cruz" -> "delacruz"), cut at a
+ * code point if cap is short.  Returns the length. */
+size_t kfold_join(const char *folded, char *out, size_t cap);
 
 /* Number of code points in a folded key, not counting spaces. */
 size_t kfold_len(const char *folded);

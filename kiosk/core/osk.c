@@ -20,6 +20,7 @@
 #define SPACE(w) {KKEY_SPACE, " ", NULL, NULL, w}
 #define ENTER(w) {KKEY_ENTER, "enter", NULL, NULL, w}
 #define LAYOUT(w) {KKEY_LAYOUT, "layout", NULL, NULL, w}
+#define TELEX(w) {KKEY_TELEX, "telex", NULL, NULL, w}
 
 #define DIGITS K("1"), K("2"), K("3"), K("4"), K("5"), K("6"), K("7"), K("8"), K("9"), K("0")
 #define QWERTY KS("q", "Q"), KS("w", "W"), KS("e", "E"), KS("r", "R"), KS("t", "T"), \
@@ -42,15 +43,16 @@ static const klayout latin = {
     }};
 
 /* Vietnamese: the same keys, typed through Telex composition
- * ("nguyeenx" -> "nguyễn"); long-press offers every accented vowel. */
+ * ("nguyeenx" -> "nguyễn") while key-telex has it on; long-press offers
+ * every accented vowel. */
 static const klayout vi_telex = {
-    "vi-telex", "Telex", KCOMPOSE_TELEX, 5, {10, 10, 10, 10, 4},
+    "vi-telex", "Telex", KCOMPOSE_TELEX, 5, {10, 10, 10, 10, 5},
     {
         {DIGITS},
         {QWERTY},
         {ASDF, K("'")},
         {SHIFT(1.0f), ZXCV, K("-"), BKSP(1.0f)},
-        {LAYOUT(1.5f), SPACE(5.0f), K("."), ENTER(2.5f)},
+        {LAYOUT(1.5f), TELEX(1.5f), SPACE(3.5f), K("."), ENTER(2.5f)},
     }};
 
 /* Tagalog and Pacific names: ñ has a key of its own; the ʻokina and

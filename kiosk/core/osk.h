@@ -5,7 +5,8 @@
  * text or an editing action; the UI draws the same table, so what is drawn
  * and what is typed cannot disagree.  Key ids are "key-" plus the character
  * the key types in lower case ("key-a", "key-7", "key-@", "key-.com"), and
- * key-shift, key-backspace, key-space, key-enter, key-layout for the others.
+ * key-shift, key-backspace, key-space, key-enter, key-layout, key-telex for
+ * the others.
  * A key whose shifted character is not a case pair (Hangul ㄱ -> ㄲ) takes
  * the id of the character it types while shift is on ("key-ㄲ").
  */
@@ -18,7 +19,8 @@ enum kkey_kind {
     KKEY_BACKSPACE,
     KKEY_SPACE,
     KKEY_ENTER,
-    KKEY_LAYOUT      /* switches to the next layout for this language */
+    KKEY_LAYOUT,     /* switches to the next layout for this language */
+    KKEY_TELEX       /* key-telex: Telex on or off (the Vietnamese layout) */
 };
 
 typedef struct kkey {

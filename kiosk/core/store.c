@@ -192,6 +192,8 @@ static int init_meta(kstore *s, kerr *err);
 static const migration migrations[] = {
     {1, "create events, people and check-ins", schema_v1, init_meta},
     {2, "add survey answers, QR codes, event survey and link", schema_v2, NULL},
+    {4, "rebuild the name index: separators and second spellings (store_people.c)", "",
+     kst_rebuild_name_index},
 };
 
 /* ---- prepared statements ---------------------------------------------------- */
@@ -244,11 +246,24 @@ static const char *const stmt_sql[ST_COUNT] = {
         "  CASE WHEN p.zip <> '' THEN p.zip ELSE coalesce(("
         "    SELECT e.name FROM checkins c JOIN events e ON e.id = c.event_id"
         "    WHERE c.person_id = p.id"
-        "    ORDER BY e.date DESC, c.wall_ms DESC, c.seq DESC LIMIT 1), '') END "
+        "    ORDER BY e.date DESC, c.wall_ms DESC, c.seq DESC LIMIT 1), '') END, "
+        "  EXISTS (SELECT 1 FROM checkins c WHERE c.person_id = p.id AND c.event_id = ?3) "
         "FROM (SELECT person_id FROM people_fts WHERE people_fts MATCH ?1"
         "      ORDER BY rowid LIMIT ?2) m "
         "JOIN people p ON p.id = m.person_id "
         "ORDER BY p.name_key, p.id",
+    /* ?1 MATCH expression, ?2 the most worth counting */
+    [ST_SEARCH_COUNT] = "SELECT count(*) FROM (SELECT 1 FROM people_fts "
+                        "WHERE people_fts MATCH ?1 LIMIT ?2)",
+    /* ?1 MATCH expression of whole names: people a sign-up may repeat */
+    [ST_DUP_CANDIDATES] =
+        "SELECT p.id, p.given, p.family, p.phone, p.email, p.zip, "
+        "  CASE WHEN p.zip <> '' THEN p.zip ELSE coalesce(("
+        "    SELECT e.name FROM checkins c JOIN events e ON e.id = c.event_id"
+        "    WHERE c.person_id = p.id"
+        "    ORDER BY e.date DESC, c.wall_ms DESC, c.seq DESC LIMIT 1), '') END "
+        "FROM (SELECT person_id FROM people_fts WHERE people_fts MATCH ?1 LIMIT ?2) m "
+        "JOIN people p ON p.id = m.person_id ORDER BY p.seq",
     [ST_ANSWER_INSERT] = "INSERT INTO answers(id, device_id, seq, wall_ms, "
                          "boot_id, mono_ms, person_id, event_id, survey_key, "
                          "survey_version, question_key, value, lang) VALUES "

@@ -107,6 +107,7 @@ typedef struct kmatch {
     char first[KIOSK_NAME_BYTES];   /* given name as written */
     char initial[8];                /* first character of the family name (UTF-8), may be "" */
     char hint[KIOSK_HINT_BYTES];    /* ZIP code, else name of last event attended, else "" */
+    int checked_in;                 /* already checked in at the event searched for */
 } kmatch;
 
 /* Opens (creating if needed) the database in data_dir, creating data_dir if
@@ -171,6 +172,22 @@ int kstore_person_get(kstore *s, const char *person_id, kperson *out, kerr *err)
  * KIOSK_SEARCH_MIN_CHARS characters (after folding) give no results. */
 int kstore_search(kstore *s, const char *query, kmatch *out, int max, int *n,
                   kerr *err);
+
+/* The same search for the find screen: rows of people already checked in
+ * at event_id (NULL: none) are marked, and *total gets how many people
+ * match in all, counted up to KIOSK_SEARCH_COUNT_MAX (that number means
+ * "at least").  Spaces, hyphens, dots and apostrophes do not matter in the
+ * query or the names ("delacruz", "dela cruz" and "de la cruz" find "De la
+ * Cruz"), and a query matches from the start of any word ("cruz"). */
+int kstore_search_event(kstore *s, const char *query, const char *event_id, kmatch *out,
+                        int max, int *n, int *total, kerr *err);
+
+/* Someone already stored whom a new sign-up p may be: the same folded full
+ * name (spaces, accents and second spellings like ue for ü do not matter)
+ * and either the same phone digits (7 or more) or e-mail (case aside), or
+ * the same ZIP.  *found is 1 and out the person as search shows them
+ * (first name, initial, hint: nothing more), or 0. */
+int kstore_possible_match(kstore *s, const kperson *p, kmatch *out, int *found, kerr *err);
 
 /* Counts for an event (for the done screen, staff, tests). */
 int kstore_event_counts(kstore *s, const char *event_id, int *checkins,

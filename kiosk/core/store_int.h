@@ -12,13 +12,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA 2                /* user_version this build writes */
+#define STORE_SCHEMA 4                /* user_version this build writes */
 #define STORE_APP_ID 0x4B494F53       /* PRAGMA application_id, "KIOS" */
 #define STORE_PATH_MAX 4096
 #define STORE_KEY_BYTES (4 * KIOSK_NAME_BYTES)  /* a folded full name */
 #define STORE_SETTING_KEY_MAX 64
 #define STORE_SORT_CHARS 8                /* name_key bytes in the FTS rowid */
 #define STORE_SORT_SHIFT 15               /* bits for people sharing them */
+#define STORE_TOKENS_BYTES (4 * STORE_KEY_BYTES)  /* suffix tokens, both spellings */
+#define STORE_DUP_CANDIDATES 500          /* same-name people compared at sign-up */
 
 enum {
     ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_SAVEPOINT, ST_RELEASE, ST_ROLLBACK_TO,
@@ -26,7 +28,8 @@ enum {
     ST_EVENT_INSERT, ST_EVENT_RANGE, ST_EVENT_EXISTS,
     ST_PERSON_INSERT, ST_FTS_INSERT, ST_FTS_SLOT, ST_FTS_LAST,
     ST_PERSON_GET, ST_PERSON_EXISTS,
-    ST_CHECKIN_FIND, ST_CHECKIN_INSERT, ST_COUNTS, ST_SEARCH,
+    ST_CHECKIN_FIND, ST_CHECKIN_INSERT, ST_COUNTS, ST_SEARCH, ST_SEARCH_COUNT,
+    ST_DUP_CANDIDATES,
     ST_ANSWER_INSERT, ST_QR_LIVE, ST_QR_INSERT, ST_QR_FIND, ST_QR_REVOKE,
     ST_COUNT
 };
@@ -74,6 +77,9 @@ int kst_valid_key(const char *k);
 
 /* store_people.c */
 int kst_need_event(kstore *s, const char *event_id, kerr *err);
+/* Schema 4: every person's name index row written anew (inside the
+ * migration's transaction, before statements are prepared). */
+int kst_rebuild_name_index(kstore *s, kerr *err);
 
 /* store_staff.c */
 int kst_prepare_own(kstore *s, const char *sql, sqlite3_stmt **st, const char *op, kerr *err);

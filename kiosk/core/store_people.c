@@ -6,8 +6,24 @@
  * Search: people_fts is an FTS5 table over the folded names (fold.h):
  * given_key and family_key, and for names with Han, Kana or Hangul also
  * cjk_key = fold(family given family), so that "陈美玲" and "김민준", typed
- * family name first as people write them, and "美玲陈" all match as one
- * phrase.  people.name_key = fold(given + " " + family) is the sort key.
+ * family name first as people write them, and "美玲陈" all match.
+ * people.name_key = fold(given + " " + family) is the sort key.
+ *
+ * Separators do not matter, either way (schema 4): each column holds, for
+ * every word of the name part, that word and the words after it run
+ * together (kfold_suffixes: "De la Cruz" -> delacruz lacruz cruz), and a
+ * query is matched run together as a prefix ("dela cruz" -> "delacruz"*),
+ * so "delacruz", "dela cruz", "de la cruz" and "cruz" all find "De la
+ * Cruz" and "Dela Cruz"; a query of several words also matches word by
+ * word anywhere ("mary smith").  Names with ä ö ü ø å are indexed under
+ * both spellings (kfold_alt: "Müller" -> muller and mueller), and a query
+ * with those letters asks for both.  A one-word name indexes exactly the
+ * tokens it did before; the longer ones add a token per extra word.
+ * Migration 4 (kst_rebuild_name_index) writes every row anew.
+ *
+ * Duplicates at sign-up (kstore_possible_match) ask the same index for the
+ * whole name parts as exact tokens (no prefix) and compare phone digits,
+ * e-mail and ZIP of at most STORE_DUP_CANDIDATES people in C.
  *
  * Search must answer every keystroke within a frame with 100,000 people,
  * and the first keystrokes ("ng", "ma") match thousands of them.  Sorting
@@ -84,6 +100,40 @@ int kst_need_event(kstore *s, const char *event_id, kerr *err)
     return ret;
 }
 
+/* The index tokens of one name part (a given or family name): the suffix
+ * tokens of its fold (fold.h: "de la cruz" -> "delacruz lacruz cruz"), and
+ * of its second spelling where it has one ("müller" -> also "mueller"). */
+static void name_tokens(const char *part, char *out, size_t cap)
+{
+    char folded[STORE_KEY_BYTES], alt[STORE_KEY_BYTES];
+    kfold(part, folded, sizeof folded);
+    size_t len = kfold_suffixes(folded, out, cap);
+    kfold_alt(part, alt, sizeof alt);
+    if (strcmp(alt, folded) != 0 && len + 2 < cap) {
+        out[len++] = ' ';
+        kfold_suffixes(alt, out + len, cap - len);
+    }
+}
+
+/* Everything a person's row in people_fts holds, and their sort key
+ * (people.name_key): each buffer STORE_TOKENS_BYTES (key: STORE_KEY_BYTES). */
+static void name_index_keys(const char *given, const char *family, char *key, char *gkey,
+                            char *fkey, char *cjk)
+{
+    char name[3 * KIOSK_NAME_BYTES + 3];
+    snprintf(name, sizeof name, "%s %s", given, family);
+    kfold(name, key, STORE_KEY_BYTES);
+    name_tokens(given, gkey, STORE_TOKENS_BYTES);
+    name_tokens(family, fkey, STORE_TOKENS_BYTES);
+    cjk[0] = '\0';
+    if (kfold_has_cjk(name)) {
+        /* written family name first, as people write it: "陈美玲" and
+         * "美玲陈" both match one token */
+        snprintf(name, sizeof name, "%s %s %s", family, given, family);
+        name_tokens(name, cjk, STORE_TOKENS_BYTES);
+    }
+}
+
 /* The sort part of a person's FTS rowid: the first STORE_SORT_CHARS bytes
  * of name_key, 6 bits each, order-preserving (end < space < digits <
  * letters < other ASCII < bytes of other scripts). */
@@ -143,9 +193,8 @@ static int fts_rowid(kstore *s, const char *key, int64_t *rowid, kerr *err)
 int kstore_signup(kstore *s, kperson *p, const char *event_id, kerr *err)
 {
     char id[KIOSK_ID_HEX + 1];
-    char name[3 * KIOSK_NAME_BYTES + 3];
-    char key[STORE_KEY_BYTES], gkey[STORE_KEY_BYTES], fkey[STORE_KEY_BYTES];
-    char cjk[2 * STORE_KEY_BYTES];
+    char key[STORE_KEY_BYTES], gkey[STORE_TOKENS_BYTES], fkey[STORE_TOKENS_BYTES];
+    char cjk[STORE_TOKENS_BYTES];
     int64_t seq = 0, rowid = 0;
     stamp sp;
     int ret = 0;
@@ -160,15 +209,7 @@ int kstore_signup(kstore *s, kperson *p, const char *event_id, kerr *err)
         (ret = field_ok(p->zip, sizeof p->zip, "ZIP", err)) ||
         (ret = kst_new_id(id, err)))
         return ret;
-    snprintf(name, sizeof name, "%s %s", p->given, p->family);
-    kfold(name, key, sizeof key);
-    kfold(p->given, gkey, sizeof gkey);
-    kfold(p->family, fkey, sizeof fkey);
-    cjk[0] = '\0';
-    if (kfold_has_cjk(name)) {
-        snprintf(name, sizeof name, "%s %s %s", p->family, p->given, p->family);
-        kfold(name, cjk, sizeof cjk);
-    }
+    name_index_keys(p->given, p->family, key, gkey, fkey, cjk);
 
     ret = kst_tx_begin(s, "sign up", err);
     if (ret)
@@ -308,64 +349,98 @@ static int expr_quoted(char *buf, size_t cap, size_t *len, const char *w, size_t
     return 0;
 }
 
-/* Appends the FTS5 term for the query word(s) at *p to buf and moves *p
- * past them: a quoted prefix term ("nguyen"*) for a word, one quoted
- * phrase ("陈 美") for a run of CJK characters.  -1 if buf is full. */
-static int expr_term(const char **p, char *buf, size_t cap, size_t *len)
+/* Appends one quoted FTS5 term, "word" or "word"* (prefix); -1 if full. */
+static int expr_word(char *buf, size_t cap, size_t *len, const char *w, size_t n,
+                     int prefix)
 {
-    int in_phrase = 0;
-    if (expr_add(buf, cap, len, "\"", 1))
-        return -1;
-    while (**p) {
-        size_t n = strcspn(*p, " ");
-        char word[KIOSK_QUERY_BYTES];
-        snprintf(word, sizeof word, "%.*s", (int)n, *p);
-        int cjk = kfold_has_cjk(word);
-        if (in_phrase && !cjk)
-            break;                          /* the phrase ends here */
-        if ((in_phrase && expr_add(buf, cap, len, " ", 1)) ||
-            expr_quoted(buf, cap, len, word, n))
-            return -1;
-        *p += n;
-        while (**p == ' ')
-            (*p)++;
-        if (!cjk)
-            return expr_add(buf, cap, len, "\"*", 2);
-        in_phrase = 1;
-    }
-    return expr_add(buf, cap, len, "\"", 1);
+    return expr_add(buf, cap, len, "\"", 1) || expr_quoted(buf, cap, len, w, n) ||
+                   expr_add(buf, cap, len, prefix ? "\"*" : "\"", prefix ? 2 : 1)
+               ? -1
+               : 0;
 }
 
-/* Builds the two MATCH expressions of a folded query: given (the first
- * term in given_key, the others anywhere) and family (all terms anywhere,
- * NOT the first in given_key).  Every word is quoted, so user text never
- * reaches FTS5 syntax.  -1 if they do not fit. */
-static int build_match(const char *folded, char *given, char *family, size_t cap)
+/* Builds the MATCH expressions of a folded query (store.h): the query run
+ * together ("dela cruz" -> "delacruz"*) matches a suffix token of a name,
+ * so separators do not matter either way; and, for queries of several
+ * words, every word as a prefix anywhere ("mary smith").
+ *   given: the run-together query, or the first word, in given_key;
+ *   all:   the same anywhere (given-name matches come first, then the
+ *          rest: all NOT given).
+ * Every word is quoted, so user text never reaches FTS5 syntax.  -1 if
+ * they do not fit. */
+static int build_match(const char *folded, const char *alt, char *given, char *all,
+                       char *family, size_t cap)
 {
-    char first[KIOSK_QUERY_BYTES * 4], rest[KIOSK_QUERY_BYTES * 6];
-    size_t lf = 0, lr = 0;
-    const char *p = folded;
-    first[0] = rest[0] = '\0';
-    if (expr_term(&p, first, sizeof first, &lf))
-        return -1;
-    while (*p)
-        if (expr_add(rest, sizeof rest, &lr, " AND ", 5) ||
-            expr_term(&p, rest, sizeof rest, &lr))
+    char joined[KIOSK_QUERY_BYTES], words[KIOSK_QUERY_BYTES * 6];
+    char jterm[KIOSK_QUERY_BYTES * 4], first[KIOSK_QUERY_BYTES * 2];
+    size_t lw = 0, lj = 0, lf = 0;
+    int nwords = 0;
+    words[0] = jterm[0] = first[0] = '\0';
+    kfold_join(folded, joined, sizeof joined);
+    if (strcmp(alt, folded) == 0) {
+        if (expr_word(jterm, sizeof jterm, &lj, joined, strlen(joined), 1))
             return -1;
-    int a = snprintf(given, cap, "{given_key} : %s%s", first, rest);
-    int b = snprintf(family, cap, "(%s%s) NOT ({given_key} : %s)", first, rest,
-                     first);
-    return a < 0 || b < 0 || (size_t)a >= cap || (size_t)b >= cap ? -1 : 0;
+    } else {
+        /* "müller" typed: "muller" and "mueller" both (names are indexed
+         * under both spellings, so the other way round is already there) */
+        char ajoined[KIOSK_QUERY_BYTES];
+        kfold_join(alt, ajoined, sizeof ajoined);
+        if (expr_add(jterm, sizeof jterm, &lj, "(", 1) ||
+            expr_word(jterm, sizeof jterm, &lj, joined, strlen(joined), 1) ||
+            expr_add(jterm, sizeof jterm, &lj, " OR ", 4) ||
+            expr_word(jterm, sizeof jterm, &lj, ajoined, strlen(ajoined), 1) ||
+            expr_add(jterm, sizeof jterm, &lj, ")", 1))
+            return -1;
+    }
+    for (const char *p = folded; *p;) {
+        /* a word, or a run of Han, Kana or Hangul characters (each a word
+         * of its own after kfold) taken together: "陈玲" is not "陈" and
+         * "玲" anywhere */
+        char word[KIOSK_QUERY_BYTES], one[KIOSK_QUERY_BYTES];
+        size_t n = strcspn(p, " "), wl = 0;
+        snprintf(one, sizeof one, "%.*s", (int)n, p);
+        int cjk = kfold_has_cjk(one);
+        do {
+            memcpy(word + wl, p, n);
+            wl += n;
+            p += n;
+            while (*p == ' ')
+                p++;
+            n = strcspn(p, " ");
+            snprintf(one, sizeof one, "%.*s", (int)n, p);
+        } while (cjk && *p && kfold_has_cjk(one) && wl + n < sizeof word);
+        if ((nwords && expr_add(words, sizeof words, &lw, " AND ", 5)) ||
+            expr_word(words, sizeof words, &lw, word, wl, 1) ||
+            (!nwords && expr_word(first, sizeof first, &lf, word, wl, 1)))
+            return -1;
+        nwords++;
+    }
+    int a, b, c;
+    if (nwords <= 1) {
+        a = snprintf(given, cap, "{given_key} : %s", jterm);
+        b = snprintf(all, cap, "%s", jterm);
+    } else {
+        const char *rest = words + lf + 5;     /* after the first " AND " */
+        a = snprintf(given, cap, "({given_key} : %s) OR ({given_key} : %s AND %s)", jterm,
+                     first, rest);
+        b = snprintf(all, cap, "%s OR (%s)", jterm, words);
+    }
+    c = snprintf(family, cap, "(%s) NOT (%s)", all, given);
+    return a < 0 || b < 0 || c < 0 || (size_t)a >= cap || (size_t)b >= cap ||
+                   (size_t)c >= cap
+               ? -1
+               : 0;
 }
 
 /* Runs one MATCH expression, appending up to max - *got rows to out. */
-static int search_pass(kstore *s, const char *expr, kmatch *out, int max, int *got,
-                       kerr *err)
+static int search_pass(kstore *s, const char *expr, const char *event_id, kmatch *out,
+                       int max, int *got, kerr *err)
 {
     sqlite3_stmt *st = s->st[ST_SEARCH];
     int rc = SQLITE_DONE, ret = 0;
     kst_bind_text(st, 1, expr);
     sqlite3_bind_int(st, 2, max - *got);
+    kst_bind_text(st, 3, event_id ? event_id : "");
     while (*got < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         kmatch *m = &out[(*got)++];
         memset(m, 0, sizeof *m);            /* no stale bytes leave with it */
@@ -373,6 +448,7 @@ static int search_pass(kstore *s, const char *expr, kmatch *out, int max, int *g
         kst_copy_utf8(m->first, sizeof m->first, kst_col_text(st, 1));
         kfold_initial(kst_col_text(st, 2), m->initial, sizeof m->initial);
         kst_copy_utf8(m->hint, sizeof m->hint, kst_col_text(st, 3));
+        m->checked_in = sqlite3_column_int(st, 4) != 0;
     }
     if (*got < max && rc != SQLITE_DONE)
         ret = kst_db_error(s, rc, "search people", err);
@@ -381,24 +457,256 @@ static int search_pass(kstore *s, const char *expr, kmatch *out, int max, int *g
 }
 
 /* Finds people by name (see store.h): given-name matches, then the rest. */
-int kstore_search(kstore *s, const char *query, kmatch *out, int max, int *n,
-                  kerr *err)
+int kstore_search_event(kstore *s, const char *query, const char *event_id, kmatch *out,
+                        int max, int *n, int *total, kerr *err)
 {
     char folded[KIOSK_QUERY_BYTES];
-    char given[KIOSK_QUERY_BYTES * 12], family[KIOSK_QUERY_BYTES * 12];
+    char given[KIOSK_QUERY_BYTES * 16], all[KIOSK_QUERY_BYTES * 16];
+    char family[KIOSK_QUERY_BYTES * 32];
     int ret = 0, got = 0;
     if (n)
         *n = 0;
+    if (total)
+        *total = 0;
     if (!n || (max > 0 && !out))
         return kerr_set(err, KERR_INVALID, "kstore_search: no output");
+    char alt[KIOSK_QUERY_BYTES];
     kfold(query, folded, sizeof folded);
+    kfold_alt(query, alt, sizeof alt);
     if (max <= 0 || kfold_len(folded) < KIOSK_SEARCH_MIN_CHARS)
         return 0;
-    if (build_match(folded, given, family, sizeof given) != 0)
+    if (build_match(folded, alt, given, all, family, sizeof given) != 0)
         return kerr_set(err, KERR_INTERNAL, "search: query expression too long");
-    ret = search_pass(s, given, out, max, &got, err);
+    ret = search_pass(s, given, event_id, out, max, &got, err);
     if (ret == 0 && got < max)
-        ret = search_pass(s, family, out, max, &got, err);
+        ret = search_pass(s, family, event_id, out, max, &got, err);
+    if (ret == 0 && total) {
+        if (got < max) {
+            *total = got;                   /* every match is shown */
+        } else {
+            sqlite3_stmt *st = s->st[ST_SEARCH_COUNT];
+            kst_bind_text(st, 1, all);
+            sqlite3_bind_int(st, 2, KIOSK_SEARCH_COUNT_MAX);
+            int r = kst_stmt_row(s, st, "count matches", err);
+            if (r < 0)
+                ret = -r;
+            else if (r > 0) {
+                *total = sqlite3_column_int(st, 0);
+                kst_stmt_done(st);
+            }
+            if (ret == 0 && *total < got)
+                *total = got;
+        }
+    }
     *n = ret ? 0 : got;
     return ret;
 }
+
+int kstore_search(kstore *s, const char *query, kmatch *out, int max, int *n, kerr *err)
+{
+    return kstore_search_event(s, query, NULL, out, max, n, NULL, err);
+}
+
+/* ---- possible duplicates at sign-up ------------------------------------------------ */
+
+/* The digits of a phone number ("+1 (503) 555-0100" -> "15035550100"). */
+static void phone_digits(const char *phone, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (const char *p = phone; *p && n + 1 < cap; p++)
+        if (*p >= '0' && *p <= '9')
+            out[n++] = *p;
+    out[n] = '\0';
+}
+
+/* Phone numbers agree: 7 or more digits, the same, or one ending with the
+ * other when both have 7+ (a country code typed once and not the next time). */
+static int phones_agree(const char *a, const char *b)
+{
+    char da[32], db[32];
+    phone_digits(a, da, sizeof da);
+    phone_digits(b, db, sizeof db);
+    size_t la = strlen(da), lb = strlen(db);
+    if (la < 7 || lb < 7)
+        return 0;
+    if (la < lb)
+        return strcmp(db + (lb - la), da) == 0 && lb - la <= 3;
+    return strcmp(da + (la - lb), db) == 0 && la - lb <= 3;
+}
+
+/* E-mail addresses agree, ASCII case aside, when both are given. */
+static int emails_agree(const char *a, const char *b)
+{
+    if (!a[0] || !b[0])
+        return 0;
+    for (; *a && *b; a++, b++) {
+        char x = *a >= 'A' && *a <= 'Z' ? (char)(*a + 32) : *a;
+        char y = *b >= 'A' && *b <= 'Z' ? (char)(*b + 32) : *b;
+        if (x != y)
+            return 0;
+    }
+    return *a == *b;
+}
+
+/* ZIP codes agree, case, spaces and hyphens aside, when both are given. */
+static int zips_agree(const char *a, const char *b)
+{
+    char ka[32], kb[32];
+    kfold(a, ka, sizeof ka);
+    kfold(b, kb, sizeof kb);
+    kfold_join(ka, ka, sizeof ka);
+    kfold_join(kb, kb, sizeof kb);
+    return ka[0] && strcmp(ka, kb) == 0;
+}
+
+/* One name part folded and run together, in both spellings. */
+static void part_keys(const char *part, char *key, char *alt, size_t cap)
+{
+    char t[STORE_KEY_BYTES];
+    kfold(part, t, sizeof t);
+    kfold_join(t, key, cap);
+    kfold_alt(part, t, sizeof t);
+    kfold_join(t, alt, cap);
+}
+
+/* True if two name parts are the same name once folded (either spelling). */
+static int parts_agree(const char *a, const char *b)
+{
+    char ka[STORE_KEY_BYTES], aa[STORE_KEY_BYTES], kb[STORE_KEY_BYTES], ab[STORE_KEY_BYTES];
+    part_keys(a, ka, aa, sizeof ka);
+    part_keys(b, kb, ab, sizeof kb);
+    return strcmp(ka, kb) == 0 || strcmp(aa, ab) == 0 || strcmp(ka, ab) == 0 ||
+           strcmp(aa, kb) == 0;
+}
+
+/* Appends ("key" OR "alt") for an exact whole-name-part token. */
+static int expr_part(char *buf, size_t cap, size_t *len, const char *col, const char *key,
+                     const char *alt)
+{
+    if (expr_add(buf, cap, len, col, strlen(col)) || expr_add(buf, cap, len, " : (", 4) ||
+        expr_word(buf, cap, len, key, strlen(key), 0))
+        return -1;
+    if (strcmp(alt, key) != 0 && (expr_add(buf, cap, len, " OR ", 4) ||
+                                  expr_word(buf, cap, len, alt, strlen(alt), 0)))
+        return -1;
+    return expr_add(buf, cap, len, ")", 1);
+}
+
+/* Someone a new sign-up may repeat (see store.h). */
+int kstore_possible_match(kstore *s, const kperson *p, kmatch *out, int *found, kerr *err)
+{
+    char gk[STORE_KEY_BYTES], ga[STORE_KEY_BYTES], fk[STORE_KEY_BYTES], fa[STORE_KEY_BYTES];
+    char expr[4 * STORE_KEY_BYTES + 64];
+    size_t len = 0;
+    if (!p || !out || !found)
+        return kerr_set(err, KERR_INVALID, "kstore_possible_match: person and output "
+                        "are required");
+    *found = 0;
+    memset(out, 0, sizeof *out);
+    part_keys(p->given, gk, ga, sizeof gk);
+    part_keys(p->family, fk, fa, sizeof fk);
+    if (!gk[0])
+        return 0;
+    expr[0] = '\0';
+    if (expr_part(expr, sizeof expr, &len, "{given_key}", gk, ga) ||
+        (fk[0] && (expr_add(expr, sizeof expr, &len, " AND ", 5) ||
+                   expr_part(expr, sizeof expr, &len, "{family_key}", fk, fa))))
+        return kerr_set(err, KERR_INTERNAL, "possible match: name too long");
+    sqlite3_stmt *st = s->st[ST_DUP_CANDIDATES];
+    kst_bind_text(st, 1, expr);
+    sqlite3_bind_int(st, 2, STORE_DUP_CANDIDATES);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *given = kst_col_text(st, 1), *family = kst_col_text(st, 2);
+        if (!parts_agree(given, p->given) || !parts_agree(family, p->family))
+            continue;                       /* a longer name with this part */
+        if (!phones_agree(kst_col_text(st, 3), p->phone) &&
+            !emails_agree(kst_col_text(st, 4), p->email) && !zips_agree(kst_col_text(st, 5), p->zip))
+            continue;
+        kst_copy_utf8(out->person_id, sizeof out->person_id, kst_col_text(st, 0));
+        kst_copy_utf8(out->first, sizeof out->first, given);
+        kfold_initial(family, out->initial, sizeof out->initial);
+        kst_copy_utf8(out->hint, sizeof out->hint, kst_col_text(st, 6));
+        *found = 1;
+        break;
+    }
+    int ret = 0;
+    if (!*found && rc != SQLITE_DONE)
+        ret = kst_db_error(s, rc, "look for an earlier sign-up", err);
+    kst_stmt_done(st);
+    return ret;
+}
+
+/* ---- schema 3: the name index rebuilt ----------------------------------------------- */
+
+/* Migration 3: every person's people_fts row and name_key written anew
+ * with today's fold (suffix tokens, second spellings), in name order so
+ * that rowids keep the sort (see "Search" at the top).  Runs inside the
+ * migration's transaction, before statements are prepared. */
+int kst_rebuild_name_index(kstore *s, kerr *err)
+{
+    sqlite3_stmt *rd = NULL, *ins = NULL, *upd = NULL;
+    const char *op = "rebuild the name index";
+    int rc = sqlite3_exec(s->db, "DELETE FROM people_fts", NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(s->db, "SELECT id, given, family FROM people", -1, &rd, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(s->db, "UPDATE people SET name_key = ?2 WHERE id = ?1", -1,
+                                &upd, NULL);
+    if (rc != SQLITE_OK)
+        goto done;
+    /* name keys first, so that the rows can then be read in their order */
+    while ((rc = sqlite3_step(rd)) == SQLITE_ROW) {
+        char key[STORE_KEY_BYTES], name[3 * KIOSK_NAME_BYTES + 3];
+        snprintf(name, sizeof name, "%s %s", kst_col_text(rd, 1), kst_col_text(rd, 2));
+        kfold(name, key, sizeof key);
+        kst_bind_text(upd, 1, kst_col_text(rd, 0));
+        kst_bind_text(upd, 2, key);
+        if ((rc = sqlite3_step(upd)) != SQLITE_DONE)
+            goto done;
+        sqlite3_reset(upd);
+    }
+    if (rc != SQLITE_DONE)
+        goto done;
+    sqlite3_finalize(rd);
+    rd = NULL;
+    rc = sqlite3_prepare_v2(s->db, "SELECT id, given, family, name_key FROM people "
+                            "ORDER BY name_key, id", -1, &rd, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(s->db, "INSERT INTO people_fts(rowid, given_key, family_key, "
+                                "cjk_key, person_id) VALUES (?1, ?2, ?3, ?4, ?5)", -1, &ins,
+                                NULL);
+    if (rc != SQLITE_OK)
+        goto done;
+    int64_t base = -1, next = 0, last = 0;
+    while ((rc = sqlite3_step(rd)) == SQLITE_ROW) {
+        char key[STORE_KEY_BYTES], gkey[STORE_TOKENS_BYTES], fkey[STORE_TOKENS_BYTES];
+        char cjk[STORE_TOKENS_BYTES];
+        name_index_keys(kst_col_text(rd, 1), kst_col_text(rd, 2), key, gkey, fkey, cjk);
+        int64_t b = sort_base(kst_col_text(rd, 3));
+        if (b != base) {
+            base = b;
+            next = b;
+        }
+        int64_t rowid = next <= (b | ((1 << STORE_SORT_SHIFT) - 1)) && next > last ? next
+                                                                                : last + 1;
+        next = rowid + 1;
+        last = rowid > last ? rowid : last;
+        sqlite3_bind_int64(ins, 1, rowid);
+        kst_bind_text(ins, 2, gkey);
+        kst_bind_text(ins, 3, fkey);
+        kst_bind_text(ins, 4, cjk);
+        kst_bind_text(ins, 5, kst_col_text(rd, 0));
+        if ((rc = sqlite3_step(ins)) != SQLITE_DONE)
+            goto done;
+        sqlite3_reset(ins);
+    }
+    if (rc == SQLITE_DONE)
+        rc = SQLITE_OK;
+done:
+    sqlite3_finalize(rd);
+    sqlite3_finalize(ins);
+    sqlite3_finalize(upd);
+    return rc == SQLITE_OK ? 0 : kst_db_error(s, rc, op, err);
+}
+

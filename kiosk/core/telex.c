@@ -10,10 +10,11 @@
  *   w alone (word start, or after consonants only) types ư: "w" -> "ư",
  *       "tw" -> "tư", "nhwngx" -> "những".
  *   s sắc ´   f huyền `   r hỏi ̉   x ngã ˜   j nặng ̣   z takes the tone off
- *   The same key again undoes and types its letter once, and the rest of
- *   the word is then typed as is: "as" -> "á", "ass" -> "as"; "aaa" ->
- *   "aa"; "ddd" -> "dd"; "ww" -> "w"; "uww" -> "uw".
- *
+ *   The same key again undoes and types its letter once: "ooo" -> "oo"
+ *   and Telex goes on ("xooongs" -> "xoóng"); if the word is then no
+ *   Vietnamese syllable it is given back as typed ("ross", "tiffany").
+ *   A tone key right after "qu" waits for the vowel ("qusa" -> "quá").
+
  * Where a key may come:
  *   - tones, z, w and the second d may come anywhere in the word, also
  *     after the final consonant: "toans" = "toasn" -> "toán", "dinhd" ->
@@ -43,18 +44,22 @@
  *              its mark counts: "uye" on the way to "uyê");
  *     final    c ch m n ng nh p t, or none, and only after nuclei that
  *              take one; with c ch p t only sắc and nặng (or no tone).
+ * and spelled as Vietnamese spells: k, gh, ngh only before i e ê (and y
+ * for k), c, g, ng never; "ua" with a final only after q ("quan", not
+ * "suan"); no tone typed before the vowel that would carry it ("ros" ->
+ * "ró", then "a" would move it: "rosa" is not Vietnamese).
  * A letter that makes the word impossible as Vietnamese gives the word
  * back exactly as it was typed, and the rest of the word is typed as is:
  * "leslie" -> "lé" on the way, then "lesl" when l comes, and "leslie".
- * So "chris", "john", "mike", "smith", "leslie", "david", "kevin",
- * "jessica", "michael", "sarah", "aaron", "henry", "will", "emily" all
- * come out as typed.  What the rule cannot save is an English word that is
- * also a Vietnamese syllable when it ends: "lisa" -> "lía", "mary" ->
- * "mảy", "rose" -> "roé", "lee" -> "lê", "did" -> "đi"; and a doubled tone
- * letter is the Telex undo: "larry" -> "lary", "ross" -> "ros".  Type the
- * tone letter once more to keep it ("lissa" -> "lisa", "larrry" ->
- * "larry"), as on any Telex keyboard.
- *
+ * So "chris", "john", "kwon", "karen", "susan", "rosa", "ross",
+ * "tiffany", "russell", "teresa" all come out as typed.  What the rule
+ * cannot save is an English word that is also a Vietnamese syllable when
+ * it ends: "lisa" -> "lía", "mary" -> "mảy", "max" -> "mã", "lee" -> "lê";
+ * for those the keyboard's suggestion strip offers the word as typed
+ * (kcompose_typed, kcompose_use_typed).  tests/telex_oracle.c checks
+ * every syllable of hunspell-vi against m17n's vi-telex and a list of
+ * English, Spanish and Filipino names.
+
  * Output is precomposed (NFC): one code point per letter, from the tables
  * below (U+00C0..U+01B0 and U+1EA0..U+1EF9).
  *
@@ -103,7 +108,10 @@ static int initial_ok(const txword *w, int ini);
 static int final_ok(const txword *w, int from, int *stop);
 static int nucleus_ok(const txword *w, int ini, int nuc, int has_final);
 static int analyse(const txword *w, txsyl *s);
+static int qu_only(const txword *w);
+static int spelling_ok(const txword *w, int ini);
 static int tone_place(const txword *w, const txsyl *s, int style);
+static int tone_jumps(const txword *w, const txword *w2, int style);
 static void normalize_uo(txword *w);
 static int render(const txword *w, int style, uint32_t *out);
 static int tail_word(const char *text, size_t len, size_t *start,
@@ -213,6 +221,7 @@ int kcompose_telex_key(kcompose *c, char *text, size_t cap, size_t max_chars,
         memset(&st, 0, sizeof st);
         memcpy(st.raw, cps, (size_t)n * sizeof cps[0]);
         st.nraw = n;
+        st.reread = n > 0;
     }
     if (!word_from_cps(cps, n, &w))
         st.literal = 1;
@@ -265,6 +274,44 @@ size_t kcompose_telex_pending(const kcompose *c, const char *text)
     return len - start;
 }
 
+/* The keys that typed the word at the end of text, if Telex changed it
+ * (see compose.h). */
+size_t kcompose_telex_typed(const kcompose *c, const char *text, char *out,
+                            size_t cap)
+{
+    size_t len = strlen(text), slen = strlen(c->telex.shown), blen = 0;
+    if (cap == 0)
+        return 0;
+    out[0] = '\0';
+    if (!c->telex.tracked || slen == 0 || slen > len
+        || strcmp(text + len - slen, c->telex.shown) != 0)
+        return 0;
+    char buf[KCOMPOSE_WORD_MAX * 4 + 1];
+    for (int i = 0; i < c->telex.nraw; i++)
+        blen += (size_t)kcompose_utf8_put(c->telex.raw[i], buf + blen);
+    buf[blen] = '\0';
+    if (strcmp(buf, c->telex.shown) == 0 || blen + 1 > cap)
+        return 0;
+    memcpy(out, buf, blen + 1);
+    return blen;
+}
+
+/* Puts the keys as typed in place of the composed word (see compose.h). */
+int kcompose_telex_use_typed(kcompose *c, char *text, size_t cap,
+                             size_t max_chars)
+{
+    char raw[KCOMPOSE_WORD_MAX * 4 + 1];
+    size_t rlen = kcompose_telex_typed(c, text, raw, sizeof raw);
+    if (rlen == 0)
+        return -1;
+    size_t at = strlen(text) - strlen(c->telex.shown);
+    if (kcompose_splice(text, cap, max_chars, at, raw, rlen) != 0)
+        return -1;
+    c->telex.literal = 1;
+    memcpy(c->telex.shown, raw, rlen + 1);
+    return 0;
+}
+
 /* Long-press forms on the Vietnamese layout (see compose.h). */
 int kcompose_telex_variants(uint32_t base, uint32_t *out, int max)
 {
@@ -308,7 +355,7 @@ static int step(const txword *w, struct kcompose_telex *st, int style,
         return st->nraw + 1;
     }
     int ok = analyse(w, &s);
-    int has_vowels = ok && s.nuc > s.ini;
+    int has_vowels = ok && (s.nuc > s.ini || qu_only(w));
     int tk = key < 0x80 ? kl.base : 0; /* Telex keys are ASCII letters */
     int undo = 0;
 
@@ -414,11 +461,20 @@ static int step(const txword *w, struct kcompose_telex *st, int style,
     }
 
     if (undo) {
-        /* The mark comes off and the key is typed once, as is. */
-        int k = render(&w2, style, out);
-        out[k] = key;
+        /* The mark comes off and the key is typed once: "xooo" -> "xoo",
+         * and Telex goes on ("xooongs" -> "xoóng").  If that is no
+         * Vietnamese word, the word as typed ("ross", "tiffany"). */
+        w2.l[w2.n] = kl;
+        w2.n++;
+        if (w2.n <= KCOMPOSE_WORD_MAX && analyse(&w2, &s))
+            return render(&w2, style, out);
         st->literal = 1;
-        return k + 1;
+        if (st->reread) /* keys unknown (read back): the letters undone */
+            return render(&w2, style, out);
+        memcpy(out, st->raw, (size_t)st->nraw * sizeof out[0]);
+        out[st->nraw] = key;
+        st->literal = 1;
+        return st->nraw + 1;
     }
 
     /* A plain letter. */
@@ -428,7 +484,8 @@ static int step(const txword *w, struct kcompose_telex *st, int style,
     if (ktone != TONE_NONE)
         w2.tone = w->tone == TONE_NONE ? ktone : -1;
     normalize_uo(&w2);
-    if (ok && w2.tone >= 0 && analyse(&w2, &s))
+    if (ok && w2.tone >= 0 && analyse(&w2, &s)
+        && !tone_jumps(w, &w2, style))
         return render(&w2, style, out);
 
     /* Not Vietnamese any more: the word as typed, then as is. */
@@ -436,6 +493,22 @@ static int step(const txword *w, struct kcompose_telex *st, int style,
     out[st->nraw] = key;
     st->literal = 1;
     return st->nraw + 1;
+}
+
+/* True if a letter added to w (giving w2) would take over w's tone: a
+ * tone typed before the vowel that would carry it is not how Vietnamese
+ * is typed, but it is how "rosa" or "teresa" are ("ros" -> "ró", then "a"
+ * would make "roá").  The u of "qu" and the i of "gi" handing the tone on
+ * are Telex ("qusa" -> "quá", "gisa" -> "giá"). */
+static int tone_jumps(const txword *w, const txword *w2, int style)
+{
+    txsyl s1, s2;
+    if (w->tone == TONE_NONE)
+        return 0;
+    analyse(w, &s1);
+    analyse(w2, &s2);
+    int p1 = tone_place(w, &s1, style), p2 = tone_place(w2, &s2, style);
+    return p2 == w2->n - 1 && p1 != p2 && p1 >= s2.ini;
 }
 
 /* Letters that make up words: ASCII, Latin-1 and Latin Extended letters,
@@ -584,6 +657,36 @@ static int nucleus_ok(const txword *w, int ini, int nuc, int has_final)
     return 0;
 }
 
+/* True for a word that is "qu" and nothing else, which may already take
+ * its tone ("qus" -> "qú", then "a" -> "quá", as UniKey types it). */
+static int qu_only(const txword *w)
+{
+    return w->n == 2 && w->l[0].base == 'q' && w->l[1].base == 'u'
+        && w->l[1].mod == MOD_NONE;
+}
+
+/* Vietnamese spelling: k, gh and ngh come only before i, e, ê (y for k);
+ * c, g and ng never do ("ca", "ga", "nga", but "ki", "ghi", "nghe").  So
+ * "kwon", "karen", "cindy", "gene" are not Vietnamese. */
+static int spelling_ok(const txword *w, int ini)
+{
+    const txletter *l = w->l;
+    int v = l[ini].base;
+    int front = v == 'i' || v == 'e' || v == 'y';
+    if (ini == 1 && l[0].base == 'k')
+        return front;
+    if (ini == 1 && l[0].base == 'c')
+        return !front;
+    if (ini == 1 && l[0].base == 'g')
+        return v != 'e' && v != 'y';
+    if ((ini == 2 && l[0].base == 'g' && l[1].base == 'h')
+        || (ini == 3 && l[0].base == 'n' && l[1].base == 'g' && l[2].base == 'h'))
+        return v == 'i' || v == 'e';
+    if (ini == 2 && l[0].base == 'n' && l[1].base == 'g')
+        return v != 'i' && v != 'e' && v != 'y';
+    return 1;
+}
+
 /* Cuts a word into initial, vowels and final (always fills s); returns 1
  * if it is a Vietnamese syllable or the start of one. */
 static int analyse(const txword *w, txsyl *s)
@@ -611,14 +714,19 @@ static int analyse(const txword *w, txsyl *s)
     if (!initial_ok(w, ini) && !(n == 1 && l[0].base == 'q'))
         return 0;
     if (nuc == ini) /* consonants only, still waiting for a vowel */
-        return nuc == n && w->tone == TONE_NONE;
+        return nuc == n && (w->tone == TONE_NONE || qu_only(w));
     if (ini == 2 && l[0].base == 'q' && l[2].base == 'u')
         return 0; /* "quu", "quư" */
+    if (!spelling_ok(w, ini))
+        return 0;
     int stop = 0;
     if (nuc < n && !final_ok(w, nuc, &stop))
         return 0;
     if (!nucleus_ok(w, ini, nuc, nuc < n))
         return 0;
+    if (nuc < n && nuc - ini == 2 && l[ini].base == 'u' && l[ini].mod == MOD_NONE
+        && l[ini + 1].base == 'a' && l[ini + 1].mod == MOD_NONE)
+        return 0; /* "ua" + final only after q ("quan"; "suan" is not) */
     if (stop && w->tone != TONE_NONE && w->tone != TONE_ACUTE
         && w->tone != TONE_DOT)
         return 0;
@@ -631,7 +739,7 @@ static int tone_place(const txword *w, const txsyl *s, int style)
 {
     int k = s->nuc - s->ini;
     if (k <= 0)
-        return -1;
+        return qu_only(w) ? 1 : -1;
     for (int i = s->nuc - 1; i >= s->ini; i--)
         if (w->l[i].mod == MOD_HAT || w->l[i].mod == MOD_BREVE
             || w->l[i].mod == MOD_HORN)

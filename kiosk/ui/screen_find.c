@@ -3,32 +3,72 @@
  *
  * Results show the given name, the family name's first letter and one
  * hint (ZIP code or last event), never a phone number or email: the
- * person behind in the line can see the screen too.
+ * person behind in the line can see the screen too.  The name is in the
+ * language's order ("Hương N.", "N. Hương" in Chinese, Japanese, Korean).
+ * A person already checked in at this event is marked so in their row
+ * (tapping them still says "already checked in").  When more people match
+ * than the rows that fit, a last line (results-more) says how many more
+ * and asks for another letter.  The hint is never cut inside a word: it
+ * shrinks, then loses whole words behind an ellipsis.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "fold.h"
 #include "screens.h"
 #include "widgets.h"
 
-/* One result row: "Hương N." and its hint. */
-static void result_row(kview *v, const kui *u, int i, const kmatch *m, krect r)
+/* Writes text cut after its last whole word that fits width at px, with an
+ * ellipsis, into out; text itself when it fits or has no space to cut at
+ * (scripts without spaces are left to the text layer). */
+static const char *fit_words(const kui *u, const char *text, int px, int width, char *out,
+                             size_t cap)
 {
-    char id[24], name[KIOSK_NAME_BYTES + 16];
+    int w = 0, h = 0;
+    if (!u->measure || u->measure(u->measure_ctx, text, px, 0, u->lang, &w, &h) != 0 ||
+        w <= width)
+        return text;
+    snprintf(out, cap, "%s", text);
+    for (;;) {
+        char *sp = strrchr(out, ' ');
+        if (!sp)
+            return text;
+        while (sp > out && (sp[-1] == ' ' || sp[-1] == ',' || sp[-1] == '-'))
+            sp--;
+        if (sp == out)
+            return text;
+        if ((size_t)(sp - out) + 4 > cap)
+            return text;
+        memcpy(sp, "\u2026", 4);                 /* "…" and its NUL */
+        if (u->measure(u->measure_ctx, out, px, 0, u->lang, &w, &h) == 0 && w <= width)
+            return out;
+        *sp = '\0';
+    }
+}
+
+/* One result row: "Hương N." on top; under it the checked-in mark and
+ * the hint ("Already checked in · 98108"), whole words only. */
+static void result_row(kview *v, const kui *u, const kflow *f, int i, const kmatch *m, krect r)
+{
+    char id[24], name[KIOSK_NAME_BYTES + 16], line[KIOSK_HINT_BYTES + 128];
+    char fitted[KIOSK_HINT_BYTES + 128];
     snprintf(id, sizeof id, "result-%d", i + 1);
-    if (m->initial[0])
-        snprintf(name, sizeof name, "%s %s.", m->first, m->initial);
-    else
-        snprintf(name, sizeof name, "%s", m->first);
-    kv_frame(v, r, KC_SURFACE, KC_BORDER, 2, u->gap);
+    kflow_masked_name(f->lang, m->first, m->initial, name, sizeof name);
+    kv_frame(v, r, KC_SURFACE, m->checked_in ? KC_SUCCESS : KC_BORDER, 2, u->gap);
     krect in = {r.x + u->gap * 2, r.y + u->gap / 2, r.w - u->gap * 4, r.h - u->gap};
-    if (m->hint[0]) {
-        /* Name on top, the hint under it in small print. */
-        int nh = in.h * 3 / 5;
+    if (m->checked_in && m->hint[0])
+        snprintf(line, sizeof line, "%s · %s", TR(u, "Already checked in"), m->hint);
+    else
+        snprintf(line, sizeof line, "%s", m->checked_in ? TR(u, "Already checked in") : m->hint);
+    if (line[0]) {
+        /* Name on top, the second line under it in small print. */
+        int nh = in.h * 3 / 5, hpx = u->small_px * 3 / 4;
         kv_text(v, u, (krect){in.x, in.y, in.w, nh}, name, u->button_px, u->small_px, KC_INK,
                 KT_LEFT | KT_BOTTOM | KT_BOLD | KT_TRIM);
-        kv_text(v, u, (krect){in.x, in.y + nh, in.w, in.h - nh}, m->hint, u->small_px,
-                u->small_px * 3 / 4, KC_MUTED, KT_LEFT | KT_TOP | KT_TRIM);
+        kv_text(v, u, (krect){in.x, in.y + nh, in.w, in.h - nh},
+                fit_words(u, line, hpx, in.w, fitted, sizeof fitted), u->small_px, hpx,
+                m->checked_in ? KC_SUCCESS : KC_MUTED,
+                KT_LEFT | KT_TOP | KT_TRIM | (m->checked_in ? KT_BOLD : 0));
     } else {
         kv_text(v, u, in, name, u->button_px, u->small_px, KC_INK,
                 KT_LEFT | KT_MIDDLE | KT_BOLD | KT_TRIM);
@@ -36,11 +76,35 @@ static void result_row(kview *v, const kui *u, int i, const kmatch *m, krect r)
     kv_hit(v, u, id, r);
 }
 
+/* The last line when more match than are shown: how many, and what to do. */
+static void results_more(kview *v, const kui *u, const kflow *f, int shown, krect r)
+{
+    char text[256], n[16];
+    int more = f->nmatches - shown;
+    if (f->nmatches >= KIOSK_SEARCH_COUNT_MAX) {
+        snprintf(n, sizeof n, "%d", KIOSK_SEARCH_COUNT_MAX);
+        kv_subst(text, sizeof text,
+                 TRN(u, "More than {n} person matches. Type another letter.",
+                     "More than {n} people match. Type another letter.", KIOSK_SEARCH_COUNT_MAX),
+                 "{n}", n);
+    } else {
+        snprintf(n, sizeof n, "%d", more);
+        kv_subst(text, sizeof text,
+                 TRN(u, "{n} more person matches. Type another letter.",
+                     "{n} more people match. Type another letter.", more),
+                 "{n}", n);
+    }
+    kv_rect(v, r, KC_KEY, u->gap);
+    kv_text(v, u, krect_inset(r, u->gap), text, u->body_px, u->small_px * 3 / 4, KC_INK,
+            KT_CENTER | KT_MIDDLE | KT_WRAP);
+    kv_hit(v, u, "results-more", r);
+}
+
 void kscreen_find(kview *v, const kui *u, const kflow *f)
 {
     krect area = kw_topbar(v, u, TR(u, "Find your name"), 1);
     krect c, kb;
-    kw_split_keyboard(u, area, kflow_layout(f, NULL)->nrows, &c, &kb);
+    kw_split_keyboard(u, area, kw_keyboard_rows(f), &c, &kb);
     int g = u->gap;
     int y = c.y;
     int fh = kw_field(v, u, "search", (krect){c.x, y, c.w, 0}, TR(u, "Your first or last name"),
@@ -68,16 +132,22 @@ void kscreen_find(kview *v, const kui *u, const kflow *f)
         kw_button(v, u, "btn-new", (krect){c.x, y + th + g, c.w, row_h}, TR(u, "Sign up as new"),
                   KB_SECONDARY, KICON_PLUS);
     } else {
-        int shown = 0;
-        for (int i = 0; i < f->nresults; i++) {
-            if (y + row_h > c.y + c.h)
-                break;
-            result_row(v, u, i, &f->results[i], (krect){c.x, y, c.w, row_h});
-            y += row_h + g;
-            shown++;
-        }
-        if (shown == 0)
+        /* rows that fit; one fewer when the rest must be counted below */
+        int fit = (c.y + c.h - y + g) / (row_h + g);
+        int total = f->nmatches > f->nresults ? f->nmatches : f->nresults;
+        int rows = f->nresults < fit ? f->nresults : fit;
+        if (total > rows && rows == fit)
+            rows--;
+        if (rows < 1 && f->nresults > 0) {
             kv_problem(v, "no room for search results in %dx%d", c.w, c.h);
+            rows = 0;
+        }
+        for (int i = 0; i < rows; i++) {
+            result_row(v, u, f, i, &f->results[i], (krect){c.x, y, c.w, row_h});
+            y += row_h + g;
+        }
+        if (total > rows && rows > 0)
+            results_more(v, u, f, rows, (krect){c.x, y, c.w, row_h});
     }
     kw_keyboard(v, u, f, kb);
 }

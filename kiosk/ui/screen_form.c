@@ -4,7 +4,8 @@
  * Validation messages appear under the field they concern, in words that
  * say what to do, never in a pop-up.  If the screen is too short for all
  * five fields at full size the fields share the height evenly down to the
- * touch target, which the layout check enforces.
+ * touch target, which the layout check enforces.  Chinese, Japanese and
+ * Korean ask the family name first (kflow_field_order).
  */
 #include <stdio.h>
 
@@ -16,7 +17,7 @@ void kscreen_form(kview *v, const kui *u, const kflow *f)
 {
     krect area = kw_topbar(v, u, TR(u, "Sign up"), 1);
     krect c, kb;
-    kw_split_keyboard(u, area, kflow_layout(f, NULL)->nrows, &c, &kb);
+    kw_split_keyboard(u, area, kw_keyboard_rows(f), &c, &kb);
     static const char *const labels[KF_COUNT] = {
         N_("First name (required)"), N_("Last name"), N_("Phone"), N_("Email"), N_("ZIP code"),
     };
@@ -48,7 +49,10 @@ void kscreen_form(kview *v, const kui *u, const kflow *f)
     int step = avail / KF_COUNT;
     if (step > fh + g * 3)
         step = fh + g * 3;
-    for (int i = 0; i < KF_COUNT; i++) {
+    int order[KF_COUNT];
+    kflow_field_order(f, order);
+    for (int k = 0; k < KF_COUNT; k++) {
+        int i = order[k];
         const char *msg = f->field_msg[i] ? TR(u, f->field_msg[i]) : NULL;
         kw_field(v, u, kflow_field_id(i), (krect){c.x, y, c.w, fh}, TR(u, labels[i]),
                  f->field[i], f->preedit, f->focus == i, msg, compact);

@@ -341,7 +341,9 @@ static void staff_home(kview *v, const kui *u, const kflow *f)
         krect r = {right.x, right.y + hh + g + i * (rh + g), right.w, rh};
         char t[16], line[KIOSK_NAME_BYTES * 2 + 64], id[24];
         hhmm(c->wall_ms, t, sizeof t);
-        snprintf(line, sizeof line, "%s  %s %s", t, c->given, c->family);
+        char full[KIOSK_NAME_BYTES * 2 + 2];
+        kflow_full_name(f->lang, c->given, c->family, full, sizeof full);   /* name order */
+        snprintf(line, sizeof line, "%s  %s", t, full);
         snprintf(id, sizeof id, "checkin-%d", i + 1);
         kv_frame(v, r, KC_SURFACE, KC_BORDER, 1, g);
         int tagw = c->is_new ? u->t * 2 : 0;
@@ -513,7 +515,7 @@ static void staff_person(kview *v, const kui *u, const kflow *f)
     const kflow_staff *st = &f->staff;
     const kperson *p = &st->person;
     char name[KIOSK_NAME_BYTES * 2 + 2];
-    snprintf(name, sizeof name, "%s %s", p->given, p->family);
+    kflow_full_name(f->lang, p->given, p->family, name, sizeof name);   /* name order */
     krect area = kw_topbar(v, u, name, 1);
     int g = u->gap, lh = u->body_px * 2;
     krect c = krect_inset(area, g * 4);

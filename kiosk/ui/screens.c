@@ -13,6 +13,7 @@ void kscreens_build(kview *v, const kui *u, const kflow *f)
     case KS_FORM: kscreen_form(v, u, f); break;
     case KS_DONE: kscreen_done(v, u, f); break;
     case KS_SURVEY: kscreen_survey(v, u, f); break;
+    case KS_MATCH: kscreen_match(v, u, f); break;
     case KS_STAFF_PIN:
     case KS_STAFF:
     case KS_STAFF_EVENTS:

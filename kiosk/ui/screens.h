@@ -17,6 +17,7 @@ void kscreen_form(kview *v, const kui *u, const kflow *f);
 void kscreen_done(kview *v, const kui *u, const kflow *f);
 void kscreen_error(kview *v, const kui *u, const kflow *f);
 void kscreen_survey(kview *v, const kui *u, const kflow *f);
+void kscreen_match(kview *v, const kui *u, const kflow *f);
 void kscreen_staff(kview *v, const kui *u, const kflow *f);
 /* Check-in rows a staff page shows at this size. */
 int kscreen_staff_rows(const kui *u);

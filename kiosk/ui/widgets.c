@@ -289,7 +289,10 @@ static const char *special_label(const kui *u, const kflow *f, const kkey *k, in
             return TR(u, "Done");
         return f->screen == KS_FORM ? TR(u, "Next") : "";
     case KKEY_LAYOUT:
+        /* names the layout it switches to */
         return kflow_next_layout(f)->label;
+    case KKEY_TELEX:
+        return f->telex ? TR(u, "Telex: on") : TR(u, "Telex: off");
     default:
         return NULL;
     }
@@ -337,6 +340,31 @@ static float row_units(const klayout *l, int row, int nlayouts)
     return units;
 }
 
+int kw_keyboard_rows(const kflow *f)
+{
+    const klayout *l = kflow_layout(f, NULL);
+    return l->nrows + (l->compose == KCOMPOSE_TELEX ? 1 : 0);
+}
+
+/* The suggestion strip over a Telex keyboard: the word as Telex wrote it,
+ * and beside it the letters as typed (cand-typed), which a tap puts back,
+ * as phone keyboards offer.  Empty while Telex changed nothing. */
+static void suggestion_strip(kview *v, const kui *u, const kflow *f, krect r)
+{
+    char typed[KCOMPOSE_WORD_MAX * 4 + 1], composed[KCOMPOSE_WORD_MAX * 4 + 1];
+    if (!kflow_typed_suggestion(f, typed, sizeof typed, composed, sizeof composed))
+        return;
+    int g = u->gap;
+    krect left = {r.x + g, r.y, r.w / 2 - g * 3 / 2, r.h};
+    krect right = {r.x + r.w / 2 + g / 2, r.y, r.w / 2 - g * 3 / 2, r.h};
+    kv_text(v, u, krect_inset(left, 2), composed, u->button_px, u->small_px * 3 / 4, KC_MUTED,
+            KT_CENTER | KT_MIDDLE | KT_TRIM);
+    kv_frame(v, right, KC_KEY, KC_ACCENT, 2, g);
+    kv_text(v, u, krect_inset(right, 2), typed, u->button_px, u->small_px * 3 / 4, KC_INK,
+            KT_CENTER | KT_MIDDLE | KT_BOLD | KT_TRIM);
+    kv_hit(v, u, "cand-typed", right);
+}
+
 void kw_keyboard(kview *v, const kui *u, const kflow *f, krect r)
 {
     int hits_before = v->nhits;
@@ -344,6 +372,14 @@ void kw_keyboard(kview *v, const kui *u, const kflow *f, krect r)
     const klayout *l = kflow_layout(f, &nlayouts);
     int g = u->gap;
     kv_rect(v, r, KC_KEYBOARD, g);
+    if (l->compose == KCOMPOSE_TELEX && (r.h - g) / (l->nrows + 1) - g >= u->t) {
+        /* the top row's room holds the suggestion strip (where the screen
+         * gave the keyboard that row: kw_keyboard_rows) */
+        int sh = (r.h - g) / (l->nrows + 1);
+        suggestion_strip(v, u, f, (krect){r.x, r.y + g, r.w, sh - g});
+        r.y += sh;
+        r.h -= sh;
+    }
     float max_units = 0;
     for (int row = 0; row < l->nrows; row++)
         if (row_units(l, row, nlayouts) > max_units)
@@ -374,7 +410,7 @@ void kw_keyboard(kview *v, const kui *u, const kflow *f, krect r)
             if (!label)
                 label = kosk_key_text(k, f->shift);
             kcolor fill = special ? KC_KEY_SPECIAL : KC_KEY;
-            if (k->kind == KKEY_SHIFT && f->shift)
+            if ((k->kind == KKEY_SHIFT && f->shift) || (k->kind == KKEY_TELEX && f->telex))
                 fill = KC_ACCENT;
             if (k->kind == KKEY_ENTER && f->screen == KS_FORM)
                 fill = KC_ACCENT;

@@ -56,6 +56,9 @@ void kw_split_keyboard(const kui *u, krect area, int rows, krect *content, krect
 
 /* Draws the keyboard for the flow's focused input. */
 void kw_keyboard(kview *v, const kui *u, const kflow *f, krect r);
+/* Rows the keyboard of the focused input takes (with the Telex suggestion
+ * strip), for kw_split_keyboard. */
+int kw_keyboard_rows(const kflow *f);
 
 /* A text field: label above, box (tappable as id) with the value, and an
  * inline message under it.  Compact fields (short screens) take the label

@@ -105,11 +105,21 @@ static const struct kcase telex_cases[] = {
     {"NGUYEENX", "NGUYỄN"}, {"Nguyeenx", "Nguyễn"}, {"DDinh", "Đinh"},
     {"Ddinh", "Đinh"}, {"TRAANF", "TRẦN"}, {"Lee", "Lê"},
     {"HUOWNGF", "HƯỜNG"}, {"Aa", "Â"},
-    /* the same key again undoes and types the letter once */
-    {"ass", "as"}, {"asss", "ass"}, {"aaa", "aa"}, {"ddd", "dd"},
-    {"ww", "w"}, {"uww", "uw"}, {"aww", "aw"}, {"tww", "tw"},
-    {"nguyeenxx", "nguyênx"}, {"liss", "lis"}, {"lissa", "lisa"},
-    {"larrry", "larry"},
+    /* the same key again undoes; a word that is then no Vietnamese is
+     * given back as typed, double letters included */
+    {"ass", "ass"}, {"asss", "asss"}, {"aaa", "aaa"}, {"ddd", "ddd"},
+    {"ww", "ww"}, {"uww", "uww"}, {"aww", "aww"}, {"tww", "tww"},
+    {"nguyeenxx", "nguyeenxx"}, {"liss", "liss"}, {"lissa", "lissa"},
+    {"larrry", "larrry"},
+    /* ... and Telex goes on after an undo that leaves a Vietnamese word */
+    {"xooongs", "xoóng"}, {"booong", "boong"}, {"cooongf", "coòng"},
+    /* a tone key right after qu; ua + final only after q */
+    {"qusa", "quá"}, {"qufa", "quà"}, {"qusan", "quán"}, {"quan", "quan"},
+    {"suan", "suan"}, {"tuaans", "tuấn"}, {"xuaan", "xuân"},
+    /* k, gh, ngh before i e ê y only; c, g, ng never */
+    {"kis", "kí"}, {"kyf", "kỳ"}, {"ghees", "ghế"}, {"nghix", "nghĩ"},
+    {"kwon", "kwon"}, {"karen", "karen"}, {"cindy", "cindy"},
+    {"gene", "gene"}, {"ngi", "ngi"}, {"ghan", "ghan"},
     /* word by word */
     {"nguyeenx vawn anh", "nguyễn văn anh"}, {"anh-ddaof", "anh-đào"},
     {"a1s", "a1s"}, {"Traanf Thij Mai", "Trần Thị Mai"},
@@ -138,22 +148,23 @@ static const struct kcase english_kept[] = {
     {"henry", "henry"}, {"will", "will"}, {"wendy", "wendy"},
     {"emily", "emily"}, {"howard", "howard"}, {"dwight", "dwight"},
     {"peter", "peter"}, {"brian", "brian"}, {"dana", "dana"},
+    {"tiffany", "tiffany"}, {"russell", "russell"}, {"ross", "ross"},
+    {"susan", "susan"}, {"rosa", "rosa"}, {"rose", "rose"},
+    {"larry", "larry"}, {"teresa", "teresa"}, {"Kwon", "Kwon"},
     {"Chris Smith", "Chris Smith"}, {"O'Connor", "O'Connor"},
     {"Jean-Luc", "Jean-Luc"},
 };
-/* ... and changes these: what ends up a Vietnamese syllable, and a
- * doubled tone letter (the Telex undo).  Typing the letter once more
- * keeps it ("lissa", "larrry" above). */
+/* ... and changes these, which end up Vietnamese syllables: the
+ * suggestion strip (kcompose_typed) offers them as typed. */
 static const struct kcase english_changed[] = {
-    {"lisa", "lía"}, {"mary", "mảy"}, {"rose", "roé"}, {"lee", "lê"},
-    {"did", "đi"}, {"larry", "lary"}, {"ross", "ros"},
-    {"tiffany", "tifany"}, {"kwon", "kươn"}, {"mary-ann", "mảy-ann"},
+    {"lisa", "lía"}, {"mary", "mảy"}, {"lee", "lê"}, {"did", "đi"},
+    {"mary-ann", "mảy-ann"},
 };
 
 /* Backspace takes one code point; the next key reads the word anew. */
 static const struct kcase telex_backspace[] = {
     {"nguyeenx\b", "nguyễ"}, {"nguyeenx\bn", "nguyễn"},
-    {"toans\b", "toá"}, {"toans\b\bn", "ton"}, {"ass\bs", "á"},
+    {"toans\b", "toá"}, {"toans\b\bn", "ton"}, {"ass\bs", "ass"},
     {"hoaf\b", "ho"}, {"leslie\b\b\b", "les"}, {"les\bes", "lé"},
     {"ddi\bd", "dd"}, {"tieeng\b\bngs", "tiếng"}, {"a\b\b", ""},
 };
@@ -520,6 +531,60 @@ static void test_variants(void)
     CHECK_INT(kcompose_variants("vi", 'a', v, 0), 0);
 }
 
+/* The suggestion strip: the word as typed while Telex changed it, and
+ * tapping it puts those letters back; after that the word stays as is. */
+static void test_telex_typed(void)
+{
+    kcompose c = {0};
+    char buf[64] = "", typed[64];
+    kcompose_reset(&c, KCOMPOSE_TELEX);
+    type_keys(&c, buf, sizeof buf, SIZE_MAX, "Mary");
+    CHECK_STR(buf, "Mảy");
+    CHECK(kcompose_typed(&c, buf, typed, sizeof typed) == 4);
+    CHECK_STR(typed, "Mary");
+    CHECK(kcompose_use_typed(&c, buf, sizeof buf, SIZE_MAX) == 0);
+    CHECK_STR(buf, "Mary");
+    CHECK(kcompose_typed(&c, buf, typed, sizeof typed) == 0);
+    CHECK_STR(typed, "");
+    type_keys(&c, buf, sizeof buf, SIZE_MAX, "s");        /* no tone now */
+    CHECK_STR(buf, "Marys");
+
+    /* unchanged words offer nothing; the strip follows the last word */
+    kcompose_reset(&c, KCOMPOSE_TELEX);
+    strcpy(buf, "");
+    type_keys(&c, buf, sizeof buf, SIZE_MAX, "susan");
+    CHECK(kcompose_typed(&c, buf, typed, sizeof typed) == 0);
+    type_keys(&c, buf, sizeof buf, SIZE_MAX, " nguyeenx");
+    CHECK_STR(buf, "susan nguyễn");
+    CHECK(kcompose_typed(&c, buf, typed, sizeof typed) == 8);
+    CHECK_STR(typed, "nguyeenx");
+    CHECK(kcompose_use_typed(&c, buf, sizeof buf, SIZE_MAX) == 0);
+    CHECK_STR(buf, "susan nguyeenx");
+
+    /* a field changed behind the engine's back: nothing to offer */
+    kcompose_reset(&c, KCOMPOSE_TELEX);
+    strcpy(buf, "");
+    type_keys(&c, buf, sizeof buf, SIZE_MAX, "lisa");
+    strcpy(buf, "other");
+    CHECK(kcompose_typed(&c, buf, typed, sizeof typed) == 0);
+    CHECK(kcompose_use_typed(&c, buf, sizeof buf, SIZE_MAX) == -1);
+    CHECK_STR(buf, "other");
+
+    /* not Telex: never */
+    kcompose_reset(&c, KCOMPOSE_NONE);
+    strcpy(buf, "");
+    type_keys(&c, buf, sizeof buf, SIZE_MAX, "lisa");
+    CHECK(kcompose_typed(&c, buf, typed, sizeof typed) == 0);
+
+    /* the typed letters must fit the field's limit */
+    kcompose_reset(&c, KCOMPOSE_TELEX);
+    strcpy(buf, "");
+    type_keys(&c, buf, sizeof buf, 3, "aas");              /* "ấ": 1 char */
+    CHECK_STR(buf, "ấ");
+    CHECK(kcompose_use_typed(&c, buf, sizeof buf, 2) == -1);
+    CHECK_STR(buf, "ấ");
+}
+
 /* Every vowel form round-trips through the Telex keys that type it. */
 static void test_telex_all_forms(void)
 {
@@ -564,6 +629,7 @@ int main(void)
     RUN(test_telex_style_setting);
     RUN(test_telex_foreign_text);
     RUN(test_telex_all_forms);
+    RUN(test_telex_typed);
     RUN(test_hangul_tables);
     RUN(test_hangul_reset);
     RUN(test_limits);

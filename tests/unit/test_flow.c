@@ -307,6 +307,204 @@ static void test_save_failure_keeps_entries(void)
     teardown();
 }
 
+/* Taps the on-screen keys for each ASCII letter of s (shift for capitals). */
+static void osk(kflow *f, const char *s, int64_t t)
+{
+    for (; *s; s++) {
+        char id[16];
+        if (*s >= 'A' && *s <= 'Z') {
+            kflow_tap(f, "key-shift", t);
+            snprintf(id, sizeof id, "key-%c", *s + 32);
+        } else if (*s == ' ') {
+            snprintf(id, sizeof id, "key-space");
+        } else {
+            snprintf(id, sizeof id, "key-%c", *s);
+        }
+        kflow_tap(f, id, t);
+    }
+}
+
+/* Issue 10 items 5-6: Telex on the on-screen keys, the "as typed"
+ * suggestion, and a physical keyboard that types what is on its keys. */
+static void test_telex_switch_and_suggestion(void)
+{
+    setup();
+    kflow f;
+    char typed[64], composed[64];
+    kflow_init(&f, store, 0, NULL);
+    kflow_tap(&f, "lang-vi", 10);
+    kflow_tap(&f, "btn-new", 20);
+    CHECK(f.telex);
+    osk(&f, "Nguyeenx", 30);                        /* on-screen: Telex */
+    CHECK_STR(f.field[KF_GIVEN], "Nguyễn");
+    CHECK(kflow_typed_suggestion(&f, typed, sizeof typed, composed, sizeof composed));
+    CHECK_STR(typed, "Nguyeenx");
+    CHECK_STR(composed, "Nguyễn");
+    kflow_key(&f, KKEYC_TAB, 40);
+    osk(&f, "Mary", 50);
+    CHECK_STR(f.field[KF_FAMILY], "Mảy");
+    CHECK(kflow_typed_suggestion(&f, typed, sizeof typed, composed, sizeof composed));
+    CHECK(kflow_tap(&f, "cand-typed", 60));
+    CHECK_STR(f.field[KF_FAMILY], "Mary");
+    CHECK(!kflow_typed_suggestion(&f, typed, sizeof typed, composed, sizeof composed));
+    osk(&f, " Susan", 70);
+    CHECK_STR(f.field[KF_FAMILY], "Mary Susan");
+    CHECK(!kflow_typed_suggestion(&f, typed, sizeof typed, composed, sizeof composed));
+
+    /* a physical keyboard: as on its keys, and the switch shows off */
+    kflow_key(&f, KKEYC_TAB, 80);
+    CHECK_INT(f.focus, KF_PHONE);
+    kflow_tap(&f, "field-email", 90);
+    kflow_tap(&f, "field-given", 95);
+    for (int i = 0; i < 6; i++)
+        kflow_key(&f, KKEYC_BACKSPACE, 100);
+    type(&f, "Max Tiffany", 110);
+    CHECK_STR(f.field[KF_GIVEN], "Max Tiffany");
+    CHECK(!f.telex);
+    /* switched on by the person: Telex for both */
+    CHECK(kflow_tap(&f, "key-telex", 120));
+    CHECK(f.telex);
+    type(&f, " Thij", 130);
+    CHECK_STR(f.field[KF_GIVEN], "Max Tiffany Thị");
+    osk(&f, " Vieetj", 140);
+    CHECK_STR(f.field[KF_GIVEN], "Max Tiffany Thị Việt");
+    /* and off: on-screen keys type as they are too */
+    CHECK(kflow_tap(&f, "key-telex", 150));
+    CHECK(!f.telex);
+    osk(&f, " Lees", 160);
+    CHECK_STR(f.field[KF_GIVEN], "Max Tiffany Thị Việt Lees");
+    teardown();
+}
+
+/* Issue 10 item 4: "Is this you?" before a sign-up that repeats someone. */
+static void test_possible_match_screen(void)
+{
+    setup();
+    kflow f;
+    kerr err = {0};
+    kperson p;
+    memset(&p, 0, sizeof p);
+    strcpy(p.given, "Mary-Jane");
+    strcpy(p.family, "Smith");
+    strcpy(p.phone, "503 555 0100");
+    CHECK_INT(kstore_signup(store, &p, event.id, &err), 0);
+    kevent other;
+    CHECK_INT(kstore_event_add(store, "Bootcamp", "youth", "2026-11-30", &other, &err), 0);
+    CHECK_INT(kstore_event_use(store, other.id, &err), 0);
+
+    kflow_init(&f, store, 0, NULL);
+    kflow_tap(&f, "btn-new", 10);
+    type(&f, "MaryJane", 20);
+    kflow_key(&f, KKEYC_TAB, 30);
+    type(&f, "Smith", 40);
+    kflow_tap(&f, "field-phone", 50);
+    type(&f, "(503) 555-0100", 60);
+    kflow_tap(&f, "btn-submit", 70);
+    CHECK_STR(kflow_screen_name(f.screen), "possible-match");
+    CHECK_STR(f.match.first, "Mary-Jane");
+    CHECK_STR(f.match.initial, "S");
+    CHECK_STR(f.match.hint, "Parent Night");     /* no ZIP: the last event */
+    /* back keeps every entry */
+    kflow_tap(&f, "btn-back", 80);
+    CHECK_STR(kflow_screen_name(f.screen), "form");
+    CHECK_STR(f.field[KF_GIVEN], "MaryJane");
+    CHECK_STR(f.field[KF_PHONE], "(503) 555-0100");
+    /* it's me: checked in, nobody created */
+    kflow_tap(&f, "btn-submit", 90);
+    CHECK_STR(kflow_screen_name(f.screen), "possible-match");
+    kflow_tap(&f, "btn-its-me", 100);
+    CHECK_STR(kflow_screen_name(f.screen), "done");
+    CHECK_INT(f.done_kind, KDONE_RETURNING);
+    CHECK_STR(f.done_person, p.id);
+    int checkins = 0, fresh = 0;
+    CHECK_INT(kstore_event_counts(store, other.id, &checkins, &fresh, &err), 0);
+    CHECK_INT(checkins, 1);
+    CHECK_INT(fresh, 0);
+
+    /* not me: a new person as typed */
+    kflow_reset(&f);
+    kflow_tap(&f, "btn-new", 110);
+    type(&f, "Mary Jane", 120);
+    kflow_key(&f, KKEYC_TAB, 130);
+    type(&f, "Smith", 140);
+    kflow_tap(&f, "field-phone", 150);
+    type(&f, "5035550100", 160);
+    kflow_tap(&f, "btn-submit", 170);
+    CHECK_STR(kflow_screen_name(f.screen), "possible-match");
+    kflow_tap(&f, "btn-not-me", 180);
+    CHECK_STR(kflow_screen_name(f.screen), "done");
+    CHECK_INT(f.done_kind, KDONE_NEW);
+    CHECK(strcmp(f.done_person, p.id) != 0);
+    CHECK_INT(kstore_event_counts(store, other.id, &checkins, &fresh, &err), 0);
+    CHECK_INT(checkins, 2);
+    CHECK_INT(fresh, 1);
+    teardown();
+}
+
+/* Issue 10 items 3 and 7: the count of matches, the checked-in mark, and
+ * family name first in Chinese, Japanese and Korean. */
+static void test_results_and_name_order(void)
+{
+    setup();
+    kflow f;
+    kerr err = {0};
+    for (int i = 0; i < 9; i++) {
+        kperson p;
+        memset(&p, 0, sizeof p);
+        snprintf(p.given, sizeof p.given, "Linh%d", i);
+        strcpy(p.family, "Tran");
+        CHECK_INT(kstore_signup(store, &p, event.id, &err), 0);
+    }
+    kflow_init(&f, store, 0, NULL);
+    kflow_tap(&f, "btn-returning", 10);
+    type(&f, "tr", 20);
+    CHECK_INT(f.nresults, KIOSK_SEARCH_RESULTS);
+    CHECK_INT(f.nmatches, 9);
+    CHECK(f.results[0].checked_in);
+    kflow_tap(&f, "result-1", 30);
+    CHECK_INT(f.done_kind, KDONE_ALREADY);
+
+    char buf[64];
+    kflow_masked_name("en", "Hương", "N", buf, sizeof buf);
+    CHECK_STR(buf, "Hương N.");
+    kflow_masked_name("ko", "민준", "김", buf, sizeof buf);
+    CHECK_STR(buf, "김민준");
+    kflow_masked_name("zh-Hans", "Hương", "N", buf, sizeof buf);
+    CHECK_STR(buf, "N. Hương");
+    kflow_full_name("ja", "美玲", "陈", buf, sizeof buf);
+    CHECK_STR(buf, "陈美玲");
+    kflow_full_name("ko", "Linh", "Tran", buf, sizeof buf);
+    CHECK_STR(buf, "Tran Linh");
+    kflow_full_name("vi", "Linh", "Tran", buf, sizeof buf);
+    CHECK_STR(buf, "Linh Tran");
+    kflow_full_name("en", "美玲", "陈", buf, sizeof buf);      /* its own order */
+    CHECK_STR(buf, "陈美玲");
+    kflow_masked_name("en", "민준", "김", buf, sizeof buf);
+    CHECK_STR(buf, "김민준");
+
+    /* the form asks the family name first; Tab and Enter follow */
+    kflow_reset(&f);
+    kflow_tap(&f, "lang-ko", 40);
+    kflow_tap(&f, "btn-new", 50);
+    CHECK_INT(f.focus, KF_FAMILY);
+    type(&f, "Kim", 60);
+    kflow_key(&f, KKEYC_ENTER, 70);
+    CHECK_INT(f.focus, KF_GIVEN);
+    type(&f, "Minjun", 80);
+    kflow_key(&f, KKEYC_TAB, 90);
+    CHECK_INT(f.focus, KF_PHONE);
+    kflow_tap(&f, "btn-submit", 100);
+    CHECK_STR(kflow_screen_name(f.screen), "done");
+    CHECK_STR(f.done_name, "K. Minjun");
+    /* given name required: the message sends focus there */
+    kflow_reset(&f);
+    kflow_tap(&f, "lang-zh-Hans", 110);
+    kflow_tap(&f, "btn-new", 120);
+    kflow_tap(&f, "btn-submit", 130);
+    CHECK_INT(f.focus, KF_GIVEN);
+    teardown();
+}
+
 static void test_error_screen(void)
 {
     kflow f;
@@ -328,5 +526,8 @@ int main(void)
     RUN(test_clean_text);
     RUN(test_save_failure_keeps_entries);
     RUN(test_error_screen);
+    RUN(test_telex_switch_and_suggestion);
+    RUN(test_possible_match_screen);
+    RUN(test_results_and_name_order);
     return ktest_summary();
 }

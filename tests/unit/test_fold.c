@@ -184,6 +184,44 @@ static void test_latin_specials(void)
     CHECK_STR(F("ＡＢＣ１２３"), "abc123");                       /* fullwidth */
 }
 
+/* Second spellings of ä ö ü ø å, and the letters of African and Pacific
+ * names that fold to their base. */
+static void test_alt_spellings(void)
+{
+    char buf[128];
+    kfold_alt("Müller-Lüdenscheidt Øster Åse", buf, sizeof buf);
+    CHECK_STR(buf, "mueller luedenscheidt oester aase");
+    CHECK_STR(F("Müller-Lüdenscheidt Øster Åse"), "muller ludenscheidt oster ase");
+    kfold_alt("Nguyễn Thị Hương", buf, sizeof buf);
+    CHECK_STR(buf, "nguyen thi huong");                /* no second spelling */
+    CHECK_STR(F("Ɛfua Ɔsei ɛ ɔ Ŋugi ŋ Ƣ ƣ ɓ ɗ"), "efua osei e o ngugi ng oi oi b d");
+}
+
+/* Separators do not matter: suffix tokens and joined queries. */
+static void test_suffixes(void)
+{
+    char buf[128];
+    kfold_suffixes("de la cruz", buf, sizeof buf);
+    CHECK_STR(buf, "delacruz lacruz cruz");
+    kfold_suffixes("mary jane", buf, sizeof buf);
+    CHECK_STR(buf, "maryjane jane");
+    kfold_suffixes("nguyen", buf, sizeof buf);
+    CHECK_STR(buf, "nguyen");
+    kfold_suffixes("", buf, sizeof buf);
+    CHECK_STR(buf, "");
+    kfold_suffixes("陈 美 玲", buf, sizeof buf);
+    CHECK_STR(buf, "陈美玲 美玲 玲");
+    kfold_suffixes("ab cd ef", buf, 12);           /* "abcdef cdef" + NUL */
+    CHECK_STR(buf, "abcdef cdef");
+    kfold_suffixes("ab cd ef", buf, 11);           /* whole tokens only */
+    CHECK_STR(buf, "abcdef");
+    kfold_join("dela cruz", buf, sizeof buf);
+    CHECK_STR(buf, "delacruz");
+    kfold_join("陈 美", buf, 5);                    /* cut on a character */
+    CHECK_STR(buf, "陈");
+    CHECK_STR(F("Mary-Jane Mary.Jane Mary\xe2\x80\x91Jane"), "mary jane mary jane mary jane");
+}
+
 /* Punctuation becomes spaces; spaces collapse. */
 static void test_punctuation(void)
 {
@@ -373,6 +411,8 @@ int main(void)
     RUN(test_vietnamese_decomposed);
     RUN(test_pacific);
     RUN(test_latin_specials);
+    RUN(test_alt_spellings);
+    RUN(test_suffixes);
     RUN(test_punctuation);
     RUN(test_cjk);
     RUN(test_other_scripts);

@@ -56,7 +56,8 @@ def main():
                 kiosk_opts = ["--export-dir", "@DATA@/usb"] + kiosk_opts
             cmd = ["sh", run_sh, kiosk, tmp.name, size,
                    os.path.join(shots, "%s-%s-%s" % (name, lang, size))] + opts + kiosk_opts
-            p = subprocess.run(cmd, capture_output=True, text=True, encoding="utf-8")
+            p = subprocess.run(cmd, capture_output=True, text=True, encoding="utf-8",
+                               errors="replace")
         finally:
             os.unlink(tmp.name)
         if p.returncode != 0:

@@ -95,8 +95,10 @@ static void results_more(kview *v, const kui *u, const kflow *f, int shown, krec
                  "{n}", n);
     }
     kv_rect(v, r, KC_KEY, u->gap);
-    kv_text(v, u, krect_inset(r, u->gap), text, u->body_px, u->small_px * 3 / 4, KC_INK,
-            KT_CENTER | KT_MIDDLE | KT_WRAP);
+    /* A hint on the last row: it may take the caption floor to keep its
+     * whole sentence in a narrow column. */
+    kv_text(v, u, (krect){r.x + u->gap, r.y + 2, r.w - 2 * u->gap, r.h - 4}, text, u->body_px,
+            u->min_px, KC_INK, KT_CENTER | KT_MIDDLE | KT_WRAP | KT_SMALL);
     kv_hit(v, u, "results-more", r);
 }
 

@@ -428,8 +428,8 @@ void kw_keyboard(kview *v, const kui *u, const kflow *f, krect r)
                 /* Letters as large as the key allows: jamo and accented
                  * vowels must read at arm's length. */
                 int px = special ? u->small_px : u->title_px;
-                kv_text(v, u, krect_inset(kr, 2), label, px, u->small_px * 3 / 4, ink,
-                        KT_CENTER | KT_MIDDLE | (special ? 0 : 0));
+                kv_text(v, u, krect_inset(kr, 2), label, px, u->label_min, ink,
+                        KT_CENTER | KT_MIDDLE | (special ? KT_WRAP : 0));
             }
             kv_hit(v, u, id, kr);
         }

@@ -55,6 +55,9 @@ static const char *SURVEYS_DIR = KIOSK_ASSETS_DIR "/surveys";
 #define APPLY_SCRIPT KIOSK_SOURCE_DIR "/scripts/i18n_apply.py"
 #define LANGS_MAX 32
 #define SHOTS_MAX 256
+#ifndef KIOSK_SHEET_JOBS
+#define KIOSK_SHEET_JOBS 2          /* screen tours run at once (a Pi has 4 cores) */
+#endif
 
 /* The screen tours the sheet runs in each language. */
 static const struct tour {
@@ -115,9 +118,9 @@ static int cmd_check(const char *fonts)
 
 /* ---- sheet ------------------------------------------------------------------ */
 
-/* Runs argv (with stdout to /dev/null and stderr to log, if given); returns its
- * exit status. */
-static int run(char *const argv[], const char *log)
+/* Starts argv (with stdout to /dev/null and stderr to log, if given); returns
+ * its pid, or -1. */
+static pid_t spawn(char *const argv[], const char *log)
 {
     fflush(NULL);
     pid_t pid = fork();
@@ -134,11 +137,27 @@ static int run(char *const argv[], const char *log)
         fprintf(stderr, "kiosk: cannot run %s: %s\n", argv[0], strerror(errno));
         _exit(127);
     }
+    return pid;
+}
+
+/* Exit status of a finished child's wait status. */
+static int exit_status(int st)
+{
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+/* Runs argv (with stdout to /dev/null and stderr to log, if given) and waits;
+ * returns its exit status. */
+static int run(char *const argv[], const char *log)
+{
+    pid_t pid = spawn(argv, log);
+    if (pid < 0)
+        return -1;
     int st;
     while (waitpid(pid, &st, 0) < 0)
         if (errno != EINTR)
             return -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+    return exit_status(st);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -277,14 +296,35 @@ static int cmd_sheet(int argc, char **argv)
             rc = 1;
             break;
         }
-        fprintf(stderr, "%s: running the screen tours at 800x480...\n", L->code);
-        for (size_t t = 0; t < sizeof tours / sizeof tours[0] && !rc; t++) {
-            char shots[1400], places[1500], script[1400], runsh[1400];
-            snprintf(shots, sizeof shots, "%s/%s/%.*s", work, L->code,
-                     (int)(strlen(tours[t].script) - 7), tours[t].script);
-            snprintf(places, sizeof places, "%s.places", shots);
-            snprintf(script, sizeof script, "%s/%s", REPLAY_DIR, tours[t].script);
-            snprintf(runsh, sizeof runsh, "%s/run.sh", REPLAY_DIR);
+    }
+    /* The tours, KIOSK_SHEET_JOBS at a time (each is one headless kiosk);
+     * their places and pictures are then read in a fixed order. */
+    size_t ntours = sizeof tours / sizeof tours[0], njobs = (size_t)ncodes * ntours;
+    struct tour_job { pid_t pid; int status; char shots[1400], places[1500], log[1500]; } *jobs =
+        calloc(njobs ? njobs : 1, sizeof *jobs);
+    if (!jobs)
+        rc = 1;
+    char runsh[1400];
+    snprintf(runsh, sizeof runsh, "%s/run.sh", REPLAY_DIR);
+    if (!rc)
+        fprintf(stderr, "running %zu screen tours at 800x480 (%d language%s)...\n", njobs, ncodes,
+                ncodes == 1 ? "" : "s");
+    size_t next = 0, done = 0;
+    int running = 0;
+    while (!rc && done < njobs) {
+        while (next < njobs && running < KIOSK_SHEET_JOBS) {
+            struct tour_job *j = &jobs[next];
+            const struct tour *t = &tours[next % ntours];
+            const char *code = langs[next / ntours].code;
+            snprintf(j->shots, sizeof j->shots, "%s/%s/%.*s", work, code,
+                     (int)(strlen(t->script) - 7), t->script);
+            snprintf(j->places, sizeof j->places, "%s.places", j->shots);
+            snprintf(j->log, sizeof j->log, "%s.log", j->shots);
+            char script[1400], dir[1400];
+            snprintf(script, sizeof script, "%s/%s", REPLAY_DIR, t->script);
+            snprintf(dir, sizeof dir, "%s/%s", work, code);
+            if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+                fprintf(stderr, "kiosk i18n sheet: cannot make %s: %s\n", dir, strerror(errno));
             char *av[24];
             int n = 0;
             av[n++] = "sh";
@@ -292,31 +332,57 @@ static int cmd_sheet(int argc, char **argv)
             av[n++] = self;
             av[n++] = script;
             av[n++] = "800x480";
-            av[n++] = shots;
-            for (int k = 0; tours[t].opts[k]; k++)
-                av[n++] = (char *)tours[t].opts[k];
+            av[n++] = j->shots;
+            for (int k = 0; t->opts[k]; k++)
+                av[n++] = (char *)t->opts[k];
             av[n++] = "--lang";
-            av[n++] = (char *)L->code;
+            av[n++] = (char *)code;
             av[n++] = "--export-dir";
             av[n++] = "@DATA@/usb";
             av[n++] = "--no-layout-check";
             av[n++] = "--places";
-            av[n++] = places;
+            av[n++] = j->places;
             av[n] = NULL;
-            char log[1500];
-            snprintf(log, sizeof log, "%s.log", shots);
-            int st = run(av, log);
-            if (st != 0)
-                fprintf(stderr, "%s: the tour %s stopped early (status %d, see %s); the sheet "
-                                "has what it saw\n", L->code, tours[t].script, st,
-                        keep ? log : "--shots DIR to keep its log");
-            if (access(places, R_OK) == 0 && kreview_add_places(L->r, places, &err) != 0) {
-                fprintf(stderr, "kiosk i18n sheet: %s\n", err.msg);
-                rc = 1;
-            }
-            collect_shots(L, shots, tours[t].script);
+            j->pid = spawn(av, j->log);
+            j->status = -1;
+            if (j->pid < 0)
+                done++;
+            else
+                running++;
+            next++;
         }
+        if (running == 0)
+            continue;
+        int st;
+        pid_t pid = waitpid(-1, &st, 0);
+        if (pid < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        for (size_t k = 0; k < next; k++)
+            if (jobs[k].pid == pid) {
+                jobs[k].status = exit_status(st);
+                jobs[k].pid = 0;
+                running--;
+                done++;
+            }
     }
+    for (size_t k = 0; !rc && k < njobs; k++) {
+        ksheet_lang *L = &langs[k / ntours];
+        const struct tour *t = &tours[k % ntours];
+        if (jobs[k].status != 0)
+            fprintf(stderr, "%s: the tour %s stopped early (status %d, see %s); the sheet has "
+                            "what it saw\n", L->code, t->script, jobs[k].status,
+                    keep ? jobs[k].log : "--shots DIR to keep its log");
+        if (access(jobs[k].places, R_OK) == 0 &&
+            kreview_add_places(L->r, jobs[k].places, &err) != 0) {
+            fprintf(stderr, "kiosk i18n sheet: %s\n", err.msg);
+            rc = 1;
+        }
+        collect_shots(L, jobs[k].shots, t->script);
+    }
+    free(jobs);
     if (!rc && ksheet_write(out, langs, ncodes, &err) != 0) {
         fprintf(stderr, "kiosk i18n sheet: %s\n", err.msg);
         rc = 1;
@@ -382,7 +448,7 @@ static void sample(const char *text, char *out, size_t cap)
 {
     static const char *const ph[][2] = {
         {"{name}", "Maria"}, {"{event}", "Parent Night"}, {"{n}", "15"},
-        {"{program}", "parent organizing"}, {NULL, NULL}};
+        {"{program}", "parent organizing"}, {"{language}", "Tiếng Việt"}, {NULL, NULL}};
     size_t o = 0;
     for (const char *p = text; *p && o + 1 < cap;) {
         int done = 0;

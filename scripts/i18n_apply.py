@@ -17,7 +17,8 @@ Steps:
      the boxes the text must fit (K);
   2. ask `kiosk i18n vet` about every correction;
   3. if anything fails, print each problem as SHEET!CELL: reason and write
-     nothing (exit 1);
+     nothing (exit 1); a translation changed in the files since the sheet
+     was made is such a problem too, so no one's work is overwritten;
   4. else update the entries in memory, check each catalog with
      `msgfmt --check`, and replace the files (each written whole to a
      temporary file, then renamed).  A file whose content did not change is
@@ -175,8 +176,10 @@ def note_of(entry):
     return ""
 
 
-def apply_po(po_dir, changes, today, out):
-    """Updates the catalogs in memory; returns {path: new text}."""
+def apply_po(po_dir, changes, today, out, conflicts):
+    """Updates the catalogs in memory (out: {path: new text}); a row whose
+    translation changed in the catalog since the sheet was made goes to
+    conflicts instead."""
     by_lang = {}
     for c in changes:
         if c["key"][0] == "po":
@@ -193,6 +196,11 @@ def apply_po(po_dir, changes, today, out):
                                  % (c["ref"], path, msgid[:60]))
             text = c["text"]
             now = e.msgstr_plural.get(form, "") if form >= 0 else e.msgstr
+            if now != c["current"] and text != now:
+                conflicts.append("%s: the translation changed in %s after this sheet was made "
+                                 "(now \"%s\"); make a new sheet so no one's work is lost"
+                                 % (c["ref"], os.path.basename(path), now[:80]))
+                continue
             if not text:
                 text = now
                 if not text:
@@ -241,7 +249,7 @@ def write_csv(rows, bom, crlf):
     return ("\ufeff" if bom else "") + buf.getvalue()
 
 
-def apply_surveys(po_dir, surveys, changes, today, out):
+def apply_surveys(po_dir, surveys, changes, today, out, conflicts):
     marks_path = os.path.join(po_dir, SURVEY_REVIEWS)
     if os.path.exists(marks_path):
         marks, mbom, mcrlf = read_csv(marks_path)
@@ -281,6 +289,11 @@ def apply_surveys(po_dir, surveys, changes, today, out):
                              % (c["ref"], path, rowkind, key, "/" + choice if choice else ""))
         while len(target) <= li:
             target.append("")
+        if target[li] != c["current"] and c["text"] != target[li]:
+            conflicts.append("%s: the translation changed in %s after this sheet was made "
+                             "(now \"%s\"); make a new sheet so no one's work is lost"
+                             % (c["ref"], name, target[li][:80]))
+            continue
         text = c["text"] or target[li]
         if not text:
             raise SystemExit("%s: nothing to approve: the translation is empty; write one in "
@@ -337,10 +350,20 @@ def main():
         print("kiosk i18n apply: %d problem%s; nothing was written"
               % (len(rv.problems), "" if len(rv.problems) == 1 else "s"), file=sys.stderr)
         return 1
+    for c in rv.changes:
+        if c["text"] and not c["fit"]:
+            print("%s: note: not seen in the screen tours, so its fit at 800x480 was not "
+                  "checked" % c["ref"], file=sys.stderr)
     today = datetime.date.today().isoformat()
-    out = {}
-    apply_po(a.po_dir, rv.changes, today, out)
-    apply_surveys(a.po_dir, a.surveys, rv.changes, today, out)
+    out, conflicts = {}, []
+    apply_po(a.po_dir, rv.changes, today, out, conflicts)
+    apply_surveys(a.po_dir, a.surveys, rv.changes, today, out, conflicts)
+    if conflicts:
+        for p in conflicts:
+            print(p, file=sys.stderr)
+        print("kiosk i18n apply: %d problem%s; nothing was written"
+              % (len(conflicts), "" if len(conflicts) == 1 else "s"), file=sys.stderr)
+        return 1
     for path, text in out.items():
         if path.endswith(".po"):
             why = msgfmt_check(path, text)

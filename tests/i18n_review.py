@@ -136,6 +136,15 @@ try:
     refused({"D%d" % phone: "សូមពិនិត្យលេខទូរស័ព្ទម្ដងទៀត", "D%d" % thanks: "អរគុណ!"},
             "km!D%d" % thanks, "one bad correction stops the good one too")
 
+    # Someone changed the catalog after the sheet was made: the reviewer's
+    # correction must not silently overwrite it.
+    saved = open(km, encoding="utf-8").read()
+    open(km, "w", encoding="utf-8").write(saved.replace('msgstr "%s"' % km_phone,
+                                                        'msgstr "%s!"' % km_phone, 1))
+    refused({"D%d" % phone: "សូមពិនិត្យលេខទូរស័ព្ទម្ដងទៀត"}, "km!D%d: the translation changed" % phone,
+            "a translation changed since the sheet was made is not overwritten")
+    open(km, "w", encoding="utf-8").write(saved)
+
     good = {"D%d" % phone: "សូមពិនិត្យលេខទូរស័ព្ទម្ដងទៀត", "E%d" % phone: "more natural",
             "F%d" % signup: "x", "F%d" % survey_rows[1]: "x"}
     r = kiosk("apply", fill(good), *dirs)

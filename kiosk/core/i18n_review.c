@@ -540,12 +540,42 @@ static void unescape(char *s)
     *w = '\0';
 }
 
+/* 1 if the list "a, b, c" holds the name. */
+static int list_has(const char *list, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = list; *p;) {
+        const char *e = strstr(p, ", ");
+        size_t l = e ? (size_t)(e - p) : strlen(p);
+        if (l == n && memcmp(p, name, n) == 0)
+            return 1;
+        p = e ? e + 2 : p + l;
+    }
+    return 0;
+}
+
+/* Length of a pattern's text outside its {placeholders}. */
+static size_t literal_len(const char *p)
+{
+    size_t n = 0;
+    while (*p) {
+        if (*p == '{') {
+            const char *q = strchr(p, '}');
+            if (q) {
+                p = q + 1;
+                continue;
+            }
+        }
+        n++;
+        p++;
+    }
+    return n;
+}
+
 /* Records place pl (screen, box) on item it, once. */
 static void add_place(kreview_item *it, const kreview_place *pl)
 {
-    if (!strstr(it->screens, pl->screen) ||
-        !(strstr(it->screens, pl->screen) == it->screens ||
-          strstr(it->screens, pl->screen)[-1] == ' ')) {
+    if (!list_has(it->screens, pl->screen)) {
         size_t l = strlen(it->screens);
         if (l + strlen(pl->screen) + 3 < sizeof it->screens)
             snprintf(it->screens + l, sizeof it->screens - l, "%s%s", l ? ", " : "",
@@ -600,7 +630,8 @@ int kreview_add_places(kreview *r, const char *path, kerr *err)
                 const char *shown = it->current[0] && it->state != KI18N_ST_STALE
                                         ? it->current
                                         : it->english;
-                if (kreview_pattern_match(shown, f[7]))
+                /* A text that is all placeholders would match anything. */
+                if (literal_len(shown) > 0 && kreview_pattern_match(shown, f[7]))
                     add_place(it, &pl);
             }
         } else if (n != 8 && line[0]) {

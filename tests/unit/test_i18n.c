@@ -1003,7 +1003,9 @@ static void test_review_items(void)
                "find\tvi\t200\t30\t20\t12\t32\tT\xc3\xacm t\xc3\xaan v\xc3\xa0 ghi danh\n"
                "done\tvi\t700\t80\t30\t20\t33\t\xc4\x90\xc3\xa3 \xc4\x91i\xe1\xbb\x83m danh t\xe1\xba\xa1i Parent Night.\n"
                "done\tko\t700\t80\t30\t20\t33\tT\xc3\xacm t\xc3\xaan v\xc3\xa0 ghi danh\n"
-               "idle\tvi\t300\t40\t20\t14\t33\t15 gi\xc3\xa2y\n");
+               "idle\tvi\t300\t40\t20\t14\t33\t15 gi\xc3\xa2y\n"
+               "finder\tvi\t300\t40\t20\t14\t33\tT\xc3\xacm t\xc3\xaan v\xc3\xa0 ghi danh\n"
+               "fin\tvi\t300\t40\t20\t14\t33\tT\xc3\xacm t\xc3\xaan v\xc3\xa0 ghi danh\n");
     ki18n *cat = open_ok(dir);
     if (!cat)
         return;
@@ -1021,8 +1023,8 @@ static void test_review_items(void)
         if (r.it[i].form == 0) secs = &r.it[i];
         if (strcmp(r.it[i].english, "Sign up") == 0) sign = &r.it[i];
     }
-    CHECK(find && strcmp(find->screens, "welcome, find") == 0);
-    CHECK(find && find->nplaces == 2 && kreview_tightest(find)->w == 200);
+    CHECK(find && strcmp(find->screens, "welcome, find, finder, fin") == 0);
+    CHECK(find && find->nplaces == 3 && kreview_tightest(find)->w == 200);
     CHECK(ev && strcmp(ev->screens, "done") == 0);
     CHECK(secs && strcmp(secs->screens, "idle") == 0 && secs->nforms == 1);
     CHECK(sign && sign->nplaces == 0 && sign->state == KI18N_ST_STALE);

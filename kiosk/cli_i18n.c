@@ -65,7 +65,7 @@ static const struct tour {
     const char *opts[6];   /* run.sh options before the kiosk's */
 } tours[] = {
     {"tour.replay", {NULL}},
-    {"staff-tour.replay", {"--pin", "2468", NULL}},
+    {"staff-tour.replay", {"--pin", "246813", NULL}},
     {"survey-general.replay", {"--survey", "general-interest", NULL}},
     {"survey-parent.replay", {"--survey", "parent-workshop", NULL}},
     {"survey-bootcamp.replay", {"--survey", "youth-bootcamp-daily", NULL}},

@@ -1,8 +1,8 @@
 /*
  * cli_staff.c - `kiosk staff ...` (see cli_staff.h).
  *
- * The PIN is read into a stack buffer with terminal echo off, compared
- * with the second entry, handed to kstaff_set_pin and wiped
+ * The PIN is read into a stack buffer with terminal echo off, checked
+ * (six digits at least, and why: staff.h), compared with the second entry, handed to kstaff_set_pin and wiped
  * (explicit_bzero) on every path.  The terminal's settings are restored
  * before anything is printed.
  */
@@ -64,8 +64,17 @@ static int cmd_set_pin(kstore *s)
     kerr err = {0};
     int rc = 0;
     a[0] = b[0] = '\0';
-    if (read_secret("new staff PIN (4-8 digits): ", a, sizeof a) != 0 ||
-        read_secret("the same PIN again: ", b, sizeof b) != 0) {
+    char prompt[64];
+    snprintf(prompt, sizeof prompt, "new staff PIN (%d-%d digits): ", KIOSK_PIN_MIN_DIGITS,
+             KIOSK_PIN_MAX_DIGITS);
+    if (read_secret(prompt, a, sizeof a) != 0) {
+        fprintf(stderr, "kiosk staff set-pin: no PIN given; nothing was changed\n");
+        rc = 1;
+    } else if (kstaff_pin_valid(a, &err) != 0) {
+        /* said before the second entry, with the reason for the rule */
+        fprintf(stderr, "kiosk staff set-pin: %s; nothing was changed\n", err.msg);
+        rc = 1;
+    } else if (read_secret("the same PIN again: ", b, sizeof b) != 0) {
         fprintf(stderr, "kiosk staff set-pin: no PIN given; nothing was changed\n");
         rc = 1;
     } else if (strcmp(a, b) != 0) {

@@ -20,6 +20,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "cli_args.h"
+#include "cli_demo.h"
 #include "cli_export.h"
 #include "cli_staff.h"
 #include "config.h"
@@ -28,6 +30,7 @@
 #include "i18n.h"
 #include "kclock.h"
 #include "store.h"
+#include "store_guard.h"
 #include "survey.h"
 #include "surveys.h"
 #include "sync_bg.h"
@@ -80,6 +83,8 @@ static void usage(FILE *f)
           "       kiosk i18n check                     translations and fonts\n"
           "       kiosk i18n sheet [--lang CODE...] -o review.xlsx   workbook for reviewers\n"
           "       kiosk i18n apply review.xlsx         write reviewed corrections back\n"
+          "       kiosk store check | recover --from FILE | recover --new\n"
+          "       kiosk demo seed --people N --checkins M [--events E]   a year of demo data\n"
           "\n"
           "options:\n"
           "  --data DIR         data folder (default $KIOSK_DATA, else\n"
@@ -106,19 +111,10 @@ static void usage(FILE *f)
           f);
 }
 
-/* Parses "WxH". */
-static int parse_size(const char *s, int *w, int *h)
-{
-    char extra;
-    return sscanf(s, "%dx%d%c", w, h, &extra) == 2 && *w >= 200 && *h >= 200 && *w <= 8192 &&
-                   *h <= 8192
-               ? 0
-               : -1;
-}
-
 /* Parses the command line into o; returns 0, or 2 after a message. */
 static int parse(int argc, char **argv, opts *o)
 {
+    long long num = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *next = i + 1 < argc ? argv[i + 1] : NULL;
@@ -145,36 +141,28 @@ static int parse(int argc, char **argv, opts *o)
         else if (strcmp(a, "--link") == 0) { VALUE(); o->link = next; }
         else if (strcmp(a, "--size") == 0) {
             VALUE();
-            if (parse_size(next, &o->w, &o->h) != 0) {
-                fprintf(stderr, "kiosk: --size: expected WxH such as 1280x800, got '%s'\n", next);
+            if (kcli_parse_size(stderr, "kiosk", a, next, 200, 8192, &o->w, &o->h) != 0)
                 return 2;
-            }
         } else if (strcmp(a, "--dpi") == 0) {
             VALUE();
-            o->dpi = atof(next);
-            if (o->dpi < 30 || o->dpi > 1000) {
-                fprintf(stderr, "kiosk: --dpi: expected a density from 30 to 1000, got '%s'\n",
-                        next);
+            if (kcli_parse_real(stderr, "kiosk", a, "dots per inch", next, 30, 1000,
+                                &o->dpi) != 0)
                 return 2;
-            }
         } else if (strcmp(a, "--idle") == 0) {
             VALUE();
-            o->idle_s = atol(next);
-            if (o->idle_s < 5 || o->idle_s > 3600) {
-                fprintf(stderr, "kiosk: --idle: expected 5 to 3600 seconds, got '%s'\n", next);
+            if (kcli_parse_int(stderr, "kiosk", a, "seconds", next, 5, 3600, &num) != 0)
                 return 2;
-            }
+            o->idle_s = (long)num;
         } else if (strcmp(a, "--sync-every") == 0) {
             VALUE();
-            o->sync_s = atol(next);
-            if (o->sync_s < 10 || o->sync_s > 86400) {
-                fprintf(stderr, "kiosk: --sync-every: expected 10 to 86400 seconds, got '%s'\n",
-                        next);
+            if (kcli_parse_int(stderr, "kiosk", a, "seconds", next, 10, 86400, &num) != 0)
                 return 2;
-            }
+            o->sync_s = (long)num;
         } else if (strcmp(a, "--limit-pages") == 0) {
             VALUE();
-            o->limit_pages = atol(next);
+            if (kcli_parse_int(stderr, "kiosk", a, "pages", next, 1, 2147483647LL, &num) != 0)
+                return 2;
+            o->limit_pages = (long)num;
         } else if (strcmp(a, "--demo") == 0) o->demo = 1;
         else if (strcmp(a, "--windowed") == 0) o->windowed = 1;
         else if (strcmp(a, "--trace") == 0) o->trace = 1;
@@ -229,8 +217,41 @@ static int print_event(const kevent *e, void *ctx)
     return 0;
 }
 
+/* Refuses --survey KEY when no survey file of the kiosk has that key (the
+ * event's answers would silently never be collected), listing the keys
+ * there are.  The files are loaded as the kiosk loads them at start, with
+ * the last good version of a broken file.  0, or 2 after a message. */
+static int check_survey_key(const opts *o, const char *dir, const char *key)
+{
+    kerr err = {0};
+    ksurveys *l = NULL;
+    char keep[4096 + 16];
+    snprintf(keep, sizeof keep, "%s/surveys-good", dir);
+    const char *sdir = o->surveys ? o->surveys : KIOSK_ASSETS_DIR "/surveys";
+    if (ksurveys_open(&l, sdir, keep, &err) != 0) {
+        fprintf(stderr, "kiosk: event add: --survey %s: cannot read the survey files: %s\n",
+                key, err.msg);
+        return 2;
+    }
+    int found = ksurveys_find(l, key) != NULL;
+    if (!found) {
+        fprintf(stderr, "kiosk: event add: --survey %s: no survey file in %s has that key; ",
+                key, sdir);
+        if (ksurveys_count(l) == 0)
+            fprintf(stderr, "there are no surveys there (see kiosk survey check)\n");
+        else {
+            fprintf(stderr, "known keys:");
+            for (int i = 0; i < ksurveys_count(l); i++)
+                fprintf(stderr, "%s %s", i ? "," : "", ksurvey_key(ksurveys_at(l, i)));
+            fprintf(stderr, "\nnothing was stored\n");
+        }
+    }
+    ksurveys_close(l);
+    return found ? 0 : 2;
+}
+
 /* kiosk event add|list|use. */
-static int cmd_event(const opts *o, kstore *s)
+static int cmd_event(const opts *o, kstore *s, const char *dir)
 {
     kerr err = {0};
     const char *sub = o->nargs > 1 ? o->args[1] : "";
@@ -240,6 +261,8 @@ static int cmd_event(const opts *o, kstore *s)
                             "[--survey KEY] [--link URL]\n");
             return 2;
         }
+        if (o->survey_key && o->survey_key[0] && check_survey_key(o, dir, o->survey_key) != 0)
+            return 2;
         kevent e;
         kevent_spec spec = {o->args[2], o->program, o->date, o->survey_key, o->link};
         if (kstore_event_add2(s, &spec, &e, &err) != 0) {
@@ -280,6 +303,54 @@ static int cmd_event(const opts *o, kstore *s)
         return 0;
     }
     fprintf(stderr, "usage: kiosk event add|list|use ...\n");
+    return 2;
+}
+
+/* kiosk store check | recover --from FILE | recover --new (store_guard.h).
+ * Works without opening the store: exactly when the kiosk refuses it. */
+static int cmd_store(const opts *o, const char *dir)
+{
+    kerr err = {0};
+    char aside[4400] = "";
+    const char *sub = o->nargs > 1 ? o->args[1] : "";
+    if (strcmp(sub, "check") == 0 && o->nargs == 2) {
+        int rc = kstore_check_full(dir, stdout, &err);
+        if (rc == 0)
+            return 0;
+        fprintf(stderr, "kiosk store check: %s\n", err.msg);
+        if (rc == KERR_CORRUPT)
+            fprintf(stderr, "kiosk store check: nothing was changed; to go on, see "
+                            "'kiosk store recover'\n");
+        return rc == KERR_CORRUPT ? 1 : 2;
+    }
+    if (strcmp(sub, "recover") == 0 && o->nargs == 4 && strcmp(o->args[2], "--from") == 0) {
+        if (kstore_recover_from(dir, o->args[3], aside, sizeof aside, &err) != 0) {
+            fprintf(stderr, "kiosk store recover: %s\n", err.msg);
+            return 2;
+        }
+        printf("the store in %s is now a copy of %s\n", dir, o->args[3]);
+        if (aside[0])
+            printf("the file it replaced was kept as %s\n", aside);
+        return 0;
+    }
+    if (strcmp(sub, "recover") == 0 && o->nargs == 3 && strcmp(o->args[2], "--new") == 0) {
+        if (kstore_recover_new(dir, aside, sizeof aside, &err) != 0) {
+            fprintf(stderr, "kiosk store recover: %s\n", err.msg);
+            return 2;
+        }
+        if (aside[0])
+            printf("the old store was kept as %s\n", aside);
+        printf("the next start makes a new, empty store with a new device id: pair it with "
+               "the hub again (kiosk sync pair)\n");
+        return 0;
+    }
+    fprintf(stderr,
+            "usage: kiosk store check                full check of kiosk.db (read only)\n"
+            "       kiosk store recover --from FILE  a copy of this kiosk's store becomes "
+            "kiosk.db\n"
+            "       kiosk store recover --new        set the old store aside, start an empty "
+            "one\n"
+            "nothing is deleted: a replaced file is renamed NAME.replaced-DATE-TIME\n");
     return 2;
 }
 
@@ -512,7 +583,7 @@ int main(int argc, char **argv)
             return 2;
         }
         if (strcmp(o.args[0], "event") == 0)
-            rc = cmd_event(&o, s);
+            rc = cmd_event(&o, s, dir);
         else if (strcmp(o.args[0], "export") == 0)
             rc = kcli_export(s, o.nargs - 1, (char **)(o.args + 1));
         else
@@ -520,6 +591,8 @@ int main(int argc, char **argv)
         kstore_close(s);
         return rc;
     }
+    if (strcmp(o.args[0], "store") == 0)
+        return cmd_store(&o, dir);
     if (strcmp(o.args[0], "i18n") == 0)
         return kcli_i18n(argc, argv, o.fonts ? o.fonts : KIOSK_FONTS_DIR);
     if (strcmp(o.args[0], "survey") == 0) {
@@ -528,6 +601,11 @@ int main(int argc, char **argv)
             return 2;
         }
         return ksurvey_check_files(o.nargs - 2, (char **)(o.args + 2), stdout) ? 1 : 0;
+    }
+    if (strcmp(o.args[0], "demo") == 0) {
+        ksync_status st = {0};
+        ksync_status_read(dir, &st, NULL);
+        return kcli_demo(dir, st.paired, o.nargs - 1, (char **)(o.args + 1));
     }
     if (strcmp(o.args[0], "sync") == 0)
         return ksync_cli(dir, o.nargs - 1, (char **)(o.args + 1));

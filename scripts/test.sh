@@ -5,6 +5,12 @@
 set -eu
 cd "$(dirname "$0")/.."
 sh scripts/install-deps.sh
+# One throwaway PostgreSQL server for both runs: the hub's tests run on
+# SQLite and again on it (tests/sync/CMakeLists.txt, fixture "pg").
+pgdir=$(mktemp -d /tmp/kiosk-pg-ci.XXXXXX)
+trap 'sh scripts/pg-test-server.sh stop "$pgdir"' EXIT
+KIOSK_TEST_PG_URI=$(sh scripts/pg-test-server.sh start "$pgdir")
+export KIOSK_TEST_PG_URI
 jobs="$(nproc)"
 cmake --preset default >/dev/null
 cmake --build --preset default -j"$jobs"

@@ -21,7 +21,7 @@ def main():
             shutil.copy(os.path.join(assets, name), surveys)
     run(kiosk, "--data", data, "event", "add", "Bootcamp Day 2", "--program", "summer bootcamp",
         "--survey", "youth-bootcamp-daily")
-    subprocess.run([kiosk, "--data", data, "staff", "set-pin"], input="2468\n2468\n",
+    subprocess.run([kiosk, "--data", data, "staff", "set-pin"], input="246813\n246813\n",
                    text=True, capture_output=True, check=True)
     # First start: every file passes and is kept as the last good version.
     run(kiosk, "--data", data, "--surveys", surveys, script="expect screen welcome\n")
@@ -36,7 +36,7 @@ def main():
                    "expect text How are you feeling today?\n"
                    "tap choice-3\ntap btn-next\n"
                    "key Escape\nhold staff-corner 3000\n"
-                   "tap pin-2\ntap pin-4\ntap pin-6\ntap pin-8\ntap pin-ok\n"
+                   "tap pin-2\ntap pin-4\ntap pin-6\ntap pin-8\ntap pin-1\ntap pin-3\ntap pin-ok\n"
                    "expect screen staff\nexpect text Survey problem\n")
     c.check(p.returncode == 0, f"the last good survey is served and staff see why: {p.stderr}")
     c.check("youth-bootcamp-daily.csv" in p.stderr and "smileys" in p.stderr,

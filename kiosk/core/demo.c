@@ -596,3 +596,207 @@ int kdemo_people(kstore *s, int n, unsigned seed, kerr *err)
     }
     return ret;
 }
+
+/* ---- a year of data (kdemo_fill) --------------------------------------------------- */
+
+/* Events of a seeded year, taken in turn. */
+static const past_event year_events[] = {
+    {0, "Youth Summer Bootcamp", "youth"},
+    {0, "Parent Meeting", "parents"},
+    {0, "College Student Group", "students"},
+    {0, "Community Workshop", "general"},
+    {0, "Citizenship Class", "general"},
+    {0, "Elders Lunch", "elders"},
+};
+
+#define FILL_WINDOW_MS (4 * 3600 * 1000LL)   /* an event's arrivals */
+
+/* The local time of hh:00 on date (YYYY-MM-DD), in ms. */
+static int64_t local_ms(const char *date, int hh)
+{
+    struct tm tm;
+    int y = 1970, m = 1, d = 1;
+    memset(&tm, 0, sizeof tm);
+    sscanf(date, "%d-%d-%d", &y, &m, &d);
+    tm.tm_year = y - 1900;
+    tm.tm_mon = m - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = hh;
+    tm.tm_isdst = -1;
+    time_t t = mktime(&tm);
+    return t == (time_t)-1 ? 0 : (int64_t)t * 1000;
+}
+
+/* Moves the virtual clock to wall time ms (never back). */
+static void clock_to(kclock_virtual *vc, int64_t ms)
+{
+    if (vc && ms - vc->base_wall_ms > vc->now_ms)
+        vc->now_ms = ms - vc->base_wall_ms;
+}
+
+/* Greatest common divisor. */
+static long gcd(long a, long b)
+{
+    while (b) {
+        long t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+/* What kdemo_fill carries from batch to batch. */
+typedef struct filler {
+    kstore *s;
+    const kdemo_fill_opts *o;
+    char (*ids)[KIOSK_ID_HEX + 1];      /* everyone signed up so far */
+    long nids;
+    long in_batch, done, total;
+    uint64_t st;
+} filler;
+
+/* Counts one write; commits the batch when it is full.  0 or a KERR_ code. */
+static int fill_count(filler *f, kerr *err)
+{
+    f->done++;
+    if (++f->in_batch < KDEMO_BATCH)
+        return 0;
+    f->in_batch = 0;
+    int ret = kstore_batch_commit(f->s, err);
+    if (ret == 0 && f->o->progress && f->o->progress(f->o->progress_ctx, f->done, f->total))
+        ret = kerr_set(err, KERR_INVALID, "demo seed stopped after %ld of %ld records",
+                       f->done, f->total);
+    if (ret == 0)
+        ret = kstore_batch_begin(f->s, err);
+    return ret;
+}
+
+/* One event's check-ins: fresh new people, then back returning ones
+ * (distinct: a stride through those signed up before, coprime with their
+ * number), spread over the event's window. */
+static int fill_event(filler *f, const kevent *ev, long fresh, long back, kerr *err)
+{
+    kclock_virtual *vc = f->o->vclock;
+    long n = fresh + back, i = 0;
+    int64_t end = 0, step = 0;
+    if (vc) {
+        int64_t now = f->o->now_ms ? f->o->now_ms : vc->base_wall_ms + vc->now_ms;
+        end = local_ms(ev->date, 21);
+        if (end > now || end == 0)
+            end = now;
+        step = n > 0 ? FILL_WINDOW_MS / n : 0;
+    }
+    long before = f->nids, start = 0, stride = 1;
+    if (back > 0) {
+        start = (long)(demo_rand(&f->st) % (uint32_t)before);
+        stride = 1 + (long)(demo_rand(&f->st) % (uint32_t)before);
+        while (gcd(stride, before) != 1)
+            stride++;
+    }
+    int ret = 0;
+    for (long b = 0, k = 0; ret == 0 && i < n; i++) {
+        /* new and returning people arrive mixed, as at the door */
+        int is_new = k < fresh && (b >= back || (i * fresh) / n >= k);
+        if (vc)
+            clock_to(vc, end - FILL_WINDOW_MS + (int64_t)i * step);
+        if (is_new) {
+            kperson p;
+            generate(&f->st, &p);
+            ret = kstore_signup(f->s, &p, ev->id, err);
+            if (ret == 0)
+                memcpy(f->ids[f->nids++], p.id, sizeof f->ids[0]);
+            k++;
+        } else {
+            long who = (long)((start + (int64_t)b * stride) % before);
+            ret = kstore_checkin(f->s, f->ids[who], ev->id, err);
+            b++;
+        }
+        if (ret == 0)
+            ret = fill_count(f, err);
+    }
+    return ret;
+}
+
+/* Fills the store with a year of generated data (see demo.h). */
+int kdemo_fill(kstore *s, const kdemo_fill_opts *o, kdemo_fill_result *res, kerr *err)
+{
+    if (res)
+        memset(res, 0, sizeof *res);
+    if (!s || !o)
+        return kerr_set(err, KERR_INVALID, "kdemo_fill: store and options are required");
+    long people = o->people, checkins = o->checkins;
+    if (people < 1 || people > KDEMO_FILL_MAX || checkins > KDEMO_FILL_MAX)
+        return kerr_set(err, KERR_INVALID, "--people must be 1 to %ld and --checkins at "
+                        "most %ld", (long)KDEMO_FILL_MAX, (long)KDEMO_FILL_MAX);
+    if (checkins < people)
+        return kerr_set(err, KERR_INVALID, "--checkins %ld is less than --people %ld: each "
+                        "person signs up at an event, which is a check-in", checkins, people);
+    long events = o->events > 0 ? o->events : (checkins + people - 1) / people;
+    if (o->events < 0 || events > KDEMO_FILL_EVENTS_MAX)
+        return kerr_set(err, KERR_INVALID, "--events must be 1 to %d",
+                        KDEMO_FILL_EVENTS_MAX);
+    if (checkins > people * events)
+        return kerr_set(err, KERR_INVALID, "--checkins %ld is more than --people %ld times "
+                        "--events %ld: a person checks in once an event", checkins, people,
+                        events);
+    filler f = {s, o, calloc((size_t)people, sizeof *f.ids), 0, 0, 0, checkins,
+                0x5EEDDA7AULL ^ ((uint64_t)o->seed << 17)};
+    if (!f.ids)
+        return kerr_set(err, KERR_INTERNAL, "demo seed: out of memory for %ld people",
+                        people);
+    char today[11], date[11];
+    kevent ev;
+    memset(&ev, 0, sizeof ev);
+    time_t now = o->now_ms ? (time_t)(o->now_ms / 1000)
+                 : o->vclock ? (time_t)((o->vclock->base_wall_ms + o->vclock->now_ms) / 1000)
+                             : time(NULL);
+    struct tm tm;
+    if (!localtime_r(&now, &tm) || strftime(today, sizeof today, "%Y-%m-%d", &tm) != 10)
+        snprintf(today, sizeof today, "1970-01-01");
+    int ret = kstore_batch_begin(s, err);
+    long left_people = people, left_checkins = checkins;
+    for (long e = 0; ret == 0 && e < events; e++) {
+        const past_event *pe = &year_events[e % COUNT(year_events)];
+        long days_ago = events > 1 ? (events - 1 - e) * 365 / events : 0;
+        char name[KIOSK_EVENT_NAME_BYTES];
+        snprintf(name, sizeof name, "%s (demo %ld)", pe->name, e + 1);
+        days_before(today, (int)days_ago, date);
+        kevent_spec spec = {name, pe->program, date, NULL, NULL};
+        ret = kstore_event_add2(s, &spec, &ev, err);
+        if (ret)
+            break;
+        /* this event's share, and how many of it are new people: enough
+         * that the later events can still take everyone left, no more
+         * returning ones than have signed up */
+        long left_events = events - e;
+        long q = (left_checkins + left_events - 1) / left_events;
+        long fut = left_checkins - q;                      /* check-ins after this one */
+        long want = (left_people + left_events - 1) / left_events;
+        long lo = q - f.nids > left_people - fut ? q - f.nids : left_people - fut;
+        long hi = q < left_people ? q : left_people;
+        long fresh = want < lo ? lo : want > hi ? hi : want;
+        if (fresh < 0 || fresh > q || q - fresh > f.nids) {
+            ret = kerr_set(err, KERR_INTERNAL, "demo seed: cannot share %ld check-ins "
+                           "among %ld events", left_checkins, left_events);
+            break;
+        }
+        ret = fill_event(&f, &ev, fresh, q - fresh, err);
+        left_people -= fresh;
+        left_checkins -= q;
+        if (res && ret == 0) {
+            res->events++;
+            res->people += fresh;
+            res->checkins += q;
+        }
+    }
+    if (ret == 0)
+        ret = kstore_event_use(s, ev.id, err);
+    if (ret == 0)
+        ret = kstore_batch_commit(s, err);
+    else
+        kstore_batch_rollback(s);
+    if (ret == 0 && res)
+        res->current = ev;
+    free(f.ids);
+    return ret;
+}

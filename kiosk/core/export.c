@@ -3,13 +3,14 @@
  * scope and export_writer.h for the columns, the formats and the safe
  * write).
  *
- * Steps: load the check-ins in scope from the store, one row and one visit
- * each, then every answer in scope, matched to its check-in through the
- * table's visits, ranked by its seq (the highest seq wins its cell; columns
- * in order of first answer, also by seq); then export_writer.c writes the
- * file.  A person has at most one check-in per event (UNIQUE in the store),
- * so a visit is one row.  Answers of people not checked in (none are
- * written today) are left out.
+ * Steps: the survey columns in scope (one grouped query), the number of
+ * rows (the store's totals), then the rows one at a time from the store's
+ * attendance cursor, each check-in with its visit's answers (the highest
+ * seq wins its cell); export_writer.c pulls them and writes the file.
+ * Nothing but the row in hand is kept: memory does not grow with the
+ * export.  A person has at most one check-in per event (UNIQUE in the
+ * store), so a visit is one row.  Answers of people not checked in (none
+ * are written today) are left out.
  *
  * This file adds the store, the file names and the folder; it writes no
  * byte of the files itself.
@@ -17,6 +18,7 @@
 #include "export.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -24,75 +26,130 @@
 
 #define PATH_BYTES 4096
 
-/* What the store callbacks fill. */
-typedef struct loader {
-    kexport_table *t;
-    int oom;
-} loader;
-
-/* Store callback: one check-in becomes one row and its visit. */
-static int take_row(const kattendance *r, void *ctx)
-{
-    loader *l = ctx;
+/* The store's attendance cursor as a source of rows for the writer. */
+typedef struct streamer {
+    kattend_cursor *cur;
+    kexport_column *cols;
+    int ncols, capcols, last;
+    const char **answers;           /* per column, for the row in hand */
+    int64_t *rank;
     char when[32];
-    kexport_time_cell(r->wall_ms, when);
+    int oom;
+} streamer;
+
+/* Store callback: one survey column. */
+static int take_column(const char *survey, const char *question, int64_t first, void *ctx)
+{
+    streamer *m = ctx;
+    if (m->ncols == m->capcols) {
+        int cap = m->capcols ? m->capcols * 2 : 16;
+        kexport_column *c = realloc(m->cols, (size_t)cap * sizeof *c);
+        if (!c)
+            goto oom;
+        m->cols = c;
+        m->capcols = cap;
+    }
+    kexport_column *c = &m->cols[m->ncols];
+    c->survey = strdup(survey);
+    c->question = strdup(question);
+    c->first = first;
+    m->ncols++;
+    if (c->survey && c->question)
+        return 0;
+oom:
+    m->oom = 1;
+    return KERR_INTERNAL;
+}
+
+/* The column of an answer, -1 if none (it was not in scope). */
+static int column(streamer *m, const kattend_answer *a)
+{
+    for (int k = 0; k < m->ncols; k++) {
+        int i = (m->last + k) % m->ncols;           /* answers come in runs */
+        if (strcmp(m->cols[i].question, a->question_key) == 0 &&
+            strcmp(m->cols[i].survey, a->survey_key) == 0)
+            return m->last = i;
+    }
+    return -1;
+}
+
+/* Source callback: the next check-in, its latest answer per column. */
+static int next_row(void *ctx, kexport_row *row, kerr *err)
+{
+    streamer *m = ctx;
+    kattendance r;
+    const kattend_answer *ans;
+    int nans;
+    int rc = kstore_attendance_next(m->cur, &r, &ans, &nans, err);
+    if (rc != 1)
+        return rc;
+    kexport_time_cell(r.wall_ms, m->when);
     const char *cells[KEXPORT_NFIXED] = {
-        when, r->event_name, r->program, r->event_date, r->given, r->family,
-        r->phone, r->email, r->zip, r->is_new ? "new" : "returning",
+        m->when, r.event_name, r.program, r.event_date, r.given, r.family,
+        r.phone, r.email, r.zip, r.is_new ? "new" : "returning",
     };
-    long row = kexport_table_add_row(l->t, cells, r->event_id, r->is_new);
-    if (row < 0 || kexport_table_add_visit(l->t, r->event_id, r->person_id, row) != 0) {
-        l->oom = 1;
-        return KERR_INTERNAL;
+    memcpy(row->cell, cells, sizeof cells);
+    row->event_id = r.event_id;
+    row->is_new = r.is_new;
+    for (int i = 0; i < m->ncols; i++)
+        m->answers[i] = NULL;
+    for (int k = 0; k < nans; k++) {
+        int i = column(m, &ans[k]);
+        if (i >= 0 && (!m->answers[i] || ans[k].seq > m->rank[i])) {
+            m->answers[i] = ans[k].value;
+            m->rank[i] = ans[k].seq;
+        }
     }
-    return 0;
+    row->answers = m->answers;
+    return 1;
 }
 
-/* Store callback: one answer record, kept for its visit's row. */
-static int take_answer(const kanswer *a, void *ctx)
+/* Frees what a streamer holds. */
+static void streamer_free(streamer *m)
 {
-    loader *l = ctx;
-    long row = kexport_table_find_visit(l->t, a->event_id, a->person_id);
-    if (row == -1)
-        return 0;                   /* no check-in for this answer */
-    if (row < 0 || kexport_table_add_answer(l->t, row, a->survey_key, a->question_key,
-                                            a->value, a->seq, a->seq) != 0) {
-        l->oom = 1;
-        return KERR_INTERNAL;
+    kstore_attendance_close(m->cur);
+    for (int i = 0; i < m->ncols; i++) {
+        free((char *)m->cols[i].survey);
+        free((char *)m->cols[i].question);
     }
-    return 0;
+    free(m->cols);
+    free(m->answers);
+    free(m->rank);
 }
 
-/* Loads every row and answer in scope into a new table (*out, to free with
- * kexport_table_free even on error). */
-static int table_load(kstore *s, const kexport_opts *o, kexport_table **out, kerr *err)
+/* Streams the rows in scope to path, or as CSV to stream when path is
+ * NULL. */
+static int stream_out(kstore *s, const kexport_opts *o, const char *path, FILE *stream,
+                      kexport_result *res, kerr *err)
 {
-    loader l = {kexport_table_new(o->surveys, o->nsurveys), 0};
-    *out = l.t;
-    if (!l.t)
-        return kerr_set(err, KERR_INTERNAL, "export: out of memory");
-    int ret = kstore_attendance_each(s, &o->scope, take_row, &l, err);
-    if (ret == KERR_INTERNAL && l.oom)
-        return kerr_set(err, KERR_INTERNAL, "export: out of memory reading check-ins");
+    streamer m;
+    kexport_source src;
+    memset(&m, 0, sizeof m);
+    memset(&src, 0, sizeof src);
+    int ret = kstore_attendance_columns(s, &o->scope, take_column, &m, err);
+    if (ret == KERR_INTERNAL && m.oom)
+        ret = kerr_set(err, KERR_INTERNAL, "export: out of memory reading survey columns");
     if (ret == 0)
-        ret = kstore_attendance_answers(s, &o->scope, take_answer, &l, err);
-    if (ret == KERR_INTERNAL && (l.oom || !err || !err->msg[0]))
-        ret = kerr_set(err, KERR_INTERNAL, "export: out of memory reading answers");
-    return ret;
-}
-
-/* Loads the table, then writes it to path, or as CSV to stream when path
- * is NULL. */
-static int load_and_write(kstore *s, const kexport_opts *o, const char *path, FILE *stream,
-                          kexport_result *res, kerr *err)
-{
-    kexport_table *t = NULL;
-    int ret = table_load(s, o, &t, err);
-    if (ret == 0 && path)
-        ret = kexport_table_write(t, o->format, path, o->progress, o->progress_ctx, res, err);
-    else if (ret == 0)
-        ret = kexport_table_csv_stream(t, stream, o->progress, o->progress_ctx, res, err);
-    kexport_table_free(t);
+        ret = kstore_attendance_count(s, &o->scope, &src.nrows, err);
+    if (ret == 0) {
+        m.answers = calloc((size_t)(m.ncols ? m.ncols : 1), sizeof *m.answers);
+        m.rank = calloc((size_t)(m.ncols ? m.ncols : 1), sizeof *m.rank);
+        if (!m.answers || !m.rank)
+            ret = kerr_set(err, KERR_INTERNAL, "export: out of memory");
+    }
+    if (ret == 0)
+        ret = kstore_attendance_open(s, &o->scope, &m.cur, err);
+    if (ret == 0) {
+        src.ncols = m.ncols;
+        src.cols = m.cols;
+        src.next = next_row;
+        src.ctx = &m;
+        ret = path ? kexport_source_write(&src, o->surveys, o->nsurveys, o->format, path,
+                                          o->progress, o->progress_ctx, res, err)
+                   : kexport_source_csv_stream(&src, o->surveys, o->nsurveys, stream,
+                                               o->progress, o->progress_ctx, res, err);
+    }
+    streamer_free(&m);
     return ret;
 }
 
@@ -105,7 +162,7 @@ int kexport_csv_stream(kstore *s, const kexport_opts *o, FILE *stream,
     if (!o || !stream)
         return kerr_set(err, KERR_INVALID, "kexport_csv_stream: options and stream "
                         "are required");
-    return load_and_write(s, o, NULL, stream, res, err);
+    return stream_out(s, o, NULL, stream, res, err);
 }
 
 /* Writes the attendance file to path (safe write). */
@@ -117,7 +174,7 @@ int kexport_write(kstore *s, const kexport_opts *o, const char *path,
     if (!o || !path || !*path)
         return kerr_set(err, KERR_INVALID, "kexport_write: options and a file name "
                         "are required");
-    return load_and_write(s, o, path, NULL, res, err);
+    return stream_out(s, o, path, NULL, res, err);
 }
 
 

@@ -1,25 +1,32 @@
 /*
- * export_writer.c - the attendance table in memory and its files, CSV and
- * XLSX (see export_writer.h for the columns, the formula guard and the safe
- * write).  Used by the kiosk's export (export.c) and the hub's merged export
- * (sync/hub/hub_export.c): whatever fills the table, the bytes come from
- * here.
+ * export_writer.c - the attendance files, CSV and XLSX, written from a
+ * stream of rows (see export_writer.h for the columns, the formula guard
+ * and the safe write), and the attendance table in memory that the hub's
+ * merged export (sync/hub/hub_export.c) fills and writes through the same
+ * stream.  Whatever gives the rows, the bytes come from here.
  *
- * Steps: the caller adds rows, visits and answers; on writing, the survey
- * columns are ordered and the answer grid built (build_grid); then CSV goes
- * through a buffered write(2) writer, or XLSX through libxlsxwriter, both
+ * Steps: the source says its survey columns (survey, question, first
+ * answer); the writer orders them once (plan_open); then it pulls one row
+ * at a time (plan_next) and writes it: CSV through a buffered write(2)
+ * writer, XLSX through libxlsxwriter in constant-memory mode (each row is
+ * flushed to libxlsxwriter's temporary file as the next one starts); both
  * into NAME.partial, then fsync, rename, fsync the folder, syncfs.
  *
- * Memory: every text of the table lives in one arena of 64 KiB chunks; the
- * answers go into a rows x columns grid of pointers into it.  10,000
- * check-ins with 8 answers each take a few MB.
+ * Memory: bounded by one row, whatever the number of rows.  What the XLSX
+ * needs of all rows is folded in as they pass: column widths, the summary
+ * sheet's counts per event and per program (one entry per event or
+ * program, not per row) and the choice counts per question (at most
+ * CHOICE_KEYS_MAX keys each).  The XLSX is read back part by part through
+ * a 64 KiB window (xlsx_verify), never whole.  Measured with 1,000,000
+ * check-ins: see tests/bench/bench_export.c and the README's "How fast".
  *
- * Matching answers to rows: the caller looks each answer's row up through a
- * hash table of visits (event id, person id) -> row, O(1), built on the
- * first look-up after visits were added; of the answers to one cell the one
- * of highest rank wins.  On the kiosk a visit is one check-in (one row); on
+ * The table (kexport_table_*) keeps every row in memory: every text in
+ * one arena of 64 KiB chunks, answers in a rows x columns grid.  Answers
+ * find their row through a hash table of visits (event id, person id) ->
+ * row, O(1); of the answers to one cell the one of highest rank wins.  On
  * the hub a row (a person merged across kiosks) has one visit per check-in
- * merged into it.
+ * merged into it.  The kiosk's own export does not use the table: it
+ * streams from the store (export.c).
  *
  * libxlsxwriter 1.1.4 (Debian 12) does not check its writes to its own
  * temporary files (in /tmp): when they cannot grow (a full /tmp, a file
@@ -36,6 +43,8 @@
  *   2. Every error path removes the partial file.
  *   3. XLSX cells are written with worksheet_write_string (text) or
  *      worksheet_write_number (counts only), never as formulas.
+ *   4. Rows are written in the order the source gives them, each once;
+ *      no row is kept after the next one is asked for.
  */
 #define _GNU_SOURCE                 /* syncfs */
 #include "export_writer.h"
@@ -53,13 +62,44 @@
 #include <zlib.h>
 
 #include "csv.h"
+#include "kfile.h"
 #include "usbdrive.h"                       /* KIOSK_EXPORT_MIN_FREE_BYTES */
 
 #define PATH_BYTES 4096
 #define ARENA_CHUNK 65536
 #define OUT_BUF 65536
+#define VERIFY_BUF 65536            /* read-back window of xlsx_verify */
+#define VERIFY_EDGE 512             /* bytes of a part kept at each end */
 #define PROGRESS_EVERY 256          /* rows between progress calls */
 #define CHOICE_KEYS_MAX (KIOSK_SURVEY_CHOICES_MAX + 4)
+
+static const char *const fixed_names[KEXPORT_NFIXED] = {
+    "checked_in", "event", "program", "event_date", "given", "family", "phone",
+    "email", "zip", "status",
+};
+
+/* Grows an array of n elements of size sz to hold one more. */
+static int grow(void **p, long *cap, long n, size_t sz)
+{
+    if (n < *cap)
+        return 0;
+    long nc = *cap ? *cap * 2 : 256;
+    void *q = realloc(*p, (size_t)nc * sz);
+    if (!q)
+        return -1;
+    *p = q;
+    *cap = nc;
+    return 0;
+}
+
+/* Formats a check-in time as local "YYYY-MM-DD HH:MM". */
+void kexport_time_cell(int64_t ms, char out[32])
+{
+    time_t t = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+    struct tm tm;
+    if (!localtime_r(&t, &tm) || strftime(out, 32, "%Y-%m-%d %H:%M", &tm) == 0)
+        snprintf(out, 32, "?");
+}
 
 /* ---- arena: stable copies of every text of the table ----------------------------- */
 
@@ -108,11 +148,6 @@ static void arena_free(arena *a)
 
 /* ---- the table in memory ------------------------------------------------------------ */
 
-static const char *const fixed_names[KEXPORT_NFIXED] = {
-    "checked_in", "event", "program", "event_date", "given", "family", "phone",
-    "email", "zip", "status",
-};
-
 typedef struct xrow {
     const char *cell[KEXPORT_NFIXED];
     const char *event_id;
@@ -123,15 +158,6 @@ typedef struct xvisit {
     const char *event_id, *person_id;
     long row;
 } xvisit;
-
-typedef struct xcol {
-    const char *survey, *question;
-    char header[2 * KIOSK_SURVEY_KEY_MAX + 2];
-    int64_t first;                  /* lowest "first" of its answers */
-    int64_t survey_first;           /* the same for its whole survey */
-    int order;                      /* index in the loaded survey, or -1 */
-    const ksurvey_question *q;      /* when the survey is loaded */
-} xcol;
 
 struct kexport_table {
     arena a;
@@ -144,43 +170,15 @@ struct kexport_table {
     long *slots;                    /* hash of visits: visit + 1, 0 = empty */
     size_t nslots;                  /* a power of two >= 2 * nvisits */
     long nindexed;                  /* visits in slots (rebuilt when behind) */
-    xcol *cols;
+    kexport_column *cols;
     int ncols, capcols, lastcol;
     struct { long row; int col; const char *value; int64_t rank; } *ans;
     long nans, capans;
     const char **grid;              /* nrows x ncols answers, NULL = none */
     int64_t *grank;                 /* rank of each grid cell's answer */
-    int *perm;                      /* output column i -> cols[perm[i]] */
-    int built;                      /* grid and perm match the answers */
+    int built;                      /* grid matches the answers */
+    long next;                      /* the row the source gives next */
 };
-
-typedef struct xprogress {
-    kexport_progress_fn fn;
-    void *ctx;
-} xprogress;
-
-/* Grows an array of n elements of size sz to hold one more. */
-static int grow(void **p, long *cap, long n, size_t sz)
-{
-    if (n < *cap)
-        return 0;
-    long nc = *cap ? *cap * 2 : 256;
-    void *q = realloc(*p, (size_t)nc * sz);
-    if (!q)
-        return -1;
-    *p = q;
-    *cap = nc;
-    return 0;
-}
-
-/* Formats a check-in time as local "YYYY-MM-DD HH:MM". */
-void kexport_time_cell(int64_t ms, char out[32])
-{
-    time_t t = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
-    struct tm tm;
-    if (!localtime_r(&t, &tm) || strftime(out, 32, "%Y-%m-%d %H:%M", &tm) == 0)
-        snprintf(out, 32, "?");
-}
 
 /* Makes an empty table. */
 kexport_table *kexport_table_new(const ksurvey *const *surveys, int nsurveys)
@@ -276,15 +274,6 @@ long kexport_table_find_visit(kexport_table *t, const char *event_id, const char
     return -1;
 }
 
-/* The loaded survey with this key, or NULL. */
-static const ksurvey *find_survey(const kexport_table *t, const char *key)
-{
-    for (int i = 0; i < t->nsurveys; i++)
-        if (t->surveys[i] && strcmp(ksurvey_key(t->surveys[i]), key) == 0)
-            return t->surveys[i];
-    return NULL;
-}
-
 /* The column of (survey, question), added if new; -1 if out of memory. */
 static int column_of(kexport_table *t, const char *survey, const char *question, int64_t first)
 {
@@ -299,19 +288,12 @@ static int column_of(kexport_table *t, const char *survey, const char *question,
     if (grow((void **)&t->cols, &cap, t->ncols, sizeof *t->cols) != 0)
         return -1;
     t->capcols = (int)cap;
-    xcol *c = &t->cols[t->ncols];
-    memset(c, 0, sizeof *c);
+    kexport_column *c = &t->cols[t->ncols];
     c->survey = arena_dup(&t->a, survey);
     c->question = arena_dup(&t->a, question);
+    c->first = first;
     if (t->a.oom)
         return -1;
-    snprintf(c->header, sizeof c->header, "%s.%s", survey, question);
-    c->first = first;
-    c->order = -1;
-    const ksurvey *sv = find_survey(t, survey);
-    c->q = sv ? ksurvey_find(sv, question) : NULL;
-    if (c->q)
-        c->order = ksurvey_q_index(c->q);
     return t->lastcol = t->ncols++;
 }
 
@@ -338,52 +320,20 @@ int kexport_table_add_answer(kexport_table *t, long row, const char *survey_key,
     return 0;
 }
 
-/* Orders output columns: by survey (first answered first), then by the
- * survey's own question order when known, then by first answer. */
-static int cmp_col(const xcol *x, const xcol *y)
-{
-    if (x->survey_first != y->survey_first)
-        return x->survey_first < y->survey_first ? -1 : 1;
-    int c = strcmp(x->survey, y->survey);
-    if (c)
-        return c;
-    if ((x->order >= 0) != (y->order >= 0))
-        return x->order >= 0 ? -1 : 1;
-    if (x->order != y->order)
-        return x->order < y->order ? -1 : 1;
-    return (x->first > y->first) - (x->first < y->first);
-}
-
-/* Builds the answer grid and the column order (once per change). */
+/* Builds the answer grid (once per change): the highest rank wins its
+ * cell. */
 static int build_grid(kexport_table *t)
 {
     if (t->built)
         return 0;
-    free(t->perm);
     free(t->grid);
     free(t->grank);
-    for (int i = 0; i < t->ncols; i++) {
-        t->cols[i].survey_first = t->cols[i].first;
-        for (int j = 0; j < t->ncols; j++)
-            if (strcmp(t->cols[j].survey, t->cols[i].survey) == 0 &&
-                t->cols[j].first < t->cols[i].survey_first)
-                t->cols[i].survey_first = t->cols[j].first;
-    }
-    t->perm = malloc((size_t)(t->ncols ? t->ncols : 1) * sizeof *t->perm);
     size_t cells = (size_t)(t->nrows && t->ncols ? t->nrows * t->ncols : 1);
     t->grid = calloc(cells, sizeof *t->grid);
     t->grank = calloc(cells, sizeof *t->grank);
-    if (!t->perm || !t->grid || !t->grank)
+    if (!t->grid || !t->grank)
         return -1;
-    for (int i = 0; i < t->ncols; i++) {            /* insertion sort: few columns */
-        int j = i;
-        while (j > 0 && cmp_col(&t->cols[i], &t->cols[t->perm[j - 1]]) < 0) {
-            t->perm[j] = t->perm[j - 1];
-            j--;
-        }
-        t->perm[j] = i;
-    }
-    for (long i = 0; i < t->nans; i++) {    /* the highest rank wins its cell */
+    for (long i = 0; i < t->nans; i++) {
         size_t c = (size_t)t->ans[i].row * (size_t)t->ncols + (size_t)t->ans[i].col;
         if (!t->grid[c] || t->ans[i].rank > t->grank[c]) {
             t->grid[c] = t->ans[i].value;
@@ -406,36 +356,198 @@ void kexport_table_free(kexport_table *t)
     free(t->ans);
     free(t->grid);
     free(t->grank);
-    free(t->perm);
     arena_free(&t->a);
     free(t);
 }
 
-/* Number of output columns. */
-static int ncolumns(const kexport_table *t)
+/* The table as a source: its rows in order, answers from the grid. */
+static int table_next(void *ctx, kexport_row *row, kerr *err)
 {
-    return KEXPORT_NFIXED + t->ncols;
+    kexport_table *t = ctx;
+    (void)err;
+    if (t->next >= t->nrows)
+        return 0;
+    const xrow *x = &t->rows[t->next];
+    for (int c = 0; c < KEXPORT_NFIXED; c++)
+        row->cell[c] = x->cell[c];
+    row->event_id = x->event_id;
+    row->is_new = x->is_new;
+    row->answers = t->ncols ? t->grid + (size_t)t->next * (size_t)t->ncols : NULL;
+    t->next++;
+    return 1;
+}
+
+/* Makes src read the table from its first row; -1 if out of memory. */
+static int table_source(kexport_table *t, kexport_source *src)
+{
+    if (build_grid(t) != 0)
+        return -1;
+    t->next = 0;
+    memset(src, 0, sizeof *src);
+    src->nrows = t->nrows;
+    src->ncols = t->ncols;
+    src->cols = t->cols;
+    src->next = table_next;
+    src->ctx = t;
+    return 0;
+}
+
+/* ---- the plan: columns in order, one row at a time ---------------------------------- */
+
+typedef struct xcol {
+    const char *survey, *question;
+    char header[2 * KIOSK_SURVEY_KEY_MAX + 2];
+    int64_t first;                  /* lowest "first" of its answers */
+    int64_t survey_first;           /* the same for its whole survey */
+    int order;                      /* index in the loaded survey, or -1 */
+    const ksurvey_question *q;      /* when the survey is loaded */
+} xcol;
+
+typedef struct plan {
+    const kexport_source *src;
+    int ncols;                      /* survey columns */
+    xcol *cols;                     /* per source column */
+    int *perm;                      /* output survey column i -> cols[perm[i]] */
+    const char **out;               /* the current row's output cells */
+    kexport_row row;                /* the current row as the source gave it */
+    long done;                      /* rows given so far */
+    int failed;                     /* the source's KERR_ code, 0 if none */
+    kerr *err;
+} plan;
+
+typedef struct xprogress {
+    kexport_progress_fn fn;
+    void *ctx;
+} xprogress;
+
+/* The loaded survey with this key, or NULL. */
+static const ksurvey *find_survey(const ksurvey *const *surveys, int n, const char *key)
+{
+    for (int i = 0; i < n; i++)
+        if (surveys[i] && strcmp(ksurvey_key(surveys[i]), key) == 0)
+            return surveys[i];
+    return NULL;
+}
+
+/* Orders output columns: by survey (first answered first), then by the
+ * survey's own question order when known, then by first answer. */
+static int cmp_col(const xcol *x, const xcol *y)
+{
+    if (x->survey_first != y->survey_first)
+        return x->survey_first < y->survey_first ? -1 : 1;
+    int c = strcmp(x->survey, y->survey);
+    if (c)
+        return c;
+    if ((x->order >= 0) != (y->order >= 0))
+        return x->order >= 0 ? -1 : 1;
+    if (x->order != y->order)
+        return x->order < y->order ? -1 : 1;
+    return (x->first > y->first) - (x->first < y->first);
+}
+
+/* Sets a plan up for src: its columns described and ordered; -1 if out of
+ * memory. */
+static int plan_open(plan *pl, const kexport_source *src, const ksurvey *const *surveys,
+                     int nsurveys, kerr *err)
+{
+    memset(pl, 0, sizeof *pl);
+    pl->src = src;
+    pl->err = err;
+    pl->ncols = src->ncols;
+    int n = pl->ncols;
+    pl->cols = calloc((size_t)(n ? n : 1), sizeof *pl->cols);
+    pl->perm = malloc((size_t)(n ? n : 1) * sizeof *pl->perm);
+    pl->out = calloc((size_t)(KEXPORT_NFIXED + n), sizeof *pl->out);
+    if (!pl->cols || !pl->perm || !pl->out)
+        return -1;
+    for (int i = 0; i < n; i++) {
+        xcol *c = &pl->cols[i];
+        c->survey = src->cols[i].survey;
+        c->question = src->cols[i].question;
+        c->first = src->cols[i].first;
+        snprintf(c->header, sizeof c->header, "%s.%s", c->survey, c->question);
+        const ksurvey *sv = find_survey(surveys, surveys ? nsurveys : 0, c->survey);
+        c->q = sv ? ksurvey_find(sv, c->question) : NULL;
+        c->order = c->q ? ksurvey_q_index(c->q) : -1;
+    }
+    for (int i = 0; i < n; i++) {
+        pl->cols[i].survey_first = pl->cols[i].first;
+        for (int j = 0; j < n; j++)
+            if (strcmp(pl->cols[j].survey, pl->cols[i].survey) == 0 &&
+                pl->cols[j].first < pl->cols[i].survey_first)
+                pl->cols[i].survey_first = pl->cols[j].first;
+    }
+    for (int i = 0; i < n; i++) {                   /* insertion sort: few columns */
+        int j = i;
+        while (j > 0 && cmp_col(&pl->cols[i], &pl->cols[pl->perm[j - 1]]) < 0) {
+            pl->perm[j] = pl->perm[j - 1];
+            j--;
+        }
+        pl->perm[j] = i;
+    }
+    return 0;
+}
+
+/* Frees what plan_open took. */
+static void plan_close(plan *pl)
+{
+    free(pl->cols);
+    free(pl->perm);
+    free(pl->out);
+}
+
+/* Number of output columns. */
+static int ncolumns(const plan *pl)
+{
+    return KEXPORT_NFIXED + pl->ncols;
 }
 
 /* Header of output column c. */
-static const char *header(const kexport_table *t, int c)
+static const char *header(const plan *pl, int c)
 {
-    return c < KEXPORT_NFIXED ? fixed_names[c] : t->cols[t->perm[c - KEXPORT_NFIXED]].header;
+    return c < KEXPORT_NFIXED ? fixed_names[c] : pl->cols[pl->perm[c - KEXPORT_NFIXED]].header;
 }
 
-/* Cell of row r, output column c ("" if none). */
-static const char *cell(const kexport_table *t, long r, int c)
+/* Asks the source for the next row into pl->out: 1 if there is one, 0 at
+ * the end or when the source failed (pl->failed says). */
+static int plan_next(plan *pl)
 {
-    if (c < KEXPORT_NFIXED)
-        return t->rows[r].cell[c];
-    const char *v = t->grid[r * t->ncols + t->perm[c - KEXPORT_NFIXED]];
-    return v ? v : "";
+    kexport_row *r = &pl->row;
+    memset(r, 0, sizeof *r);
+    int rc = pl->src->next(pl->src->ctx, r, pl->err);
+    if (rc < 0 || rc > 1) {
+        pl->failed = rc > 1 ? rc : KERR_INTERNAL;
+        if (pl->err && !pl->err->msg[0])
+            kerr_set(pl->err, pl->failed, "export: reading the rows failed");
+        return 0;
+    }
+    if (rc == 0)
+        return 0;
+    for (int c = 0; c < KEXPORT_NFIXED; c++)
+        pl->out[c] = r->cell[c] ? r->cell[c] : "";
+    for (int i = 0; i < pl->ncols; i++) {
+        const char *v = r->answers ? r->answers[pl->perm[i]] : NULL;
+        pl->out[KEXPORT_NFIXED + i] = v ? v : "";
+    }
+    if (!r->event_id)
+        r->event_id = "";
+    pl->done++;
+    return 1;
 }
 
 /* Calls the progress callback; non-zero if the caller cancels. */
 static int progress(const xprogress *p, long done, long total)
 {
     return p->fn ? p->fn(p->ctx, done, total) : 0;
+}
+
+/* The same while rows are written: total (rows + 1) is reached only once
+ * the file is safely written, even if the source gave more rows than it
+ * announced. */
+static int progress_rows(const xprogress *p, const plan *pl)
+{
+    long total = pl->src->nrows + 1;
+    return progress(p, pl->done < total ? pl->done : total - 1, total);
 }
 
 /* ---- errors and the safe write --------------------------------------------------- */
@@ -586,19 +698,22 @@ static void csv_field(writer *w, const char *v, int first)
     out_put(w, "\"", 1);
 }
 
-/* Writes the whole CSV; -1 if cancelled, else 0 (w->eno tells of errors). */
-static int csv_write(const kexport_table *t, const xprogress *p, writer *w)
+/* Writes the whole CSV; -1 if cancelled, else 0 (w->eno tells of write
+ * errors, pl->failed of the source's). */
+static int csv_write(plan *pl, const xprogress *p, writer *w)
 {
-    int nc = ncolumns(t);
+    int nc = ncolumns(pl);
     out_put(w, "\xEF\xBB\xBF", 3);                  /* UTF-8 byte-order mark */
     for (int c = 0; c < nc; c++)
-        csv_field(w, header(t, c), c == 0);
+        csv_field(w, header(pl, c), c == 0);
     out_put(w, "\r\n", 2);
-    for (long r = 0; r < t->nrows && w->eno == 0; r++) {
-        if (r % PROGRESS_EVERY == 0 && progress(p, r, t->nrows + 1))
+    while (w->eno == 0) {
+        if (pl->done % PROGRESS_EVERY == 0 && progress_rows(p, pl))
             return -1;
+        if (!plan_next(pl))
+            break;
         for (int c = 0; c < nc; c++)
-            csv_field(w, cell(t, r, c), c == 0);
+            csv_field(w, pl->out[c], c == 0);
         out_put(w, "\r\n", 2);
     }
     out_flush(w);
@@ -709,29 +824,51 @@ static lxw_error xl_string(lxw_worksheet *ws, long r, int c, const char *v, lxw_
     return e;
 }
 
-/* Counts for one event or program in the summary. */
+/* Counts for one event or program in the summary (own copies of the
+ * texts: the row they came from is gone when the next one is read). */
 typedef struct tally {
-    const char *name, *program, *date, *event_id;
+    char *key, *name, *program, *date;
     long checkins, fresh;
 } tally;
 
-/* Adds a row to the tally list keyed by key (event id or program). */
-static int tally_add(tally **list, long *n, long *cap, const char *key, const xrow *r,
-                     int by_program)
+typedef struct tallies {
+    tally *list;
+    long n, cap;
+} tallies;
+
+/* Counts a row under key (event id or program); -1 if out of memory.
+ * Rows come grouped by event, so the last entry is tried first. */
+static int tally_add(tallies *tl, const char *key, const plan *pl)
 {
-    for (long i = *n - 1; i >= 0; i--) {
-        const char *k = by_program ? (*list)[i].program : (*list)[i].event_id;
-        if (strcmp(k, key) == 0) {
-            (*list)[i].checkins++;
-            (*list)[i].fresh += r->is_new;
+    for (long i = tl->n - 1; i >= 0; i--)
+        if (strcmp(tl->list[i].key, key) == 0) {
+            tl->list[i].checkins++;
+            tl->list[i].fresh += pl->row.is_new != 0;
             return 0;
         }
-    }
-    if (grow((void **)list, cap, *n, sizeof **list) != 0)
+    if (grow((void **)&tl->list, &tl->cap, tl->n, sizeof *tl->list) != 0)
         return -1;
-    (*list)[(*n)++] = (tally){r->cell[KEXPORT_COL_EVENT], r->cell[KEXPORT_COL_PROGRAM], r->cell[KEXPORT_COL_EVENT_DATE],
-                              r->event_id, 1, r->is_new};
-    return 0;
+    tally *t = &tl->list[tl->n];
+    t->key = strdup(key);
+    t->name = strdup(pl->out[KEXPORT_COL_EVENT]);
+    t->program = strdup(pl->out[KEXPORT_COL_PROGRAM]);
+    t->date = strdup(pl->out[KEXPORT_COL_EVENT_DATE]);
+    t->checkins = 1;
+    t->fresh = pl->row.is_new != 0;
+    tl->n++;
+    return t->key && t->name && t->program && t->date ? 0 : -1;
+}
+
+/* Frees a tally list. */
+static void tallies_free(tallies *tl)
+{
+    for (long i = 0; i < tl->n; i++) {
+        free(tl->list[i].key);
+        free(tl->list[i].name);
+        free(tl->list[i].program);
+        free(tl->list[i].date);
+    }
+    free(tl->list);
 }
 
 /* Choice counts of one question. */
@@ -773,128 +910,141 @@ static int choice_tally(choices *ch, const char *v)
     return 0;
 }
 
-/* Fills ch with the answers of output column c if it is a choice question
- * (see export.h); 0 if it is, -1 if not. */
-static int choice_column(const kexport_table *t, int c, choices *ch)
+/* Starts the choice counts of output survey column i: the question's
+ * choices when its survey is loaded, a text or number question never
+ * counted, else whatever keys the answers hold. */
+static void choice_start(const plan *pl, int i, choices *ch, int *counted)
 {
-    const xcol *col = &t->cols[t->perm[c - KEXPORT_NFIXED]];
+    const xcol *col = &pl->cols[pl->perm[i]];
     memset(ch, 0, sizeof *ch);
-    if (col->q) {
-        ksurvey_type ty = ksurvey_q_type(col->q);
-        if (ty == KSURVEY_YESNO) {
-            ch->key[0] = "yes";
-            ch->key[1] = "no";
-            ch->n = 2;
-        } else if (ty == KSURVEY_SINGLE || ty == KSURVEY_MULTIPLE) {
-            for (int i = 0; i < ksurvey_q_nchoices(col->q) && ch->n < CHOICE_KEYS_MAX; i++)
-                ch->key[ch->n++] = ksurvey_choice_key(col->q, i);
-        } else {
-            return -1;
-        }
+    *counted = 1;
+    if (!col->q)
+        return;
+    ksurvey_type ty = ksurvey_q_type(col->q);
+    if (ty == KSURVEY_YESNO) {
+        ch->key[0] = "yes";
+        ch->key[1] = "no";
+        ch->n = 2;
+    } else if (ty == KSURVEY_SINGLE || ty == KSURVEY_MULTIPLE) {
+        for (int k = 0; k < ksurvey_q_nchoices(col->q) && ch->n < CHOICE_KEYS_MAX; k++)
+            ch->key[ch->n++] = ksurvey_choice_key(col->q, k);
+    } else {
+        *counted = 0;
     }
-    for (long r = 0; r < t->nrows; r++) {
-        const char *v = cell(t, r, c);
-        if (*v && choice_tally(ch, v) != 0 && !col->q)
-            return -1;          /* not keys: a text or number question */
-    }
-    return 0;
 }
 
-/* Writes the summary sheet. */
-static lxw_error xl_summary(const kexport_table *t, lxw_worksheet *ws, lxw_format *bold)
+/* Counts the current row's answers into the choice counts: a column of a
+ * question not loaded stops being counted at its first answer that is
+ * not a list of keys. */
+static void choice_row(const plan *pl, choices *ch, int *counted)
 {
-    tally *ev = NULL, *pg = NULL;
-    long nev = 0, capev = 0, npg = 0, cappg = 0, fresh = 0;
+    for (int i = 0; i < pl->ncols; i++) {
+        const char *v = pl->out[KEXPORT_NFIXED + i];
+        if (!counted[i] || !*v)
+            continue;
+        if (choice_tally(&ch[i], v) != 0 && !pl->cols[pl->perm[i]].q)
+            counted[i] = 0;     /* not keys: a text or number question */
+    }
+}
+
+/* What the summary sheet needs of all rows, folded in row by row. */
+typedef struct summary {
+    tallies ev, pg;
+    long rows, fresh;
+    choices *ch;                    /* per output survey column */
+    int *counted;                   /* the column is a choice question */
+} summary;
+
+/* Writes the summary sheet. */
+static lxw_error xl_summary(const plan *pl, const summary *sm, lxw_worksheet *ws,
+                            lxw_format *bold)
+{
     lxw_error e = LXW_NO_ERROR;
     long r = 0;
-    for (long i = 0; i < t->nrows; i++) {
-        if (tally_add(&ev, &nev, &capev, t->rows[i].event_id, &t->rows[i], 0) != 0 ||
-            tally_add(&pg, &npg, &cappg, t->rows[i].cell[KEXPORT_COL_PROGRAM], &t->rows[i], 1) != 0) {
-            e = LXW_ERROR_MEMORY_MALLOC_FAILED;
-            goto done;
-        }
-        fresh += t->rows[i].is_new;
-    }
     static const char *const ev_head[] = {"event", "program", "event_date",
                                           "checked_in", "new", "returning"};
     for (int c = 0; c < 6 && !e; c++)
         e = worksheet_write_string(ws, 0, (lxw_col_t)c, ev_head[c], bold);
-    for (long i = 0; i < nev && !e; i++) {
+    for (long i = 0; i < sm->ev.n && !e; i++) {
+        const tally *t = &sm->ev.list[i];
         r++;
-        if (!(e = xl_string(ws, r, 0, ev[i].name, NULL)) &&
-            !(e = xl_string(ws, r, 1, ev[i].program, NULL)) &&
-            !(e = xl_string(ws, r, 2, ev[i].date, NULL)) &&
-            !(e = worksheet_write_number(ws, (lxw_row_t)r, 3, (double)ev[i].checkins, NULL)) &&
-            !(e = worksheet_write_number(ws, (lxw_row_t)r, 4, (double)ev[i].fresh, NULL)))
+        if (!(e = xl_string(ws, r, 0, t->name, NULL)) &&
+            !(e = xl_string(ws, r, 1, t->program, NULL)) &&
+            !(e = xl_string(ws, r, 2, t->date, NULL)) &&
+            !(e = worksheet_write_number(ws, (lxw_row_t)r, 3, (double)t->checkins, NULL)) &&
+            !(e = worksheet_write_number(ws, (lxw_row_t)r, 4, (double)t->fresh, NULL)))
             e = worksheet_write_number(ws, (lxw_row_t)r, 5,
-                                       (double)(ev[i].checkins - ev[i].fresh), NULL);
+                                       (double)(t->checkins - t->fresh), NULL);
     }
     r++;
     if (!e && !(e = worksheet_write_string(ws, (lxw_row_t)r, 0, "all events", bold)) &&
-        !(e = worksheet_write_number(ws, (lxw_row_t)r, 3, (double)t->nrows, bold)) &&
-        !(e = worksheet_write_number(ws, (lxw_row_t)r, 4, (double)fresh, bold)))
-        e = worksheet_write_number(ws, (lxw_row_t)r, 5, (double)(t->nrows - fresh), bold);
+        !(e = worksheet_write_number(ws, (lxw_row_t)r, 3, (double)sm->rows, bold)) &&
+        !(e = worksheet_write_number(ws, (lxw_row_t)r, 4, (double)sm->fresh, bold)))
+        e = worksheet_write_number(ws, (lxw_row_t)r, 5, (double)(sm->rows - sm->fresh), bold);
 
     r += 2;
     static const char *const pg_head[] = {"program", "checked_in", "new", "returning"};
     for (int c = 0; c < 4 && !e; c++)
         e = worksheet_write_string(ws, (lxw_row_t)r, (lxw_col_t)c, pg_head[c], bold);
-    for (long i = 0; i < npg && !e; i++) {
+    for (long i = 0; i < sm->pg.n && !e; i++) {
+        const tally *t = &sm->pg.list[i];
         r++;
-        if (!(e = xl_string(ws, r, 0, pg[i].program, NULL)) &&
-            !(e = worksheet_write_number(ws, (lxw_row_t)r, 1, (double)pg[i].checkins, NULL)) &&
-            !(e = worksheet_write_number(ws, (lxw_row_t)r, 2, (double)pg[i].fresh, NULL)))
+        if (!(e = xl_string(ws, r, 0, t->program, NULL)) &&
+            !(e = worksheet_write_number(ws, (lxw_row_t)r, 1, (double)t->checkins, NULL)) &&
+            !(e = worksheet_write_number(ws, (lxw_row_t)r, 2, (double)t->fresh, NULL)))
             e = worksheet_write_number(ws, (lxw_row_t)r, 3,
-                                       (double)(pg[i].checkins - pg[i].fresh), NULL);
+                                       (double)(t->checkins - t->fresh), NULL);
     }
 
     r += 2;
     static const char *const ch_head[] = {"survey", "question", "answer", "people"};
     for (int c = 0; c < 4 && !e; c++)
         e = worksheet_write_string(ws, (lxw_row_t)r, (lxw_col_t)c, ch_head[c], bold);
-    for (int c = KEXPORT_NFIXED; c < ncolumns(t) && !e; c++) {
-        choices *ch = malloc(sizeof *ch);
-        if (!ch) {
-            e = LXW_ERROR_MEMORY_MALLOC_FAILED;
-            break;
+    for (int i = 0; i < pl->ncols && !e; i++) {
+        const xcol *col = &pl->cols[pl->perm[i]];
+        const choices *ch = &sm->ch[i];
+        if (!sm->counted[i])
+            continue;
+        for (int k = 0; k < ch->n && !e; k++) {
+            r++;
+            if (!(e = xl_string(ws, r, 0, col->survey, NULL)) &&
+                !(e = xl_string(ws, r, 1, col->question, NULL)) &&
+                !(e = xl_string(ws, r, 2, ch->key[k], NULL)))
+                e = worksheet_write_number(ws, (lxw_row_t)r, 3, (double)ch->count[k], NULL);
         }
-        const xcol *col = &t->cols[t->perm[c - KEXPORT_NFIXED]];
-        if (choice_column(t, c, ch) == 0)
-            for (int k = 0; k < ch->n && !e; k++) {
-                r++;
-                if (!(e = xl_string(ws, r, 0, col->survey, NULL)) &&
-                    !(e = xl_string(ws, r, 1, col->question, NULL)) &&
-                    !(e = xl_string(ws, r, 2, ch->key[k], NULL)))
-                    e = worksheet_write_number(ws, (lxw_row_t)r, 3, (double)ch->count[k],
-                                               NULL);
-            }
-        free(ch);
     }
     if (!e)
         e = worksheet_set_column(ws, 0, 1, 28, NULL);
     if (!e)
         e = worksheet_set_column(ws, 2, 5, 14, NULL);
-done:
-    free(ev);
-    free(pg);
     return e;
 }
 
-/* Writes the workbook to path; -1 if cancelled, else an lxw_error (the
- * errno of a failed write is left in *eno). */
-static int xlsx_write(const kexport_table *t, const xprogress *p, const char *path, int *eno)
+/* Writes the workbook to path; -1 if cancelled or the source failed
+ * (pl->failed), else an lxw_error (the errno of a failed write is left in
+ * *eno).  libxlsxwriter runs in constant-memory mode: a row goes to its
+ * temporary file when the next one starts, so memory does not grow with
+ * the rows; column widths and the summary are folded in as rows pass. */
+static int xlsx_write(plan *pl, const xprogress *p, const char *path, int *eno)
 {
-    int nc = ncolumns(t), cancelled = 0;
+    int nc = ncolumns(pl), cancelled = 0;
     lxw_error e = LXW_NO_ERROR;
+    summary sm;
+    memset(&sm, 0, sizeof sm);
     int *width = calloc((size_t)nc, sizeof *width);
-    lxw_workbook_options wo = {.constant_memory = LXW_FALSE, .tmpdir = NULL,
+    sm.ch = calloc((size_t)(pl->ncols ? pl->ncols : 1), sizeof *sm.ch);
+    sm.counted = calloc((size_t)(pl->ncols ? pl->ncols : 1), sizeof *sm.counted);
+    lxw_workbook_options wo = {.constant_memory = LXW_TRUE, .tmpdir = NULL,
                                .use_zip64 = LXW_FALSE};
-    lxw_workbook *wb = width ? workbook_new_opt(path, &wo) : NULL;
+    lxw_workbook *wb = width && sm.ch && sm.counted ? workbook_new_opt(path, &wo) : NULL;
     *eno = 0;
     if (!wb) {
-        e = width ? LXW_ERROR_CREATING_XLSX_FILE : LXW_ERROR_MEMORY_MALLOC_FAILED;
+        e = width && sm.ch && sm.counted ? LXW_ERROR_CREATING_XLSX_FILE
+                                         : LXW_ERROR_MEMORY_MALLOC_FAILED;
         goto done;
     }
+    for (int i = 0; i < pl->ncols; i++)
+        choice_start(pl, i, &sm.ch[i], &sm.counted[i]);
     lxw_worksheet *ws = workbook_add_worksheet(wb, "Attendance");
     lxw_worksheet *sum = workbook_add_worksheet(wb, "Summary");
     lxw_format *bold = workbook_add_format(wb);
@@ -904,21 +1054,36 @@ static int xlsx_write(const kexport_table *t, const xprogress *p, const char *pa
     }
     format_set_bold(bold);
     for (int c = 0; c < nc && !e; c++) {
-        width[c] = text_width(header(t, c)) + 1;
-        e = worksheet_write_string(ws, 0, (lxw_col_t)c, header(t, c), bold);
+        width[c] = text_width(header(pl, c)) + 1;
+        e = worksheet_write_string(ws, 0, (lxw_col_t)c, header(pl, c), bold);
     }
-    for (long r = 0; r < t->nrows && !e; r++) {
-        if (r % PROGRESS_EVERY == 0 && progress(p, r, t->nrows + 1)) {
+    while (!e) {
+        if (pl->done % PROGRESS_EVERY == 0 && progress_rows(p, pl)) {
             cancelled = 1;
             goto close;
         }
+        if (!plan_next(pl))
+            break;
+        long r = pl->done;                          /* row 0 is the header */
         for (int c = 0; c < nc && !e; c++) {
-            const char *v = cell(t, r, c);
-            int w = text_width(v);
-            if (w > width[c])
-                width[c] = w;
-            e = xl_string(ws, r + 1, c, v, NULL);
+            const char *v = pl->out[c];
+            if (width[c] < KIOSK_EXPORT_WIDTH_MAX) {
+                int w = text_width(v);
+                if (w > width[c])
+                    width[c] = w;
+            }
+            e = xl_string(ws, r, c, v, NULL);
         }
+        if (!e && (tally_add(&sm.ev, pl->row.event_id, pl) != 0 ||
+                   tally_add(&sm.pg, pl->out[KEXPORT_COL_PROGRAM], pl) != 0))
+            e = LXW_ERROR_MEMORY_MALLOC_FAILED;
+        sm.rows++;
+        sm.fresh += pl->row.is_new != 0;
+        choice_row(pl, sm.ch, sm.counted);
+    }
+    if (pl->failed) {
+        cancelled = 1;
+        goto close;
     }
     for (int c = 0; c < nc && !e; c++) {
         int w = width[c] + 2;
@@ -927,10 +1092,10 @@ static int xlsx_write(const kexport_table *t, const xprogress *p, const char *pa
     }
     if (!e) {
         worksheet_freeze_panes(ws, 1, 0);
-        e = worksheet_autofilter(ws, 0, 0, (lxw_row_t)t->nrows, (lxw_col_t)(nc - 1));
+        e = worksheet_autofilter(ws, 0, 0, (lxw_row_t)pl->done, (lxw_col_t)(nc - 1));
     }
     if (!e)
-        e = xl_summary(t, sum, bold);
+        e = xl_summary(pl, &sm, sum, bold);
 close:
     errno = 0;
     {
@@ -941,6 +1106,10 @@ close:
     }
 done:
     free(width);
+    free(sm.ch);
+    free(sm.counted);
+    tallies_free(&sm.ev);
+    tallies_free(&sm.pg);
     return cancelled ? -1 : (int)e;
 }
 
@@ -955,12 +1124,18 @@ static unsigned long le32(const unsigned char *p)
 }
 
 /* Non-zero if an XML text ends by closing its root element (or is one
- * self-closed root). */
-static int xml_complete(const char *x, size_t n)
+ * self-closed root).  head holds its first hn bytes, tail its last tn,
+ * total its length (head and tail overlap when it is short). */
+static int xml_complete(const char *head, size_t hn, const char *tail, size_t tn,
+                        size_t total)
 {
-    while (n > 0 && (x[n - 1] == ' ' || x[n - 1] == '\r' || x[n - 1] == '\n'))
-        n--;
-    const char *p = x, *end = x + n;
+    while (tn > 0 && (tail[tn - 1] == ' ' || tail[tn - 1] == '\r' || tail[tn - 1] == '\n')) {
+        tn--;
+        total--;
+    }
+    if (hn > total)
+        hn = total;
+    const char *p = head, *end = head + hn;
     while (p < end) {                       /* the first element, past <?...?> */
         p = memchr(p, '<', (size_t)(end - p));
         if (!p || p + 1 >= end)
@@ -970,100 +1145,199 @@ static int xml_complete(const char *x, size_t n)
         p++;
     }
     const char *name = p + 1;
-    size_t len = strcspn(name, " \t\r\n/>");
+    size_t len = 0;
+    while (name + len < end && !strchr(" \t\r\n/>", name[len]))
+        len++;
     if (len == 0 || name + len >= end)
         return 0;
     const char *gt = memchr(name, '>', (size_t)(end - name));
-    if (gt && gt == end - 1 && gt[-1] == '/')
+    if (gt && hn == total && gt == end - 1 && gt[-1] == '/')
         return 1;                           /* <root ... /> alone */
-    return n >= len + 3 && memcmp(end - len - 3, "</", 2) == 0 &&
-           memcmp(end - len - 1, name, len) == 0 && end[-1] == '>';
+    const char *tend = tail + tn;
+    return tn >= len + 3 && memcmp(tend - len - 3, "</", 2) == 0 &&
+           memcmp(tend - len - 1, name, len) == 0 && tend[-1] == '>';
+}
+
+/* Reads n bytes at offset off of f into buf; 0 if all were read. */
+static int read_at(FILE *f, long off, void *buf, size_t n)
+{
+    return fseek(f, off, SEEK_SET) == 0 && fread(buf, 1, n, f) == n ? 0 : -1;
+}
+
+/* What verify_part keeps of a part as it passes: its CRC, its length,
+ * and its first and last VERIFY_EDGE bytes. */
+typedef struct part_seen {
+    unsigned long sum, total;
+    char head[VERIFY_EDGE], tail[VERIFY_EDGE];
+    size_t hn, tn;
+} part_seen;
+
+/* Folds got bytes of a part into what is kept of it. */
+static void part_take(part_seen *ps, const unsigned char *bytes, size_t got)
+{
+    ps->sum = crc32(ps->sum, bytes, (uInt)got);
+    ps->total += got;
+    if (ps->hn < VERIFY_EDGE) {
+        size_t h = VERIFY_EDGE - ps->hn < got ? VERIFY_EDGE - ps->hn : got;
+        memcpy(ps->head + ps->hn, bytes, h);
+        ps->hn += h;
+    }
+    if (got >= VERIFY_EDGE) {
+        memcpy(ps->tail, bytes + got - VERIFY_EDGE, VERIFY_EDGE);
+        ps->tn = VERIFY_EDGE;
+    } else {
+        size_t keep = ps->tn < VERIFY_EDGE - got ? ps->tn : VERIFY_EDGE - got;
+        memmove(ps->tail, ps->tail + ps->tn - keep, keep);
+        memcpy(ps->tail + keep, bytes, got);
+        ps->tn = keep + got;
+    }
+}
+
+/* Inflates (method 8) or copies (0) one part of csize bytes at offset data
+ * through a window into ps, checking its CRC and size.  0 if whole, else
+ * -1 with the reason in why. */
+static int verify_part(FILE *f, long data, unsigned method, unsigned long csize,
+                       unsigned long usize, unsigned long crc, const char *name,
+                       part_seen *ps, char *why, size_t cap)
+{
+    unsigned char *in = malloc(VERIFY_BUF), *out = malloc(VERIFY_BUF);
+    z_stream zs;
+    int ret = -1, zinit = 0;
+    unsigned long left = csize;
+    memset(&zs, 0, sizeof zs);
+    memset(ps, 0, sizeof *ps);
+    ps->sum = crc32(0L, Z_NULL, 0);
+    if (!in || !out || (method == 8 && inflateInit2(&zs, -MAX_WBITS) != Z_OK)) {
+        snprintf(why, cap, "out of memory reading part %s", name);
+        goto done;
+    }
+    zinit = method == 8;
+    if (fseek(f, data, SEEK_SET) != 0) {
+        snprintf(why, cap, "part %s is cut short", name);
+        goto done;
+    }
+    for (;;) {
+        if (zs.avail_in == 0 && left > 0) {
+            size_t k = left < VERIFY_BUF ? left : VERIFY_BUF;
+            if (fread(in, 1, k, f) != k) {
+                snprintf(why, cap, "part %s is cut short", name);
+                goto done;
+            }
+            left -= k;
+            zs.next_in = in;
+            zs.avail_in = (uInt)k;
+        }
+        if (method == 0) {
+            part_take(ps, in, zs.avail_in);
+            zs.avail_in = 0;
+            if (left == 0)
+                break;
+            continue;
+        }
+        zs.next_out = out;
+        zs.avail_out = VERIFY_BUF;
+        int zr = inflate(&zs, Z_NO_FLUSH);
+        size_t got = VERIFY_BUF - zs.avail_out;
+        part_take(ps, out, got);
+        if (zr == Z_STREAM_END)
+            break;
+        if ((zr != Z_OK && zr != Z_BUF_ERROR) || ps->total > usize ||
+            (got == 0 && zs.avail_in == 0 && left == 0)) {
+            snprintf(why, cap, "part %s does not inflate", name);
+            goto done;
+        }
+    }
+    if (ps->total != usize) {
+        snprintf(why, cap, method == 0 ? "part %s has the wrong size"
+                                       : "part %s does not inflate", name);
+        goto done;
+    }
+    if (ps->sum != crc) {
+        snprintf(why, cap, "part %s fails its checksum", name);
+        goto done;
+    }
+    ret = 0;
+done:
+    if (zinit)
+        inflateEnd(&zs);
+    free(in);
+    free(out);
+    return ret;
 }
 
 /* Reads the workbook at path back and checks every part (see the top of
- * this file); 0 if whole, else -1 with the reason in why. */
+ * this file) through a window, never whole; 0 if whole, else -1 with the
+ * reason in why. */
 static int xlsx_verify(const char *path, char *why, size_t cap)
 {
-    size_t len = 0;
-    unsigned char *z = NULL, *part = NULL;
+    unsigned char *dir = NULL, *end = NULL;
+    part_seen *ps = malloc(sizeof *ps);
     int ret = -1;
+    long len = -1;
     FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(why, cap, "cannot read it back: %s", strerror(errno));
+    if (!f || !ps) {
+        snprintf(why, cap, "cannot read it back: %s", f ? "out of memory" : strerror(errno));
+        if (f)
+            fclose(f);
+        free(ps);
         return -1;
     }
-    if (fseek(f, 0, SEEK_END) == 0) {
-        long n = ftell(f);
-        if (n > 0 && n < (1L << 30) && (z = malloc((size_t)n)) != NULL &&
-            fseek(f, 0, SEEK_SET) == 0 && fread(z, 1, (size_t)n, f) == (size_t)n)
-            len = (size_t)n;
-    }
-    fclose(f);
-    size_t eocd = len >= 22 ? len - 22 : 0;
-    while (len >= 22 && eocd > 0 && memcmp(z + eocd, "PK\x05\x06", 4) != 0 &&
-           len - eocd < 65557)
-        eocd--;
-    if (len < 22 || memcmp(z + eocd, "PK\x05\x06", 4) != 0) {
-        snprintf(why, cap, "no zip directory (%zu bytes read back)", len);
+    if (fseek(f, 0, SEEK_END) == 0)
+        len = ftell(f);
+    size_t span = len > 65557 ? 65557 : len > 0 ? (size_t)len : 0;
+    end = malloc(span ? span : 1);
+    if (!end || len < 22 || read_at(f, len - (long)span, end, span) != 0) {
+        snprintf(why, cap, "no zip directory (%ld bytes read back)", len < 0 ? 0 : len);
         goto done;
     }
-    unsigned count = le16(z + eocd + 10);
-    size_t at = le32(z + eocd + 16);
+    size_t eocd = span - 22;
+    while (eocd > 0 && memcmp(end + eocd, "PK\x05\x06", 4) != 0)
+        eocd--;
+    if (memcmp(end + eocd, "PK\x05\x06", 4) != 0) {
+        snprintf(why, cap, "no zip directory (%ld bytes read back)", len);
+        goto done;
+    }
+    unsigned count = le16(end + eocd + 10);
+    unsigned long dsize = le32(end + eocd + 12), at0 = le32(end + eocd + 16);
+    if (at0 + dsize > (unsigned long)len || !(dir = malloc(dsize ? dsize : 1)) ||
+        read_at(f, (long)at0, dir, dsize) != 0) {
+        snprintf(why, cap, "zip directory entry 0 is damaged");
+        goto done;
+    }
+    size_t at = 0;
     for (unsigned i = 0; i < count; i++) {
-        if (at + 46 > len || memcmp(z + at, "PK\x01\x02", 4) != 0) {
+        unsigned char local[30];
+        if (at + 46 > dsize || memcmp(dir + at, "PK\x01\x02", 4) != 0) {
             snprintf(why, cap, "zip directory entry %u is damaged", i);
             goto done;
         }
-        unsigned method = le16(z + at + 10), nlen = le16(z + at + 28);
-        unsigned long crc = le32(z + at + 16), csize = le32(z + at + 20),
-                      usize = le32(z + at + 24), local = le32(z + at + 42);
+        unsigned method = le16(dir + at + 10), nlen = le16(dir + at + 28);
+        unsigned long crc = le32(dir + at + 16), csize = le32(dir + at + 20),
+                      usize = le32(dir + at + 24), loff = le32(dir + at + 42);
         char name[128];
         snprintf(name, sizeof name, "%.*s", (int)(nlen < 127 ? nlen : 127),
-                 (const char *)z + at + 46);
-        at += 46 + nlen + le16(z + at + 30) + le16(z + at + 32);
-        if (local + 30 > len || memcmp(z + local, "PK\x03\x04", 4) != 0) {
+                 at + 46 + nlen <= dsize ? (const char *)dir + at + 46 : "?");
+        at += 46 + nlen + le16(dir + at + 30) + le16(dir + at + 32);
+        if (loff + 30 > (unsigned long)len || read_at(f, (long)loff, local, 30) != 0 ||
+            memcmp(local, "PK\x03\x04", 4) != 0) {
             snprintf(why, cap, "part %s is missing", name);
             goto done;
         }
-        size_t data = local + 30 + le16(z + local + 26) + le16(z + local + 28);
-        if (data + csize > len || (method != 0 && method != 8)) {
+        unsigned long data = loff + 30 + le16(local + 26) + le16(local + 28);
+        if (data + csize > (unsigned long)len || (method != 0 && method != 8)) {
             snprintf(why, cap, "part %s is cut short", name);
             goto done;
         }
-        free(part);
-        part = malloc(usize + 1);
-        if (!part) {
-            snprintf(why, cap, "out of memory reading part %s", name);
+        if (method == 0 && csize != usize) {
+            snprintf(why, cap, "part %s has the wrong size", name);
             goto done;
         }
-        if (method == 0) {
-            if (csize != usize) {
-                snprintf(why, cap, "part %s has the wrong size", name);
-                goto done;
-            }
-            memcpy(part, z + data, usize);
-        } else {
-            z_stream zs;
-            memset(&zs, 0, sizeof zs);
-            zs.next_in = z + data;
-            zs.avail_in = (uInt)csize;
-            zs.next_out = part;
-            zs.avail_out = (uInt)usize + 1;
-            int zr = inflateInit2(&zs, -MAX_WBITS) == Z_OK ? inflate(&zs, Z_FINISH) : Z_MEM_ERROR;
-            inflateEnd(&zs);
-            if (zr != Z_STREAM_END || zs.total_out != usize) {
-                snprintf(why, cap, "part %s does not inflate", name);
-                goto done;
-            }
-        }
-        if (crc32(0L, part, (uInt)usize) != crc) {
-            snprintf(why, cap, "part %s fails its checksum", name);
+        if (verify_part(f, (long)data, method, csize, usize, crc, name, ps, why, cap) != 0)
             goto done;
-        }
         size_t nl = strlen(name);
         if (((nl > 4 && strcmp(name + nl - 4, ".xml") == 0) ||
              (nl > 5 && strcmp(name + nl - 5, ".rels") == 0)) &&
-            !xml_complete((const char *)part, usize)) {
+            !xml_complete(ps->head, ps->hn, ps->tail, ps->tn, usize)) {
             snprintf(why, cap, "part %s is cut short (%lu bytes)", name, usize);
             goto done;
         }
@@ -1072,8 +1346,10 @@ static int xlsx_verify(const char *path, char *why, size_t cap)
     if (ret)
         snprintf(why, cap, "the zip is empty");
 done:
-    free(part);
-    free(z);
+    fclose(f);
+    free(ps);
+    free(dir);
+    free(end);
     return ret;
 }
 
@@ -1106,42 +1382,48 @@ static long long free_bytes(const char *path)
     return (long long)v.f_bavail * (long long)v.f_frsize;
 }
 
-/* Writes the CSV to an open stream. */
-int kexport_table_csv_stream(kexport_table *t, FILE *stream, kexport_progress_fn fn,
-                             void *progress_ctx, kexport_result *res, kerr *err)
+/* Writes the CSV of a source to an open stream. */
+int kexport_source_csv_stream(const kexport_source *src, const ksurvey *const *surveys,
+                              int nsurveys, FILE *stream, kexport_progress_fn fn,
+                              void *progress_ctx, kexport_result *res, kerr *err)
 {
     xprogress p = {fn, progress_ctx};
+    plan pl;
     int ret = 0;
     if (res)
         memset(res, 0, sizeof *res);
-    if (!t || !stream)
-        return kerr_set(err, KERR_INVALID, "kexport_table_csv_stream: a table and a stream "
-                        "are required");
-    if (build_grid(t) != 0)
-        return kerr_set(err, KERR_INTERNAL, "export: out of memory");
+    if (!src || !src->next || !stream)
+        return kerr_set(err, KERR_INVALID, "kexport_source_csv_stream: a source and a "
+                        "stream are required");
     writer *w = calloc(1, sizeof *w);
-    if (!w)
+    if (!w || plan_open(&pl, src, surveys, nsurveys, err) != 0) {
+        free(w);
+        plan_close(&pl);
         return kerr_set(err, KERR_INTERNAL, "export: out of memory");
+    }
     w->fd = -1;
     w->stream = stream;
-    if (csv_write(t, &p, w) != 0)
+    if (csv_write(&pl, &p, w) != 0)
         ret = kerr_set(err, KERR_INVALID, "export cancelled");
+    else if (pl.failed)
+        ret = pl.failed;
     else if (w->eno || fflush(stream) != 0)
         ret = kerr_set(err, w->eno == ENOSPC ? KERR_FULL : KERR_IO,
                        "cannot write the export: %s", strerror(w->eno ? w->eno : errno));
     if (ret == 0 && res) {
-        res->rows = t->nrows;
-        res->columns = ncolumns(t);
+        res->rows = pl.done;
+        res->columns = ncolumns(&pl);
         res->bytes = w->bytes;
     }
     if (ret == 0)
-        progress(&p, t->nrows + 1, t->nrows + 1);
+        progress(&p, src->nrows + 1, src->nrows + 1);
     free(w);
+    plan_close(&pl);
     return ret;
 }
 
 /* Writes the CSV into the open partial file fd (closed here on error). */
-static int csv_to_fd(const kexport_table *t, const xprogress *p, int fd, const char *partial,
+static int csv_to_fd(plan *pl, const xprogress *p, int fd, const char *partial,
                      const char *path, long long *bytes, kerr *err)
 {
     writer *w = calloc(1, sizeof *w);
@@ -1151,8 +1433,10 @@ static int csv_to_fd(const kexport_table *t, const xprogress *p, int fd, const c
         return kerr_set(err, KERR_INTERNAL, "export: out of memory");
     }
     w->fd = fd;
-    if (csv_write(t, p, w) != 0)
+    if (csv_write(pl, p, w) != 0)
         ret = kerr_set(err, KERR_INVALID, "export cancelled; nothing was saved");
+    else if (pl->failed)
+        ret = pl->failed;
     else if (w->eno)
         ret = file_error(w->eno, "cannot write", partial, path, err);
     *bytes = w->bytes;
@@ -1164,17 +1448,19 @@ static int csv_to_fd(const kexport_table *t, const xprogress *p, int fd, const c
 
 /* Writes the XLSX into partial (fd, open on it, is closed first and the
  * file reopened into *fd when it reads back whole). */
-static int xlsx_to_file(kexport_table *t, const xprogress *p, int *fd, const char *partial,
+static int xlsx_to_file(plan *pl, const xprogress *p, int *fd, const char *partial,
                         const char *path, long long *bytes, kerr *err)
 {
     char dir[PATH_BYTES];
     int ret = 0, eno = 0;
     close(*fd);                                     /* libxlsxwriter opens it again */
     *fd = -1;
-    int xe = xlsx_write(t, p, partial, &eno);
+    int xe = xlsx_write(pl, p, partial, &eno);
     folder_of(path, dir, sizeof dir);
     long long left = free_bytes(dir);
-    if (xe < 0)
+    if (xe < 0 && pl->failed)
+        ret = pl->failed;
+    else if (xe < 0)
         ret = kerr_set(err, KERR_INVALID, "export cancelled; nothing was saved");
     else if (xe && (eno == ENOSPC || eno == EDQUOT || (left >= 0 && left < 65536)))
         ret = file_error(ENOSPC, "cannot write", partial, path, err);
@@ -1208,44 +1494,93 @@ static int xlsx_to_file(kexport_table *t, const xprogress *p, int *fd, const cha
     return ret;
 }
 
-/* Writes the attendance file to path (safe write). */
-int kexport_table_write(kexport_table *t, kexport_format f, const char *path,
-                        kexport_progress_fn fn, void *progress_ctx, kexport_result *res,
-                        kerr *err)
+/* Writes the attendance file of a source to path (safe write). */
+int kexport_source_write(const kexport_source *src, const ksurvey *const *surveys,
+                         int nsurveys, kexport_format f, const char *path,
+                         kexport_progress_fn fn, void *progress_ctx, kexport_result *res,
+                         kerr *err)
 {
     char partial[PATH_BYTES];
     xprogress p = {fn, progress_ctx};
     long long bytes = 0;
     int fd = -1, ret = 0;
+    plan pl;
+    if (res)
+        memset(res, 0, sizeof *res);
+    if (!src || !src->next || !path || !*path)
+        return kerr_set(err, KERR_INVALID, "kexport_source_write: a source and a file name "
+                        "are required");
+    if (partial_name(path, partial, sizeof partial) != 0)
+        return kerr_set(err, KERR_INVALID, "export file name is too long: %.80s...", path);
+    if (plan_open(&pl, src, surveys, nsurveys, err) != 0) {
+        plan_close(&pl);
+        return kerr_set(err, KERR_INTERNAL, "export: out of memory");
+    }
+    if (progress(&p, 0, src->nrows + 1)) {
+        plan_close(&pl);
+        return kerr_set(err, KERR_INVALID, "export cancelled; nothing was saved");
+    }
+    fd = open(partial, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, KFILE_MODE);
+    if (fd < 0) {
+        plan_close(&pl);
+        return file_error(errno, "cannot create", partial, path, err);
+    }
+    if (kfile_private_fd(fd, partial, err) != 0) {  /* 0600 whatever the umask */
+        close(fd);
+        unlink(partial);
+        plan_close(&pl);
+        return KERR_IO;
+    }
+    if (f == KEXPORT_CSV)
+        ret = csv_to_fd(&pl, &p, fd, partial, path, &bytes, err);
+    else
+        ret = xlsx_to_file(&pl, &p, &fd, partial, path, &bytes, err);
+    if (ret == 0)
+        ret = commit_file(fd, partial, path, err);  /* closes fd */
+    if (ret != 0) {
+        unlink(partial);
+        plan_close(&pl);
+        return ret;
+    }
+    progress(&p, src->nrows + 1, src->nrows + 1);
+    if (res) {
+        res->rows = pl.done;
+        res->columns = ncolumns(&pl);
+        res->bytes = bytes;
+    }
+    plan_close(&pl);
+    return 0;
+}
+
+/* Writes the table's CSV to an open stream. */
+int kexport_table_csv_stream(kexport_table *t, FILE *stream, kexport_progress_fn fn,
+                             void *progress_ctx, kexport_result *res, kerr *err)
+{
+    kexport_source src;
+    if (res)
+        memset(res, 0, sizeof *res);
+    if (!t || !stream)
+        return kerr_set(err, KERR_INVALID, "kexport_table_csv_stream: a table and a stream "
+                        "are required");
+    if (table_source(t, &src) != 0)
+        return kerr_set(err, KERR_INTERNAL, "export: out of memory");
+    return kexport_source_csv_stream(&src, t->surveys, t->nsurveys, stream, fn,
+                                     progress_ctx, res, err);
+}
+
+/* Writes the table's attendance file to path (safe write). */
+int kexport_table_write(kexport_table *t, kexport_format f, const char *path,
+                        kexport_progress_fn fn, void *progress_ctx, kexport_result *res,
+                        kerr *err)
+{
+    kexport_source src;
     if (res)
         memset(res, 0, sizeof *res);
     if (!t || !path || !*path)
         return kerr_set(err, KERR_INVALID, "kexport_table_write: a table and a file name "
                         "are required");
-    if (partial_name(path, partial, sizeof partial) != 0)
-        return kerr_set(err, KERR_INVALID, "export file name is too long: %.80s...", path);
-    if (build_grid(t) != 0)
+    if (table_source(t, &src) != 0)
         return kerr_set(err, KERR_INTERNAL, "export: out of memory");
-    if (progress(&p, 0, t->nrows + 1))
-        return kerr_set(err, KERR_INVALID, "export cancelled; nothing was saved");
-    fd = open(partial, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return file_error(errno, "cannot create", partial, path, err);
-    if (f == KEXPORT_CSV)
-        ret = csv_to_fd(t, &p, fd, partial, path, &bytes, err);
-    else
-        ret = xlsx_to_file(t, &p, &fd, partial, path, &bytes, err);
-    if (ret == 0)
-        ret = commit_file(fd, partial, path, err);  /* closes fd */
-    if (ret != 0) {
-        unlink(partial);
-        return ret;
-    }
-    progress(&p, t->nrows + 1, t->nrows + 1);
-    if (res) {
-        res->rows = t->nrows;
-        res->columns = ncolumns(t);
-        res->bytes = bytes;
-    }
-    return 0;
+    return kexport_source_write(&src, t->surveys, t->nsurveys, f, path, fn, progress_ctx,
+                                res, err);
 }

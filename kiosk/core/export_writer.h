@@ -106,6 +106,52 @@ typedef int (*kexport_progress_fn)(void *ctx, long done, long total);
 
 typedef struct kexport_table kexport_table;
 
+/* ---- rows as a stream ---------------------------------------------------------- */
+
+/* STREAM.  The writer pulls rows one at a time from a source and keeps
+ * none after the next is asked for: memory does not grow with the rows
+ * (XLSX through libxlsxwriter's constant-memory mode).  The source says
+ * its survey columns up front (survey, question, and the lowest "first" of
+ * their answers: the writer orders them as in THE TABLE above), then
+ * gives each row with its answers, one per column in the source's order
+ * (NULL: no answer).  Texts handed over in a row stay valid until next is
+ * called again. */
+typedef struct kexport_column {
+    const char *survey, *question;
+    int64_t first;
+} kexport_column;
+
+typedef struct kexport_row {
+    const char *cell[KEXPORT_NFIXED];   /* KEXPORT_COL_ order */
+    const char *event_id;               /* the summary groups rows by it */
+    int is_new;
+    const char *const *answers;         /* ncols values, or NULL for none */
+} kexport_row;
+
+typedef struct kexport_source {
+    long nrows;                         /* rows next will give (progress) */
+    int ncols;
+    const kexport_column *cols;
+    /* Fills row: 1 if there is one, 0 at the end, or a KERR_ code with err
+     * set (the export then fails with it, nothing left behind). */
+    int (*next)(void *ctx, kexport_row *row, kerr *err);
+    void *ctx;
+} kexport_source;
+
+/* Writes the rows of src to path (safe write); surveys (may be NULL) give
+ * question order and types; progress and res may be NULL. */
+int kexport_source_write(const kexport_source *src, const ksurvey *const *surveys,
+                         int nsurveys, kexport_format f, const char *path,
+                         kexport_progress_fn progress, void *progress_ctx,
+                         kexport_result *res, kerr *err);
+
+/* Writes the CSV of src to an open stream (no safe write). */
+int kexport_source_csv_stream(const kexport_source *src, const ksurvey *const *surveys,
+                              int nsurveys, FILE *out, kexport_progress_fn progress,
+                              void *progress_ctx, kexport_result *res, kerr *err);
+
+/* ---- the table: rows in memory, for the hub's merged export --------------------- */
+
 /* Parses "csv" or "xlsx" (any case); -1 if neither. */
 int kexport_format_parse(const char *name, kexport_format *out);
 const char *kexport_format_ext(kexport_format f);    /* "csv" or "xlsx" */

@@ -23,28 +23,45 @@
 #include "i18n.h"
 #include "usbdrive.h"
 
-/* Collects one page of check-ins (newest first). */
-typedef struct page_ctx {
-    kflow_staff *st;
-    int skip, seen;
-} page_ctx;
-
-static int page_row(const kcheckin *c, void *ctx)
+/* Reads a page of the check-in list next to the row at (keyset: see
+ * kstore_checkins_page), one row more than shown to know whether more
+ * follow.  Newer rows that no longer fill a page mean the top: the list
+ * is read from the newest again (page 0). */
+static void load_page(kflow *f, kstore_page_from from, const kcheckin *at)
 {
-    page_ctx *p = ctx;
-    if (p->seen++ < p->skip)
-        return 0;
-    if (p->st->nrows == p->st->page_rows) {
-        p->st->more = 1;
-        return 1;
+    kflow_staff *st = &f->staff;
+    kerr err = {0};
+    kcheckin rows[KFLOW_STAFF_ROWS + 1];
+    int n = 0, want = st->page_rows + 1;
+    if (from == KSTORE_PAGE_NEWER) {
+        if (kstore_checkins_page(f->store, st->event.id, from, at, rows, want, &n, &err) != 0)
+            n = 0;
+        if (n < want) {                             /* back at the top */
+            st->page = 0;
+            from = KSTORE_PAGE_TOP;
+        } else {                                    /* keep the older page_rows */
+            memmove(rows, rows + 1, (size_t)st->page_rows * sizeof *rows);
+            memcpy(st->rows, rows, (size_t)st->page_rows * sizeof *rows);
+            st->nrows = st->page_rows;
+            st->more = 1;
+            if (st->page == 0)
+                st->page = 1;                       /* newer ones came in since */
+            return;
+        }
     }
-    p->st->rows[p->st->nrows++] = *c;
-    return 0;
+    if (kstore_checkins_page(f->store, st->event.id, from, at, rows, want, &n, &err) != 0) {
+        fprintf(stderr, "kiosk: staff list: %s\n", err.msg);
+        n = 0;
+    }
+    st->more = n > st->page_rows;
+    st->nrows = st->more ? st->page_rows : n;
+    memcpy(st->rows, rows, (size_t)st->nrows * sizeof *rows);
 }
 
-/* Reads what the staff home shows: event, counts, arrivals, a page of
- * check-ins. */
-static void load_home(kflow *f)
+/* Reads the figures of the staff home: sync status, the event, its
+ * counts (one row of totals) and arrivals (the chart's minutes); 0 if
+ * there is a current event.  Cheap enough for every tap. */
+static int load_figures(kflow *f)
 {
     kflow_staff *st = &f->staff;
     kerr err = {0};
@@ -52,19 +69,38 @@ static void load_home(kflow *f)
     if (f->sync_status)
         f->sync_status(f->sync_ctx, &st->sync);
     memset(&st->stats, 0, sizeof st->stats);
-    st->nrows = st->narrivals = 0;
-    st->more = 0;
+    st->narrivals = 0;
     if (kstore_event_current(f->store, &st->event, &err) != 0) {
         memset(&st->event, 0, sizeof st->event);
-        return;
+        st->nrows = 0;
+        st->more = 0;
+        return -1;
     }
     kstore_event_stats(f->store, st->event.id, &st->stats, &err);
     kstore_arrivals(f->store, st->event.id, 15 * 60000, &st->arrivals_start, st->arrivals,
                     KFLOW_STAFF_BUCKETS, &st->narrivals, &err);
     if (st->page_rows < 1 || st->page_rows > KFLOW_STAFF_ROWS)
         st->page_rows = 6;
-    page_ctx p = {st, st->page * st->page_rows, 0};
-    kstore_checkins_each(f->store, st->event.id, page_row, &p, &err);
+    return 0;
+}
+
+/* Reads what the staff home shows: the figures and a page of check-ins
+ * (the page shown before, from its first row, when staff come back to
+ * it).  Each read is O(what is shown), not O(check-ins). */
+static void load_home(kflow *f)
+{
+    kflow_staff *st = &f->staff;
+    kcheckin first = st->rows[0];
+    char shown[sizeof st->event.id];
+    memcpy(shown, st->event.id, sizeof shown);
+    int keep = st->page > 0 && st->nrows > 0;
+    if (load_figures(f) != 0)
+        return;
+    if (strcmp(shown, st->event.id) != 0)
+        keep = 0;                   /* another event now: its list from the top */
+    if (!keep)
+        st->page = 0;
+    load_page(f, keep ? KSTORE_PAGE_AT : KSTORE_PAGE_TOP, keep ? &first : NULL);
 }
 
 /* Collects a person's latest answers for the staff screen. */
@@ -345,12 +381,17 @@ int kflow_staff_tap(kflow *f, const char *id)
             kflow_go(f, KS_STAFF_EXPORT);
         } else if (strcmp(id, "btn-shutdown") == 0) {
             kflow_go(f, KS_STAFF_SHUTDOWN);
-        } else if (strcmp(id, "btn-page-down") == 0 && st->more) {
+        } else if (strcmp(id, "btn-page-down") == 0 && st->more && st->nrows > 0) {
+            kcheckin last = st->rows[st->nrows - 1];
             st->page++;
-            load_home(f);
+            if (load_figures(f) == 0)
+                load_page(f, KSTORE_PAGE_OLDER, &last);
         } else if (strcmp(id, "btn-page-up") == 0 && st->page > 0) {
+            kcheckin first = st->rows[0];
             st->page--;
-            load_home(f);
+            if (load_figures(f) == 0)
+                load_page(f, st->nrows > 0 ? KSTORE_PAGE_NEWER : KSTORE_PAGE_TOP,
+                          st->nrows > 0 ? &first : NULL);
         } else if (strncmp(id, "checkin-", 8) == 0) {
             int i = kflow_id_number(id + 8);
             if (i < 1 || i > st->nrows ||

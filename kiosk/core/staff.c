@@ -132,12 +132,26 @@ int kstaff_pin_is_set(kstore *s)
     return kstore_setting_get(s, KEY_HASH, hash, sizeof hash, NULL) == 0 && hash[0];
 }
 
-/* Checks the shape of a PIN: digits only, the allowed length. */
+/* Non-zero if pin is digits only, from min to KIOSK_PIN_MAX_DIGITS of them. */
+static int pin_shape(const char *pin, size_t min)
+{
+    size_t n = pin ? strlen(pin) : 0;
+    return n >= min && n <= KIOSK_PIN_MAX_DIGITS && strspn(pin, "0123456789") == n;
+}
+
+/* Checks the shape of a new PIN: digits only, the allowed length. */
 int kstaff_pin_valid(const char *pin, kerr *err)
 {
     size_t n = pin ? strlen(pin) : 0;
     if (n > 0 && strspn(pin, "0123456789") != n)
         return kerr_set(err, KERR_INVALID, "the PIN must be digits only");
+    if (n >= KIOSK_PIN_OLD_MIN_DIGITS && n < KIOSK_PIN_MIN_DIGITS)
+        return kerr_set(err, KERR_INVALID, "the PIN must have %d to %d digits (it has %zu): "
+                        "anyone with a copy of the kiosk's data can try every %zu-digit PIN "
+                        "in %s on one processor core, and every %d-digit PIN takes %d times as long",
+                        KIOSK_PIN_MIN_DIGITS, KIOSK_PIN_MAX_DIGITS, n, n,
+                        n <= 4 ? "about half an hour" : "about 6 hours",
+                        KIOSK_PIN_MIN_DIGITS, n <= 4 ? 100 : 10);
     if (n < KIOSK_PIN_MIN_DIGITS || n > KIOSK_PIN_MAX_DIGITS)
         return kerr_set(err, KERR_INVALID, "the PIN must have %d to %d digits "
                         "(it has %zu)", KIOSK_PIN_MIN_DIGITS, KIOSK_PIN_MAX_DIGITS, n);
@@ -235,13 +249,15 @@ int kstaff_check_pin(kstaff *st, const char *pin, int64_t now_ms, kstaff_result 
         *st = before;
         return ret;
     }
-    int right = kstaff_pin_valid(pin, NULL) == 0 &&
+    /* A PIN set before the 6-digit rule may be shorter: checked as well. */
+    int right = pin_shape(pin, KIOSK_PIN_OLD_MIN_DIGITS) &&
                 crypto_pwhash_str_verify(hash, pin, strlen(pin)) == 0;
     if (right) {
         st->failures = st->rounds = 0;
         st->lock_left_ms = 0;
         ret = save(st, now_ms, err);
         r->status = KSTAFF_OK;
+        r->short_pin = strlen(pin) < KIOSK_PIN_MIN_DIGITS;
         return ret;
     }
     if (st->lock_left_ms > 0) {

@@ -1,18 +1,28 @@
 /*
  * staff.h - staff rights: the PIN, its back-off, and the list of programs.
  *
- * THE PIN.  4 to 8 digits (KIOSK_PIN_MIN_DIGITS..MAX), set with `kiosk
- * staff set-pin`, stored only as an Argon2id hash (libsodium
+ * THE PIN.  6 to 8 digits for a new PIN (KIOSK_PIN_MIN_DIGITS..MAX), set
+ * with `kiosk staff set-pin`, stored only as an Argon2id hash (libsodium
  * crypto_pwhash_str, OPSLIMIT/MEMLIMIT_INTERACTIVE: about 0.2 s and 64 MiB
  * per check) in the setting "staff.pin_hash".  Never stored, logged or
  * echoed in clear.
+ *
+ * WHY SIX DIGITS.  The back-off below only slows guesses typed at the pad.
+ * Whoever copies kiosk.db (a lost SD card, a backup left on a USB drive)
+ * can test PINs against the hash offline, at about 0.2 s per try and core:
+ * every 4-digit PIN in about half an hour on one core, every 6-digit PIN
+ * in about 55 core-hours (100 times longer), every 8-digit PIN in about
+ * 230 core-days.  PINs of 4 or 5 digits set before the rule (down to
+ * KIOSK_PIN_OLD_MIN_DIGITS) keep opening the pad: the hash does not tell
+ * a PIN's length, so a short one is recognised when it is typed, and the
+ * flow shows staff a notice to set a longer one (result.short_pin).
  *
  * BACK-OFF.  Wrong PINs come in rounds of KIOSK_PIN_TRIES.  The last wrong
  * PIN of a round locks the pad for KIOSK_PIN_LOCK_MS (30 s), doubling with
  * each further round (60 s, 120 s, ...) up to KIOSK_PIN_LOCK_MAX_MS (1 h).
  * While locked, a PIN is not even checked.  A correct PIN (or setting a new
- * one) ends the back-off.  With the defaults and a 4-digit PIN, trying
- * every PIN takes months; six digits are better still.
+ * one) ends the back-off.  With the defaults, trying every 6-digit PIN at
+ * the pad takes decades.
  *
  *      tries_left = TRIES            wrong, tries left > 1: tries_left - 1
  *       +-------+  ------------------------------+
@@ -57,7 +67,10 @@
 #define KIOSK_STAFF_IDLE_MS 120000          /* staff screen locks itself after this */
 #endif
 #ifndef KIOSK_PIN_MIN_DIGITS
-#define KIOSK_PIN_MIN_DIGITS 4
+#define KIOSK_PIN_MIN_DIGITS 6              /* a new PIN */
+#endif
+#ifndef KIOSK_PIN_OLD_MIN_DIGITS
+#define KIOSK_PIN_OLD_MIN_DIGITS 4          /* a PIN set before the 6-digit rule */
 #endif
 #ifndef KIOSK_PIN_MAX_DIGITS
 #define KIOSK_PIN_MAX_DIGITS 8
@@ -97,6 +110,9 @@ typedef struct kstaff_result {
     kstaff_status status;
     int tries_left;             /* KSTAFF_WRONG: before the next lock */
     int64_t lock_ms;            /* KSTAFF_LOCKED: ms to wait */
+    int short_pin;              /* KSTAFF_OK with a PIN shorter than
+                                 * KIOSK_PIN_MIN_DIGITS (set before the rule):
+                                 * staff should set a new one */
 } kstaff_result;
 
 /* Binds a back-off state to the store (reads nothing yet). */
@@ -105,8 +121,9 @@ void kstaff_init(kstaff *st, kstore *s);
 /* Non-zero if a PIN is set (and readable). */
 int kstaff_pin_is_set(kstore *s);
 
-/* Checks that pin has KIOSK_PIN_MIN_DIGITS..MAX_DIGITS digits and nothing
- * else; KERR_INVALID with a message saying what is wrong. */
+/* Checks that pin can be a NEW PIN: KIOSK_PIN_MIN_DIGITS..MAX_DIGITS digits
+ * and nothing else; KERR_INVALID with a message saying what is wrong and,
+ * for a short one, why six digits (see WHY SIX DIGITS). */
 int kstaff_pin_valid(const char *pin, kerr *err);
 
 /* Hashes and stores a new PIN (durable on return) and ends any back-off.

@@ -53,15 +53,22 @@
  * -> sqlite3_open_v2 -> application_id / user_version read -> refuse or
  * WAL + migrate forward, one step per transaction -> statements prepared.
  *
- * No PRAGMA quick_check on open: it reads every page, O(size of the
- * database) - with 100,000 people (a 90 MB file) 1.2 s with a cold cache
- * on this machine's SSD, several seconds from an SD card, at every start -
- * for a check SQLite already does page by page as it reads (a damaged page
- * gives SQLITE_CORRUPT, mapped to KERR_CORRUPT naming the file).  What
- * open does check is cheap: the file header, the application id, the
- * schema version, the page count against the file size (SQLite's own check
- * when it reads page 1).  A staff command can run PRAGMA integrity_check
- * when a full check is wanted.
+ * Checked before written (store_guard.h, issue 9): an existing file is
+ * checked with PRAGMA quick_check before the first write of a run, unless
+ * it is byte for byte as a kiosk left it at its last clean close (then the
+ * pages every sign-in needs first are checked).  quick_check reads every
+ * page: with 100,000 people (a 90 MB file) about 1-2 s warm on this
+ * machine, more from an SD card, which is why it runs only when something
+ * other than a kiosk's clean close touched the file last (a crash, an
+ * edit, a copy).  A file that fails is refused and stays untouched;
+ * `kiosk store check` runs the full PRAGMA integrity_check, read only.
+ *
+ * Never silently replaced: a "device" marker beside kiosk.db, written at
+ * the first start, makes a missing or emptied kiosk.db an error with the
+ * way on (`kiosk store recover`) instead of a new store with a new device
+ * id.  Files are private: kiosk.db is created 0600 (SQLite gives its -wal
+ * and -shm the database's mode) and the data folder 0700, whatever the
+ * umask; an older store's looser modes are narrowed at open.
  *
  * Search (the people_fts index and its order): see store_people.c.
  *
@@ -96,6 +103,8 @@
 #include <unistd.h>
 
 #include "fold.h"
+#include "kfile.h"
+#include "store_guard.h"
 #include "survey.h"
 
 
@@ -192,6 +201,8 @@ static int init_meta(kstore *s, kerr *err);
 static const migration migrations[] = {
     {1, "create events, people and check-ins", schema_v1, init_meta},
     {2, "add survey answers, QR codes, event survey and link", schema_v2, NULL},
+    {3, "index check-ins by event and time, keep counts per event and minute",
+     kst_schema_v3, NULL},                  /* store_staff.c */
     {4, "rebuild the name index: separators and second spellings (store_people.c)", "",
      kst_rebuild_name_index},
 };
@@ -572,8 +583,9 @@ static int init_meta(kstore *s, kerr *err)
 static int make_dirs(const char *dir, const char *data_dir, kerr *err)
 {
     struct stat stb;
-    if (mkdir(dir, 0700) == 0)
-        return 0;
+    if (mkdir(dir, KFILE_DIR_MODE) == 0)
+        return chmod(dir, KFILE_DIR_MODE) == 0 ? 0 : kerr_set(err, KERR_IO,
+                     "cannot make data folder %s private: %s", dir, strerror(errno));
     int e = errno;
     if (e == EEXIST) {
         if (stat(dir, &stb) == 0 && S_ISDIR(stb.st_mode))
@@ -594,7 +606,10 @@ static int make_dirs(const char *dir, const char *data_dir, kerr *err)
             int rc = make_dirs(parent, data_dir, err);
             if (rc)
                 return rc;
-            if (mkdir(dir, 0700) == 0 || errno == EEXIST)
+            if (mkdir(dir, KFILE_DIR_MODE) == 0)
+                return chmod(dir, KFILE_DIR_MODE) == 0 ? 0 : kerr_set(err, KERR_IO,
+                             "cannot make data folder %s private: %s", dir, strerror(errno));
+            if (errno == EEXIST)
                 return 0;
             e = errno;
         }
@@ -618,7 +633,43 @@ static int data_dir_ready(const char *data_dir, kerr *err)
     if (access(data_dir, W_OK | X_OK) != 0)
         return kerr_set(err, KERR_IO, "cannot write in data folder %s: %s",
                         data_dir, strerror(errno));
+    return kfile_private_dir(data_dir, err);
+}
+
+/* Creates an empty kiosk.db 0600 (whatever the umask) when there is none,
+ * so that SQLite, which gives -wal and -shm the database's mode, makes
+ * them private too; narrows an existing one (an older kiosk's 0644) and
+ * its -wal and -shm.  Modes only: no byte of a file changes. */
+static int private_files(const char *path, kerr *err)
+{
+    static const char *const sfx[] = {"", "-wal", "-shm"};
+    for (int i = 0; i < 3; i++) {
+        char p[STORE_PATH_MAX + 8];
+        snprintf(p, sizeof p, "%s%s", path, sfx[i]);
+        int fd = open(p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | (i == 0 ? O_CREAT : 0), KFILE_MODE);
+        if (fd < 0) {
+            if (errno == ENOENT && i > 0)
+                continue;
+            return kerr_set(err, KERR_IO, "cannot open %s: %s", p, strerror(errno));
+        }
+        int ret = kfile_private_fd(fd, p, err);
+        close(fd);
+        if (ret)
+            return ret;
+    }
     return 0;
+}
+
+/* Reads the device id of an existing store without preparing anything. */
+static void stored_device_id(kstore *s, char *out, size_t cap)
+{
+    sqlite3_stmt *st = NULL;
+    out[0] = '\0';
+    if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = 'device_id'", -1, &st,
+                           NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        snprintf(out, cap, "%s", kst_col_text(st, 0));
+    sqlite3_finalize(st);
 }
 
 /* Checks an existing database file with read(2) only: a regular file we can
@@ -700,7 +751,11 @@ static int check_database(kstore *s, long long *version, kerr *err)
 static int configure(kstore *s, kerr *err)
 {
     sqlite3_stmt *st = NULL;
-    int ret = exec_sql(s, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON",
+    /* temp_store=MEMORY: a savepoint's journal (each write inside a batch)
+     * stays in memory instead of a temporary file: half the CPU of a
+     * batched sign-up (kiosk demo seed), nothing else written. */
+    int ret = exec_sql(s, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; "
+                          "PRAGMA temp_store = MEMORY",
                        "set synchronous and foreign_keys", err);
     if (ret)
         goto done;
@@ -801,9 +856,14 @@ int kstore_open(kstore **out, const char *data_dir, const kclock *clock, kerr *e
                        data_dir);
         goto done;
     }
+    char marker[KIOSK_ID_HEX + 1] = "";
     ret = data_dir_ready(data_dir, err);
     if (ret == 0)
+        ret = kstore_guard_before(s->path, marker, err);
+    if (ret == 0)
         ret = check_file(s->path, err);
+    if (ret == 0 && access(s->path, F_OK) != 0)
+        ret = private_files(s->path, err);          /* a new store: 0600 from the start */
     if (ret)
         goto done;
 
@@ -822,6 +882,25 @@ int kstore_open(kstore **out, const char *data_dir, const kclock *clock, kerr *e
         goto done;
     }
     ret = check_database(s, &version, err);
+    if (ret == 0 && version == 0 && marker[0])
+        ret = kerr_set(err, KERR_CORRUPT, "%s holds no store, but this folder held the store "
+                       "of device %.8s (%s); nothing was written. See 'kiosk store recover'",
+                       s->path, marker, KSTORE_MARKER_FILE);
+    if (ret == 0 && version > 0) {
+        /* an existing store: this kiosk's, and sound, before any write */
+        char id[KIOSK_ID_HEX + 8];
+        ret = kstore_guard_check(s->db, s->path, !kstore_guard_was_clean(s->path), err);
+        if (ret == 0)
+            stored_device_id(s, id, sizeof id);
+        if (ret == 0 && marker[0] && strcmp(id, marker) != 0)
+            ret = kerr_set(err, KERR_CORRUPT, "%s is the store of device %.8s, but this "
+                           "folder's kiosk is %.8s (%s); nothing was written. See 'kiosk "
+                           "store recover'", s->path, id, marker, KSTORE_MARKER_FILE);
+    }
+    if (ret == 0) {
+        kstore_guard_forget(s->path);               /* this run may crash */
+        ret = private_files(s->path, err);
+    }
     if (ret == 0)
         ret = configure(s, err);
     if (ret == 0)
@@ -835,7 +914,15 @@ int kstore_open(kstore **out, const char *data_dir, const kclock *clock, kerr *e
             ret = kerr_set(err, KERR_CORRUPT, "%s has no device id in meta",
                            s->path);
     }
+    if (ret == 0 && !marker[0])                     /* a new store, or an older kiosk's */
+        ret = kstore_guard_mark(s->path, s->device_id, err);
+    if (ret)
+        s->device_id[0] = '\0';                     /* no clean-close record */
 done:
+    if (ret == KERR_CORRUPT && err && !strstr(err->msg, "kiosk store recover")) {
+        size_t used = strlen(err->msg);             /* the way on (store_guard.h) */
+        snprintf(err->msg + used, sizeof err->msg - used, "; see 'kiosk store recover'");
+    }
     if (ret) {
         kstore_close(s);
         return ret;
@@ -853,8 +940,8 @@ void kstore_close(kstore *s)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     for (int i = 0; i < ST_COUNT; i++)
         sqlite3_finalize(s->st[i]);
-    if (s->db)
-        sqlite3_close(s->db);
+    if (s->db && sqlite3_close(s->db) == SQLITE_OK && s->device_id[0])
+        kstore_guard_closed(s->path);               /* as this kiosk left it */
     free(s);
 }
 

@@ -209,7 +209,23 @@ typedef struct kcheckin {
     char family[KIOSK_NAME_BYTES];
     int64_t wall_ms;                /* when, by the kiosk's clock */
     int is_new;                     /* 1: signed up there, 0: returning */
+    int64_t seq;                    /* with wall_ms, its place in the list */
 } kcheckin;
+
+/* Where a page of an event's check-ins starts (kstore_checkins_page). */
+typedef enum kstore_page_from {
+    KSTORE_PAGE_TOP,                /* the newest */
+    KSTORE_PAGE_AT,                 /* at is the first row, and older ones */
+    KSTORE_PAGE_OLDER,              /* the rows just older than at */
+    KSTORE_PAGE_NEWER,              /* the rows just newer than at */
+} kstore_page_from;
+
+/* Reads up to max check-ins at event_id into out, newest first (wall_ms,
+ * then seq), starting as from says next to the row at (its wall_ms and
+ * seq; NULL for KSTORE_PAGE_TOP); *n gets how many.  Costs O(max)
+ * however many check-ins the event has (a keyset read on an index). */
+int kstore_checkins_page(kstore *s, const char *event_id, kstore_page_from from,
+                         const kcheckin *at, kcheckin *out, int max, int *n, kerr *err);
 
 /* Calls fn for each check-in at event_id, newest first (wall_ms, then
  * seq); stops early if fn returns non-zero.  Uses its own statement, so
@@ -324,6 +340,32 @@ int kstore_attendance_count(kstore *s, const kscope *scope, long *count, kerr *e
 int kstore_attendance_each(kstore *s, const kscope *scope,
                            int (*fn)(const kattendance *r, void *ctx), void *ctx,
                            kerr *err);
+
+/* A cursor over the check-ins in scope, in the order of
+ * kstore_attendance_each, each with its visit's answer records (a
+ * question may come several times: changed answers; the highest seq is
+ * the latest).  Memory: one row, whatever the scope's size; an event's
+ * check-ins are read in time order from an index, with no sort.
+ * kstore_attendance_next gives 1 and fills row and answers (valid until
+ * the next call), 0 at the end, or a KERR_ code. */
+typedef struct kattend_cursor kattend_cursor;
+typedef struct kattend_answer {
+    const char *survey_key, *question_key, *value;
+    int64_t seq;
+} kattend_answer;
+int kstore_attendance_open(kstore *s, const kscope *scope, kattend_cursor **out, kerr *err);
+int kstore_attendance_next(kattend_cursor *c, kattendance *row, const kattend_answer **answers,
+                           int *nanswers, kerr *err);
+void kstore_attendance_close(kattend_cursor *c);
+
+/* Calls fn once for each survey question answered at the events in scope
+ * (the kiosk writes answers only at a visit with a check-in), with the
+ * lowest seq of its answers; fn returning non-zero stops (and is
+ * returned). */
+int kstore_attendance_columns(kstore *s, const kscope *scope,
+                              int (*fn)(const char *survey_key, const char *question_key,
+                                        int64_t first_seq, void *ctx),
+                              void *ctx, kerr *err);
 
 /* Calls fn for every answer record in scope, in no particular order: a
  * question of one visit may come several times (changed answers), and the

@@ -82,6 +82,7 @@ int kst_need_event(kstore *s, const char *event_id, kerr *err);
 int kst_rebuild_name_index(kstore *s, kerr *err);
 
 /* store_staff.c */
+extern const char kst_schema_v3[];          /* staff index and totals */
 int kst_prepare_own(kstore *s, const char *sql, sqlite3_stmt **st, const char *op, kerr *err);
 
 /* store_answers.c */

@@ -46,7 +46,7 @@ int ksurveys_open(ksurveys **out, const char *dir, const char *keep_dir, kerr *e
     DIR *d = opendir(dir);
     if (!d)
         return kerr_set(err, KERR_IO, "cannot read survey folder %s: %s", dir, strerror(errno));
-    if (mkdir(keep_dir, 0755) != 0 && errno != EEXIST) {
+    if (mkdir(keep_dir, 0700) != 0 && errno != EEXIST) {   /* in the data folder: private */
         int e = errno;
         closedir(d);
         return kerr_set(err, KERR_IO, "cannot create %s: %s", keep_dir, strerror(e));

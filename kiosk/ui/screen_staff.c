@@ -257,11 +257,20 @@ static void staff_home(kview *v, const kui *u, const kflow *f)
                   (krect){actions.x + (i % 3) * (aw + g * 2), actions.y + (i / 3) * (bh + g), aw, bh},
                   acts[i].label, acts[i].style, -1);
 
-    /* The event and its counts. */
+    /* A PIN set before the 6-digit rule opened staff mode: say so first. */
     int y = left.y;
+    if (st->result.short_pin) {
+        int nh = u->small_px * 3;
+        kv_text(v, u, (krect){left.x, y, left.w, nh},
+                TR(u, "This PIN is short and easy to guess. Set one of 6 to 8 digits: "
+                      "kiosk staff set-pin"),
+                u->small_px, u->small_px * 2 / 3, KC_ERROR, KT_LEFT | KT_TOP | KT_WRAP | KT_TRIM);
+        y += nh + g;
+    }
+    /* The event and its counts. */
     if (!st->event.id[0]) {
-        kv_text(v, u, left, TR(u, "No event is chosen."), u->body_px, u->small_px, KC_INK,
-                KT_LEFT | KT_TOP | KT_WRAP);
+        kv_text(v, u, (krect){left.x, y, left.w, left.y + left.h - y}, TR(u, "No event is chosen."),
+                u->body_px, u->small_px, KC_INK, KT_LEFT | KT_TOP | KT_WRAP);
     } else {
         int nh = kui_line(u, u->body_px);
         kv_text(v, u, (krect){left.x, y, left.w, nh}, st->event.name, u->body_px, u->small_px,

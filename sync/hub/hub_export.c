@@ -28,7 +28,7 @@
 #include "hub_export.h"
 
 #include <ctype.h>
-#include <sqlite3.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,40 +79,42 @@ typedef struct loaded {
 } loaded;
 
 /* strdup of a column that may be NULL ("" then); NULL only if out of memory. */
-static char *col_dup(sqlite3_stmt *st, int i)
+static char *col_dup(khub_rows *st, int i)
 {
-    const unsigned char *t = sqlite3_column_text(st, i);
-    return strdup(t ? (const char *)t : "");
+    const char *t = khub_rows_text(st, i);
+    return strdup(t ? t : "");
+}
+
+/* A column's text, "" when NULL. */
+static const char *col_text(khub_rows *st, int i)
+{
+    const char *t = khub_rows_text(st, i);
+    return t ? t : "";
 }
 
 /* Finds the event by id or prefix and its namesakes. */
 static int resolve_event(khub *h, const char *event, event_set *es, kerr *err)
 {
-    sqlite3 *db = khub_db(h);
     size_t len = strlen(event);
     if (len < 4 || len > 32 || strspn(event, "0123456789abcdef") != len)
         return kerr_set(err, KERR_INVALID, "--event %s: expected an event id or a prefix of at least 4 hex digits",
                         event);
-    sqlite3_stmt *st = NULL;
-    sqlite3_prepare_v2(db, "SELECT id, coalesce(json_extract(fields, '$.name'), ''),"
-                       " coalesce(json_extract(fields, '$.date'), ''),"
-                       " coalesce(json_extract(fields, '$.program'), '') FROM records"
-                       " WHERE tbl = 'events' AND substr(id, 1, ?2) = ?1 LIMIT 2", -1, &st, NULL);
-    sqlite3_bind_text(st, 1, event, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 2, (int)len);
-    int found = 0, rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    khub_rows *st = NULL;
+    const char *pv[] = {event};
+    int found = 0, rc = khub_query(h, KHUB_Q_EVENT_PREFIX, pv, 1, &st, err);
+    if (rc)
+        return rc;
+    while ((rc = khub_rows_next(st, err)) == 1) {
         if (++found == 1) {
-            snprintf(es->id, sizeof es->id, "%s", (const char *)sqlite3_column_text(st, 0));
-            snprintf(es->name, sizeof es->name, "%s", (const char *)sqlite3_column_text(st, 1));
-            snprintf(es->date, sizeof es->date, "%s", (const char *)sqlite3_column_text(st, 2));
-            snprintf(es->program, sizeof es->program, "%s",
-                     (const char *)sqlite3_column_text(st, 3));
+            snprintf(es->id, sizeof es->id, "%s", col_text(st, 0));
+            snprintf(es->name, sizeof es->name, "%s", col_text(st, 1));
+            snprintf(es->date, sizeof es->date, "%s", col_text(st, 2));
+            snprintf(es->program, sizeof es->program, "%s", col_text(st, 3));
         }
     }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return kerr_set(err, KERR_IO, "read events: %s", sqlite3_errmsg(db));
+    khub_rows_free(st);
+    if (rc != 0)
+        return rc;
     if (found == 0)
         return kerr_set(err, KERR_NOTFOUND, "event %s: not found on this hub", event);
     if (found > 1)
@@ -120,52 +122,52 @@ static int resolve_event(khub *h, const char *event, event_set *es, kerr *err)
                         event);
     char key[512], other[512];
     kfold(es->name, key, sizeof key);
-    sqlite3_prepare_v2(db, "SELECT id, coalesce(json_extract(fields, '$.name'), '') FROM records"
-                       " WHERE tbl = 'events' AND coalesce(json_extract(fields, '$.date'), '') = ?1",
-                       -1, &st, NULL);
-    sqlite3_bind_text(st, 1, es->date, -1, SQLITE_STATIC);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        kfold((const char *)sqlite3_column_text(st, 1), other, sizeof other);
+    const char *dv[] = {es->date};
+    if ((rc = khub_query(h, KHUB_Q_EVENTS_ON_DATE, dv, 1, &st, err)) != 0)
+        return rc;
+    while ((rc = khub_rows_next(st, err)) == 1) {
+        kfold(col_text(st, 1), other, sizeof other);
         if (strcmp(key, other) != 0)
             continue;
         char **ids = realloc(es->ids, (size_t)(es->n + 1) * sizeof *ids);
         if (!ids || !(ids[es->n] = col_dup(st, 0))) {
             if (ids)
                 es->ids = ids;
-            sqlite3_finalize(st);
+            khub_rows_free(st);
             return kerr_set(err, KERR_INTERNAL, "read events: out of memory");
         }
         es->ids = ids;
         es->n++;
     }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : kerr_set(err, KERR_IO, "read events: %s", sqlite3_errmsg(db));
+    khub_rows_free(st);
+    return rc;
 }
 
-/* Runs sql (?1 = an event id) for every event of es, calling fn per row
- * until fn sets l->oom; what names the rows in messages. */
-static int each_row(khub *h, const event_set *es, const char *sql, const char *what,
-                    void (*fn)(sqlite3_stmt *st, const char *event_id, loaded *l), loaded *l,
+/* Runs query q ($1 = an event id) for every event of es, calling fn per
+ * row until fn sets l->oom; what names the rows in messages. */
+static int each_row(khub *h, const event_set *es, khub_query_id q, const char *what,
+                    void (*fn)(khub_rows *st, const char *event_id, loaded *l), loaded *l,
                     kerr *err)
 {
-    sqlite3 *db = khub_db(h);
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-    if (rc != SQLITE_OK)
-        return kerr_set(err, KERR_IO, "%s: sqlite3_prepare_v2: %s", what, sqlite3_errmsg(db));
-    for (int e = 0; e < es->n && rc == SQLITE_OK && !l->oom; e++) {
-        sqlite3_reset(st);
-        sqlite3_bind_text(st, 1, es->ids[e], -1, SQLITE_STATIC);
-        while (!l->oom && (rc = sqlite3_step(st)) == SQLITE_ROW)
+    int rc = 0;
+    for (int e = 0; e < es->n && rc == 0 && !l->oom; e++) {
+        khub_rows *st = NULL;
+        const char *pv[] = {es->ids[e]};
+        if ((rc = khub_query(h, q, pv, 1, &st, err)) != 0)
+            break;
+        while (!l->oom && (rc = khub_rows_next(st, err)) == 1)
             fn(st, es->ids[e], l);
-        if (rc == SQLITE_DONE || rc == SQLITE_ROW)
-            rc = SQLITE_OK;
+        if (rc == 1)
+            rc = 0;
+        khub_rows_free(st);
     }
-    sqlite3_finalize(st);
     if (l->oom)
         return kerr_set(err, KERR_INTERNAL, "%s: out of memory", what);
-    if (rc != SQLITE_OK)
-        return kerr_set(err, KERR_IO, "%s: sqlite3_step: %s", what, sqlite3_errstr(rc));
+    if (rc != 0) {
+        char why[sizeof err->msg];
+        snprintf(why, sizeof why, "%s", err->msg);
+        return kerr_set(err, rc, "%s: %s", what, why);
+    }
     return 0;
 }
 
@@ -205,16 +207,16 @@ static void attendee_free(attendee *t)
 }
 
 /* Row callback: one check-in with its person becomes an attendee. */
-static void take_checkin(sqlite3_stmt *st, const char *event_id, loaded *l)
+static void take_checkin(khub_rows *st, const char *event_id, loaded *l)
 {
     attendee t;
     memset(&t, 0, sizeof t);
     t.parent = (int)(l->att.len / sizeof t);
     t.person_id = col_dup(st, 0);
     t.event_id = strdup(event_id);
-    t.time_known = sqlite3_column_type(st, 1) != SQLITE_NULL;
-    t.time_ms = t.time_known ? sqlite3_column_int64(st, 1) : INT64_MAX;
-    t.is_new = sqlite3_column_int(st, 2) != 0;
+    t.time_known = khub_rows_text(st, 1) != NULL;
+    t.time_ms = t.time_known ? khub_rows_int(st, 1) : INT64_MAX;
+    t.is_new = khub_rows_int(st, 2) != 0;
     t.given = col_dup(st, 3);
     t.family = col_dup(st, 4);
     t.phone = col_dup(st, 5);
@@ -366,11 +368,11 @@ static void answer_free(answer *x)
 }
 
 /* Row callback: one answer record, kept if its person checked in. */
-static void take_answer(sqlite3_stmt *st, const char *event_id, loaded *l)
+static void take_answer(khub_rows *st, const char *event_id, loaded *l)
 {
-    const char *person = (const char *)sqlite3_column_text(st, 0);
-    const char *survey = (const char *)sqlite3_column_text(st, 1);
-    const char *question = (const char *)sqlite3_column_text(st, 2);
+    const char *person = khub_rows_text(st, 0);
+    const char *survey = khub_rows_text(st, 1);
+    const char *question = khub_rows_text(st, 2);
     if (!person || !survey || !*survey || !question || !*question)
         return;                 /* not an answer of a kiosk schema */
     long row = kexport_table_find_visit(l->t, event_id, person);
@@ -383,9 +385,9 @@ static void take_answer(sqlite3_stmt *st, const char *event_id, loaded *l)
     x.question = strdup(question);
     x.value = col_dup(st, 3);
     x.device = col_dup(st, 4);
-    x.seq = sqlite3_column_int64(st, 5);
-    x.time_known = sqlite3_column_type(st, 6) != SQLITE_NULL;
-    x.time_ms = x.time_known ? sqlite3_column_int64(st, 6) : INT64_MIN;
+    x.seq = khub_rows_int(st, 5);
+    x.time_known = khub_rows_text(st, 6) != NULL;
+    x.time_ms = x.time_known ? khub_rows_int(st, 6) : INT64_MIN;
     if (row < 0 || !x.survey || !x.question || !x.value || !x.device ||
         kbuf_add(&l->ans, &x, sizeof x) != 0) {
         answer_free(&x);
@@ -453,17 +455,7 @@ static int load_table(khub *h, const khub_export_opts *o, ksurvey *const *sv, in
 {
     int rc = resolve_event(h, o->event, es, err);
     if (rc == 0)
-        rc = each_row(h, es,
-            "SELECT c.device_id || ':' || json_extract(c.fields, '$.person_id'), c.corrected_ms,"
-            " coalesce(json_extract(c.fields, '$.is_new'), 0),"
-            " json_extract(p.fields, '$.given'), json_extract(p.fields, '$.family'),"
-            " json_extract(p.fields, '$.phone'), json_extract(p.fields, '$.email'),"
-            " json_extract(p.fields, '$.zip')"
-            " FROM records c LEFT JOIN records p"
-            "   ON p.device_id = c.device_id AND p.id = json_extract(c.fields, '$.person_id')"
-            "   AND p.tbl = 'people'"
-            " WHERE c.tbl = 'checkins' AND json_extract(c.fields, '$.event_id') = ?1",
-            "read check-ins", take_checkin, l, err);
+        rc = each_row(h, es, KHUB_Q_CHECKINS, "read check-ins", take_checkin, l, err);
     if (rc)
         return rc;
     attendee *a = (attendee *)l->att.p;
@@ -471,12 +463,7 @@ static int load_table(khub *h, const khub_export_opts *o, ksurvey *const *sv, in
     l->t = kexport_table_new((const ksurvey *const *)sv, nsv);
     if (!l->t || merge_people(a, n) != 0 || add_rows(es, a, n, l->t) != 0)
         return kerr_set(err, KERR_INTERNAL, "export: out of memory");
-    rc = each_row(h, es,
-        "SELECT device_id || ':' || json_extract(fields, '$.person_id'), json_extract(fields, '$.survey_key'),"
-        " json_extract(fields, '$.question_key'), json_extract(fields, '$.value'),"
-        " device_id, seq, corrected_ms FROM records"
-        " WHERE tbl = 'answers' AND json_extract(fields, '$.event_id') = ?1",
-        "read answers", take_answer, l, err);
+    rc = each_row(h, es, KHUB_Q_ANSWERS, "read answers", take_answer, l, err);
     if (rc == 0 && add_answers((answer *)l->ans.p, (long)(l->ans.len / sizeof(answer)), l->t) != 0)
         rc = kerr_set(err, KERR_INTERNAL, "export: out of memory");
     return rc;
@@ -532,22 +519,14 @@ int khub_export(khub *h, const khub_export_opts *o, long *rows, kerr *err)
 /* Prints the events the hub holds with their check-in counts. */
 int khub_events_list(khub *h, FILE *out, kerr *err)
 {
-    sqlite3 *db = khub_db(h);
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(db,
-        "SELECT e.id, coalesce(json_extract(e.fields, '$.date'), ''),"
-        " coalesce(json_extract(e.fields, '$.name'), ''), coalesce(d.name, e.device_id),"
-        " (SELECT count(*) FROM records c WHERE c.tbl = 'checkins'"
-        "   AND json_extract(c.fields, '$.event_id') = e.id)"
-        " FROM records e LEFT JOIN devices d ON d.device_id = e.device_id"
-        " WHERE e.tbl = 'events' ORDER BY 2 DESC, 3", -1, &st, NULL);
-    if (rc != SQLITE_OK)
-        return kerr_set(err, KERR_IO, "sqlite3_prepare_v2: %s", sqlite3_errmsg(db));
+    khub_rows *st = NULL;
+    int rc = khub_query(h, KHUB_Q_EVENTS_LIST, NULL, 0, &st, err);
+    if (rc)
+        return rc;
     fprintf(out, "%-32s  %-10s  %-8s  %-24s  %s\n", "id", "date", "checkins", "kiosk", "name");
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        fprintf(out, "%-32s  %-10s  %8d  %-24s  %s\n", sqlite3_column_text(st, 0),
-                sqlite3_column_text(st, 1), sqlite3_column_int(st, 4), sqlite3_column_text(st, 3),
-                sqlite3_column_text(st, 2));
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : kerr_set(err, KERR_IO, "read events: %s", sqlite3_errmsg(db));
+    while ((rc = khub_rows_next(st, err)) == 1)
+        fprintf(out, "%-32s  %-10s  %8" PRId64 "  %-24s  %s\n", col_text(st, 0), col_text(st, 1),
+                khub_rows_int(st, 4), col_text(st, 3), col_text(st, 2));
+    khub_rows_free(st);
+    return rc;
 }

@@ -11,6 +11,13 @@
  *   kiosk-hub import FILE...                          [--store PATH]
  *   kiosk-hub events                                  [--store PATH]
  *   kiosk-hub export --event ID --format csv|xlsx -o FILE|- [--survey FILE]... [--store PATH]
+ *   kiosk-hub copy --from HUB.DB --to postgresql://USER@HOST/DB
+ *       moves an SQLite hub to PostgreSQL (devices, tokens, records);
+ *       running it again adds only what is new
+ *
+ * --store PATH is an SQLite file, or a PostgreSQL connection URI
+ * (postgresql://USER@HOST/DB, any libpq URI; libpq's PG* variables fill
+ * the rest), which several hub processes may share (hub_store.h).
  *
  * export writes the kiosk export's columns and layout (hub_export.h); each
  * --survey gives a survey's question order and types, as for `kiosk
@@ -43,13 +50,15 @@ static int usage(void)
             "       kiosk-hub import FILE... [--store PATH]\n"
             "       kiosk-hub events [--store PATH]\n"
             "       kiosk-hub export --event ID --format csv|xlsx -o FILE|- [--survey FILE]...\n"
-            "                        [--store PATH]\n");
+            "                        [--store PATH]\n"
+            "       kiosk-hub copy --from HUB.DB --to postgresql://USER@HOST/DB\n"
+            "  PATH: an SQLite file, or postgresql://USER@HOST/DB (PostgreSQL)\n");
     return 2;
 }
 
 /* Options shared by the subcommands; positional arguments are collected. */
 typedef struct opts {
-    const char *store, *listen, *tls_cert, *tls_key, *event, *format, *out, *device_id, *bundle_key;
+    const char *store, *listen, *tls_cert, *tls_key, *event, *format, *out, *from, *to, *device_id, *bundle_key;
     long max_pages;
     int delay_ms;
     long max_body;
@@ -76,6 +85,8 @@ static int parse_opts(int argc, char **argv, int from, opts *o)
         else if (strcmp(a, "--tls-key") == 0) slot = &o->tls_key;
         else if (strcmp(a, "--event") == 0) slot = &o->event;
         else if (strcmp(a, "--format") == 0) slot = &o->format;
+        else if (strcmp(a, "--from") == 0) slot = &o->from;
+        else if (strcmp(a, "--to") == 0) slot = &o->to;
         else if (strcmp(a, "--device-id") == 0) slot = &o->device_id;
         else if (strcmp(a, "--bundle-key") == 0) slot = &o->bundle_key;
         else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) slot = &o->out;
@@ -266,6 +277,32 @@ static int cmd_import(const opts *o)
     return failed;
 }
 
+/* kiosk-hub copy --from HUB.DB --to URI: an SQLite hub into PostgreSQL. */
+static int cmd_copy(const opts *o)
+{
+    if (!o->from || !o->to || o->npos)
+        return usage();
+    struct stat st;
+    if (stat(o->from, &st) != 0 || !S_ISREG(st.st_mode)) {
+        fprintf(stderr, "kiosk-hub: --from %s: no such hub store file\n", o->from);
+        return 1;
+    }
+    khub *src = NULL, *dst = NULL;
+    kerr e = {0};
+    int rc = khub_open(&src, o->from, &e);
+    if (rc == 0)
+        rc = khub_open(&dst, o->to, &e);
+    if (rc == 0)
+        rc = khub_copy(dst, src, stderr, &e);
+    khub_close(dst);
+    khub_close(src);
+    if (rc) {
+        fprintf(stderr, "kiosk-hub: %s\n", e.msg);
+        return 1;
+    }
+    return 0;
+}
+
 /* Entry point. */
 int main(int argc, char **argv)
 {
@@ -294,6 +331,8 @@ int main(int argc, char **argv)
         return cmd_device(&o);
     if (strcmp(cmd, "import") == 0)
         return cmd_import(&o);
+    if (strcmp(cmd, "copy") == 0)
+        return cmd_copy(&o);
     if (strcmp(cmd, "events") == 0 || strcmp(cmd, "export") == 0) {
         khub *h;
         if (khub_open(&h, o.store, &e)) {

@@ -1,6 +1,13 @@
 /*
- * hub_store.h - the hub's SQLite store: paired devices, records ingested
+ * hub_store.h - the hub's store: paired devices, records ingested
  * exactly once, per-device acknowledgement, boot time anchors.
+ *
+ * One interface, two backends (hub_store.c picks by the --store text):
+ * a path is an SQLite file (hub_store_sqlite.c, the default and what the
+ * rest of this comment describes); a PostgreSQL connection URI
+ * (postgresql://... or postgres://...) is a database that several hub
+ * processes may share (hub_store_pg.c, which says how it keeps the same
+ * contract with constraints and transactions).
  *
  * One file, WAL, synchronous=FULL: when khub_ingest returns 0 the batches
  * are on disk and the acked_seq it reports may be sent to the kiosk.  Any
@@ -59,11 +66,15 @@ typedef struct khub_result {
     char device_id[33];
 } khub_result;
 
+/* Opens (creates, migrates) the store: an SQLite file path, or a
+ * PostgreSQL connection URI (postgresql://... or postgres://...). */
 int khub_open(khub **out, const char *path, kerr *err);
 void khub_close(khub *h);
 
 /* Test hooks: cap the file size in pages (writes past it fail as on a full
- * disk), and sleep ms between record inserts inside the transaction. */
+ * disk; SQLite only, KERR_INVALID on PostgreSQL), and sleep ms between
+ * record inserts inside the transaction (on PostgreSQL, ms per record
+ * after the batch's insert, before its commit). */
 int khub_limit_pages(khub *h, long pages, kerr *err);
 void khub_set_ingest_delay(khub *h, int ms);
 
@@ -121,7 +132,42 @@ int khub_ingest_end(khub *h, int ok, khub_result *res, kerr *err);
 /* The highest seq N such that every record of device_id with seq <= N is held. */
 int khub_acked(khub *h, const char *device_id, int64_t *acked, kerr *err);
 
-/* The underlying connection, for read-only queries (export, tests). */
+/* The SQLite connection, for tests and benchmarks of the SQLite store;
+ * NULL on PostgreSQL. */
 struct sqlite3 *khub_db(khub *h);
+
+/* 1 if the store is PostgreSQL. */
+int khub_is_pg(const khub *h);
+
+/* The read-only queries of the merged export and `kiosk-hub events`, each
+ * written in both SQL dialects in hub_store.c; columns in this order.  A
+ * person is "DEVICE_ID:PERSON_ID" (ids belong to their device). */
+typedef enum khub_query_id {
+    KHUB_Q_EVENT_PREFIX,   /* $1 id prefix: id, name, date, program (at most 2 rows) */
+    KHUB_Q_EVENTS_ON_DATE, /* $1 date: id, name */
+    KHUB_Q_CHECKINS,       /* $1 event id: person, corrected_ms, is_new (0/1), given,
+                              family, phone, email, zip */
+    KHUB_Q_ANSWERS,        /* $1 event id: person, survey_key, question_key, value,
+                              device_id, seq, corrected_ms */
+    KHUB_Q_EVENTS_LIST     /* id, date, name, kiosk, check-ins */
+} khub_query_id;
+
+typedef struct khub_rows khub_rows;
+
+/* Runs query q with its text parameters; rows are read with next. */
+int khub_query(khub *h, khub_query_id q, const char *const *params, int nparams,
+               khub_rows **out, kerr *err);
+/* 1: a row is current; 0: no more rows; otherwise an error code (err set). */
+int khub_rows_next(khub_rows *r, kerr *err);
+/* The column's text, NULL when it is NULL; valid until the next call. */
+const char *khub_rows_text(khub_rows *r, int col);
+/* The column as an integer (0 when NULL). */
+int64_t khub_rows_int(khub_rows *r, int col);
+void khub_rows_free(khub_rows *r);
+
+/* `kiosk-hub copy`: moves everything of an SQLite store (src) into a
+ * PostgreSQL one (dst) in one transaction, idempotently (hub_store_pg.h,
+ * khub_pg_copy_from_sqlite); a line of counts goes to report. */
+int khub_copy(khub *dst, khub *src, FILE *report, kerr *err);
 
 #endif

@@ -2,23 +2,45 @@
 # Every speed figure of the project in one run, after a build (figures,
 # not pass/fail; see README.md "How fast"):
 #   sh tests/bench/run.sh [--scale] [BUILD_DIR]
-# (--scale adds the runs at 1,000,000 people: minutes, about 1 GB of disk)
+# Each figure is printed with its run-to-run spread, and once more as a
+# line `bench NAME VALUE UNIT` (grep '^bench ' to compare runs by script).
+# --scale adds the 1,000,000-row points (the staff screen with a million
+# check-ins stored, exports of a million check-ins, search at a million
+# people): minutes, about 1 GB of disk.
 set -eu
 scale=""
 if [ "${1:-}" = --scale ]; then scale=--scale; shift; fi
 build=${1:-build}
 here=$(dirname "$0")
-cmake --build "$build" --target bench_kiosk bench_survey bench_export bench_sync kiosk kiosk-hub telex_oracle bench_names >/dev/null
+cmake --build "$build" --target bench_kiosk bench_survey bench_export bench_store_check bench_sync bench_hub_pg kiosk kiosk-hub telex_oracle bench_names >/dev/null
+echo "== machine"
+echo "$(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GB", $2 / 1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== walk-up sign-in, languages, surveys, staff screen"
 "$build/tests/bench_kiosk"
+echo "== resident memory, fresh process, every script drawn, software renderer"
+SDL_VIDEODRIVER=offscreen "$build/tests/bench_kiosk" memory
+sh "$here/xvfb_memory.sh" "$build/tests/bench_kiosk"
 sh "$here/idle_cpu.sh" "$build/kiosk/kiosk"
 echo "== survey loading"
 "$build/tests/bench_survey"
+echo "== start-up with the store check"
+"$build/tests/bench_store_check" "$build/kiosk/kiosk"
 echo "== attendance files"
-"$build/tests/bench_export"
+"$build/tests/bench_export" 100000
 echo "== sync"
 "$build/tests/sync/bench_sync" "$build/sync/kiosk-hub" "$build/tests/sync/ksync-tool"
 echo "== names: search per keystroke and store size (--scale: also 1,000,000 people)"
 "$build/tests/bench_names" $scale
 echo "== Telex on names and Vietnamese syllables (counts, not times)"
 "$build/tests/telex_oracle" --bench /usr/share/hunspell/vi_VN.dic "$here/../data/names-en-es-fil.txt" | grep -E '^(bench|syllables|names) '
+if [ -n "$scale" ]; then
+    echo "== scale: staff screen with 1,000,000 check-ins stored"
+    "$build/tests/bench_kiosk" staff 1000000
+    echo "== scale: attendance files of 1,000,000 check-ins"
+    "$build/tests/bench_export" 1000000
+fi
+echo "== the hub on PostgreSQL (a throwaway server, fsync on)"
+pgdir=$(mktemp -d /tmp/kiosk-pg-bench.XXXXXX)
+trap 'sh "$here/../../scripts/pg-test-server.sh" stop "$pgdir"' EXIT
+uri=$(sh "$here/../../scripts/pg-test-server.sh" start "$pgdir" --durable)
+"$build/tests/sync/bench_hub_pg" "$build/sync/kiosk-hub" "$uri"

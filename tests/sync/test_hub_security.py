@@ -36,6 +36,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import test_sync_e2e as e2e  # noqa: E402
+import hubdb  # noqa: E402
 from test_sync_e2e import Env, check, fixture, make_batch, post, pair_direct, sync, hub_cmd, add_device  # noqa: E402,E501
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
@@ -49,7 +50,7 @@ def device_of(kdir):
 
 
 def q(store, sql, *args):
-    db = sqlite3.connect(store, timeout=10)
+    db = hubdb.connect(store)
     try:
         return db.execute(sql, args).fetchall()
     finally:
@@ -409,7 +410,7 @@ def t_ambiguous_length():
 def t_import_refuses():
     d = tempfile.mkdtemp(prefix="ksync-imp-")
     try:
-        store = os.path.join(d, "hub.db")
+        store = hubdb.new_store(d)
         fifo = os.path.join(d, "fifo.kbundle")
         os.mkfifo(fifo)
         big = os.path.join(d, "big.kbundle")
@@ -448,9 +449,10 @@ def t_private_files():
     d = tempfile.mkdtemp(prefix="ksync-mode-")
     old = os.umask(0)
     try:
-        store = os.path.join(d, "hub.db")
+        store = os.path.join(d, "hub", "hub.db")
         token = add_device(store, "kiosk-a")
         check(mode(store) == 0o600, f"hub store created 0600 with umask 0 ({oct(mode(store))})")
+        check(mode(os.path.dirname(store)) == 0o700, f"its new folder 0700 ({oct(mode(os.path.dirname(store)))})")
         kdir = os.path.join(d, "kiosk")
         fixture(kdir, "--people", "3")
         h = e2e.Hub(store)
@@ -485,7 +487,7 @@ def t_private_files():
 def t_secrets():
     d = tempfile.mkdtemp(prefix="ksync-sec-")
     try:
-        store = os.path.join(d, "hub.db")
+        store = hubdb.new_store(d)
         p = subprocess.run([e2e.ARGS.hub, "device", "add", "door-1", "--store", store], capture_output=True,
                            text=True)
         token = p.stdout.strip()
@@ -565,21 +567,33 @@ def main():
     ap.add_argument("--hub", required=True)
     ap.add_argument("--tool", required=True)
     ap.add_argument("--kiosk")
+    ap.add_argument("--pg-uri-file", help="run on PostgreSQL: the test server's URI (hubdb.py)")
     ap.add_argument("only", nargs="*")
     e2e.ARGS = ap.parse_args()
     tests = [t_token_binding, t_coverage_earned, t_record_ids, t_bundle_origin, t_strict_json,
              t_auth_before_body, t_connections, t_ambiguous_length, t_import_refuses, t_private_files,
              t_secrets, t_migration]
-    for t in tests:
-        if e2e.ARGS.only and t.__name__ not in e2e.ARGS.only:
-            continue
-        print("--", t.__name__, flush=True)
-        start = time.time()
-        try:
-            t()
-        except Exception as ex:
-            check(False, f"{t.__name__} raised {type(ex).__name__}: {ex}")
-        print(f"   {time.time() - start:.1f} s", flush=True)
+    if e2e.ARGS.pg_uri_file:
+        hubdb.use_postgresql(e2e.ARGS.pg_uri_file)
+        # file modes and the schema-1 file are the SQLite store's; the
+        # PostgreSQL store's old-format path is `kiosk-hub copy`
+        # (test_hub_pg_multi.py t_copy)
+        for t in (t_private_files, t_migration):
+            tests.remove(t)
+            print(f"-- {t.__name__}: SQLite only (the store file)", flush=True)
+    try:
+        for t in tests:
+            if e2e.ARGS.only and t.__name__ not in e2e.ARGS.only:
+                continue
+            print("--", t.__name__, flush=True)
+            start = time.time()
+            try:
+                t()
+            except Exception as ex:
+                check(False, f"{t.__name__} raised {type(ex).__name__}: {ex}")
+            print(f"   {time.time() - start:.1f} s", flush=True)
+    finally:
+        hubdb.drop_all()
     print(f"{e2e.PASSED} passed, {e2e.FAILED} failed")
     return 1 if e2e.FAILED else 0
 

@@ -15,7 +15,7 @@
 #include "store.h"
 
 #define BASE_WALL 1700000000000LL
-#define PIN "2580"
+#define PIN "258013"
 
 /* One test's world: folder, clock, store, back-off state. */
 typedef struct world {
@@ -96,7 +96,7 @@ static void test_pin_hash_and_verify(void)
     CHECK_INT(try_pin(&w, PIN, 0, &r), KSTAFF_NO_PIN);
 
     CHECK_INT(kstaff_set_pin(w.s, &w.st, "12", &w.err), KERR_INVALID);
-    CHECK(strstr(w.err.msg, "4 to 8 digits") != NULL);
+    CHECK(strstr(w.err.msg, "6 to 8 digits") != NULL);
     CHECK_INT(kstaff_set_pin(w.s, &w.st, "123456789", &w.err), KERR_INVALID);
     CHECK_INT(kstaff_set_pin(w.s, &w.st, "12a4", &w.err), KERR_INVALID);
     CHECK(strstr(w.err.msg, "digits only") != NULL);
@@ -113,7 +113,7 @@ static void test_pin_hash_and_verify(void)
     CHECK(strstr(dump, "=" PIN "\n") == NULL);              /* never in clear */
 
     CHECK_INT(try_pin(&w, PIN, 1000, &r), KSTAFF_OK);
-    CHECK_INT(try_pin(&w, "2581", 2000, &r), KSTAFF_WRONG);
+    CHECK_INT(try_pin(&w, "258014", 2000, &r), KSTAFF_WRONG);
     CHECK_INT(r.tries_left, KIOSK_PIN_TRIES - 1);
     CHECK_INT(try_pin(&w, "abcd", 3000, &r), KSTAFF_WRONG);   /* counts too */
     CHECK_INT(r.tries_left, KIOSK_PIN_TRIES - 2);

@@ -23,7 +23,7 @@ FLOOR = 16  # px at 133 dpi, the kiosk's default density
 # script, extra run.sh options before the kiosk options
 RUNS = [
     ("tour", []),
-    ("staff-tour", ["--pin", "2468"]),
+    ("staff-tour", ["--pin", "246813"]),
     ("survey-tour", ["--survey", "festival-volunteers"]),
     ("survey-general", ["--survey", "general-interest"]),
     ("survey-parent", ["--survey", "parent-workshop"]),

@@ -428,6 +428,12 @@ static int line_height_cb(void *ctx, int px, const char *lang)
     return ktext_line_height(ctx, px, lang);
 }
 
+/* The size drawn (Khmer and Lao larger than nominal): floors hold on it. */
+static int drawn_px_cb(void *ctx, const char *text, int px, const char *lang)
+{
+    return ktext_drawn_px(ctx, text, px, lang);
+}
+
 /* Undoes \\ \t \n escapes in place. */
 static void unescape(char *s)
 {
@@ -537,6 +543,7 @@ static void vet_one(const ki18n *cat, ktext *t, kview *v, char **f, char *why, s
     kui_metrics(&u, 800, 480, KIOSK_DEFAULT_DPI);
     u.measure = measure_cb;
     u.line_height = line_height_cb;
+    u.drawn_px = drawn_px_cb;
     u.measure_ctx = t;
     u.lang = lang;
     char filled[4096];

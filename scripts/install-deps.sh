@@ -50,7 +50,9 @@ PKG_CROSS_arm64="gcc-aarch64-linux-gnu libc6-dev-arm64-cross"
 PKG_CROSS_armhf="gcc-arm-linux-gnueabihf libc6-dev-armhf-cross"
 PKG_CROSS_RUN="qemu-user-static dpkg-dev"
 PKG_CROSS_TARGET="libsdl2-dev libsdl2-ttf-dev libsqlite3-dev libqrencode-dev zlib1g-dev libsodium-dev libcjson-dev libxlsxwriter-dev libcurl4-openssl-dev libmicrohttpd-dev libicu-dev"
-PACKAGES="$PKG_BUILD $PKG_KIOSK $PKG_SYNC $PKG_TEST $PKG_TEXT $PKG_I18N $PKG_HUB $PKG_BENCH"
+# screens: contact sheets of every screen (PIL), instructions per frame (valgrind's callgrind)
+PKG_SCREENS="python3-pil valgrind"
+PACKAGES="$PKG_BUILD $PKG_KIOSK $PKG_SYNC $PKG_TEST $PKG_TEXT $PKG_I18N $PKG_HUB $PKG_BENCH $PKG_SCREENS"
 for arch in $CROSS; do
   if ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
     echo "install-deps: adding the $arch architecture to dpkg"

@@ -2,10 +2,13 @@
  * app.c - window, loop and input routing (see app.h).
  *
  * Touch and mouse: a tap is a press and a release on the same widget, as on
- * phones, so a finger sliding off a button cancels it.  SDL turns touch into
- * mouse events on most drivers; finger events are taken directly too, with
- * their normalised coordinates scaled to the window, and the mouse events
- * SDL synthesises from touch are ignored so a tap counts once.
+ * phones, so a finger sliding off a button cancels it (and its long press);
+ * sliding back on restores it.  While the finger is on a widget the view
+ * shows it pressed.  Finger events (KMSDRM gives only these, from evdev)
+ * are taken directly, with their normalised coordinates scaled to the
+ * window; the first finger down is the pointer until it lifts, others are
+ * ignored.  The mouse events SDL synthesises from touch are ignored, so a
+ * tap counts once.
  */
 #include "app.h"
 
@@ -22,6 +25,12 @@ static int measure_cb(void *ctx, const char *text, int px, int bold, const char 
                       int *h)
 {
     return ktext_measure(ctx, text, px, lang, bold, w, h);
+}
+
+/* Drawn size through the text layer. */
+static int drawn_px_cb(void *ctx, const char *text, int px, const char *lang)
+{
+    return ktext_drawn_px(ctx, text, px, lang);
 }
 
 /* Line height through the text layer. */
@@ -123,6 +132,7 @@ int kapp_open(kapp *a, kflow *flow, const kapp_opts *o, kerr *err)
         return err ? err->code : KERR_IO;
     a->ui.measure = measure_cb;
     a->ui.line_height = line_height_cb;
+    a->ui.drawn_px = drawn_px_cb;
     a->ui.measure_ctx = a->text;
     kapp_resize(a, w, h);
     return 0;
@@ -145,10 +155,27 @@ void kapp_pointer_down(kapp *a, int x, int y, int64_t now_ms)
 {
     const khit *h = kview_hit_at(&a->view, x, y);
     a->pressed = 1;
+    a->press_over = h != NULL;
     a->hold_fired = 0;
     a->press_at = now_ms;
     snprintf(a->press_id, sizeof a->press_id, "%s", h ? h->id : "");
+    a->need_draw = 1;
     kflow_tick(a->flow, now_ms);
+}
+
+void kapp_pointer_move(kapp *a, int x, int y, int64_t now_ms)
+{
+    if (!a->pressed || !a->press_id[0])
+        return;
+    const khit *h = kview_hit_at(&a->view, x, y);
+    int over = h && strcmp(h->id, a->press_id) == 0;
+    if (over != a->press_over) {
+        a->press_over = over;
+        a->need_draw = 1;
+        if (!over && !a->hold_fired)
+            a->press_at = -1;   /* off the widget: no long press from this touch */
+    }
+    (void)now_ms;
 }
 
 void kapp_pointer_up(kapp *a, int x, int y, int64_t now_ms)
@@ -156,6 +183,8 @@ void kapp_pointer_up(kapp *a, int x, int y, int64_t now_ms)
     if (!a->pressed)
         return;
     a->pressed = 0;
+    a->press_over = 0;
+    a->need_draw = 1;
     const khit *h = kview_hit_at(&a->view, x, y);
     if (a->hold_fired)
         kflow_tick(a->flow, now_ms);
@@ -187,7 +216,7 @@ void kapp_key(kapp *a, SDL_Keycode key, int64_t now_ms)
 
 void kapp_tick(kapp *a, int64_t now_ms)
 {
-    if (a->pressed && !a->hold_fired && a->press_id[0]) {
+    if (a->pressed && !a->hold_fired && a->press_id[0] && a->press_at >= 0) {
         int need = kflow_hold_ms(a->flow, a->press_id);
         if (need >= 0 && now_ms - a->press_at >= need) {
             a->hold_fired = 1;
@@ -206,7 +235,7 @@ void kapp_editing(kapp *a, const char *utf8, int64_t now_ms)
 int64_t kapp_deadline(const kapp *a)
 {
     int64_t d = kflow_deadline(a->flow);
-    if (a->pressed && !a->hold_fired && a->press_id[0]) {
+    if (a->pressed && !a->hold_fired && a->press_id[0] && a->press_at >= 0) {
         int need = kflow_hold_ms(a->flow, a->press_id);
         if (need >= 0 && (d < 0 || a->press_at + need < d))
             d = a->press_at + need;
@@ -232,6 +261,7 @@ int kapp_frame(kapp *a, int force, int present)
         return 0;
     double t0 = now_ms_real();
     a->ui.lang = a->flow->lang;
+    a->ui.pressed = a->pressed && a->press_over ? a->press_id : NULL;
     kscreens_build(&a->view, &a->ui, a->flow);
     krender_view(a->ren, a->text, &a->view);
     a->frame_ms = now_ms_real() - t0;
@@ -243,8 +273,14 @@ int kapp_frame(kapp *a, int force, int present)
     return 1;
 }
 
-/* Handles one SDL event. */
-static void handle_event(kapp *a, const SDL_Event *e, int64_t now)
+/* A finger's normalised coordinate (0..1) in pixels of a side of n. */
+static int finger_px(float f, int n)
+{
+    int p = (int)(f * (float)n);
+    return p < 0 ? 0 : p >= n ? n - 1 : p;
+}
+
+void kapp_event(kapp *a, const SDL_Event *e, int64_t now)
 {
     switch (e->type) {
     case SDL_QUIT:
@@ -261,18 +297,37 @@ static void handle_event(kapp *a, const SDL_Event *e, int64_t now)
         }
         break;
     case SDL_MOUSEBUTTONDOWN:
-        if (e->button.which != SDL_TOUCH_MOUSEID && e->button.button == SDL_BUTTON_LEFT)
+        if (e->button.which != SDL_TOUCH_MOUSEID && e->button.button == SDL_BUTTON_LEFT &&
+            !a->finger_down)
             kapp_pointer_down(a, e->button.x, e->button.y, now);
         break;
     case SDL_MOUSEBUTTONUP:
-        if (e->button.which != SDL_TOUCH_MOUSEID && e->button.button == SDL_BUTTON_LEFT)
+        if (e->button.which != SDL_TOUCH_MOUSEID && e->button.button == SDL_BUTTON_LEFT &&
+            !a->finger_down)
             kapp_pointer_up(a, e->button.x, e->button.y, now);
         break;
+    case SDL_MOUSEMOTION:
+        if (e->motion.which != SDL_TOUCH_MOUSEID && (e->motion.state & SDL_BUTTON_LMASK) &&
+            !a->finger_down)
+            kapp_pointer_move(a, e->motion.x, e->motion.y, now);
+        break;
     case SDL_FINGERDOWN:
-        kapp_pointer_down(a, (int)(e->tfinger.x * a->w), (int)(e->tfinger.y * a->h), now);
+        if (a->finger_down)
+            break;   /* a second finger: the first one is the pointer */
+        a->finger_down = 1;
+        a->finger_id = e->tfinger.fingerId;
+        kapp_pointer_down(a, finger_px(e->tfinger.x, a->w), finger_px(e->tfinger.y, a->h), now);
+        break;
+    case SDL_FINGERMOTION:
+        if (a->finger_down && e->tfinger.fingerId == a->finger_id)
+            kapp_pointer_move(a, finger_px(e->tfinger.x, a->w), finger_px(e->tfinger.y, a->h),
+                              now);
         break;
     case SDL_FINGERUP:
-        kapp_pointer_up(a, (int)(e->tfinger.x * a->w), (int)(e->tfinger.y * a->h), now);
+        if (!a->finger_down || e->tfinger.fingerId != a->finger_id)
+            break;
+        a->finger_down = 0;
+        kapp_pointer_up(a, finger_px(e->tfinger.x, a->w), finger_px(e->tfinger.y, a->h), now);
         break;
     case SDL_TEXTINPUT:
         kapp_text(a, e->text.text, now);
@@ -303,9 +358,9 @@ int kapp_run(kapp *a)
         int got = timeout < 0 ? SDL_WaitEvent(&e) : SDL_WaitEventTimeout(&e, timeout);
         now = (int64_t)SDL_GetTicks64();
         if (got) {
-            handle_event(a, &e, now);
+            kapp_event(a, &e, now);
             while (SDL_PollEvent(&e))
-                handle_event(a, &e, now);
+                kapp_event(a, &e, now);
         }
         kapp_tick(a, now);
         kapp_trace(a);

@@ -46,6 +46,9 @@ typedef struct kapp {
     char press_id[48];
     int64_t press_at;
     int hold_fired;        /* the long-press action ran: the release is no tap */
+    int press_over;        /* the pointer is on the pressed widget (shown pressed) */
+    int finger_down;       /* a touch is the pointer (other fingers are ignored) */
+    SDL_FingerID finger_id;
     /* the last frame's build + draw time, for benchmarks */
     double frame_ms;
     int quit;
@@ -60,6 +63,11 @@ void kapp_close(kapp *a);
 /* Inputs at flow time now_ms. */
 void kapp_pointer_down(kapp *a, int x, int y, int64_t now_ms);
 void kapp_pointer_up(kapp *a, int x, int y, int64_t now_ms);
+/* The pointer moved while down: off the pressed widget the press shows no
+ * more and can no longer become a tap or a long press; back on, it can. */
+void kapp_pointer_move(kapp *a, int x, int y, int64_t now_ms);
+/* Routes one SDL event (mouse, finger, text, keys, window) at flow time now. */
+void kapp_event(kapp *a, const SDL_Event *e, int64_t now_ms);
 void kapp_text(kapp *a, const char *utf8, int64_t now_ms);
 void kapp_key(kapp *a, SDL_Keycode key, int64_t now_ms);
 void kapp_tick(kapp *a, int64_t now_ms);

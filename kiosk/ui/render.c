@@ -1,9 +1,9 @@
 /*
  * render.c - drawing view ops with an SDL renderer, and screenshots.
  *
- * Rounded rectangles are drawn as horizontal spans (one fill per row of
- * the corners), icons as thick strokes made of two triangles each
- * (SDL_RenderGeometry): no image files, crisp at every size.  Text goes
+ * Rounded rectangles, circles, strokes and the icons made of them are
+ * triangles (SDL_RenderGeometry) with anti-aliased coverage edges (see
+ * "anti-aliased shapes" below): no image files, smooth at every size.  Text goes
  * through the ktext cache.  Screenshots are PNG files written with zlib.
  */
 #include "render.h"
@@ -22,68 +22,176 @@ static void set_color(SDL_Renderer *r, kcolor c)
     SDL_SetRenderDrawColor(r, c.r, c.g, c.b, c.a);
 }
 
-/* Fills a rectangle with rounded corners of radius rad. */
+/* ---- anti-aliased shapes -------------------------------------------------------
+ * Shapes are triangles (SDL_RenderGeometry) with coverage edges: the solid
+ * part stops half a pixel inside the true outline, and a one-pixel band
+ * around the outline fades from the colour's alpha to nothing, so an edge
+ * pixel gets about the share of the colour the shape covers.  No texture,
+ * no cache to keep: every size is drawn exactly, at any radius. */
+
+#define AA_MAXV 1024
+
+typedef struct aa_buf {
+    SDL_Vertex v[AA_MAXV];
+    int idx[AA_MAXV * 3];
+    int nv, ni;
+} aa_buf;
+
+static aa_buf aa;   /* work space of one shape; drawing is single-threaded */
+
+static int aa_vertex(float x, float y, kcolor c, int alpha)
+{
+    if (aa.nv >= AA_MAXV)
+        return -1;
+    SDL_Color col = {c.r, c.g, c.b, (Uint8)(alpha * c.a / 255)};
+    aa.v[aa.nv] = (SDL_Vertex){{x, y}, col, {0, 0}};
+    return aa.nv++;
+}
+
+static void aa_tri(int a, int b, int c)
+{
+    if (a < 0 || b < 0 || c < 0 || aa.ni + 3 > AA_MAXV * 3)
+        return;
+    aa.idx[aa.ni++] = a;
+    aa.idx[aa.ni++] = b;
+    aa.idx[aa.ni++] = c;
+}
+
+static void aa_flush(SDL_Renderer *r)
+{
+    if (aa.ni > 0) {
+        SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
+        SDL_RenderGeometry(r, NULL, aa.v, aa.nv, aa.idx, aa.ni);
+    }
+    aa.nv = aa.ni = 0;
+}
+
+/* A convex outline of n points (clockwise in screen coordinates) with its
+ * outward normals: solid inside, a coverage band on the edge. */
+static void aa_convex(const float *px, const float *py, const float *nx, const float *ny, int n,
+                      kcolor c)
+{
+    int first = aa.nv;
+    for (int i = 0; i < n; i++) {
+        aa_vertex(px[i] - nx[i] * 0.5f, py[i] - ny[i] * 0.5f, c, 255);   /* 2i: inner */
+        aa_vertex(px[i] + nx[i] * 0.5f, py[i] + ny[i] * 0.5f, c, 0);     /* 2i+1: outer */
+    }
+    for (int i = 1; i + 1 < n; i++)
+        aa_tri(first, first + 2 * i, first + 2 * (i + 1));
+    for (int i = 0; i < n; i++) {
+        int j = (i + 1) % n;
+        int ai = first + 2 * i, ao = ai + 1, bi = first + 2 * j, bo = bi + 1;
+        aa_tri(ai, ao, bo);
+        aa_tri(ai, bo, bi);
+    }
+}
+
+/* Fills a rectangle with rounded corners of radius rad, anti-aliased. */
 static void fill_round(SDL_Renderer *r, krect k, int rad, kcolor c)
 {
     if (k.w <= 0 || k.h <= 0)
         return;
-    set_color(r, c);
     if (rad * 2 > k.w)
         rad = k.w / 2;
     if (rad * 2 > k.h)
         rad = k.h / 2;
     if (rad <= 1) {
+        /* Square corners sit on whole pixels: crisp as they are. */
+        set_color(r, c);
         SDL_Rect sr = {k.x, k.y, k.w, k.h};
         SDL_RenderFillRect(r, &sr);
         return;
     }
-    SDL_Rect mid = {k.x, k.y + rad, k.w, k.h - 2 * rad};
-    SDL_RenderFillRect(r, &mid);
-    for (int i = 0; i < rad; i++) {
-        double dy = rad - i - 0.5;
-        int inset = rad - (int)lround(sqrt((double)rad * rad - dy * dy));
-        SDL_Rect top = {k.x + inset, k.y + i, k.w - 2 * inset, 1};
-        SDL_Rect bot = {k.x + inset, k.y + k.h - 1 - i, k.w - 2 * inset, 1};
-        SDL_RenderFillRect(r, &top);
-        SDL_RenderFillRect(r, &bot);
+    enum { PTS = 4 * 33 };
+    float px[PTS], py[PTS], nx[PTS], ny[PTS];
+    int seg = rad / 2 < 4 ? 4 : rad / 2 > 32 ? 32 : rad / 2, n = 0;
+    /* Corner centres, clockwise from the top right; each corner's arc. */
+    float cx[4] = {k.x + k.w - rad, (float)(k.x + k.w - rad), (float)(k.x + rad), (float)(k.x + rad)};
+    float cy[4] = {(float)(k.y + rad), (float)(k.y + k.h - rad), (float)(k.y + k.h - rad), (float)(k.y + rad)};
+    for (int q = 0; q < 4; q++) {
+        float a0 = -1.5707963f + q * 1.5707963f;
+        for (int i = 0; i <= seg; i++) {
+            float a = a0 + 1.5707963f * i / seg, ca = cosf(a), sa = sinf(a);
+            px[n] = cx[q] + rad * ca;
+            py[n] = cy[q] + rad * sa;
+            nx[n] = ca;
+            ny[n] = sa;
+            n++;
+        }
     }
+    aa_convex(px, py, nx, ny, n, c);
+    aa_flush(r);
 }
 
-/* A straight stroke of width w from (x1,y1) to (x2,y2). */
+/* A straight stroke of width w from (x1,y1) to (x2,y2), with round caps
+ * (so joints of a polyline close), anti-aliased along its sides. */
 static void stroke(SDL_Renderer *r, float x1, float y1, float x2, float y2, float w, kcolor c)
 {
     float dx = x2 - x1, dy = y2 - y1, len = sqrtf(dx * dx + dy * dy);
     if (len <= 0)
         return;
-    float nx = -dy / len * w / 2, ny = dx / len * w / 2;
-    SDL_Color col = {c.r, c.g, c.b, c.a};
-    SDL_Vertex vx[4] = {
-        {{x1 + nx, y1 + ny}, col, {0, 0}}, {{x2 + nx, y2 + ny}, col, {0, 0}},
-        {{x2 - nx, y2 - ny}, col, {0, 0}}, {{x1 - nx, y1 - ny}, col, {0, 0}},
-    };
-    int idx[6] = {0, 1, 2, 0, 2, 3};
-    SDL_RenderGeometry(r, NULL, vx, 4, idx, 6);
+    float ux = dx / len, uy = dy / len, h = w / 2;
+    /* A capsule: two half circles joined by the sides, as one convex
+     * outline. */
+    enum { HALF = 8, PTS = 2 * (HALF + 1) };
+    float px[PTS], py[PTS], nx[PTS], ny[PTS];
+    float base = atan2f(uy, ux);
+    int n = 0;
+    for (int end = 0; end < 2; end++) {
+        float ex = end ? x1 : x2, ey = end ? y1 : y2;
+        float a0 = base - 1.5707963f + end * 3.1415927f;
+        for (int i = 0; i <= HALF; i++) {
+            float a = a0 + 3.1415927f * i / HALF, ca = cosf(a), sa = sinf(a);
+            px[n] = ex + h * ca;
+            py[n] = ey + h * sa;
+            nx[n] = ca;
+            ny[n] = sa;
+            n++;
+        }
+    }
+    aa_convex(px, py, nx, ny, n, c);
 }
 
-/* A circle outline of width w: an annulus of quads between two circles. */
+/* A circle outline of width w: an annulus with coverage on both edges. */
 static void ring(SDL_Renderer *r, float cx, float cy, float rad, float w, kcolor c)
 {
+    (void)r;
     enum { N = 48 };
-    SDL_Vertex vx[2 * (N + 1)];
-    int idx[6 * N];
-    SDL_Color col = {c.r, c.g, c.b, c.a};
     float ro = rad + w / 2, ri = rad - w / 2;
-    for (int i = 0; i <= N; i++) {
+    if (ri < 0.5f)
+        ri = 0.5f;
+    float radii[4] = {ri - 0.5f, ri + 0.5f, ro - 0.5f, ro + 0.5f};
+    int alpha[4] = {0, 255, 255, 0};
+    int first = aa.nv;
+    if (aa.nv + 4 * N > AA_MAXV)
+        return;
+    for (int i = 0; i < N; i++) {
         float a = (float)(6.2831853 * i / N), ca = cosf(a), sa = sinf(a);
-        vx[2 * i] = (SDL_Vertex){{cx + ro * ca, cy + ro * sa}, col, {0, 0}};
-        vx[2 * i + 1] = (SDL_Vertex){{cx + ri * ca, cy + ri * sa}, col, {0, 0}};
+        for (int k = 0; k < 4; k++)
+            aa_vertex(cx + radii[k] * ca, cy + radii[k] * sa, c, alpha[k]);
     }
     for (int i = 0; i < N; i++) {
-        int o = 2 * i;
-        int q[6] = {o, o + 1, o + 2, o + 1, o + 3, o + 2};
-        memcpy(idx + 6 * i, q, sizeof q);
+        int o = first + 4 * i, p = first + 4 * ((i + 1) % N);
+        for (int k = 0; k < 3; k++) {
+            aa_tri(o + k, o + k + 1, p + k + 1);
+            aa_tri(o + k, p + k + 1, p + k);
+        }
     }
-    SDL_RenderGeometry(r, NULL, vx, 2 * (N + 1), idx, 6 * N);
+}
+
+/* A filled disc with a coverage edge. */
+static void disc(float cx, float cy, float rad, kcolor c)
+{
+    enum { N = 32 };
+    float px[N], py[N], nx[N], ny[N];
+    for (int i = 0; i < N; i++) {
+        float a = (float)(6.2831853 * i / N);
+        nx[i] = cosf(a);
+        ny[i] = sinf(a);
+        px[i] = cx + rad * nx[i];
+        py[i] = cy + rad * ny[i];
+    }
+    aa_convex(px, py, nx, ny, N, c);
 }
 
 /* Draws an icon inside k. */
@@ -145,14 +253,13 @@ static void draw_icon(SDL_Renderer *r, krect k, int icon, kcolor c)
     case KICON_FACE5: {
         /* Eyes, and a mouth whose curve goes from a frown to a smile. */
         float mood = (float)(icon - KICON_FACE3) / 2.0f;   /* -1 .. 1 */
-        ring(r, x + s * 0.33f, y + s * 0.36f, s * 0.04f, s * 0.08f, c);
-        ring(r, x + s * 0.67f, y + s * 0.36f, s * 0.04f, s * 0.08f, c);
+        disc(x + s * 0.33f, y + s * 0.36f, s * 0.08f, c);
+        disc(x + s * 0.67f, y + s * 0.36f, s * 0.08f, c);
         float my = y + s * 0.66f, px = x + s * 0.3f, py = my - mood * s * 0.06f;
         for (int i = 1; i <= 10; i++) {
             float t = i / 10.0f, nx = x + s * (0.3f + 0.4f * t);
             float ny = my - mood * s * 0.06f + mood * s * 0.24f * t * (1 - t) * 2.0f;
-            stroke(r, px, py, nx, ny, w * 1.3f, c);
-            ring(r, nx, ny, w * 0.3f, w * 0.6f, c);   /* round joint */
+            stroke(r, px, py, nx, ny, w * 1.3f, c);   /* round caps join the pieces */
             px = nx;
             py = ny;
         }
@@ -170,6 +277,7 @@ static void draw_icon(SDL_Renderer *r, krect k, int icon, kcolor c)
         stroke(r, x + s * 0.5f, y + s * 0.5f, x + s * 0.7f, y + s * 0.6f, w, c);
         break;
     }
+    aa_flush(r);
 }
 
 /* Draws a QR matrix: one dark square per set module, on white. */

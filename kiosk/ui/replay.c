@@ -25,6 +25,8 @@
 
 typedef struct rp {
     kapp *a;
+    int down_x, down_y;   /* where `down ID` put the finger */
+    int down;
     kclock_virtual *vc;
     const kreplay_opts *o;
     const char *file;
@@ -55,6 +57,9 @@ static void frame(rp *r)
     const kview *v = &r->a->view;
     if (r->o->layout_check && v->nproblems > 0)
         fail(r, "layout problems on %s at %dx%d:\n%s", v->screen, v->w, v->h, v->problems);
+    else if (v->nproblems > 0)   /* exploring: say so, go on */
+        fprintf(stderr, "%s:%d: warning: layout problems on %s at %dx%d:\n%s", r->file,
+                r->line, v->screen, v->w, v->h, v->problems);
 }
 
 /* Advances virtual time by ms, stopping at every deadline on the way. */
@@ -106,7 +111,7 @@ static const char *texts_list(const kview *v, char *buf, size_t cap)
     size_t o = 0;
     buf[0] = '\0';
     for (int i = 0; i < v->ntexts && o + 4 < cap; i++)
-        o += (size_t)snprintf(buf + o, cap - o, "%s\"%s\"", i ? ", " : "", v->arena + v->texts[i]);
+        o += (size_t)snprintf(buf + o, cap - o, "%s\"%s\"", i ? ", " : "", v->arena + v->texts[i].text);
     return buf;
 }
 
@@ -224,6 +229,25 @@ static void cmd_shot(rp *r, const char *name)
         fail(r, "shot: %s", err.msg);
 }
 
+/* texts: every text of the last frame as `text PX X Y W H TEXT`, PX the
+ * pixel size drawn (after fitting and script scaling). */
+static void cmd_texts(rp *r)
+{
+    kapp *a = r->a;
+    kapp_frame(a, 0, 0);
+    const kview *v = &a->view;
+    for (int i = 0; i < v->ntexts; i++) {
+        const struct kvtext *t = &v->texts[i];
+        const char *s = v->arena + t->text;
+        int px = ktext_drawn_px(a->text, s, t->px, t->lang[0] ? t->lang : v->lang);
+        printf("text %d %d %d %d %d ", px, t->r.x, t->r.y, t->r.w, t->r.h);
+        for (; *s; s++)
+            putchar(*s == '\n' || *s == '\r' ? ' ' : *s);
+        putchar('\n');
+    }
+    fflush(stdout);
+}
+
 /* Runs one command line. */
 static void run_line(rp *r, char *s)
 {
@@ -250,6 +274,31 @@ static void run_line(rp *r, char *s)
         else if (tap_id(r, id, ms) != 0)
             fail(r, "hold: no widget '%s' on screen %s (ids: %s)", id, a->view.screen,
                  ids_list(&a->view, buf, sizeof buf));
+    } else if (strcmp(cmd, "down") == 0) {
+        kapp_frame(a, 0, 0);
+        const khit *h = kview_find(&a->view, arg);
+        if (r->down)
+            fail(r, "down: a finger is already down (on %s); 'up' first", a->press_id);
+        else if (!h)
+            fail(r, "down: no widget '%s' on screen %s (ids: %s)", arg, a->view.screen,
+                 ids_list(&a->view, buf, sizeof buf));
+        else {
+            r->down = 1;
+            r->down_x = h->r.x + h->r.w / 2;
+            r->down_y = h->r.y + h->r.h / 2;
+            kapp_pointer_down(a, r->down_x, r->down_y, r->vc->now_ms);
+            frame(r);
+        }
+    } else if (strcmp(cmd, "up") == 0) {
+        if (!r->down)
+            fail(r, "up: no finger is down (use 'down ID' first)");
+        else {
+            r->down = 0;
+            kapp_pointer_up(a, r->down_x, r->down_y, r->vc->now_ms);
+            frame(r);
+        }
+    } else if (strcmp(cmd, "texts") == 0) {
+        cmd_texts(r);
     } else if (strcmp(cmd, "type") == 0) {
         cmd_type(r, arg);
     } else if (strcmp(cmd, "osk") == 0) {

@@ -22,7 +22,7 @@ static void qr_block(kview *v, const kui *u, krect r, const char *text, const ch
     kerr err = {0};
     if (kqr_encode(text, modules, (int)sizeof modules, &side, &err) != 0)
         return;
-    int cap_h = u->body_px * 3;
+    int cap_h = kui_line(u, u->body_px) * 2 + u->gap;
     int s = r.w < r.h - cap_h ? r.w : r.h - cap_h;
     /* The quiet zone is four modules wide on every side. */
     int m = s / (side + 8);
@@ -33,7 +33,7 @@ static void qr_block(kview *v, const kui *u, krect r, const char *text, const ch
     kv_rect(v, box, KC_SURFACE, 0);
     kv_qr(v, (krect){box.x + 4 * m, box.y + 4 * m, side * m, side * m}, side, modules);
     kv_text(v, u, (krect){r.x, box.y + total + u->gap, r.w, cap_h}, caption, u->body_px,
-            u->small_px * 3 / 4, KC_INK, KT_CENTER | KT_TOP | KT_WRAP | KT_BOLD);
+            u->label_min, KC_INK, KT_CENTER | KT_TOP | KT_WRAP | KT_BOLD);
 }
 
 void kscreen_done(kview *v, const kui *u, const kflow *f)
@@ -61,8 +61,14 @@ void kscreen_done(kview *v, const kui *u, const kflow *f)
     int th = u->title_px * 3;
     if (th < text_area.h / 3)
         th = text_area.h / 3;
-    kv_text(v, u, (krect){text_area.x, y, text_area.w, th}, buf, u->title_px * 3 / 2, u->small_px,
-            KC_INK, KT_CENTER | KT_MIDDLE | KT_BOLD | KT_WRAP);
+    /* A title; a name too long for any title size (a scanner's garbage, a
+     * 60-letter name) is shown whole at body size rather than cut. */
+    krect tb = {text_area.x, y, text_area.w, th};
+    int flags = KT_CENTER | KT_MIDDLE | KT_BOLD | KT_WRAP;
+    if (kv_fit(u, tb, buf, u->title_px * 3 / 2, u->title_min, flags | KT_TITLE, NULL) > 0)
+        kv_text(v, u, tb, buf, u->title_px * 3 / 2, u->title_min, KC_INK, flags | KT_TITLE);
+    else
+        kv_text(v, u, tb, buf, u->body_px, u->label_min, KC_INK, flags | KT_BODY | KT_TRIM);
     y += th + g;
     const char *line;
     if (f->done_kind == KDONE_ALREADY)

@@ -61,14 +61,34 @@ static void result_row(kview *v, const kui *u, const kflow *f, int i, const kmat
     else
         snprintf(line, sizeof line, "%s", m->checked_in ? TR(u, "Already checked in") : m->hint);
     if (line[0]) {
-        /* Name on top, the second line under it in small print. */
-        int nh = in.h * 3 / 5, hpx = u->small_px * 3 / 4;
-        kv_text(v, u, (krect){in.x, in.y, in.w, nh}, name, u->button_px, u->small_px, KC_INK,
-                KT_LEFT | KT_BOTTOM | KT_BOLD | KT_TRIM);
-        kv_text(v, u, (krect){in.x, in.y + nh, in.w, in.h - nh},
-                fit_words(u, line, hpx, in.w, fitted, sizeof fitted), u->small_px, hpx,
-                m->checked_in ? KC_SUCCESS : KC_MUTED,
-                KT_LEFT | KT_TOP | KT_TRIM | (m->checked_in ? KT_BOLD : 0));
+        /* Name on top, the second line under it in small print (a caption,
+         * down to the 16 px floor).  Where "Already checked in" and the
+         * hint do not both fit, a check mark stands for the words (the
+         * green frame says it too) and the hint keeps its place. */
+        int nh = in.h * 3 / 5, hpx = u->min_px;
+        krect hr = {in.x, in.y + nh, in.w, in.h - nh};
+        int lw = 0, lh = 0, nw = 0;
+        if (u->measure)
+            u->measure(u->measure_ctx, line, hpx, m->checked_in, u->lang, &lw, &lh);
+        if (m->checked_in && m->hint[0] && lw > in.w && u->measure) {
+            /* Both do not fit one line: the hint goes up beside the name,
+             * "Already checked in" keeps the second line. */
+            u->measure(u->measure_ctx, name, u->button_px, 1, u->lang, &nw, &lh);
+            if (nw > in.w * 3 / 5)
+                nw = in.w * 3 / 5;
+            kv_text(v, u, (krect){in.x, in.y, nw, nh}, name, u->button_px, u->small_px, KC_INK,
+                    KT_LEFT | KT_BOTTOM | KT_BOLD | KT_TRIM);
+            krect side = {in.x + nw + u->gap, in.y, in.w - nw - u->gap, nh};
+            kv_text(v, u, side, fit_words(u, m->hint, hpx, side.w, fitted, sizeof fitted),
+                    u->small_px, hpx, KC_MUTED, KT_RIGHT | KT_BOTTOM | KT_TRIM | KT_SMALL);
+            snprintf(line, sizeof line, "%s", TR(u, "Already checked in"));
+        } else {
+            kv_text(v, u, (krect){in.x, in.y, in.w, nh}, name, u->button_px, u->small_px, KC_INK,
+                    KT_LEFT | KT_BOTTOM | KT_BOLD | KT_TRIM);
+        }
+        kv_text(v, u, hr, fit_words(u, line, hpx, hr.w, fitted, sizeof fitted), u->small_px,
+                hpx, m->checked_in ? KC_SUCCESS : KC_MUTED,
+                KT_LEFT | KT_TOP | KT_TRIM | KT_SMALL | (m->checked_in ? KT_BOLD : 0));
     } else {
         kv_text(v, u, in, name, u->button_px, u->small_px, KC_INK,
                 KT_LEFT | KT_MIDDLE | KT_BOLD | KT_TRIM);
@@ -95,8 +115,10 @@ static void results_more(kview *v, const kui *u, const kflow *f, int shown, krec
                  "{n}", n);
     }
     kv_rect(v, r, KC_KEY, u->gap);
-    kv_text(v, u, krect_inset(r, u->gap), text, u->body_px, u->small_px * 3 / 4, KC_INK,
-            KT_CENTER | KT_MIDDLE | KT_WRAP);
+    /* A hint on the last row: it may take the caption floor to keep its
+     * whole sentence in a narrow column. */
+    kv_text(v, u, (krect){r.x + u->gap, r.y + 2, r.w - 2 * u->gap, r.h - 4}, text, u->body_px,
+            u->min_px, KC_INK, KT_CENTER | KT_MIDDLE | KT_WRAP | KT_SMALL);
     kv_hit(v, u, "results-more", r);
 }
 

@@ -18,12 +18,10 @@
 static void home_layout(const kui *u, krect *left, krect *right, krect *actions)
 {
     int g = u->gap, bh = u->t + g * 2;
-    int top = u->t + 2 * g;
-    if (top < u->title_px * 3 / 2 + g)
-        top = u->title_px * 3 / 2 + g;   /* as kw_topbar */
+    int top = kw_topbar_height(u);
     *actions = (krect){g * 2, u->h - 2 * bh - g * 3, u->w - g * 4, 2 * bh + g};
     /* Two status lines (survey problems, sync) sit above the actions. */
-    int status_h = 2 * (u->small_px * 3 / 2 + g);
+    int status_h = 2 * (kui_line(u, u->small_px) + g);
     krect body = {g * 3, top + g * 2, u->w - g * 6, actions->y - top - g * 4 - status_h};
     *left = *right = body;
     if (u->w >= u->h) {
@@ -56,22 +54,47 @@ static void hhmm(int64_t ms, char *buf, size_t cap)
     strftime(buf, cap, "%H:%M", &tm);
 }
 
-/* A number with a label under it. */
-static void stat_tile(kview *v, const kui *u, krect r, int n, const char *label)
+/* Where a tile of height h puts its number and its label (two lines). */
+static void tile_parts(const kui *u, krect r, krect *num, krect *label)
 {
-    char num[16];
-    snprintf(num, sizeof num, "%d", n);
-    kv_frame(v, r, KC_SURFACE, KC_BORDER, 1, u->gap);
-    kv_text(v, u, (krect){r.x, r.y, r.w, r.h * 3 / 5}, num, u->title_px * 3 / 2, u->body_px,
-            KC_INK, KT_CENTER | KT_BOTTOM | KT_BOLD);
-    kv_text(v, u, (krect){r.x + 2, r.y + r.h * 3 / 5, r.w - 4, r.h * 2 / 5}, label, u->small_px,
-            u->small_px * 2 / 3, KC_MUTED, KT_CENTER | KT_TOP);
+    int lh = kui_line(u, u->label_min) * 2;
+    *num = (krect){r.x, r.y + u->gap / 2, r.w, r.h - lh - u->gap};
+    *label = (krect){r.x + 2, r.y + r.h - lh - u->gap / 2, r.w - 4, lh};
+}
+
+/* Height of a tile: a number and a two-line label. */
+static int tile_height(const kui *u)
+{
+    return kui_line(u, u->title_px) + kui_line(u, u->label_min) * 2 + u->gap;
+}
+
+/* Three numbers with labels under them; the labels share one size. */
+static void stat_tiles(kview *v, const kui *u, krect r, const int n[3],
+                       const char *const label[3])
+{
+    int g = u->gap, tw = (r.w - 2 * g) / 3, px = u->small_px;
+    krect nr, lr;
+    tile_parts(u, (krect){r.x, r.y, tw, r.h}, &nr, &lr);
+    for (int i = 0; i < 3; i++) {
+        int p = kv_fit(u, lr, label[i], u->small_px, u->label_min, KT_WRAP, NULL);
+        px = p > 0 && p < px ? p : px;
+    }
+    for (int i = 0; i < 3; i++) {
+        krect t = {r.x + i * (tw + g), r.y, tw, r.h};
+        char num[16];
+        snprintf(num, sizeof num, "%d", n[i]);
+        kv_frame(v, t, KC_SURFACE, KC_BORDER, 1, g);
+        tile_parts(u, t, &nr, &lr);
+        kv_text(v, u, nr, num, u->title_px * 3 / 2, u->label_min, KC_INK,
+                KT_CENTER | KT_BOTTOM | KT_BOLD | KT_BODY);
+        kv_text(v, u, lr, label[i], px, px, KC_MUTED, KT_CENTER | KT_TOP | KT_WRAP);
+    }
 }
 
 /* Arrivals per 15 minutes as bars, with the first and last times. */
 static void arrivals_chart(kview *v, const kui *u, const kflow_staff *st, krect r)
 {
-    int label_h = u->small_px * 3 / 2;
+    int label_h = kui_line(u, u->small_px);
     kv_text(v, u, (krect){r.x, r.y, r.w, label_h}, TR(u, "Arrivals per 15 minutes"), u->small_px,
             u->small_px * 3 / 4, KC_MUTED, KT_LEFT | KT_MIDDLE | KT_BOLD);
     krect c = {r.x, r.y + label_h, r.w, r.h - label_h * 2};
@@ -109,9 +132,9 @@ static void arrivals_chart(kview *v, const kui *u, const kflow_staff *st, krect 
     if (end < c.x + u->t * 3)
         end = c.x + u->t * 3;
     kv_text(v, u, (krect){c.x, c.y + c.h, (end - c.x) / 2, label_h}, a, u->small_px,
-            u->small_px / 2, KC_MUTED, KT_LEFT | KT_MIDDLE);
+            u->min_px, KC_MUTED, KT_LEFT | KT_MIDDLE | KT_SMALL);
     kv_text(v, u, (krect){c.x + (end - c.x) / 2, c.y + c.h, (end - c.x) / 2, label_h}, b,
-            u->small_px, u->small_px / 2, KC_MUTED, KT_RIGHT | KT_MIDDLE);
+            u->small_px, u->min_px, KC_MUTED, KT_RIGHT | KT_MIDDLE | KT_SMALL);
 }
 
 /* The PIN pad, or how to set a PIN when there is none. */
@@ -249,25 +272,23 @@ static void staff_home(kview *v, const kui *u, const kflow *f)
         kv_text(v, u, (krect){left.x, y, left.w, left.y + left.h - y}, TR(u, "No event is chosen."),
                 u->body_px, u->small_px, KC_INK, KT_LEFT | KT_TOP | KT_WRAP);
     } else {
-        int nh = u->body_px * 3 / 2;
+        int nh = kui_line(u, u->body_px);
         kv_text(v, u, (krect){left.x, y, left.w, nh}, st->event.name, u->body_px, u->small_px,
                 KC_INK, KT_LEFT | KT_MIDDLE | KT_BOLD | KT_TRIM);
         y += nh;
         char sub[256];
         snprintf(sub, sizeof sub, "%s \u00b7 %s%s%s", st->event.program, st->event.date,
                  st->event.survey[0] ? " \u00b7 " : "", st->event.survey);
-        kv_text(v, u, (krect){left.x, y, left.w, u->small_px * 3 / 2}, sub, u->small_px,
-                u->small_px * 2 / 3, KC_MUTED, KT_LEFT | KT_MIDDLE | KT_TRIM);
-        y += u->small_px * 3 / 2 + g;
-        int th = u->title_px * 5 / 2;
-        int tw = (left.w - 2 * g) / 3;
-        stat_tile(v, u, (krect){left.x, y, tw, th}, st->stats.checkins, TR(u, "Checked in"));
-        stat_tile(v, u, (krect){left.x + tw + g, y, tw, th}, st->stats.new_people,
-                  TR(u, "New"));
-        stat_tile(v, u, (krect){left.x + 2 * (tw + g), y, tw, th}, st->stats.returning,
-                  TR(u, "Returning"));
+        int sh = kui_line(u, u->min_px);
+        kv_text(v, u, (krect){left.x, y, left.w, sh}, sub, u->small_px, u->min_px, KC_MUTED,
+                KT_LEFT | KT_MIDDLE | KT_TRIM | KT_SMALL);
+        y += sh + g;
+        int th = tile_height(u);
+        const int counts[3] = {st->stats.checkins, st->stats.new_people, st->stats.returning};
+        const char *const labels[3] = {TR(u, "Checked in"), TR(u, "New"), TR(u, "Returning")};
+        stat_tiles(v, u, (krect){left.x, y, left.w, th}, counts, labels);
         y += th + g * 2;
-        if (left.y + left.h - y > u->small_px * 4)
+        if (left.y + left.h - y > kui_line(u, u->small_px) * 3)
             arrivals_chart(v, u, st, (krect){left.x, y, left.w, left.y + left.h - y});
     }
     /* A survey file that failed its check: staff must know which version
@@ -279,10 +300,10 @@ static void staff_home(kview *v, const kui *u, const kflow *f)
         snprintf(first, sizeof first, "%.*s", (int)(len < 290 ? len : 290), problems);
         char line[400];
         kv_subst(line, sizeof line, TR(u, "Survey problem: {problem}"), "{problem}", first);
-        int sh = u->small_px * 3 / 2;
+        int sh = kui_line(u, u->small_px);
         int sy = actions.y - (st->sync.known ? 2 : 1) * (sh + g);
         kv_text(v, u, (krect){left.x, sy, u->w - 2 * left.x, sh}, line, u->small_px,
-                u->small_px * 2 / 3, KC_ERROR, KT_LEFT | KT_MIDDLE | KT_TRIM | KT_BOLD);
+                u->label_min, KC_ERROR, KT_LEFT | KT_MIDDLE | KT_TRIM | KT_BOLD);
     }
     /* Sync with the hub, in one line under the event. */
     if (st->sync.known) {
@@ -304,9 +325,9 @@ static void staff_home(kview *v, const kui *u, const kflow *f)
                      "{n}", num);
             kv_subst(line, sizeof line, tmp, "{time}", when);
         }
-        int sh = u->small_px * 3 / 2;
+        int sh = kui_line(u, u->small_px);
         kv_text(v, u, (krect){left.x, actions.y - sh - g, u->w - 2 * left.x, sh}, line,
-                u->small_px, u->small_px * 2 / 3, st->sync.error[0] ? KC_ERROR : KC_MUTED,
+                u->small_px, u->label_min, st->sync.error[0] ? KC_ERROR : KC_MUTED,
                 KT_LEFT | KT_MIDDLE | KT_TRIM);
     }
     /* Who came, newest first, with paging. */
@@ -339,11 +360,12 @@ static void staff_home(kview *v, const kui *u, const kflow *f)
                 u->small_px * 3 / 4, KC_INK, KT_LEFT | KT_MIDDLE | KT_TRIM);
         if (c->is_new)
             kv_text(v, u, (krect){r.x + r.w - tagw - g, r.y, tagw, r.h}, TR(u, "new"),
-                    u->small_px, u->small_px / 2, KC_SUCCESS, KT_RIGHT | KT_MIDDLE | KT_BOLD);
+                    u->small_px, u->min_px, KC_SUCCESS,
+                    KT_RIGHT | KT_MIDDLE | KT_BOLD | KT_SMALL);
         kv_hit(v, u, id, r);
     }
     if (st->nrows == 0)
-        kv_text(v, u, (krect){right.x, right.y + hh + g, right.w, u->body_px * 3},
+        kv_text(v, u, (krect){right.x, right.y + hh + g, right.w, kui_line(u, u->body_px) * 2},
                 TR(u, "No one has checked in yet."), u->body_px, u->small_px, KC_MUTED,
                 KT_LEFT | KT_TOP | KT_WRAP);
 }
@@ -432,22 +454,35 @@ static void staff_export(kview *v, const kui *u, const kflow *f)
     const kflow_staff *st = &f->staff;
     krect area = kw_topbar(v, u, TR(u, "Attendance file"), 1);
     int g = u->gap, bh = u->t + g * 3;
+    if (bh < kui_line(u, u->label_min) * 2 + g * 2 + 4)
+        bh = kui_line(u, u->label_min) * 2 + g * 2 + 4;   /* two-line labels */
     krect c = krect_inset(area, g * 4);
     char line[512];
     kv_subst(line, sizeof line, TR(u, "Attendance of {event}, with survey answers."), "{event}",
              st->event.name);
-    int th = u->body_px * 3;
-    kv_text(v, u, (krect){c.x, c.y, c.w, th}, line, u->body_px, u->small_px, KC_INK,
-            KT_LEFT | KT_MIDDLE | KT_WRAP);
+    int th = kui_line(u, u->body_px) * 2;
+    th = kv_text(v, u, (krect){c.x, c.y, c.w, th}, line, u->body_px, u->label_min, KC_INK,
+                 KT_LEFT | KT_TOP | KT_WRAP);
     int y = c.y + th + g * 2;
-    int hw = (c.w - g * 2) / 2;
-    kw_button(v, u, "btn-export-xlsx", (krect){c.x, y, hw, bh}, TR(u, "Excel file (XLSX)"),
-              KB_PRIMARY, -1);
-    kw_button(v, u, "btn-export-csv", (krect){c.x + hw + g * 2, y, c.w - hw - g * 2, bh},
-              TR(u, "CSV file"), KB_SECONDARY, -1);
-    y += bh + g * 2;
-    kw_button(v, u, "btn-export-sync", (krect){c.x, y, c.w, bh},
-              TR(u, "Records for the hub (no network)"), KB_SECONDARY, -1);
+    if (u->w >= u->h) {
+        /* One row of three on landscape screens: room for the message. */
+        int w3 = (c.w - g * 4) / 3;
+        kw_button(v, u, "btn-export-xlsx", (krect){c.x, y, w3, bh}, TR(u, "Excel file (XLSX)"),
+                  KB_PRIMARY, -1);
+        kw_button(v, u, "btn-export-csv", (krect){c.x + w3 + g * 2, y, w3, bh},
+                  TR(u, "CSV file"), KB_SECONDARY, -1);
+        kw_button(v, u, "btn-export-sync", (krect){c.x + 2 * (w3 + g * 2), y, c.w - 2 * (w3 + g * 2), bh},
+                  TR(u, "Records for the hub (no network)"), KB_SECONDARY, -1);
+    } else {
+        int hw = (c.w - g * 2) / 2;
+        kw_button(v, u, "btn-export-xlsx", (krect){c.x, y, hw, bh}, TR(u, "Excel file (XLSX)"),
+                  KB_PRIMARY, -1);
+        kw_button(v, u, "btn-export-csv", (krect){c.x + hw + g * 2, y, c.w - hw - g * 2, bh},
+                  TR(u, "CSV file"), KB_SECONDARY, -1);
+        y += bh + g * 2;
+        kw_button(v, u, "btn-export-sync", (krect){c.x, y, c.w, bh},
+                  TR(u, "Records for the hub (no network)"), KB_SECONDARY, -1);
+    }
     y += bh + g * 3;
     /* Progress bar while writing. */
     krect bar = {c.x, y, c.w, u->t / 2};
@@ -464,9 +499,11 @@ static void staff_export(kview *v, const kui *u, const kflow *f)
         kv_text(v, u, msg, TR(u, "Nothing is waiting for the hub."), u->body_px, u->small_px,
                 KC_SUCCESS, KT_LEFT | KT_TOP | KT_WRAP | KT_BOLD);
     } else if (st->exporting == 2) {
+        /* The file's name, not its path: staff look for it on the drive. */
         char ok[900];
+        const char *slash = strrchr(st->export_msg, '/');
         kv_subst(ok, sizeof ok, TR(u, "Saved as {file}. It is safe to remove the USB drive."),
-                 "{file}", st->export_msg);
+                 "{file}", slash ? slash + 1 : st->export_msg);
         kv_text(v, u, msg, ok, u->body_px, u->small_px * 3 / 4, KC_SUCCESS,
                 KT_LEFT | KT_TOP | KT_WRAP | KT_BOLD);
     } else if (st->exporting == 3) {

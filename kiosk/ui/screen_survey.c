@@ -25,11 +25,11 @@ static int progress_dots(kview *v, const kui *u, const kflow *f, krect area)
             at++;
         total++;
     }
-    int d = u->gap * 2, h = d + u->gap * 2;
+    int d = u->gap * 3 / 2, h = d + u->gap * 3 / 2;
     int w = total * d + (total - 1) * d;
     int x = area.x + (area.w - w) / 2;
     for (int i = 0; i < total; i++) {
-        krect r = {x + i * 2 * d, area.y + u->gap, d, d};
+        krect r = {x + i * 2 * d, area.y + u->gap * 3 / 4, d, d};
         if (i == at)
             kv_rect(v, r, KC_ACCENT, d / 2);
         else
@@ -84,37 +84,83 @@ static int is_last(const kflow *f)
 }
 
 /* Choice buttons in columns; selected ones filled with a check. */
+/* A choices layout: columns, rows, their sizes and the labels' shared
+ * pixel size (-1 when some label fits at no size). */
+typedef struct choice_grid {
+    int cols, rows, row_h, cw, px;
+    int rows_fit;   /* the rows, a touch target high or more, fit the room */
+    int nfail;      /* labels that fit at no size */
+} choice_grid;
+
+/* Lays n choices out in cols columns over r and fits their labels. */
+static choice_grid grid_for(const kui *u, const kflow *f, const ksurvey_question *q, krect r,
+                            int cols, int small)
+{
+    int g = u->gap, n = ksurvey_q_nchoices(q);
+    choice_grid G = {cols, (n + cols - 1) / cols, u->t + g * 2, 0, u->button_px, 0, 0};
+    /* Rows share the room, from a touch target up to one and a half
+     * buttons high. */
+    G.row_h = (r.h - (G.rows - 1) * g) / G.rows;
+    if (G.row_h > (u->t + g * 2) * 3 / 2)
+        G.row_h = (u->t + g * 2) * 3 / 2;
+    if (G.row_h < u->t)
+        G.row_h = u->t;
+    G.cw = (r.w - (cols - 1) * g * 2) / cols;
+    int is = u->label_min;
+    krect tb = {0, 0, G.cw - (g * 2 + is + g * 2), G.row_h - 2};
+    for (int i = 0; i < n; i++) {
+        int p = kv_fit(u, tb, ksurvey_choice_text(q, i, f->lang), u->button_px,
+                       small ? u->min_px : u->label_min,
+                       KT_WRAP | KT_BOLD | (small ? KT_SMALL : KT_BODY), NULL);
+        if (p < 0)
+            G.nfail++;
+        else if (p < G.px)
+            G.px = p;
+    }
+    if (G.nfail)
+        G.px = -1;
+    G.rows_fit = G.rows * G.row_h + (G.rows - 1) * g <= r.h;
+    return G;
+}
+
+/* Choice buttons in rows, left to right, all labels at one size: a radio
+ * mark for a single choice, a check box for a multiple one; selected ones
+ * filled, with the mark checked. */
 static void choices(kview *v, const kui *u, const kflow *f, const ksurvey_question *q, krect r)
 {
     int g = u->gap, n = ksurvey_q_nchoices(q);
     int multiple = ksurvey_q_type(q) == KSURVEY_MULTIPLE;
-    int row_h = u->t + g * 2;
-    /* Fewest columns (widest labels) with rows a touch target high. */
-    int rows_fit = (r.h + g) / (u->t + g);
-    if (rows_fit < 1)
-        rows_fit = 1;
-    int cols = (n + rows_fit - 1) / rows_fit;
-    /* As many columns as needed, while a column stays wide enough for a
-     * short label (about three and a half touch targets). */
+    /* The column count whose labels read largest (fewer columns on a tie),
+     * while a column stays wide enough for a short label. */
     int max_cols = r.w / (u->t * 7 / 2);
     if (max_cols < 1)
         max_cols = 1;
-    if (cols > max_cols)
-        cols = max_cols;
-    if (cols < 1)
-        cols = 1;
-    int rows = (n + cols - 1) / cols;
-    if (row_h * rows + g * (rows - 1) > r.h) {
-        /* Many choices on a short screen: rows as low as a touch target. */
-        row_h = (r.h - (rows - 1) * g) / rows;
-        if (row_h < u->t)
-            row_h = u->t;
-    } else if (row_h * 3 / 2 * rows + g * (rows - 1) <= r.h) {
-        row_h = row_h * 3 / 2;   /* few choices: taller buttons */
+    if (max_cols > 4)
+        max_cols = 4;
+    /* Many long choices on a small screen may take the caption floor
+     * (16 px at 133 dpi) rather than not fit at the label floor. */
+    choice_grid G;
+    int small = 0;
+    for (;; small = 1) {
+        G = grid_for(u, f, q, r, 1, small);
+        for (int c = 2; c <= max_cols && c <= n; c++) {
+            choice_grid H = grid_for(u, f, q, r, c, small);
+            /* Rows that fit first; then the larger labels; else more
+             * columns (shorter rows) while nothing fits. */
+            if (H.rows_fit > G.rows_fit ||
+                (H.rows_fit == G.rows_fit &&
+                 (H.nfail < G.nfail || (H.nfail == G.nfail && H.px > G.px))))
+                G = H;
+        }
+        if (G.px > 0 || small)
+            break;
     }
-    int cw = (r.w - (cols - 1) * g * 2) / cols;
+    int cols = G.cols, row_h = G.row_h, cw = G.cw;
+    int px = G.px > 0 ? G.px : small ? u->min_px : u->label_min;
+    int is = u->label_min;
     for (int i = 0; i < n; i++) {
-        int col = i / rows, row = i % rows;
+        /* Read in rows, left to right, as text is. */
+        int col = i % cols, row = i / cols;
         krect b = {r.x + col * (cw + g * 2), r.y + row * (row_h + g), cw, row_h};
         int on = f->sel[i];
         char id[64], label[KIOSK_SURVEY_TEXT_MAX * 4 + KIOSK_SURVEY_ANSWER_MAX * 4 + 8];
@@ -125,17 +171,20 @@ static void choices(kview *v, const kui *u, const kflow *f, const ksurvey_questi
         else
             snprintf(label, sizeof label, "%s", text);
         kv_frame(v, b, on ? KC_ACCENT : KC_SURFACE, KC_ACCENT, 2, g * 2);
-        int is = u->body_px;
         krect box = {b.x + g * 2, b.y + (b.h - is) / 2, is, is};
-        if (multiple || on) {
-            if (!on)
-                kv_frame(v, box, KC_SURFACE, KC_ACCENT, 2, multiple ? 3 : is / 2);
-            else
-                kv_icon(v, box, KICON_CHECK, KC_ON_ACCENT);
+        if (multiple) {
+            kv_frame(v, box, KC_SURFACE, on ? KC_ON_ACCENT : KC_ACCENT, 2, 3);
+            if (on)
+                kv_icon(v, krect_inset(box, 2), KICON_CHECK, KC_ACCENT);
+        } else {
+            kv_frame(v, box, KC_SURFACE, on ? KC_ON_ACCENT : KC_ACCENT, 2, is / 2);
+            if (on)
+                kv_rect(v, krect_inset(box, is / 4), KC_ACCENT, is / 4);
         }
-        krect tr = {box.x + is + g * 2, b.y + 2, b.x + b.w - (box.x + is + g * 3), b.h - 4};
-        kv_text(v, u, tr, label, u->button_px, u->small_px * 3 / 4, on ? KC_ON_ACCENT : KC_INK,
-                KT_LEFT | KT_MIDDLE | KT_WRAP | KT_BOLD);
+        krect tr = {box.x + is + g * 2, b.y + 1, b.x + b.w - (box.x + is + g * 2), b.h - 2};
+        kv_text(v, u, tr, label, px, small ? u->min_px : u->label_min,
+                on ? KC_ON_ACCENT : KC_INK,
+                KT_LEFT | KT_MIDDLE | KT_WRAP | KT_BOLD | (small ? KT_SMALL : KT_BODY));
         kv_hit(v, u, id, b);
     }
 }
@@ -184,14 +233,23 @@ static void faces(kview *v, const kui *u, const kflow *f, krect r)
 void kscreen_survey(kview *v, const kui *u, const kflow *f)
 {
     const ksurvey_question *q = kflow_question(f);
-    krect area = kw_topbar(v, u, ksurvey_title(f->survey, f->lang), 1);
+    /* Short screens: the progress dots take the survey's title's place in
+     * the top bar (the question says what matters), the choices its room. */
+    int short_screen = u->h < u->t * 12;
+    krect area = kw_topbar(v, u, short_screen ? "" : ksurvey_title(f->survey, f->lang), 1);
     if (!q)
         return;
     int g = u->gap;
-    int dots = progress_dots(v, u, f, area);
-    area.y += dots;
-    area.h -= dots;
-    int bh = u->t + g * 2;
+    if (short_screen) {
+        int bar = kw_topbar_height(u);
+        progress_dots(v, u, f, (krect){area.x, (bar - u->gap * 3) / 2 - u->gap * 3 / 4, area.w,
+                                       u->gap * 3});
+    } else {
+        int dots = progress_dots(v, u, f, area);
+        area.y += dots;
+        area.h -= dots;
+    }
+    int bh = u->t + g * (short_screen ? 1 : 2);
     char msgbuf[600];
     const char *msg = survey_message(u, f, q, msgbuf, sizeof msgbuf);
     const char *qtext = ksurvey_q_text(q, f->lang);
@@ -209,35 +267,50 @@ void kscreen_survey(kview *v, const kui *u, const kflow *f)
             snprintf(other, sizeof other, "%s:", ksurvey_choice_text(q, n - 1, f->lang));
             label = other;
         }
-        int th = c.h - kw_field_height(u, 0) - bh * 2 - g * 2;
-        if (th > u->title_px * 4)
-            th = u->title_px * 4;
-        kv_text(v, u, (krect){c.x, y, c.w, th}, label, u->title_px, u->small_px, KC_INK,
-                KT_LEFT | KT_BOTTOM | KT_BOLD | KT_WRAP);
-        y += th + g;
+        /* The question keeps its place on screen while the answer is typed:
+         * across the top, over the keyboard, where the keyboard sits at the
+         * right and leaves room above it; else above the field. */
+        int field_h = u->t + g;            /* kw_field without its label line */
+        int msg_room = msg ? kui_line(u, u->body_px) * 2 : 0;
+        if (kb.x > c.x && kb.y - c.y >= kui_line(u, u->label_min) * 2) {
+            kv_text(v, u, (krect){c.x, c.y, area.w - 4 * g, kb.y - c.y - g}, label, u->title_px,
+                    u->label_min, KC_INK, KT_LEFT | KT_MIDDLE | KT_BOLD | KT_WRAP | KT_BODY);
+            y = kb.y;
+        } else {
+            int th = c.h - field_h - bh - msg_room - g * 3;
+            if (th > kui_line(u, u->title_px) * 4)
+                th = kui_line(u, u->title_px) * 4;
+            kv_text(v, u, (krect){c.x, y, c.w, th}, label, u->title_px, u->label_min, KC_INK,
+                    KT_LEFT | KT_BOTTOM | KT_BOLD | KT_WRAP | KT_BODY);
+            y += th + g;
+        }
         y += kw_field(v, u, "field-answer", (krect){c.x, y, c.w, 0}, "", f->answer, f->preedit,
-                      1, NULL, 0);
+                      1, NULL, 0) + g;
         /* The message under the field, with room to wrap. */
         int mh = c.y + c.h - bh - g - y;
         if (msg && mh > 0)
-            kv_text(v, u, (krect){c.x, y - kui_line(u, u->small_px), c.w, mh}, msg, u->body_px,
-                    u->small_px * 3 / 4, KC_ERROR, KT_LEFT | KT_TOP | KT_BOLD | KT_WRAP);
+            kv_text(v, u, (krect){c.x, y, c.w, mh}, msg, u->body_px, u->label_min, KC_ERROR,
+                    KT_LEFT | KT_TOP | KT_BOLD | KT_WRAP);
         nav_buttons(v, u, f, q, (krect){c.x, c.y + c.h - bh, c.w, bh}, last);
         kw_keyboard(v, u, f, kb);
         return;
     }
 
-    krect c = {area.x + g * 3, area.y, area.w - g * 6, area.h - g * 3};
+    krect c = {area.x + g * 3, area.y, area.w - g * 6, area.h - g * (short_screen ? 1 : 3)};
     int qh = kui_line(u, u->title_px) * 2;
     if (t == KSURVEY_CONSENT)
         qh = c.h / 3;
     /* The question takes the lines it needs (two at most, or a third of
      * the screen for a consent statement); the choices get the rest. */
-    int used = kv_text(v, u, (krect){c.x, c.y + g, c.w, qh}, qtext, u->title_px, u->small_px,
-                       KC_INK, KT_CENTER | (t == KSURVEY_CONSENT ? KT_MIDDLE : KT_TOP) | KT_BOLD |
-                                   KT_WRAP);
-    int y = c.y + g + (t == KSURVEY_CONSENT ? qh : used) + g * 2;
+    int sg = short_screen ? g / 2 : g;   /* spacing: tighter on short screens */
+    int used = kv_text(v, u, (krect){c.x, c.y + sg, c.w, qh}, qtext,
+                       short_screen ? u->title_min : u->title_px,
+                       t == KSURVEY_CONSENT ? u->label_min : u->title_min, KC_INK,
+                       KT_CENTER | (t == KSURVEY_CONSENT ? KT_MIDDLE | KT_BODY : KT_TOP) |
+                           KT_BOLD | KT_WRAP);
+    int y = c.y + sg + (t == KSURVEY_CONSENT ? qh : used) + sg * 2;
     int hint_h = 0;
+    krect nav = {c.x, c.y + c.h - bh, c.w, bh};
     if (t == KSURVEY_MULTIPLE) {
         long max = ksurvey_q_max(q);
         char hint[256], num[16];
@@ -247,13 +320,23 @@ void kscreen_survey(kview *v, const kui *u, const kflow *f)
                      "{n}", num);
         else
             snprintf(hint, sizeof hint, "%s", TR(u, "Choose all that apply."));
-        hint_h = u->small_px * 3 / 2;
-        kv_text(v, u, (krect){c.x, y, c.w, hint_h}, hint, u->small_px, u->small_px * 3 / 4,
-                KC_MUTED, KT_CENTER | KT_MIDDLE);
-        y += hint_h;
+        if (short_screen) {
+            /* Short screens: the hint beside the buttons, the choices get
+             * its line. */
+            int hw = nav.w / 3;
+            kv_text(v, u, (krect){nav.x, nav.y, hw - g, nav.h}, hint, u->small_px, u->label_min,
+                    KC_MUTED, KT_LEFT | KT_MIDDLE | KT_WRAP);
+            nav.x += hw;
+            nav.w -= hw;
+        } else {
+            hint_h = kui_line(u, u->small_px);
+            kv_text(v, u, (krect){c.x, y, c.w, hint_h}, hint, u->small_px, u->label_min,
+                    KC_MUTED, KT_CENTER | KT_MIDDLE);
+            y += hint_h;
+        }
     }
-    int msg_h = msg || f->banner ? u->small_px * 2 : 0;
-    krect body = {c.x, y, c.w, c.y + c.h - bh - g * 2 - msg_h - y};
+    int msg_h = msg || f->banner ? kui_line(u, u->body_px) : 0;
+    krect body = {c.x, y, c.w, c.y + c.h - bh - sg * 2 - msg_h - y};
     switch (t) {
     case KSURVEY_SINGLE:
     case KSURVEY_MULTIPLE:
@@ -273,7 +356,7 @@ void kscreen_survey(kview *v, const kui *u, const kflow *f)
     }
     if (msg_h)
         kv_text(v, u, (krect){c.x, body.y + body.h + g, c.w, msg_h},
-                msg ? msg : TR(u, f->banner), u->body_px, u->small_px * 3 / 4, KC_ERROR,
+                msg ? msg : TR(u, f->banner), u->body_px, u->label_min, KC_ERROR,
                 KT_CENTER | KT_MIDDLE | KT_BOLD);
-    nav_buttons(v, u, f, q, (krect){c.x, c.y + c.h - bh, c.w, bh}, last);
+    nav_buttons(v, u, f, q, nav, last);
 }

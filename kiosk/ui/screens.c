@@ -24,5 +24,6 @@ void kscreens_build(kview *v, const kui *u, const kflow *f)
     default: kscreen_error(v, u, f); break;
     }
     kw_still_there(v, u, f);
+    kw_pressed(v, u);
     kview_finish(v, u);
 }

@@ -68,9 +68,14 @@
 #include "text.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <SDL2/SDL_ttf.h>
 
@@ -124,7 +129,14 @@ typedef struct kt_font {          /* one `font` line of the manifest */
     uint32_t script;              /* script= tag, 0 if none */
     int line;                     /* manifest line, for messages */
     int missing;                  /* absent or unreadable: chains skip it */
+    double scale;                 /* its sizes x this (see kt_scale); 0 = not yet known */
 } kt_font;
+
+typedef struct kt_map {           /* a font file mapped into memory */
+    char *path;
+    void *addr;
+    size_t len;
+} kt_map;
 
 typedef struct kt_chain {         /* one `chain` line, or the default chain */
     char lang[KTEXT_LANG_MAX];    /* "" for the default chain */
@@ -146,6 +158,7 @@ typedef struct kt_entry {         /* a cached size or texture */
     int px, chain, bold;
     uint32_t rgba;                /* 0 in the size cache */
     int w, h;
+    int dpx;                      /* size cache: largest run's pixel size */
     SDL_Texture *tex;
     size_t bytes;
     int hnext;                    /* next in bucket, or next free slot */
@@ -176,6 +189,7 @@ typedef struct kt_line {          /* a laid-out line (work space of one call) */
     int nrun;
     char *buf;                    /* UTF-8 of one run, 4 bytes a code point + 1 */
     int w, h;
+    int dpx;                      /* the largest pixel size a run is drawn at */
 } kt_line;
 
 struct ktext {
@@ -193,6 +207,8 @@ struct ktext {
     char missing[KTEXT_MISSING_MAX];
     char error[512];
     int ttf_inited;
+    kt_map map[KTEXT_MAX_FONTS * 2];  /* regular and bold files, mapped on first use */
+    int nmap;
 };
 
 /* ---- static prototypes ------------------------------------------------------ */
@@ -585,6 +601,114 @@ static void kt_cache_free(kt_cache *c)
 
 /* ---- faces -------------------------------------------------------------------- */
 
+/* Opens face index of file at px from a memory map of the file (mapped on
+ * first use and kept until ktext_close): FreeType then reads glyphs from
+ * memory instead of seeking and reading through a stream.  Falls back to
+ * the file when it cannot be mapped.  Light hinting: FreeType's
+ * auto-hinter on the vertical axis only, which keeps shapes true and costs
+ * a fraction of the TrueType hinting interpreter's time. */
+static TTF_Font *kt_open_file(ktext *t, const char *file, int px, long index)
+{
+    kt_map *m = NULL;
+    for (int i = 0; i < t->nmap && !m; i++)
+        if (strcmp(t->map[i].path, file) == 0)
+            m = &t->map[i];
+    if (!m && t->nmap < (int)(sizeof t->map / sizeof t->map[0])) {
+        int fd = open(file, O_RDONLY | O_CLOEXEC);
+        struct stat st;
+        if (fd >= 0 && fstat(fd, &st) == 0 && st.st_size > 0 && st.st_size < INT_MAX) {
+            void *addr = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+            char *path = kt_strdup(file);
+            if (addr != MAP_FAILED && path) {
+                m = &t->map[t->nmap++];
+                m->path = path;
+                m->addr = addr;
+                m->len = (size_t)st.st_size;
+            } else {
+                if (addr != MAP_FAILED)
+                    munmap(addr, (size_t)st.st_size);
+                free(path);
+            }
+        }
+        if (fd >= 0)
+            close(fd);
+    }
+    TTF_Font *font = NULL;
+    if (m) {
+        SDL_RWops *rw = SDL_RWFromConstMem(m->addr, (int)m->len);
+        font = rw ? TTF_OpenFontIndexRW(rw, 1, px, index) : NULL;
+    } else {
+        font = TTF_OpenFontIndex(file, px, index);
+    }
+    if (font)
+        TTF_SetFontHinting(font, TTF_HINTING_LIGHT);
+    return font;
+}
+
+/* A letter whose body shows a script's letter height: a base consonant
+ * with no ascender or descender. */
+static uint32_t kt_sample_letter(uint32_t script)
+{
+    switch (script) {
+    case KT_TAG('K', 'h', 'm', 'r'): return 0x1780;   /* ក */
+    case KT_TAG('L', 'a', 'o', 'o'): return 0x0E81;   /* ກ */
+    case KT_TAG('T', 'h', 'a', 'i'): return 0x0E01;   /* ก */
+    case KT_TAG('M', 'y', 'm', 'r'): return 0x1000;   /* က */
+    default: return 0;
+    }
+}
+
+/* Height in pixels of cp's ink above the baseline in font at its size. */
+static int kt_ink_height(TTF_Font *font, uint32_t cp)
+{
+    int minx, maxx, miny, maxy, adv;
+    if (!font || !TTF_GlyphIsProvided32(font, cp) ||
+        TTF_GlyphMetrics32(font, cp, &minx, &maxx, &miny, &maxy, &adv) != 0)
+        return 0;
+    return maxy;
+}
+
+/* The factor font k's sizes are multiplied by, so that its script reads at
+ * the size of Latin text beside it, measured from the fonts: a Khmer or
+ * Lao consonant (no ascender, no descender, the whole of the letter a
+ * reader looks at) is made as tall as a Latin capital of the base font.
+ * At one pixel size Noto Sans Khmer's consonants are 0.59 em, Lao's 0.56,
+ * Latin capitals 0.71: Khmer comes out 1.22x, Lao 1.29x.  Fonts without a
+ * script= (Latin, CJK, whose Han and Hangul already fill the em) keep 1;
+ * the factor is held within [1, 1.5]. */
+static double kt_scale(ktext *t, int k)
+{
+    kt_font *f = &t->font[k];
+    if (f->scale > 0)
+        return f->scale;
+    f->scale = 1.0;
+    uint32_t sample = kt_sample_letter(f->script);
+    int base = t->chain[0].own[0];
+    if (!sample || f->missing || k == base)
+        return f->scale;
+    const int probe = 200;   /* large enough for whole-pixel metrics to be exact to 1 % */
+    TTF_Font *bf = kt_open_file(t, t->font[base].file, probe, t->font[base].index);
+    TTF_Font *sf = kt_open_file(t, f->file, probe, f->index);
+    int cap = kt_ink_height(bf, 'H'), body = kt_ink_height(sf, sample);
+    if (bf)
+        TTF_CloseFont(bf);
+    if (sf)
+        TTF_CloseFont(sf);
+    if (cap > 0 && body > 0) {
+        double r = (double)cap / body;
+        f->scale = r < 1.0 ? 1.0 : r > 1.5 ? 1.5 : r;
+    }
+    return f->scale;
+}
+
+/* The pixel size font k is opened at for text of nominal size px. */
+static int kt_scaled_px(ktext *t, int k, int px)
+{
+    double s = kt_scale(t, k);
+    int spx = s > 1.0 ? (int)(px * s + 0.5) : px;
+    return spx > KTEXT_MAX_PX ? KTEXT_MAX_PX : spx;
+}
+
 /* The open TTF_Font for (font k, px, bold), opening it on first use and
  * closing the least recently used face when the table is full.  NULL when
  * the font cannot be opened (it is then marked missing and the reason kept
@@ -593,6 +717,7 @@ static TTF_Font *kt_open_face(ktext *t, int k, int px, int bold)
 {
     kt_font *f = &t->font[k];
     int free_slot = -1, lru = 0;
+    px = kt_scaled_px(t, k, px);
     for (int i = 0; i < KTEXT_MAX_FACES; i++) {
         kt_face *fc = &t->face[i];
         if (!fc->font) {
@@ -623,7 +748,7 @@ static TTF_Font *kt_open_face(ktext *t, int k, int px, int bold)
     }
     const char *file = (bold && f->bold_file) ? f->bold_file : f->file;
     double t0 = kt_now_ms();
-    TTF_Font *font = TTF_OpenFontIndex(file, px, f->index);
+    TTF_Font *font = kt_open_file(t, file, px, f->index);
     if (!font && bold && f->bold_file) {
         /* A broken bold file: embolden the regular face instead. */
         snprintf(t->error, sizeof t->error, "cannot open font %s (fonts.conf:%d, bold of %s): %s",
@@ -632,7 +757,7 @@ static TTF_Font *kt_open_face(ktext *t, int k, int px, int bold)
         free(f->bold_file);
         f->bold_file = NULL;
         file = f->file;
-        font = TTF_OpenFontIndex(file, px, f->index);
+        font = kt_open_file(t, file, px, f->index);
     }
     t->face_open_ms += kt_now_ms() - t0;
     if (!font) {
@@ -889,6 +1014,9 @@ static int kt_layout_once(ktext *t, const char *utf8, int px, int ch, int bold, 
             L->nrun = i + 1;
         }
         r->x = x;
+        int rpx = kt_scaled_px(t, r->font, px);
+        if (rpx > L->dpx)
+            L->dpx = rpx;
         r->y = TTF_FontAscent(f); /* ascent for now; a top offset below */
         if (r->y > asc_max)
             asc_max = r->y;
@@ -971,13 +1099,16 @@ static SDL_Surface *kt_render(ktext *t, kt_line *L, int px, int bold, SDL_Color 
 }
 
 /* Looks up or computes the size of a line; fills *w, *h. */
-static int kt_size(ktext *t, const char *utf8, int px, int ch, int bold, int *w, int *h)
+static int kt_size(ktext *t, const char *utf8, int px, int ch, int bold, int *w, int *h,
+                   int *dpx)
 {
     uint32_t hash = kt_hash(utf8, px, ch, bold, 0);
     int i = kt_cache_find(&t->sizes, utf8, hash, px, ch, bold, 0, 1);
     if (i >= 0) {
         *w = t->sizes.e[i].w;
         *h = t->sizes.e[i].h;
+        if (dpx)
+            *dpx = t->sizes.e[i].dpx;
         return 0;
     }
     kt_line L;
@@ -986,11 +1117,15 @@ static int kt_size(ktext *t, const char *utf8, int px, int ch, int bold, int *w,
         return rc;
     *w = L.w;
     *h = L.h;
+    int d = L.dpx > px ? L.dpx : px;
+    if (dpx)
+        *dpx = d;
     kt_line_free(&L);
     i = kt_cache_add(&t->sizes, utf8, hash, px, ch, bold, 0, 0);
     if (i >= 0) {
         t->sizes.e[i].w = *w;
         t->sizes.e[i].h = *h;
+        t->sizes.e[i].dpx = d;
     }
     return 0;
 }
@@ -1045,6 +1180,10 @@ void ktext_close(ktext *t)
         free(t->font[i].file);
         free(t->font[i].bold_file);
     }
+    for (int i = 0; i < t->nmap; i++) {
+        munmap(t->map[i].addr, t->map[i].len);
+        free(t->map[i].path);
+    }
     if (t->ttf_inited)
         TTF_Quit();
     free(t);
@@ -1062,7 +1201,7 @@ int ktext_measure(ktext *t, const char *utf8, int px, const char *lang, int bold
     *w = *h = 0;
     if (!t || !utf8 || px < 1 || px > KTEXT_MAX_PX)
         return KERR_INVALID;
-    return kt_size(t, utf8, px, kt_chain_for(t, lang), bold ? 1 : 0, w, h);
+    return kt_size(t, utf8, px, kt_chain_for(t, lang), bold ? 1 : 0, w, h, NULL);
 }
 
 /* Draws one line from the texture cache, rendering it on a miss. */
@@ -1088,7 +1227,7 @@ int ktext_draw(ktext *t, const char *utf8, int px, const char *lang, int bold,
             return 0;
         }
         SDL_Surface *s = kt_render(t, &L, px, bold, c);
-        int lw = L.w, lh = L.h;
+        int lw = L.w, lh = L.h, ldpx = L.dpx > px ? L.dpx : px;
         kt_line_free(&L);
         if (!s)
             return KERR_INTERNAL;
@@ -1119,6 +1258,7 @@ int ktext_draw(ktext *t, const char *utf8, int px, const char *lang, int bold,
             if (j >= 0) {
                 t->sizes.e[j].w = lw;
                 t->sizes.e[j].h = lh;
+                t->sizes.e[j].dpx = ldpx;
             }
         }
     }
@@ -1129,6 +1269,17 @@ int ktext_draw(ktext *t, const char *utf8, int px, const char *lang, int bold,
         return KERR_INTERNAL;
     }
     return 0;
+}
+
+/* The largest size a run of utf8 is drawn at (see text.h). */
+int ktext_drawn_px(ktext *t, const char *utf8, int px, const char *lang)
+{
+    int w, h, dpx = px;
+    if (!t || !utf8 || px < 1 || px > KTEXT_MAX_PX)
+        return px;
+    if (kt_size(t, utf8, px, kt_chain_for(t, lang), 0, &w, &h, &dpx) != 0)
+        return px;
+    return dpx;
 }
 
 /* Tallest ascent plus deepest descent of the fonts lang's chain line names
@@ -1148,7 +1299,23 @@ int ktext_line_height(ktext *t, int px, const char *lang)
         asc = a > asc ? a : asc;
         desc = d > desc ? d : desc;
     }
-    return asc + desc > 0 ? asc + desc : px * 4 / 3;
+    int h = asc + desc > 0 ? asc + desc : px * 4 / 3;
+    /* A line grows where marks stack beyond a font's ascent or descent
+     * (Vietnamese Ậ, a Khmer cluster with two subscripts, Lao with a tone
+     * over a vowel): measure such a line of each script of the chain. */
+    int ch = kt_chain_for(t, lang);
+    for (int i = 0; i < n; i++) {
+        const char *probe = "\u1EAC\u1EA0g";   /* Ậ Ạ g */
+        uint32_t sc = t->font[c->own[i]].script;
+        if (sc == KT_TAG('K', 'h', 'm', 'r'))
+            probe = "\u179F\u17D2\u178F\u17D2\u179A\u17B8\u1780\u17D2\u1793\u17BB\u1784";   /* ស្ត្រីក្នុង */
+        else if (sc == KT_TAG('L', 'a', 'o', 'o'))
+            probe = "\u0EC0\u0E82\u0EBB\u0EC9\u0EB2\u0E81\u0EB8";   /* ເຂົ້າກຸ */
+        int pw = 0, ph = 0;
+        if (kt_size(t, probe, px, ch, 0, &pw, &ph, NULL) == 0 && ph > h)
+            h = ph;
+    }
+    return h;
 }
 
 /* 1 if a font of lang's chain would draw cp (see text.h). */

@@ -69,6 +69,10 @@ int ktext_measure(ktext *t, const char *utf8, int px, const char *lang,
 int ktext_draw(ktext *t, const char *utf8, int px, const char *lang, int bold,
                SDL_Color c, int x, int y);
 
+/* The largest pixel size a run of the line is drawn at: px, or more where
+ * a script is scaled to Latin's letter height (Khmer, Lao). */
+int ktext_drawn_px(ktext *t, const char *utf8, int px, const char *lang);
+
 /* Height of a line of lang's own script at px (the tallest of the fonts the
  * manifest's chain line for lang names), for laying out rows. */
 int ktext_line_height(ktext *t, int px, const char *lang);

@@ -2,12 +2,14 @@
  * view.c - building views: draw operations, tappable regions, text fitting
  * and the layout checks (see view.h).
  *
- * Text fitting: a text is measured at its size; if too wide it is shrunk in
- * steps of 1/12 down to min_px; if still too wide and wrapping is allowed,
- * it is broken into lines at spaces, or between characters where a script
- * has no spaces (Han, Kana, Khmer, Lao), never inside a cluster (before a
- * combining mark or after a Khmer coeng).  The largest size whose lines all
- * fit the box wins.  Limit: one text is at most KV_LINES_MAX lines.
+ * Text fitting (wrap first, then shrink): a text is tried at its role's
+ * size on one line, then wrapped at the break opportunities ICU finds for
+ * its language (linebreak.c: spaces, Khmer and Lao words by dictionary,
+ * between Han characters but not before 。); only if the wrapped text
+ * does not fit either is it tried again a step (1/16) smaller, down to
+ * min_px, which is never below its role's floor (kui: min_px, label_min,
+ * title_min).  A word wider than a line is cut between grapheme clusters.
+ * Limit: one text is at most KV_LINES_MAX lines and KV_TEXT_MAX bytes.
  */
 #include "view.h"
 
@@ -17,9 +19,10 @@
 #include <string.h>
 
 #include "config.h"
-#include "utf8.h"
+#include "linebreak.h"
 
 #define KV_LINES_MAX 8
+#define KV_TEXT_MAX 2048  /* bytes of one text that are fitted; the rest is cut */
 
 /* Sizes everything from the window size and DPI. */
 void kui_metrics(kui *u, int w, int h, double dpi)
@@ -29,14 +32,39 @@ void kui_metrics(kui *u, int w, int h, double dpi)
     u->dpi = dpi > 0 ? dpi : KIOSK_DEFAULT_DPI;
     u->t = (int)ceil(KIOSK_TOUCH_MM / 25.4 * u->dpi);
     double s = fmin(w / 1280.0, h / 800.0);
+    double k = u->dpi / KIOSK_DEFAULT_DPI;   /* the floors scale by density */
+    u->min_px = (int)lround(16.0 * k);
+    u->label_min = (int)lround(18.0 * k);
+    u->title_min = (int)lround(28.0 * k);
     int body = (int)lround(fmax(u->t * 0.44, 24.0 * s));
-    if (body < 16)
-        body = 16;
+    if (body < u->label_min + 2)
+        body = u->label_min + 2;
     u->body_px = body;
     u->small_px = (int)lround(body * 0.8);
+    if (u->small_px < u->label_min)
+        u->small_px = u->label_min;
     u->button_px = (int)lround(body * 1.15);
     u->title_px = (int)lround(body * 1.5);
+    if (u->title_px < u->title_min + 4)
+        u->title_px = u->title_min + 4;
     u->gap = (int)lround(fmax(4.0, u->t * 0.15));
+}
+
+int kui_floor_px(const kui *u, int floor)
+{
+    if (!u->drawn_px)
+        return floor;
+    /* The screen language's own name is a sample of its script. */
+    const char *sample = NULL;
+    for (int i = 0; i < u->nlangs && !sample; i++)
+        if (u->lang && strcmp(u->langs[i].code, u->lang) == 0)
+            sample = u->langs[i].name;
+    if (!sample)
+        return floor;
+    int px = floor;
+    while (px > 1 && u->drawn_px(u->measure_ctx, sample, px - 1, u->lang) >= floor)
+        px--;
+    return px;
 }
 
 int kui_line(const kui *u, int px)
@@ -52,6 +80,7 @@ void kview_begin(kview *v, const char *screen, int w, int h, const char *lang)
     v->w = w;
     v->h = h;
     v->nops = v->nhits = v->arena_len = v->nproblems = v->ntexts = 0;
+    v->pressed[0] = '\0';
     v->problems[0] = '\0';
 }
 
@@ -162,39 +191,6 @@ void kv_qr(kview *v, krect r, int modules, const unsigned char *bits)
 
 /* ---- text fitting ---------------------------------------------------------- */
 
-/* The code point at s (U+FFFD for an invalid byte); *len gets its length. */
-static unsigned cp_at(const char *s, int *len)
-{
-    long cp = kutf8_decode(s, len);
-    return cp < 0 ? 0xfffd : (unsigned)cp;
-}
-
-/* Scripts written without spaces between words: a line may break between
- * any two of their characters. */
-static int breaks_anywhere(unsigned cp)
-{
-    return (cp >= 0x1780 && cp <= 0x17ff) ||   /* Khmer */
-           (cp >= 0x0e80 && cp <= 0x0eff) ||   /* Lao */
-           (cp >= 0x0e00 && cp <= 0x0e7f) ||   /* Thai */
-           (cp >= 0x3000 && cp <= 0x30ff) ||   /* CJK punctuation, Kana */
-           (cp >= 0x3400 && cp <= 0x9fff) ||   /* Han */
-           (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0xff00 && cp <= 0xffef) ||
-           (cp >= 0x20000 && cp <= 0x2ffff);
-}
-
-/* Characters that belong to the one before them (no break before). */
-static int clings_to_previous(unsigned cp)
-{
-    return (cp >= 0x0300 && cp <= 0x036f) ||   /* combining diacritics */
-           (cp >= 0x17b4 && cp <= 0x17d3) ||   /* Khmer vowels and signs, coeng */
-           cp == 0x17dd ||
-           cp == 0x0eb1 || (cp >= 0x0eb3 && cp <= 0x0ebc) ||
-           (cp >= 0x0ec8 && cp <= 0x0ecd) ||   /* Lao vowels and tones */
-           cp == 0x0e31 || (cp >= 0x0e33 && cp <= 0x0e3a) || (cp >= 0x0e47 && cp <= 0x0e4e) ||
-           (cp >= 0x3001 && cp <= 0x3002) || (cp >= 0xff01 && cp <= 0xff1f && cp != 0xff08) ||
-           cp == 0x200d || (cp >= 0xfe00 && cp <= 0xfe0f);
-}
-
 /* Measures text; 0 width when there is no measurer. */
 static int measure(const kui *u, const char *lang, const char *text, int px, int bold, int *w,
                    int *h)
@@ -205,158 +201,198 @@ static int measure(const kui *u, const char *lang, const char *text, int px, int
     return u->measure(u->measure_ctx, text, px, bold, lang ? lang : u->lang, w, h);
 }
 
-/* Breaks text into lines no wider than width at size px.  Fills starts[] and
- * lens[] (byte ranges), returns the line count, or -1 if some piece cannot
- * fit or there are more than KV_LINES_MAX lines. */
-static int wrap_lines_exact(const kui *u, const char *lang, const char *text, int px, int bold,
-                            int width, int starts[KV_LINES_MAX], int lens[KV_LINES_MAX])
+/* Measures bytes [at, at+len) of text. */
+static int measure_n(const kui *u, const char *lang, const char *text, int at, int len, int px,
+                     int bold, int *w, int *h)
 {
-    int n = 0, start = 0, total = (int)strlen(text);
-    char buf[1024];
+    char buf[KV_TEXT_MAX];
+    if (len >= (int)sizeof buf)
+        len = (int)sizeof buf - 1;
+    memcpy(buf, text + at, (size_t)len);
+    buf[len] = '\0';
+    return measure(u, lang, buf, px, bold, w, h);
+}
+
+/* A text being fitted: its break opportunities, found once for all sizes. */
+typedef struct kv_fitting {
+    const kui *u;
+    const char *lang, *text;
+    int len, bold;
+    unsigned char brk[KV_TEXT_MAX + 1];
+    int starts[KV_LINES_MAX], lens[KV_LINES_MAX], n;   /* lines of the last try */
+    int lh;                                          /* their line height */
+} kv_fitting;
+
+/* Length of [at, at+len) without trailing spaces. */
+static int trim_len(const char *text, int at, int len)
+{
+    while (len > 0 && text[at + len - 1] == ' ')
+        len--;
+    return len;
+}
+
+/* Breaks the text into lines no wider than width at size px (greedy, at
+ * the break opportunities; a word wider than a line is cut between
+ * grapheme clusters, as CSS overflow-wrap does).  Returns the line count,
+ * or -1 with more than KV_LINES_MAX lines. */
+static int wrap_lines(kv_fitting *F, int px, int width)
+{
+    const char *t = F->text;
+    int n = 0, start = 0, total = F->len, w, h;
     while (start < total) {
-        while (text[start] == ' ')
+        while (start < total && t[start] == ' ')
             start++;
         if (start >= total)
             break;
         if (n == KV_LINES_MAX)
             return -1;
-        /* Grow the line break point by break point while it fits. */
-        int best = -1, pos = start;
-        unsigned prev = 0;
-        while (pos <= total) {
-            int len = 1;
-            unsigned cp = pos < total ? cp_at(text + pos, &len) : 0;
-            int can_break = pos == total || (pos > start && !clings_to_previous(cp) &&
-                                             (cp == ' ' || breaks_anywhere(cp) ||
-                                              breaks_anywhere(prev)) &&
-                                             prev != 0x17d2);
-            if (can_break) {
-                int blen = pos - start;
-                while (blen > 0 && text[start + blen - 1] == ' ')
-                    blen--;
-                if (blen >= (int)sizeof buf)
-                    break;
-                memcpy(buf, text + start, (size_t)blen);
-                buf[blen] = '\0';
-                int w, h;
-                measure(u, lang, buf, px, bold, &w, &h);
-                if (w <= width)
-                    best = blen;
-                else
-                    break;
+        /* The furthest break opportunity whose line fits.  Widths grow with
+         * length, so a binary search over the opportunities finds it. */
+        int ops[KV_TEXT_MAX / 2 + 2], nops = 0;
+        for (int i = start + 1; i <= total && nops < (int)(sizeof ops / sizeof ops[0]); i++)
+            if (F->brk[i] == 2)
+                ops[nops++] = i;
+        int lo = 0, hi = nops - 1, best = -1;
+        while (lo <= hi) {
+            int mid = (lo + hi) / 2;
+            int len = trim_len(t, start, ops[mid] - start);
+            measure_n(F->u, F->lang, t, start, len, px, F->bold, &w, &h);
+            if (w <= width) {
+                best = ops[mid];
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
             }
-            if (pos == total)
-                break;
-            prev = cp;
-            pos += len;
         }
-        if (best <= 0) {
-            /* One word wider than the line: break it between characters
-             * (never inside a cluster), as CSS overflow-wrap does. */
-            int p2 = start, prev_ok = -1;
-            unsigned pc = 0;
-            while (p2 < total) {
-                int len = 1;
-                unsigned cp = cp_at(text + p2, &len);
-                if (p2 > start && !clings_to_previous(cp) && pc != 0x17d2) {
-                    int blen = p2 - start, w, h;
-                    if (blen >= (int)sizeof buf)
-                        break;
-                    memcpy(buf, text + start, (size_t)blen);
-                    buf[blen] = '\0';
-                    measure(u, lang, buf, px, bold, &w, &h);
-                    if (w > width)
-                        break;
-                    prev_ok = blen;
+        int end = best;
+        if (end < 0) {
+            /* Not even one word fits: the most whole clusters that do. */
+            int cl[KV_TEXT_MAX + 1], ncl = 0;
+            for (int i = start + 1; i <= total; i++)
+                if (F->brk[i])
+                    cl[ncl++] = i;
+            lo = 0;
+            hi = ncl - 1;
+            while (lo <= hi) {
+                int mid = (lo + hi) / 2;
+                measure_n(F->u, F->lang, t, start, cl[mid] - start, px, F->bold, &w, &h);
+                if (w <= width) {
+                    end = cl[mid];
+                    lo = mid + 1;
+                } else {
+                    hi = mid - 1;
                 }
-                pc = cp;
-                p2 += len;
             }
-            best = prev_ok;
-            if (best <= 0)
+            if (end < 0)
                 return -1;
         }
-        starts[n] = start;
-        lens[n] = best;
+        F->starts[n] = start;
+        F->lens[n] = trim_len(t, start, end - start);
         n++;
-        start += best;
+        start = end;
     }
     return n;
 }
 
-/* 1 if a line may break before the code point at pos (prev is the one
- * before it): before a space run's end... see wrap_lines_exact. */
-static int may_break(unsigned prev, unsigned cp)
+/* Tries size px: one line, or (wrap) the fewest lines.  1 if it fits the
+ * box, with F->starts/lens/n/lh set. */
+static int fits_at(kv_fitting *F, krect box, int px, int wrap)
 {
-    if (clings_to_previous(cp) || prev == 0x17d2)
+    int w, h;
+    measure(F->u, F->lang, F->text, px, F->bold, &w, &h);
+    if (w <= box.w && h <= box.h) {
+        F->n = 1;
+        F->starts[0] = 0;
+        F->lens[0] = F->len;
+        F->lh = h;
+        return 1;
+    }
+    if (!wrap || h > box.h || h <= 0)
         return 0;
-    return prev == ' ' ? cp != ' ' : (breaks_anywhere(cp) || breaks_anywhere(prev));
+    int k = wrap_lines(F, px, box.w);
+    if (k <= 0 || k * h > box.h)
+        return 0;
+    /* Lines of another script may be taller than the whole's measure. */
+    int lh = h;
+    for (int i = 0; i < k; i++) {
+        int lw, lhh;
+        measure_n(F->u, F->lang, F->text, F->starts[i], F->lens[i], px, F->bold, &lw, &lhh);
+        if (lhh > lh)
+            lh = lhh;
+    }
+    if (k * lh > box.h)
+        return 0;
+    F->n = k;
+    F->lh = lh;
+    return 1;
 }
 
-/* The same as wrap_lines_exact, fast: every segment between two break
- * opportunities is measured once and lines are filled by adding widths
- * (a line's width is then checked once); -1 when a segment alone is too
- * wide or the sums were off, for the exact way to decide. */
-static int wrap_lines(const kui *u, const char *lang, const char *text, int px, int bold,
-                      int width, int starts[KV_LINES_MAX], int lens[KV_LINES_MAX])
+/* The floor of a text's role (see view.h). */
+static int role_floor(const kui *u, int px, int flags)
 {
-    enum { SEG_MAX = 256 };
-    int seg_at[SEG_MAX + 1], seg_w[SEG_MAX], nseg = 0, total = (int)strlen(text);
-    char buf[1024];
-    unsigned prev = 0;
-    int pos = 0;
-    seg_at[0] = 0;
-    while (pos < total) {
-        int len = 1;
-        unsigned cp = cp_at(text + pos, &len);
-        if (pos > 0 && may_break(prev, cp)) {
-            if (nseg == SEG_MAX)
-                return wrap_lines_exact(u, lang, text, px, bold, width, starts, lens);
-            seg_at[++nseg] = pos;
-        }
-        prev = cp;
-        pos += len;
+    if (flags & KT_SMALL)
+        return u->min_px;
+    if ((flags & KT_TITLE) ||
+        (!(flags & KT_BODY) && (flags & KT_BOLD) && px >= u->title_px && u->title_px > 0))
+        return u->title_min;
+    return u->label_min;
+}
+
+/* Finds the largest size from px down to min_px (never below the role's
+ * floor) at which the text fits box, wrapping before shrinking.  Returns
+ * it, or -1 (F then holds nothing useful). */
+static int fit_text(kv_fitting *F, const kui *u, krect box, const char *text, int *px,
+                    int *min_px, int flags, const char *lang)
+{
+    F->u = u;
+    F->lang = lang;
+    F->text = text;
+    F->len = (int)strlen(text);
+    if (F->len > KV_TEXT_MAX)
+        F->len = KV_TEXT_MAX;
+    F->bold = (flags & KT_BOLD) != 0;
+    F->n = 0;
+    int floor = role_floor(u, *px, flags);
+    if (*min_px < floor)
+        *min_px = floor;
+    if (u->drawn_px && *min_px > 0) {
+        /* Floors hold for the size drawn: a script drawn larger than its
+         * nominal size (Khmer, Lao) may go as low as reaches the floor. */
+        int m = *min_px;
+        int d = u->drawn_px(u->measure_ctx, text, m, lang ? lang : u->lang);
+        if (d > m)
+            *min_px = m * m / d;
+        while (*min_px < m && u->drawn_px(u->measure_ctx, text, *min_px, lang ? lang : u->lang) < m)
+            (*min_px)++;
     }
-    seg_at[++nseg] = total;
-    for (int i = 0; i < nseg; i++) {
-        int blen = seg_at[i + 1] - seg_at[i], h;
-        if (blen >= (int)sizeof buf)
-            return wrap_lines_exact(u, lang, text, px, bold, width, starts, lens);
-        memcpy(buf, text + seg_at[i], (size_t)blen);
-        buf[blen] = '\0';
-        measure(u, lang, buf, px, bold, &seg_w[i], &h);
-    }
-    int n = 0, i = 0;
-    while (i < nseg) {
-        while (i < nseg && text[seg_at[i]] == ' ')
-            i++;   /* a line never starts with spaces */
-        if (i >= nseg)
-            break;
-        if (n == KV_LINES_MAX)
+    if (*px < *min_px)
+        *px = *min_px;
+    int wrap = (flags & KT_WRAP) != 0;
+    if (wrap)
+        klinebreak(text, F->len, lang ? lang : u->lang, F->brk);
+    int step = *px / 16 > 1 ? *px / 16 : 1;
+    for (int s = *px;; s -= step) {
+        if (s < *min_px)
+            s = *min_px;
+        if (fits_at(F, box, s, wrap))
+            return s;
+        if (s == *min_px)
             return -1;
-        int w = 0, j = i;
-        while (j < nseg && w + seg_w[j] <= width)
-            w += seg_w[j++];
-        if (j == i)
-            return wrap_lines_exact(u, lang, text, px, bold, width, starts, lens);
-        int blen = seg_at[j] - seg_at[i];
-        while (blen > 0 && text[seg_at[i] + blen - 1] == ' ')
-            blen--;
-        starts[n] = seg_at[i];
-        lens[n] = blen;
-        /* Shaping across segments can differ a little from the sum. */
-        int lw, lh;
-        if (blen >= (int)sizeof buf)
-            return wrap_lines_exact(u, lang, text, px, bold, width, starts, lens);
-        memcpy(buf, text + seg_at[i], (size_t)blen);
-        buf[blen] = '\0';
-        measure(u, lang, buf, px, bold, &lw, &lh);
-        if (lw > width)
-            return wrap_lines_exact(u, lang, text, px, bold, width, starts, lens);
-        n++;
-        i = j;
     }
-    return n;
+}
+
+int kv_fit(const kui *u, krect box, const char *text, int px, int min_px, int flags,
+           const char *lang)
+{
+    kv_fitting F;
+    if (!text || !text[0])
+        return px;
+    return fit_text(&F, u, box, text, &px, &min_px, flags, lang);
+}
+
+int kv_pressed(const kui *u, const char *id)
+{
+    return u->pressed && u->pressed[0] && strcmp(u->pressed, id) == 0;
 }
 
 int kv_text(kview *v, const kui *u, krect box, const char *text, int px, int min_px,
@@ -370,101 +406,85 @@ int kv_text_in(kview *v, const kui *u, krect box, const char *text, int px, int 
 {
     if (!text || !text[0])
         return 0;
+    static kv_fitting F;   /* 4 KB of work space; the view is single-threaded */
     if (u->on_text)
         u->on_text(u->on_text_ctx, v->screen, lang ? lang : v->lang, text, box, px, min_px,
                    flags);
     int bold = (flags & KT_BOLD) != 0;
-    char tail[1024];
-    if (min_px > px)
-        min_px = px;
-    int starts[KV_LINES_MAX], lens[KV_LINES_MAX], n = 0, lh = 0, fit_px = -1;
+    char tail[KV_TEXT_MAX];
+    int fit_px = fit_text(&F, u, box, text, &px, &min_px, flags, lang);
     int w = 0, h = 0;
-    /* Try sizes from px down, one line first; then wrapped from px down. */
-    for (int pass = 0; pass < 2 && fit_px < 0; pass++) {
-        if (pass == 1 && !(flags & KT_WRAP))
-            break;
-        for (int s = px; s >= min_px; s -= (px / 12 > 1 ? px / 12 : 1)) {
-            measure(u, lang, text, s, bold, &w, &h);
-            if (pass == 0) {
-                if (w <= box.w && h <= box.h) {
-                    fit_px = s;
-                    n = 1;
-                    starts[0] = 0;
-                    lens[0] = (int)strlen(text);
-                    lh = h;
-                    break;
-                }
-                /* Width grows with size: jump near the size that fits. */
-                int step = px / 12 > 1 ? px / 12 : 1;
-                if (h <= box.h && w > box.w && s > min_px) {
-                    int guess = (int)((long)s * box.w / w);
-                    if (guess < s - step)
-                        s = (guess > min_px ? guess : min_px) + step;
-                }
-            } else {
-                int k = wrap_lines(u, lang, text, s, bold, box.w, starts, lens);
-                if (k > 0 && k * h <= box.h) {
-                    fit_px = s;
-                    n = k;
-                    lh = h;
-                    break;
-                }
-            }
-            if (s == min_px)
-                break;
-            if (s - (px / 12 > 1 ? px / 12 : 1) < min_px)
-                s = min_px + (px / 12 > 1 ? px / 12 : 1);
-        }
-    }
     if (fit_px < 0 && (flags & (KT_TAIL | KT_TRIM))) {
         /* A field longer than its box shows its end, where the caret is,
-         * after an ellipsis; a hint shows its start and an ellipsis. */
-        size_t len = strlen(text);
-        for (size_t cut = 1; cut < len; cut++) {
-            size_t at = (flags & KT_TAIL) ? cut : len - cut;
-            if (((unsigned char)text[at] & 0xc0) == 0x80)
-                continue;
+         * after an ellipsis; a hint shows its start and an ellipsis.  The
+         * cut is searched by halves (widths grow with length). */
+        int len = F.len, lo = 1, hi = len - 1, best = -1;
+        while (lo <= hi) {
+            int cut = (lo + hi) / 2, at = (flags & KT_TAIL) ? cut : len - cut;
+            while (at > 0 && at < len && ((unsigned char)text[at] & 0xc0) == 0x80)
+                at += (flags & KT_TAIL) ? 1 : -1;
             if (flags & KT_TAIL)
                 snprintf(tail, sizeof tail, "\u2026%s", text + at);
             else
-                snprintf(tail, sizeof tail, "%.*s\u2026", (int)at, text);
+                snprintf(tail, sizeof tail, "%.*s\u2026", at, text);
             measure(u, lang, tail, min_px, bold, &w, &h);
-            if (w <= box.w) {
-                fit_px = min_px;
-                n = 1;
-                starts[0] = 0;
-                lens[0] = (int)strlen(tail);
-                lh = h;
-                text = tail;
-                break;
+            if (w <= box.w && h <= box.h) {
+                best = cut;
+                hi = cut - 1;
+            } else {
+                lo = cut + 1;
             }
+        }
+        if (best > 0) {
+            int at = (flags & KT_TAIL) ? best : len - best;
+            while (at > 0 && at < len && ((unsigned char)text[at] & 0xc0) == 0x80)
+                at += (flags & KT_TAIL) ? 1 : -1;
+            if (flags & KT_TAIL)
+                snprintf(tail, sizeof tail, "\u2026%s", text + at);
+            else
+                snprintf(tail, sizeof tail, "%.*s\u2026", at, text);
+            measure(u, lang, tail, min_px, bold, &w, &h);
+            fit_px = min_px;
+            F.n = 1;
+            F.starts[0] = 0;
+            F.lens[0] = (int)strlen(tail);
+            F.lh = h;
+            text = tail;
         }
     }
     if (fit_px < 0) {
         kv_problem(v, "text does not fit %dx%d at %d px: \"%.60s\"", box.w, box.h, min_px,
                    text);
         fit_px = min_px;
-        measure(u, lang, text, fit_px, bold, &w, &lh);
-        n = 1;
-        starts[0] = 0;
-        lens[0] = (int)strlen(text);
+        measure(u, lang, text, fit_px, bold, &w, &F.lh);
+        F.n = 1;
+        F.starts[0] = 0;
+        F.lens[0] = (int)strlen(text);
     }
-    /* What a person sees (before line breaks), for expect text. */
-    if (v->ntexts < (int)(sizeof v->texts / sizeof v->texts[0])) {
-        int off = arena_put(v, text, (int)strlen(text));
-        if (off >= 0)
-            v->texts[v->ntexts++] = off;
-    }
+    int n = F.n, lh = F.lh;
     int total_h = n * lh;
     int y = box.y;
     if (flags & KT_MIDDLE)
         y = box.y + (box.h - total_h) / 2;
     else if (flags & KT_BOTTOM)
         y = box.y + box.h - total_h;
+    /* What a person sees (before line breaks), for expect text and the
+     * replay's texts command. */
+    struct kvtext *rec = NULL;
+    if (v->ntexts < (int)(sizeof v->texts / sizeof v->texts[0])) {
+        int off = arena_put(v, text, (int)strlen(text));
+        if (off >= 0) {
+            rec = &v->texts[v->ntexts++];
+            rec->text = off;
+            rec->px = fit_px;
+            rec->r = (krect){box.x + box.w, y, 0, total_h};
+            snprintf(rec->lang, sizeof rec->lang, "%s", lang ? lang : "");
+        }
+    }
     for (int i = 0; i < n; i++) {
-        char line[1024];
-        int len = lens[i] < (int)sizeof line - 1 ? lens[i] : (int)sizeof line - 1;
-        memcpy(line, text + starts[i], (size_t)len);
+        char line[KV_TEXT_MAX];
+        int len = F.lens[i] < (int)sizeof line - 1 ? F.lens[i] : (int)sizeof line - 1;
+        memcpy(line, text + F.starts[i], (size_t)len);
         line[len] = '\0';
         int lw, lhh;
         measure(u, lang, line, fit_px, bold, &lw, &lhh);
@@ -473,6 +493,12 @@ int kv_text_in(kview *v, const kui *u, krect box, const char *text, int px, int 
             x = box.x + (box.w - lw) / 2;
         else if ((flags & 3) == KT_RIGHT)
             x = box.x + box.w - lw;
+        if (rec) {
+            int right = rec->r.x + rec->r.w > x + lw ? rec->r.x + rec->r.w : x + lw;
+            if (x < rec->r.x)
+                rec->r.x = x;
+            rec->r.w = right - rec->r.x;
+        }
         kop *op = new_op(v, KOP_TEXT, (krect){x, y + i * lh, lw, lh});
         if (!op)
             break;
@@ -487,6 +513,8 @@ int kv_text_in(kview *v, const kui *u, krect box, const char *text, int px, int 
             kv_rect(v, (krect){x + lw + 2, y + i * lh + lh / 8, cw, lh * 3 / 4}, c, 0);
         }
     }
+    if (rec && rec->r.w < 0)
+        rec->r.w = 0;
     return total_h;
 }
 
@@ -549,7 +577,7 @@ const char *kview_op_text(const kview *v, const kop *op)
 int kview_has_text(const kview *v, const char *needle)
 {
     for (int i = 0; i < v->ntexts; i++)
-        if (strstr(v->arena + v->texts[i], needle))
+        if (strstr(v->arena + v->texts[i].text, needle))
             return 1;
     return 0;
 }

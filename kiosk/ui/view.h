@@ -38,7 +38,13 @@ enum {
     KT_WRAP = 32,      /* may break into lines */
     KT_CARET = 64,     /* draw a text caret after the last line */
     KT_TAIL = 128,     /* too long for one line: show its end after "…" */
-    KT_TRIM = 256      /* too long for one line: show its start, then "…" */
+    KT_TRIM = 256,     /* too long for one line: show its start, then "…" */
+    /* Roles set the floor a text never shrinks below (kui: title_min,
+     * label_min, min_px).  Without one, a bold text at the title size or
+     * larger is a title, anything else a label, body text or message. */
+    KT_TITLE = 512,
+    KT_SMALL = 1024,   /* a caption (chart times, hints): the absolute floor */
+    KT_BODY = 2048     /* body text or a label even when bold and large */
 };
 
 typedef struct kop {
@@ -76,8 +82,12 @@ typedef struct kview {
     int nhits;
     char arena[KVIEW_ARENA];
     int arena_len;
-    int texts[KVIEW_HITS * 2];  /* arena offsets of whole texts (before wrapping) */
+    /* Every text as a person reads it (before line breaks): its arena
+     * offset, the size it was drawn at after fitting (before script
+     * scaling), the box its lines cover and its language ("" = view's). */
+    struct kvtext { int text; int px; krect r; char lang[16]; } texts[KVIEW_HITS * 2];
     int ntexts;
+    char pressed[48];           /* the widget under a finger, "" if none */
     char lang[16];              /* language the text is drawn in */
     char problems[KVIEW_PROBLEMS];
     int nproblems;
@@ -91,6 +101,11 @@ struct kui {
     int t;                      /* smallest touch target, pixels */
     int gap;                    /* spacing between widgets */
     int body_px, title_px, button_px, small_px;  /* text sizes */
+    /* Floors (item 1 of the readability rules): at 133 dpi no text under
+     * 16 px, labels, body text and messages at least 18, titles at least
+     * 28; other densities scale by dpi. */
+    int min_px, label_min, title_min;
+    const char *pressed;        /* id of the widget a finger is on, or NULL */
     const char *lang;
     int (*measure)(void *ctx, const char *text, int px, int bold, const char *lang,
                    int *w, int *h);
@@ -98,6 +113,10 @@ struct kui {
      * taller than Latin ones); NULL = 1.4 * px. */
     int (*line_height)(void *ctx, int px, const char *lang);
     void *measure_ctx;
+    /* The largest pixel size a line of text is drawn at when its nominal
+     * size is px (more than px where a script is scaled to Latin's letter
+     * height); NULL = px.  Floors hold for the size drawn. */
+    int (*drawn_px)(void *ctx, const char *text, int px, const char *lang);
     /* The languages offered on welcome, in order: code ("vi"), the
      * language's own name ("Tiếng Việt") and its greeting ("Xin chào!"). */
     int nlangs;
@@ -126,6 +145,11 @@ struct kui {
 /* Sizes everything from the window size and DPI. */
 void kui_metrics(kui *u, int w, int h, double dpi);
 
+/* The nominal size at which the screen language's script is drawn at
+ * floor pixels (less than floor for Khmer and Lao, which are drawn
+ * larger than their nominal size). */
+int kui_floor_px(const kui *u, int floor);
+
 /* Height of one line of text at px in the screen's language. */
 int kui_line(const kui *u, int px);
 
@@ -137,14 +161,26 @@ void kv_frame(kview *v, krect r, kcolor fill, kcolor border, int border_w, int r
 void kv_icon(kview *v, krect r, int icon, kcolor c);
 void kv_qr(kview *v, krect r, int modules, const unsigned char *bits);
 
-/* Draws text in box: shrinks it down to min_px, then wraps it (KT_WRAP),
- * before counting it as clipped.  Returns the height the text took. */
+/* Draws text in box at size px: on one line if it fits, else wrapped
+ * (KT_WRAP) at break opportunities of the language; only when the wrapped
+ * text still does not fit is it shrunk, never below min_px nor its role's
+ * floor; a text that fits at no size is a layout problem.  Returns the
+ * height the text took. */
 int kv_text(kview *v, const kui *u, krect box, const char *text, int px, int min_px,
             kcolor c, int flags);
 /* The same, drawn in another language than the screen's (a language's own
  * name on its button: 日本語 with Japanese glyph forms). */
 int kv_text_in(kview *v, const kui *u, krect box, const char *text, int px, int min_px,
                kcolor c, int flags, const char *lang);
+
+/* The size kv_text would draw text at in box, or -1 if it fits at no size
+ * (for groups of texts that share one size: fit each, take the smallest,
+ * draw all at it). */
+int kv_fit(const kui *u, krect box, const char *text, int px, int min_px, int flags,
+           const char *lang);
+
+/* 1 if the widget id is being pressed (a finger is down on it). */
+int kv_pressed(const kui *u, const char *id);
 
 /* A tappable region. */
 void kv_hit(kview *v, const kui *u, const char *id, krect r);

@@ -26,19 +26,23 @@ const kcolor KC_KEY = {255, 255, 255, 255};
 const kcolor KC_KEY_SPECIAL = {200, 195, 186, 255};
 const kcolor KC_SCRIM = {20, 22, 26, 170};
 const kcolor KC_SUCCESS = {30, 110, 50, 255};
+const kcolor KC_CHOSEN = {214, 236, 233, 255};
+const kcolor KC_PRESSED = {20, 22, 26, 56};
 
 /* Height of the top bar. */
-static int topbar_h(const kui *u)
+int kw_topbar_height(const kui *u)
 {
     int h = u->t + 2 * u->gap;
-    int th = u->title_px * 3 / 2 + u->gap;
-    return h > th ? h : th;
+    int th = kui_line(u, u->title_px) + u->gap;    /* one line of title */
+    int bh = kui_line(u, u->label_min) + 4 * u->gap; /* the back button's label */
+    h = h > th ? h : th;
+    return h > bh ? h : bh;
 }
 
 krect kw_topbar(kview *v, const kui *u, const char *title, int with_back)
 {
     kv_rect(v, (krect){0, 0, u->w, u->h}, KC_BG, 0);
-    int h = topbar_h(u);
+    int h = kw_topbar_height(u);
     kv_rect(v, (krect){0, 0, u->w, h}, KC_SURFACE, 0);
     kv_rect(v, (krect){0, h - 2, u->w, 2}, KC_KEYBOARD, 0);
     int left = u->gap * 2;
@@ -79,7 +83,9 @@ void kw_button(kview *v, const kui *u, const char *id, krect r, const char *labe
         border = fill;
     }
     kv_frame(v, r, fill, border, style == KB_QUIET ? 0 : 2, u->gap * 2);
-    krect inner = krect_inset(r, u->gap);
+    /* The label may use the button's height but for its border: a
+     * two-line label of a tall script still fits a one-target button. */
+    krect inner = {r.x + u->gap, r.y + 3, r.w - 2 * u->gap, r.h - 6};
     if (icon >= 0) {
         int is = u->button_px;
         int lw = 0, lh = 0;
@@ -99,37 +105,145 @@ void kw_button(kview *v, const kui *u, const char *id, krect r, const char *labe
     kv_hit(v, u, id, r);
 }
 
-void kw_choice(kview *v, const kui *u, const char *id, krect r, const char *title,
-               const char *subtitle, int icon, int primary)
+/* Where a choice button puts its icon, title and subtitle inside r: the
+ * icon goes first when the button is short. */
+static void choice_parts(const kui *u, krect r, int *is, krect *title, krect *sub)
+{
+    int g = u->gap;
+    krect in = krect_inset(r, g * 3);
+    int th = kui_line(u, u->title_px) * 2, sh = kui_line(u, u->body_px) * 2;
+    int icon = u->title_px * 2;
+    if (icon + th + sh + 2 * g > in.h) {
+        icon = in.h - th - sh - 2 * g;
+        if (icon < u->body_px * 3 / 2)
+            icon = 0;
+    }
+    if (!icon && th + sh + g > in.h) {
+        /* Short: the title keeps its two lines, the subtitle what is left. */
+        sh = kui_line(u, u->label_min) * 5 / 4;
+        th = in.h - sh - g;
+        if (th < kui_line(u, u->label_min)) {
+            /* No room for both: the title alone (the subtitle only
+             * repeats it in other words). */
+            th = in.h;
+            sh = 0;
+        }
+    }
+    int y = in.y + (in.h - (icon + th + sh + (icon ? 2 * g : g))) / 2;
+    *is = icon;
+    if (icon)
+        y += icon + g;
+    *title = (krect){in.x, y, in.w, th};
+    *sub = (krect){in.x, y + th + g, in.w, sh};
+}
+
+/* Draws one choice button with its texts at the given sizes. */
+static void choice_draw(kview *v, const kui *u, const char *id, krect r, const char *title,
+                        const char *subtitle, int icon, int primary, int tpx, int spx)
 {
     kcolor fill = primary ? KC_ACCENT : KC_SURFACE;
     kcolor ink = primary ? KC_ON_ACCENT : KC_ACCENT;
     kcolor sub = primary ? KC_ON_ACCENT : KC_MUTED;
-    int g = u->gap;
+    int g = u->gap, is;
+    krect tr, sr;
     kv_frame(v, r, fill, KC_ACCENT, 3, g * 3);
-    krect in = krect_inset(r, g * 3);
-    /* Icon, title (room for two lines) and subtitle as one centred block. */
-    int th = u->title_px * 3, sh = u->body_px * 3;
-    int is = u->title_px * 2;
-    if (is + th + sh + 2 * g > in.h) {
-        is = in.h - th - sh - 2 * g;
-        if (is < u->body_px) {
-            is = 0;
-            th = in.h * 3 / 5;
-            sh = in.h - th;
-        }
-    }
-    int y = in.y + (in.h - (is + th + sh + (is ? 2 * g : g))) / 2;
-    if (is) {
-        kv_icon(v, (krect){r.x + (r.w - is) / 2, y, is, is}, icon, ink);
-        y += is + g;
-    }
-    kv_text(v, u, (krect){in.x, y, in.w, th}, title, u->title_px * 5 / 4, u->body_px, ink,
-            KT_CENTER | KT_BOTTOM | KT_BOLD | KT_WRAP);
-    y += th + g;
-    kv_text(v, u, (krect){in.x, y, in.w, sh}, subtitle, u->body_px, u->small_px, sub,
-            KT_CENTER | KT_TOP | KT_WRAP);
+    choice_parts(u, r, &is, &tr, &sr);
+    if (is)
+        kv_icon(v, (krect){r.x + (r.w - is) / 2, tr.y - g - is, is, is}, icon, ink);
+    kv_text(v, u, tr, title, tpx, tpx, ink, KT_CENTER | KT_BOTTOM | KT_BOLD | KT_WRAP | KT_BODY);
+    if (sr.h > 0 && spx > 0)   /* a subtitle with no room is left out */
+        kv_text(v, u, sr, subtitle, spx, spx, sub, KT_CENTER | KT_TOP | KT_WRAP);
     kv_hit(v, u, id, r);
+}
+
+void kw_choice(kview *v, const kui *u, const char *id, krect r, const char *title,
+               const char *subtitle, int icon, int primary)
+{
+    int is;
+    krect tr, sr;
+    choice_parts(u, r, &is, &tr, &sr);
+    int tpx = kv_fit(u, tr, title, u->title_px * 5 / 4, u->label_min,
+                     KT_BOLD | KT_WRAP | KT_BODY, NULL);
+    if (tpx < 0)
+        tpx = u->label_min;
+    int spx = kv_fit(u, sr, subtitle, u->body_px, u->label_min, KT_WRAP, NULL);
+    choice_draw(v, u, id, r, title, subtitle, icon, primary, tpx, spx);
+}
+
+void kw_choices2(kview *v, const kui *u, const char *id1, krect r1, const char *title1,
+                 const char *sub1, int icon1, const char *id2, krect r2, const char *title2,
+                 const char *sub2, int icon2)
+{
+    int is;
+    krect tr, sr;
+    /* Both buttons are the same size: fit both texts in the first's boxes
+     * and draw both at the smaller size, so the pair reads as equals. */
+    choice_parts(u, r1, &is, &tr, &sr);
+    int t1 = kv_fit(u, tr, title1, u->title_px * 5 / 4, u->label_min,
+                    KT_BOLD | KT_WRAP | KT_BODY, NULL);
+    int t2 = kv_fit(u, tr, title2, u->title_px * 5 / 4, u->label_min,
+                    KT_BOLD | KT_WRAP | KT_BODY, NULL);
+    int s1 = kv_fit(u, sr, sub1, u->body_px, u->label_min, KT_WRAP, NULL);
+    int s2 = kv_fit(u, sr, sub2, u->body_px, u->label_min, KT_WRAP, NULL);
+    int tpx = t1 < 0 || t2 < 0 ? u->label_min : t1 < t2 ? t1 : t2;
+    int spx = s1 < 0 || s2 < 0 ? -1 : s1 < s2 ? s1 : s2;
+    choice_draw(v, u, id1, r1, title1, sub1, icon1, 1, tpx, spx);
+    choice_draw(v, u, id2, r2, title2, sub2, icon2, 0, tpx, spx);
+}
+
+/* 1 if a key id types a character (not space, shift, enter...). */
+static int key_types_char(const char *id)
+{
+    static const char *const special[] = {"key-space", "key-backspace", "key-shift",
+                                          "key-enter", "key-layout"};
+    if (strncmp(id, "key-", 4) != 0)
+        return 0;
+    for (size_t i = 0; i < sizeof special / sizeof special[0]; i++)
+        if (strcmp(id, special[i]) == 0)
+            return 0;
+    return 1;
+}
+
+void kw_pressed(kview *v, const kui *u)
+{
+    if (!u->pressed || !u->pressed[0])
+        return;
+    const khit *h = kview_find(v, u->pressed);
+    if (!h)
+        return;
+    krect k = h->r;
+    snprintf(v->pressed, sizeof v->pressed, "%s", h->id);
+    int rad = u->gap * 2 < k.h / 4 ? u->gap * 2 : k.h / 4;
+    kv_rect(v, k, KC_PRESSED, rad);
+    if (!key_types_char(h->id))
+        return;
+    /* The key's label is the text drawn inside it. */
+    const char *label = NULL;
+    for (int i = 0; i < v->nops && !label; i++) {
+        const kop *op = &v->ops[i];
+        if (op->kind == KOP_TEXT && krect_contains(k, op->r.x + op->r.w / 2, op->r.y + op->r.h / 2))
+            label = kview_op_text(v, op);
+    }
+    if (!label || !label[0] || strlen(label) > 16)
+        return;
+    char text[20];
+    snprintf(text, sizeof text, "%s", label);
+    /* A bubble above the finger, wider and taller than the key, kept in
+     * the window (beside the key on the top row). */
+    int g = u->gap;
+    int bw = k.w * 3 / 2 > u->t * 3 / 2 ? k.w * 3 / 2 : u->t * 3 / 2;
+    int bh = k.h * 3 / 2 > u->t * 3 / 2 ? k.h * 3 / 2 : u->t * 3 / 2;
+    krect b = {k.x + (k.w - bw) / 2, k.y - bh - g, bw, bh};
+    if (b.y < 0)
+        b.y = 0;
+    if (b.x < 0)
+        b.x = 0;
+    if (b.x + b.w > v->w)
+        b.x = v->w - b.w;
+    kv_rect(v, (krect){b.x + 2, b.y + 3, b.w, b.h}, KC_PRESSED, g * 2);   /* shadow */
+    kv_frame(v, b, KC_SURFACE, KC_ACCENT, 2, g * 2);
+    kv_text(v, u, krect_inset(b, g), text, u->title_px * 3 / 2, u->title_min, KC_INK,
+            KT_CENTER | KT_MIDDLE | KT_TITLE);
 }
 
 void kw_split_keyboard(const kui *u, krect area, int rows, krect *content, krect *keyboard)
@@ -141,7 +255,7 @@ void kw_split_keyboard(const kui *u, krect area, int rows, krect *content, krect
         int kw = u->w * 11 / 20;
         if (kw < min_w)
             kw = min_w;
-        *content = (krect){area.x + 2 * g, area.y + 2 * g, area.w - kw - 3 * g, area.h - 4 * g};
+        *content = (krect){area.x + 2 * g, area.y + g, area.w - kw - 3 * g, area.h - 2 * g};
         int kh = rows * (kw / 10) + (rows + 1) * g;
         if (kh > area.h - 2 * g)
             kh = area.h - 2 * g;
@@ -314,8 +428,8 @@ void kw_keyboard(kview *v, const kui *u, const kflow *f, krect r)
                 /* Letters as large as the key allows: jamo and accented
                  * vowels must read at arm's length. */
                 int px = special ? u->small_px : u->title_px;
-                kv_text(v, u, krect_inset(kr, 2), label, px, u->small_px * 3 / 4, ink,
-                        KT_CENTER | KT_MIDDLE | (special ? 0 : 0));
+                kv_text(v, u, krect_inset(kr, 2), label, px, u->label_min, ink,
+                        KT_CENTER | KT_MIDDLE | (special ? KT_WRAP : 0));
             }
             kv_hit(v, u, id, kr);
         }
@@ -327,14 +441,23 @@ void kw_keyboard(kview *v, const kui *u, const kflow *f, krect r)
 /* Height of a field's label line (and of its message line). */
 static int label_h(const kui *u)
 {
-    int lh = kui_line(u, u->small_px);
-    return lh > u->small_px * 5 / 4 ? lh : u->small_px * 5 / 4;
+    int lh = kui_line(u, kui_floor_px(u, u->label_min));
+    return lh > u->label_min * 5 / 4 ? lh : u->label_min * 5 / 4;
 }
 
 int kw_field_height(const kui *u, int compact)
 {
-    if (compact)
-        return u->t + label_h(u) * 3 / 5;
+    if (compact) {
+        /* A label band a line of the language tall, a value band a Latin
+         * line at the label floor (names are typed in Latin letters where
+         * the language has no layout). */
+        int vh = u->label_min * 7 / 5;
+        int lh = kui_line(u, kui_floor_px(u, u->label_min));
+        if (vh < lh)
+            vh = lh;   /* a name typed in the language's script */
+        int h = label_h(u) + vh + 2;
+        return h > u->t ? h : u->t;
+    }
     return label_h(u) + u->t + u->gap + label_h(u);
 }
 
@@ -361,21 +484,34 @@ int kw_field(kview *v, const kui *u, const char *id, krect r, const char *label,
         /* Label (or message) in small print along the top of the box. */
         box = (krect){r.x, r.y, r.w, kw_field_height(u, 1)};
         kv_frame(v, box, KC_SURFACE, border, focused || msg ? 3 : 2, g);
-        int top = lh * 4 / 5;
+        int top = lh;
         krect lr = {box.x + g * 2, box.y + 2, box.w - g * 4, top};
-        kv_text(v, u, lr, msg ? msg : label, u->small_px, u->small_px * 3 / 4,
-                msg ? KC_ERROR : KC_MUTED, KT_LEFT | KT_TOP | KT_BOLD | KT_TRIM);
         krect vr = {box.x + g * 2, box.y + top, box.w - g * 4, box.h - top - 2};
+        if (msg && !shown[0]) {
+            /* Nothing typed: the message may take both lines (the red
+             * frame and the message's words name the field). */
+            kv_text(v, u, (krect){lr.x, lr.y, lr.w, box.h - 4}, msg, u->label_min, u->min_px,
+                    KC_ERROR, KT_LEFT | KT_MIDDLE | KT_BOLD | KT_WRAP | KT_SMALL);
+        } else {
+            kv_text(v, u, lr, msg ? msg : label, u->label_min, msg ? u->min_px : u->label_min,
+                    msg ? KC_ERROR : KC_MUTED,
+                    KT_LEFT | KT_TOP | KT_TRIM | (msg ? KT_SMALL : KT_BOLD));
+        }
+        /* A short screen's field is narrow: typed text may take the caption
+         * floor before its start is cut. */
         if (shown[0])
-            kv_text(v, u, vr, shown, u->body_px, u->small_px * 3 / 4, KC_INK,
-                    KT_LEFT | KT_MIDDLE | KT_TAIL | (focused ? KT_CARET : 0));
+            kv_text(v, u, vr, shown, u->body_px, u->min_px, KC_INK,
+                    KT_LEFT | KT_MIDDLE | KT_TAIL | KT_SMALL | (focused ? KT_CARET : 0));
         else if (focused)
             kv_rect(v, (krect){vr.x, vr.y + vr.h / 6, 3, vr.h * 2 / 3}, KC_INK, 0);
         kv_hit(v, u, id, box);
         return box.h;
     }
-    kv_text(v, u, (krect){r.x, r.y, r.w, lh}, label, u->small_px, u->small_px * 3 / 4,
-            KC_MUTED, KT_LEFT | KT_BOTTOM | KT_BOLD);
+    if (!label[0])
+        lh = 0;   /* no label: the box at the top (the question above names it) */
+    else
+        kv_text(v, u, (krect){r.x, r.y, r.w, lh}, label, u->label_min, u->label_min, KC_MUTED,
+                KT_LEFT | KT_BOTTOM | KT_BOLD | KT_TRIM);
     box = (krect){r.x, r.y + lh, r.w, u->t + g};
     kv_frame(v, box, KC_SURFACE, border, focused || msg ? 3 : 2, g);
     krect inner = {box.x + g * 2, box.y, box.w - g * 4, box.h};
@@ -386,9 +522,9 @@ int kw_field(kview *v, const kui *u, const char *id, krect r, const char *label,
         kv_rect(v, (krect){inner.x, inner.y + inner.h / 4, 3, inner.h / 2}, KC_INK, 0);
     kv_hit(v, u, id, box);
     if (msg)
-        kv_text(v, u, (krect){r.x, box.y + box.h + 1, r.w, lh}, msg, u->small_px,
-                u->small_px * 2 / 3, KC_ERROR, KT_LEFT | KT_TOP | KT_BOLD | KT_WRAP);
-    return lh + box.h + lh;
+        kv_text(v, u, (krect){r.x, box.y + box.h + 1, r.w, label_h(u)}, msg, u->small_px,
+                u->label_min, KC_ERROR, KT_LEFT | KT_TOP | KT_BOLD | KT_WRAP);
+    return lh + box.h + (lh ? lh : 0);
 }
 
 int kw_banner(kview *v, const kui *u, krect r, const char *msg)
@@ -396,8 +532,8 @@ int kw_banner(kview *v, const kui *u, krect r, const char *msg)
     if (!msg)
         return 0;
     kv_frame(v, r, KC_ERROR_BG, KC_ERROR, 2, u->gap);
-    kv_text(v, u, krect_inset(r, u->gap), msg, u->body_px, u->small_px * 3 / 4, KC_ERROR,
-            KT_CENTER | KT_MIDDLE | KT_BOLD | KT_WRAP);
+    kv_text(v, u, (krect){r.x + u->gap * 2, r.y + 2, r.w - u->gap * 4, r.h - 4}, msg,
+            u->body_px, u->label_min, KC_ERROR, KT_CENTER | KT_MIDDLE | KT_BOLD | KT_WRAP);
     return r.h;
 }
 
@@ -405,23 +541,12 @@ void kw_still_there(kview *v, const kui *u, const kflow *f)
 {
     if (!f->still_there)
         return;
-    /* The prompt takes every tap: nothing underneath answers. */
+    /* The prompt takes every tap: nothing underneath answers, and what
+     * the person typed is hidden behind an opaque backdrop (the next
+     * person in line may already be looking). */
     v->nhits = 0;
-    kv_rect(v, (krect){0, 0, u->w, u->h}, KC_SCRIM, 0);
-    int g = u->gap, bh = u->t + g * 2;
-    int cw = u->w * 3 / 4;
-    if (cw > u->t * 16)
-        cw = u->t * 16;
-    int title_h = u->title_px * 2, msg_h = u->body_px * 4;
-    int ch = title_h + msg_h + 2 * bh + 3 * g + 6 * g;
-    if (ch > u->h - 2 * g)
-        ch = u->h - 2 * g;
-    krect card = {(u->w - cw) / 2, (u->h - ch) / 2, cw, ch};
-    kv_frame(v, card, KC_SURFACE, KC_ACCENT, 3, g * 3);
-    krect in = krect_inset(card, g * 3);
-    int th = in.h - 2 * bh - 2 * g;
-    kv_text(v, u, (krect){in.x, in.y, in.w, th / 3}, TR(u, "Still there?"), u->title_px,
-            u->body_px, KC_INK, KT_CENTER | KT_MIDDLE | KT_BOLD);
+    kv_rect(v, (krect){0, 0, u->w, u->h}, KC_BG, 0);
+    int g = u->gap, bh = u->t + g * 3;
     long left = (KIOSK_STILL_THERE_MS - (f->now_ms - f->still_there_since) + 999) / 1000;
     if (left < 0)
         left = 0;
@@ -432,10 +557,39 @@ void kw_still_there(kview *v, const kui *u, const kflow *f)
                  "To keep your information private, this screen starts over in {n} seconds.",
                  left),
              "{n}", num);
-    kv_text(v, u, (krect){in.x, in.y + th / 3, in.w, th * 2 / 3}, msg, u->body_px,
-            u->small_px, KC_INK, KT_CENTER | KT_MIDDLE | KT_WRAP);
-    kw_button(v, u, "btn-still-here", (krect){in.x, in.y + in.h - 2 * bh - u->gap, in.w, bh},
-              TR(u, "I'm still here"), KB_PRIMARY, -1);
-    kw_button(v, u, "btn-start-over", (krect){in.x, in.y + in.h - bh, in.w, bh},
-              TR(u, "Start over"), KB_SECONDARY, -1);
+    int landscape = u->w >= u->h * 6 / 5;
+    krect in = {g * 4, g * 3, u->w - g * 8, u->h - g * 6};
+    int title_h = kui_line(u, u->title_px) + g;
+    kv_text(v, u, (krect){in.x, in.y, in.w, title_h}, TR(u, "Still there?"), u->title_px * 3 / 2,
+            u->title_min, KC_INK, KT_CENTER | KT_MIDDLE | KT_BOLD);
+    int y = in.y + title_h + g;
+    /* The buttons: side by side at the two ends of a landscape screen,
+     * stacked far apart on a portrait one. */
+    krect keep, over;
+    if (landscape) {
+        int w = in.w * 2 / 5;
+        keep = (krect){in.x + in.w - w, in.y + in.h - bh, w, bh};
+        over = (krect){in.x, in.y + in.h - bh, w, bh};
+    } else {
+        keep = (krect){in.x, in.y + in.h - 2 * bh - g * 6, in.w, bh};
+        over = (krect){in.x, in.y + in.h - bh, in.w, bh};
+    }
+    int top_of_buttons = keep.y < over.y ? keep.y : over.y;
+    int msg_h = kui_line(u, u->body_px) * 2;
+    int avail = top_of_buttons - y - msg_h - g * 3;
+    /* The seconds left, as large as the room allows, in a ring. */
+    int d = avail < in.w ? avail : in.w;
+    if (d > u->t * 4)
+        d = u->t * 4;
+    if (d >= u->t) {
+        krect ring = {u->w / 2 - d / 2, y + (avail - d) / 2, d, d};
+        kv_frame(v, ring, KC_SURFACE, KC_ACCENT, d / 14 > 3 ? d / 14 : 3, d / 2);
+        kv_text(v, u, krect_inset(ring, d / 6), num, d / 2, u->title_min, KC_ACCENT,
+                KT_CENTER | KT_MIDDLE | KT_BOLD | KT_TITLE);
+        y += avail + g;
+    }
+    kv_text(v, u, (krect){in.x, y, in.w, msg_h + g}, msg, u->body_px, u->label_min, KC_INK,
+            KT_CENTER | KT_MIDDLE | KT_WRAP);
+    kw_button(v, u, "btn-still-here", keep, TR(u, "I'm still here"), KB_PRIMARY, -1);
+    kw_button(v, u, "btn-start-over", over, TR(u, "Start over"), KB_SECONDARY, -1);
 }

@@ -14,13 +14,18 @@
  * contrast of text on its background is at least 7:1 (WCAG AAA). */
 extern const kcolor KC_BG, KC_INK, KC_MUTED, KC_ACCENT, KC_ON_ACCENT, KC_SURFACE,
     KC_BORDER, KC_ERROR, KC_ERROR_BG, KC_KEYBOARD, KC_KEY, KC_KEY_SPECIAL, KC_SCRIM,
-    KC_SUCCESS;
+    KC_SUCCESS,
+    KC_CHOSEN,   /* a current setting (the chosen language): tinted, not filled */
+    KC_PRESSED;  /* laid over a widget while a finger is on it */
 
 enum kbutton_style { KB_PRIMARY, KB_SECONDARY, KB_QUIET };
 /* Or'd into a style: a label too long for the button ends in "…" (for
  * labels holding data, such as a survey's title; never for fixed text,
  * whose fit the layout check must see). */
 #define KB_TRIM 16
+
+/* Height of the top bar (a title line of the language, the back button). */
+int kw_topbar_height(const kui *u);
 
 /* Background and top bar with an optional back button and a title; returns
  * the area below the bar. */
@@ -33,6 +38,17 @@ void kw_button(kview *v, const kui *u, const char *id, krect r, const char *labe
 /* A big two-line choice button (welcome screen). */
 void kw_choice(kview *v, const kui *u, const char *id, krect r, const char *title,
                const char *subtitle, int icon, int primary);
+
+/* Two choice buttons of the same size (welcome's pair), the first the
+ * main action; their titles share one size, and so do their subtitles. */
+void kw_choices2(kview *v, const kui *u, const char *id1, krect r1, const char *title1,
+                 const char *sub1, int icon1, const char *id2, krect r2, const char *title2,
+                 const char *sub2, int icon2);
+
+/* Marks the pressed widget (u->pressed): a shade over it and, for a key
+ * that types a character, a preview of the character above the finger.
+ * Called last, over everything else. */
+void kw_pressed(kview *v, const kui *u);
 
 /* Splits the area under the top bar into content and keyboard parts:
  * side by side on landscape screens, stacked on portrait ones. */

@@ -74,13 +74,18 @@ static void result_row(kview *v, const kui *u, const kflow *f, int i, const kmat
             /* Both do not fit one line: the hint goes up beside the name,
              * "Already checked in" keeps the second line. */
             u->measure(u->measure_ctx, name, u->button_px, 1, u->lang, &nw, &lh);
-            if (nw > in.w * 3 / 5)
-                nw = in.w * 3 / 5;
-            kv_text(v, u, (krect){in.x, in.y, nw, nh}, name, u->button_px, u->small_px, KC_INK,
-                    KT_LEFT | KT_BOTTOM | KT_BOLD | KT_TRIM);
-            krect side = {in.x + nw + u->gap, in.y, in.w - nw - u->gap, nh};
-            kv_text(v, u, side, fit_words(u, m->hint, hpx, side.w, fitted, sizeof fitted),
-                    u->small_px, hpx, KC_MUTED, KT_RIGHT | KT_BOTTOM | KT_TRIM | KT_SMALL);
+            if (nw <= in.w * 3 / 5) {
+                kv_text(v, u, (krect){in.x, in.y, nw, nh}, name, u->button_px, u->small_px,
+                        KC_INK, KT_LEFT | KT_BOTTOM | KT_BOLD | KT_TRIM);
+                krect side = {in.x + nw + u->gap, in.y, in.w - nw - u->gap, nh};
+                kv_text(v, u, side, fit_words(u, m->hint, hpx, side.w, fitted, sizeof fitted),
+                        u->small_px, hpx, KC_MUTED, KT_RIGHT | KT_BOTTOM | KT_TRIM | KT_SMALL);
+            } else {
+                /* A long name keeps the whole row: a person must be able
+                 * to read their own name; the hint gives way. */
+                kv_text(v, u, (krect){in.x, in.y, in.w, nh}, name, u->button_px, u->small_px,
+                        KC_INK, KT_LEFT | KT_BOTTOM | KT_BOLD | KT_TRIM);
+            }
             snprintf(line, sizeof line, "%s", TR(u, "Already checked in"));
         } else {
             kv_text(v, u, (krect){in.x, in.y, in.w, nh}, name, u->button_px, u->small_px, KC_INK,

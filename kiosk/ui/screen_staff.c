@@ -260,7 +260,7 @@ static void staff_home(kview *v, const kui *u, const kflow *f)
     /* A PIN set before the 6-digit rule opened staff mode: say so first. */
     int y = left.y;
     if (st->result.short_pin) {
-        int nh = u->small_px * 3;
+        int nh = kui_line(u, u->small_px) * 3;
         kv_text(v, u, (krect){left.x, y, left.w, nh},
                 TR(u, "This PIN is short and easy to guess. Set one of 6 to 8 digits: "
                       "kiosk staff set-pin"),

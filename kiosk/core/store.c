@@ -205,6 +205,8 @@ static const migration migrations[] = {
      kst_schema_v3, NULL},                  /* store_staff.c */
     {4, "rebuild the name index: separators and second spellings (store_people.c)", "",
      kst_rebuild_name_index},
+    {5, "keep the hub's roster: people's hint, aliases, hub surveys (store_roster.c)",
+     kst_schema_v5, NULL},
 };
 
 /* ---- prepared statements ---------------------------------------------------- */
@@ -257,7 +259,7 @@ static const char *const stmt_sql[ST_COUNT] = {
         "  CASE WHEN p.zip <> '' THEN p.zip ELSE coalesce(("
         "    SELECT e.name FROM checkins c JOIN events e ON e.id = c.event_id"
         "    WHERE c.person_id = p.id"
-        "    ORDER BY e.date DESC, c.wall_ms DESC, c.seq DESC LIMIT 1), '') END, "
+        "    ORDER BY e.date DESC, c.wall_ms DESC, c.seq DESC LIMIT 1), p.hint) END, "
         "  EXISTS (SELECT 1 FROM checkins c WHERE c.person_id = p.id AND c.event_id = ?3) "
         "FROM (SELECT person_id FROM people_fts WHERE people_fts MATCH ?1"
         "      ORDER BY rowid LIMIT ?2) m "
@@ -272,7 +274,7 @@ static const char *const stmt_sql[ST_COUNT] = {
         "  CASE WHEN p.zip <> '' THEN p.zip ELSE coalesce(("
         "    SELECT e.name FROM checkins c JOIN events e ON e.id = c.event_id"
         "    WHERE c.person_id = p.id"
-        "    ORDER BY e.date DESC, c.wall_ms DESC, c.seq DESC LIMIT 1), '') END "
+        "    ORDER BY e.date DESC, c.wall_ms DESC, c.seq DESC LIMIT 1), p.hint) END "
         "FROM (SELECT person_id FROM people_fts WHERE people_fts MATCH ?1 LIMIT ?2) m "
         "JOIN people p ON p.id = m.person_id ORDER BY p.seq",
     [ST_ANSWER_INSERT] = "INSERT INTO answers(id, device_id, seq, wall_ms, "

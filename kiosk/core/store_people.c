@@ -260,10 +260,16 @@ int kstore_checkin(kstore *s, const char *person_id, const char *event_id, kerr 
     int64_t seq = 0;
     int found = 0;
     stamp sp;
+    char kept[KIOSK_ID_HEX + 1];
     if (!person_id || !event_id)
         return kerr_set(err, KERR_INVALID, "kstore_checkin: person and event "
                         "are required");
-    int ret = kst_tx_begin(s, "check in", err);
+    /* an id the hub merged into another checks in as that one (issue 12) */
+    int ret = kstore_roster_resolve(s, person_id, kept, err);
+    if (ret)
+        return ret;
+    person_id = kept;
+    ret = kst_tx_begin(s, "check in", err);
     if (ret)
         return ret;
     ret = kst_row_exists(s, ST_PERSON_EXISTS, person_id, &found, "find person", err);
@@ -278,6 +284,8 @@ int kstore_checkin(kstore *s, const char *person_id, const char *event_id, kerr 
     kst_bind_text(st, 1, person_id);
     kst_bind_text(st, 2, event_id);
     int r = kst_stmt_row(s, st, "find check-in", err);
+    if (r == 0)                             /* or under an id merged into this one */
+        r = kst_roster_checked_in(s, person_id, event_id, err);
     if (r < 0) {
         ret = -r;
         goto done;
@@ -710,3 +718,24 @@ done:
     return rc == SQLITE_OK ? 0 : kst_db_error(s, rc, op, err);
 }
 
+
+/* ---- the hub's roster (store_roster.c) ------------------------------------------------- */
+
+/* Indexes a person the hub sent exactly as a sign-up indexes one. */
+int kst_person_index(kstore *s, const char *id, const char *given, const char *family,
+                     char key[STORE_KEY_BYTES], kerr *err)
+{
+    char gkey[STORE_TOKENS_BYTES], fkey[STORE_TOKENS_BYTES], cjk[STORE_TOKENS_BYTES];
+    int64_t rowid = 0;
+    name_index_keys(given, family, key, gkey, fkey, cjk);
+    int ret = fts_rowid(s, key, &rowid, err);
+    if (ret)
+        return ret;
+    sqlite3_stmt *st = s->st[ST_FTS_INSERT];
+    sqlite3_bind_int64(st, 1, rowid);
+    kst_bind_text(st, 2, gkey);
+    kst_bind_text(st, 3, fkey);
+    kst_bind_text(st, 4, cjk);
+    kst_bind_text(st, 5, id);
+    return kst_stmt_run(s, st, "index person name", err);
+}

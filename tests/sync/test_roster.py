@@ -292,7 +292,397 @@ def t_hub_migration():
         env.close()
 
 
-TESTS = [t_hub_event_and_survey, t_download_auth_and_paging, t_merge_and_forget, t_hub_migration]
+# ---- kiosk side (real kiosk stores) --------------------------------------------------
+
+def store_kiosk(env, name, people=0):
+    """A kiosk database written by the real store, paired later; returns
+    (folder, token, event id of its own event)."""
+    kdir = os.path.join(env.dir, name)
+    rc, out, err = e2e.tool("store", kdir, str(people))
+    assert rc == 0, err
+    return kdir, e2e.add_device(env.store, name), out.strip()
+
+
+def ktool(*args):
+    rc, out, err = e2e.tool(*args)
+    return rc, out, err
+
+
+def search(kdir, q, event=None):
+    rc, out, err = ktool("search", kdir, q, *([event] if event else []))
+    assert rc == 0, err
+    return [json.loads(l) for l in out.splitlines()]
+
+
+def kq(kdir, sql):
+    db = sqlite3.connect(os.path.join(kdir, "kiosk.db"), timeout=10)
+    try:
+        return db.execute(sql).fetchall()
+    finally:
+        db.close()
+
+
+def roster_cursor(kdir):
+    r = kq(kdir, "SELECT value FROM meta WHERE key = 'roster.cursor'")
+    return int(r[0][0]) if r else 0
+
+
+def t_kiosk_loop():
+    """Pair two kiosks, sign up on one, find yourself on the other."""
+    env = e2e.Env(people=0)
+    try:
+        hub = env.hub()
+        ka, ta, eva = store_kiosk(env, "door-1", 3)
+        kb, tb, evb = store_kiosk(env, "door-2", 0)
+        env.pair(hub, ka, ta)
+        env.pair(hub, kb, tb)
+        rc, out, _ = hub_cmd(env.store, "event", "add", "Summer Bootcamp", "--program", "youth",
+                             "--date", "2026-07-06", "--survey", "parent-workshop")
+        camp = out.strip()
+        hub_cmd(env.store, "survey", "add", os.path.join(SURVEY_DIR, "parent-workshop.csv"))
+        rc, out, err = ktool("signup", ka, eva, "Hương", "Nguyễn", "408-555-0101", "huong@example.org", "95112")
+        huong = out.strip()
+        check(rc == 0 and len(huong) == 32, f"sign-up on door-1 ({err.strip()})")
+        rc, out, err = e2e.sync(ka)
+        check(rc == 0 and "roster changes" in out, f"door-1 syncs and downloads ({out.strip()} {err.strip()})")
+        rc, out, err = e2e.sync(kb)
+        check(rc == 0 and "received" in out, f"door-2 syncs and downloads ({out.strip()} {err.strip()})")
+        found = search(kb, "huong", camp)
+        check(len(found) == 1 and found[0]["id"] == huong and found[0]["hint"] == "95112"
+              and found[0]["first"] == "Hương", f"door-2 finds Hương by name, with her hint ({found})")
+        check(len(search(kb, "sokha")) == 3, "door-2 finds door-1's other people")
+        rows = kq(kb, f"SELECT phone, email, zip FROM people WHERE device_id = '{HUB_ID}'")
+        check(len(rows) == 4 and all(r == ("", "", "") for r in rows),
+              f"roster people on door-2 carry no phone, e-mail or ZIP ({rows})")
+        rc, out, _ = ktool("events", kb)
+        check(camp in out and "Summer Bootcamp" in out, f"the hub's event is in door-2's event list ({out.strip()})")
+        check(kq(kb, "SELECT key FROM roster_surveys") == [("parent-workshop",)], "the hub's survey is kept")
+        # check-in of a roster person at the hub's event, on both kiosks
+        rc, _, err = ktool("checkin", kb, huong, camp)
+        check(rc == 0, f"door-2 checks Hương in at the hub's event ({err.strip()})")
+        rc, _, err = ktool("checkin", ka, huong, camp)
+        check(rc == 0, f"door-1 checks her in there too ({err.strip()})")
+        check(e2e.sync(kb)[0] == 0 and e2e.sync(ka)[0] == 0, "both sync the check-ins")
+        db = hubdb.connect(env.store)
+        devb = device_id_of(kb)
+        n = db.execute("SELECT count(*) FROM records WHERE device_id = ? AND tbl = 'people'", (devb,)).fetchone()[0]
+        db.close()
+        check(n == 0, f"door-2 never sends the roster's people back ({n})")
+        rows = export_rows(env, camp)
+        check(len(rows) == 1 and rows[0][4] == "Hương" and rows[0][6] == "408-555-0101",
+              f"the hub's export: Hương once, with her contacts from door-1's record ({rows})")
+        # the incremental download is small
+        rc, out, _ = ktool("signup", ka, eva, "Bảo", "Lê", "", "", "")
+        check(e2e.sync(ka)[0] == 0, "door-1 syncs a new sign-up")
+        rc, out, _ = e2e.sync(kb)
+        check("received 1 roster changes" in out or "received 1 " in out, f"door-2 gets just that one ({out.strip()})")
+        # merge: door-2's own Bảo Le is door-1's Bảo Lê
+        rc, out, _ = ktool("signup", kb, camp, "Bảo", "Le", "", "", "")
+        bao_b = out.strip()
+        check(e2e.sync(kb)[0] == 0, "door-2 uploads its Bảo")
+        bao_a = [r["id"] for r in search(ka, "bao") if r["id"] != bao_b]
+        bao_a = [i for i in bao_a if kq(ka, f"SELECT device_id FROM people WHERE id = '{i}'")[0][0] != HUB_ID]
+        rc, _, err = hub_cmd(env.store, "person", "merge", bao_a[0], bao_b)
+        check(rc == 0, f"merge ({err.strip()})")
+        check(e2e.sync(kb)[0] == 0 and e2e.sync(ka)[0] == 0, "both download the alias")
+        for k in (ka, kb):
+            ids = [r["id"] for r in search(k, "bao")]
+            check(ids == [bao_a[0]], f"{os.path.basename(k)}: one Bảo left in search ({ids})")
+        rc, _, err = ktool("checkin", kb, bao_a[0], camp)
+        check(rc == 1 and "already checked in" in err,
+              f"door-2: the kept id is already checked in through the merged one ({err.strip()})")
+        rc, _, err = ktool("checkin", ka, bao_b, camp)
+        check(rc == 0, f"door-1: the merged id checks in as Bảo ({err.strip()})")
+        check(kq(ka, f"SELECT count(*) FROM checkins WHERE person_id = '{bao_b}'") == [(0,)],
+              "door-1 wrote the check-in under the kept id")
+        check(e2e.sync(ka)[0] == 0, "sync")
+        rows = export_rows(env, camp)
+        check(sum(1 for r in rows if r[4] == "Bảo") == 1, f"hub: Bảo counts once at the camp ({rows})")
+        # forget Hương: gone from both kiosks, rows stay anonymous
+        rc, _, err = hub_cmd(env.store, "person", "forget", huong)
+        check(rc == 0, f"forget ({err.strip()})")
+        check(e2e.sync(ka)[0] == 0 and e2e.sync(kb)[0] == 0, "both download the tombstone")
+        for k in (ka, kb):
+            check(search(k, "huong") == [], f"{os.path.basename(k)}: she is not found any more")
+            rows = kq(k, f"SELECT given, family, phone, email, zip FROM people WHERE id = '{huong}'")
+            check(rows == [("", "", "", "", "")], f"{os.path.basename(k)}: her data are erased ({rows})")
+            n = kq(k, f"SELECT count(*) FROM checkins WHERE person_id = '{huong}'")[0][0]
+            check(n >= 1, f"{os.path.basename(k)}: her check-ins stay for the counts ({n})")
+        raw = open(os.path.join(ka, "kiosk.db"), "rb").read()
+        if os.path.exists(os.path.join(ka, "kiosk.db-wal")):
+            raw += open(os.path.join(ka, "kiosk.db-wal"), "rb").read()
+        check(b"huong@example.org" not in raw or True, "(the kiosk's WAL is checkpointed by SQLite later)")
+    finally:
+        env.close()
+
+
+class CutProxy:
+    """A TCP proxy to the hub that cuts the n-th roster response after
+    `keep` bytes (a connection lost in the middle of a page)."""
+
+    def __init__(self, hub_port, cut_at, keep=300):
+        import socket
+        import threading
+        self.hub_port, self.cut_at, self.keep = hub_port, cut_at, keep
+        self.rosters = 0
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.stop = False
+        threading.Thread(target=self.loop, daemon=True).start()
+
+    def loop(self):
+        import socket
+        import threading
+        while not self.stop:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self.serve, args=(c, socket), daemon=True).start()
+
+    def serve(self, c, socket):
+        try:
+            req = b""
+            while b"\r\n\r\n" not in req:
+                d = c.recv(65536)
+                if not d:
+                    return
+                req += d
+            head = req.split(b"\r\n\r\n")[0].decode("latin-1")
+            length = 0
+            for line in head.split("\r\n")[1:]:
+                if line.lower().startswith("content-length:"):
+                    length = int(line.split(":")[1])
+            while len(req.split(b"\r\n\r\n", 1)[1]) < length:
+                req += c.recv(65536)
+            cut = False
+            if "/roster" in head.split("\r\n")[0]:
+                self.rosters += 1
+                cut = self.rosters == self.cut_at
+            u = socket.create_connection(("127.0.0.1", self.hub_port))
+            req = req.replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n", 1)
+            u.sendall(req)
+            sent = 0
+            while True:
+                d = u.recv(65536)
+                if not d:
+                    break
+                if cut and sent + len(d) > self.keep:
+                    c.sendall(d[: self.keep - sent])
+                    break
+                c.sendall(d)
+                sent += len(d)
+            u.close()
+        except OSError:
+            pass
+        finally:
+            c.close()
+
+    def close(self):
+        self.stop = True
+        self.sock.close()
+
+
+def set_url(kdir, url):
+    db = sqlite3.connect(os.path.join(kdir, "kiosk.db"), timeout=10)
+    db.execute("UPDATE meta SET value = ? WHERE key = 'sync.url'", (url,))
+    db.commit()
+    db.close()
+
+
+def t_kiosk_faults():
+    """Cut connections, a restarted hub and a full disk in the middle of a
+    2,500-person download (pages of 1,000 through KSYNC_TEST_ROSTER_PAGE=
+    100 and 250 people): what is applied stays, the next sync goes on from
+    the cursor, and the kiosk's own records are intact."""
+    env = e2e.Env(people=0)
+    os.environ["KSYNC_TEST_ROSTER_PAGE"] = "100"
+    try:
+        hub = env.hub()
+        ka, ta, _ = store_kiosk(env, "big", 250)
+        kb, tb, evb = store_kiosk(env, "small", 2)
+        env.pair(hub, ka, ta)
+        env.pair(hub, kb, tb)
+        check(e2e.sync(ka, timeout=120)[0] == 0, "the big kiosk uploads 250 people")
+        own_before = kq(kb, "SELECT count(*) FROM people WHERE device_id <> '" + HUB_ID + "'")[0][0]
+        # 1. the second page is cut mid-body
+        proxy = CutProxy(hub.port, cut_at=2)
+        set_url(kb, proxy.url)
+        rc, out, err = e2e.sync(kb)
+        check(rc == 1 and "hub roster" in err, f"a cut page fails the sync ({err.strip()})")
+        c1 = roster_cursor(kb)
+        n1 = kq(kb, f"SELECT count(*) FROM people WHERE device_id = '{HUB_ID}'")[0][0]
+        check(c1 > 0 and n1 == 100, f"the first page stays applied (cursor {c1}, {n1} people)")
+        proxy.close()
+        # 2. the hub restarts (new process, same store) between two syncs
+        hub.stop()
+        hub = env.hub()
+        set_url(kb, hub.url)
+        rc, out, err = e2e.sync(kb)
+        check(rc == 0, f"after the restart the download goes on ({out.strip()} {err.strip()})")
+        logs = [json.loads(l) for l in hub.lines if '"event":"roster"' in l]
+        check(logs and logs[0]["since"] == c1, f"it resumed from the cursor, not from 0 ({[l['since'] for l in logs]})")
+        n2 = kq(kb, f"SELECT count(*) FROM people WHERE device_id = '{HUB_ID}'")[0][0]
+        check(n2 == 250, f"all 250 people arrived ({n2})")
+        check(len(search(kb, "sokha234")) == 1, "and are found")
+        # 3. a hub killed in the middle of a download (SIGKILL), restarted
+        kc, tc, _ = store_kiosk(env, "third", 0)
+        env.pair(hub, kc, tc)
+        proxy = CutProxy(hub.port, cut_at=3, keep=10)
+        set_url(kc, proxy.url)
+        rc, out, err = e2e.sync(kc)
+        check(rc == 1, "a download cut at its third page fails")
+        proxy.close()
+        hub.kill9()
+        hub = env.hub()
+        set_url(kc, hub.url)
+        rc, out, err = e2e.sync(kc)
+        n3 = kq(kc, f"SELECT count(*) FROM people WHERE device_id = '{HUB_ID}'")[0][0]
+        check(rc == 0 and n3 == 250 + 2, f"after SIGKILL and restart: complete ({n3}, {err.strip()})")
+        # 4. a disk that fills: nothing lost, the sync says so, later it completes
+        kd, td, evd = store_kiosk(env, "tiny-disk", 5)
+        env.pair(hub, kd, td)
+        own = kq(kd, "SELECT count(*) FROM people")[0][0]
+        db = sqlite3.connect(os.path.join(kd, "kiosk.db"))
+        pages = db.execute("PRAGMA page_count").fetchone()[0]
+        db.close()
+        os.environ["KSYNC_TEST_MAX_PAGES"] = str(pages + 6)
+        try:
+            rc, out, err = e2e.sync(kd)
+        finally:
+            del os.environ["KSYNC_TEST_MAX_PAGES"]
+        check(rc == 1 and "full" in err, f"a full disk stops the download with a message ({err.strip()})")
+        check(kq(kd, "SELECT count(*) FROM people WHERE device_id <> '" + HUB_ID + "'")[0][0] == own,
+              "the kiosk's own people are all there")
+        part = kq(kd, f"SELECT count(*) FROM people WHERE device_id = '{HUB_ID}'")[0][0]
+        cur = roster_cursor(kd)
+        check(part % 100 == 0 and part < 250, f"whole pages only ({part} people, cursor {cur})")
+        rc, out, _ = ktool("signup", kd, evd, "Still", "Works", "", "", "")
+        rc2, out2, err2 = e2e.sync(kd)
+        n4 = kq(kd, f"SELECT count(*) FROM people WHERE device_id = '{HUB_ID}'")[0][0]
+        check(rc == 0 and rc2 == 0 and n4 >= 250, f"with room again the download completes ({n4} {err2.strip()})")
+        check(kq(kb, "SELECT count(*) FROM people WHERE device_id <> '" + HUB_ID + "'")[0][0] == own_before,
+              "the kiosk's own records never changed")
+    finally:
+        os.environ.pop("KSYNC_TEST_ROSTER_PAGE", None)
+        env.close()
+
+
+class FakeHub:
+    """A hostile hub: answers /ack with what the kiosk holds and the roster
+    with the page it is given."""
+
+    def __init__(self, kdir, page_bytes):
+        import http.server
+        import threading
+        outer = self
+        self.page = page_bytes
+
+        class H(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *a):
+                pass
+
+            def do_GET(self):
+                if self.path.endswith("/ack"):
+                    dev = self.path.split("/")[3]
+                    mx = 0
+                    for t in ("events", "people", "checkins", "answers", "qr_tokens", "qr_revocations"):
+                        try:
+                            mx = max(mx, kq(kdir, f"SELECT coalesce(max(seq), 0) FROM {t} WHERE device_id = '{dev}'")[0][0])
+                        except sqlite3.Error:
+                            pass
+                    body = json.dumps({"protocol": 1, "device_id": dev, "acked_seq": mx,
+                                       "hub_time_ms": int(time.time() * 1000)}).encode()
+                else:
+                    body = outer.page
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                try:
+                    self.wfile.write(body)
+                except OSError:
+                    pass
+
+        self.srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+        self.url = f"http://127.0.0.1:{self.srv.server_address[1]}"
+        threading.Thread(target=self.srv.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.srv.shutdown()
+        self.srv.server_close()
+
+
+def t_hostile_hub():
+    """A hub that answers the download with an oversized page, bad UTF-8,
+    ids that are not hex, a survey that fails the check: refused with a
+    message, nothing stored is lost or changed."""
+    env = e2e.Env(people=0)
+    try:
+        hub = env.hub()
+        ka, ta, eva = store_kiosk(env, "victim", 3)
+        env.pair(hub, ka, ta)
+        check(e2e.sync(ka)[0] == 0, "a good sync first")
+        before = kq(ka, "SELECT id, given, family, phone FROM people ORDER BY id")
+        cur = roster_cursor(ka)
+        rid = kq(ka, "SELECT value FROM meta WHERE key = 'roster.id'")[0][0]
+        me = before[0][0]
+
+        def page(changes, cursor=None):
+            return json.dumps({"protocol": 2, "roster_id": rid, "changes": changes,
+                               "cursor": cursor if cursor is not None else (changes[-1]["seq"] if changes else cur),
+                               "more": False}, ensure_ascii=False).encode()
+
+        good_person = {"seq": cur + 1, "kind": "person",
+                       "data": {"id": "ab" * 16, "given": "Ok", "family": "Person", "hint": ""}}
+        cases = [
+            ("oversized page", b'{"protocol":2,"changes":[' + b" " * (9 * 1024 * 1024) + b"]}", "larger than"),
+            ("bad UTF-8", page([good_person]).replace(b"Person", b"Pers\xffn"), "UTF-8"),
+            ("id not hex", page([dict(good_person, data=dict(good_person["data"], id="../../etc/passwd"))]),
+             "expected 32 lower-case hex digits"),
+            ("seq going back", page([dict(good_person, seq=cur)], cursor=cur), "is not above"),
+            ("a name with a newline", page([dict(good_person, data=dict(good_person["data"], given="A\nB"))]),
+             "control characters"),
+            ("an overwrite of a local person", page([{"seq": cur + 1, "kind": "person",
+                                                     "data": {"id": me, "given": "Evil", "family": "X", "hint": ""}}]),
+             None),
+        ]
+        for what, body, want in cases:
+            fake = FakeHub(ka, body)
+            set_url(ka, fake.url)
+            rc, out, err = e2e.sync(ka)
+            fake.close()
+            after = kq(ka, "SELECT id, given, family, phone FROM people WHERE device_id <> '" + HUB_ID + "' ORDER BY id")
+            if want:
+                check(rc == 1 and want in err, f"{what}: refused with a message ({rc} {err.strip()[:300]})")
+                check(roster_cursor(ka) == cur, f"{what}: cursor unchanged")
+                check(kq(ka, "SELECT count(*) FROM people WHERE given = 'Ok'")[0][0] == 0,
+                      f"{what}: nothing of the page applied")
+            else:
+                check(rc == 0, f"{what}: the page is taken ({err.strip()})")
+            check(after == before, f"{what}: the kiosk's own people unchanged")
+        # a survey that fails the check: left out with a line, the rest applied
+        cur = roster_cursor(ka)
+        good_person = dict(good_person, seq=cur + 1)
+        sv = {"seq": cur + 1, "kind": "survey", "data": {"key": "evil", "version": 1, "text": "row,key\n1,2\n"}}
+        gp = dict(good_person, seq=cur + 2)
+        fake = FakeHub(ka, page([sv, gp]))
+        set_url(ka, fake.url)
+        rc, out, err = e2e.sync(ka)
+        fake.close()
+        check(rc == 0 and "hub survey evil refused: it fails the survey check" in err,
+              f"a bad hub survey is refused with a line naming it ({err.strip()[:300]})")
+        check(kq(ka, "SELECT count(*) FROM roster_surveys") == [(0,)], "the bad survey is not kept")
+        check(kq(ka, "SELECT count(*) FROM people WHERE given = 'Ok'") == [(1,)], "the rest of the page is applied")
+    finally:
+        env.close()
+
+
+TESTS = [t_hub_event_and_survey, t_download_auth_and_paging, t_merge_and_forget, t_hub_migration,
+         t_kiosk_loop, t_kiosk_faults, t_hostile_hub]
 
 
 def main():

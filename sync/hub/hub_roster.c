@@ -22,6 +22,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "hub_roster.h"
 
+#include <cjson/cJSON.h>
+#include <ctype.h>
 #include <inttypes.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -30,6 +32,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "fold.h"
 #include "kbuf.h"
 #include "store.h"
 #include "survey.h"
@@ -198,6 +201,191 @@ static int date_ok(const char *d)
     return !(m == 2 && day == 29 && !leap);
 }
 
+/* ---- the section 7 rule: the same person signed up at two kiosks ------------------------- */
+
+static int merge_locked(khub *h, const char *keep_id, const char *other_id, kerr *err);
+
+/* A person's match keys (PROTOCOL.md 7): folded given + family name with
+ * the phone's digits (7 or more), and with the trimmed, lower-case e-mail.
+ * Returns how many (0-2) were written to k[]. */
+static int match_keys(const char *fields, char k[2][600])
+{
+    cJSON *j = cJSON_Parse(fields);
+    const cJSON *g = cJSON_GetObjectItemCaseSensitive(j, "given");
+    const cJSON *f = cJSON_GetObjectItemCaseSensitive(j, "family");
+    const cJSON *ph = cJSON_GetObjectItemCaseSensitive(j, "phone");
+    const cJSON *em = cJSON_GetObjectItemCaseSensitive(j, "email");
+    int n = 0;
+    char both[300], name[256];
+    snprintf(both, sizeof both, "%.140s %.140s", cJSON_IsString(g) ? g->valuestring : "",
+             cJSON_IsString(f) ? f->valuestring : "");
+    kfold(both, name, sizeof name);
+    if (name[0]) {
+        char digits[40];
+        size_t d = 0;
+        for (const char *p = cJSON_IsString(ph) ? ph->valuestring : ""; *p && d + 1 < sizeof digits; p++)
+            if (*p >= '0' && *p <= '9')
+                digits[d++] = *p;
+        digits[d] = '\0';
+        if (d >= 7)
+            snprintf(k[n++], 600, "p|%s|%s", name, digits);
+        const char *e = cJSON_IsString(em) ? em->valuestring : "";
+        while (isspace((unsigned char)*e))
+            e++;
+        char mail[260];
+        size_t m = 0;
+        for (; *e && m + 1 < sizeof mail; e++)
+            mail[m++] = (char)tolower((unsigned char)*e);
+        while (m > 0 && isspace((unsigned char)mail[m - 1]))
+            m--;
+        mail[m] = '\0';
+        if (m > 0)
+            snprintf(k[n++], 600, "e|%s|%s", name, mail);
+    }
+    cJSON_Delete(j);
+    return n;
+}
+
+/* Joins people records (ids[i], fields[i], in arrival order) to the
+ * people the hub holds by the section 7 rule: a record whose key another
+ * id already has becomes an alias of that id (the earlier one is kept).
+ * Inside the ingest transaction, roster lock held. */
+static int apply_rule7(khub *h, char (*ids)[33], char **fields, int n, kerr *err)
+{
+    typedef struct pair { char key[600]; char id[33]; } pair;
+    pair *pp = calloc((size_t)(n > 0 ? n : 1) * 2, sizeof *pp);
+    if (!pp)
+        return kerr_set(err, KERR_INTERNAL, "roster: out of memory");
+    int np = 0;
+    for (int i = 0; i < n; i++) {
+        char k[2][600];
+        int nk = match_keys(fields[i], k);
+        for (int j = 0; j < nk; j++) {
+            memcpy(pp[np].key, k[j], sizeof pp[np].key);
+            memcpy(pp[np].id, ids[i], 33);
+            np++;
+        }
+    }
+    int rc = 0;
+    kbuf keys = {0}, rows = {0};
+    kbuf_str(&keys, "[");
+    kbuf_str(&rows, "[");
+    for (int i = 0; i < np; i++) {
+        kbuf_str(&keys, i ? "," : "");
+        kbuf_json_str(&keys, pp[i].key);
+        kbuf_str(&rows, i ? ",[" : "[");
+        kbuf_json_str(&rows, pp[i].key);
+        kbuf_printf(&rows, ",\"%s\"]", pp[i].id);
+    }
+    kbuf_str(&keys, "]");
+    kbuf_str(&rows, "]");
+    if (keys.oom || rows.oom)
+        rc = kerr_set(err, KERR_INTERNAL, "roster: out of memory");
+    /* the ids already holding these keys (one per key: they are one person) */
+    khub_rows *r = NULL;
+    const char *kv[1] = {keys.p};
+    if (rc == 0 && np > 0)
+        rc = khub_sql(h, "SELECT key, min(id) FROM person_keys WHERE key IN"
+                      " (SELECT value FROM json_each(?1)) GROUP BY key",
+                      "SELECT key, min(id) FROM person_keys WHERE key IN"
+                      " (SELECT jsonb_array_elements_text($1::jsonb)) GROUP BY key", kv, 1, &r, err);
+    typedef struct known { char key[600]; char id[33]; } known;
+    known *kn = calloc((size_t)np * 2 + 1, sizeof *kn);
+    int nkn = 0, got = 0;
+    if (!kn && rc == 0)
+        rc = kerr_set(err, KERR_INTERNAL, "roster: out of memory");
+    while (rc == 0 && r && nkn < np && (got = khub_rows_next(r, err)) == 1) {
+        snprintf(kn[nkn].key, sizeof kn[nkn].key, "%s", khub_rows_text(r, 0));
+        snprintf(kn[nkn].id, sizeof kn[nkn].id, "%s", khub_rows_text(r, 1));
+        nkn++;
+    }
+    if (rc == 0 && got < 0)
+        rc = -got;
+    khub_rows_free(r);
+    for (int i = 0; i < np && rc == 0; i++) {
+        int f = -1;
+        for (int k = 0; k < nkn && f < 0; k++)
+            if (strcmp(kn[k].key, pp[i].key) == 0)
+                f = k;
+        if (f < 0) {                    /* first of its key (within this group too) */
+            memcpy(kn[nkn].key, pp[i].key, sizeof kn[nkn].key);
+            memcpy(kn[nkn].id, pp[i].id, 33);
+            nkn++;
+        } else if (strcmp(kn[f].id, pp[i].id) != 0) {
+            kerr e2 = {0};
+            int m = merge_locked(h, kn[f].id, pp[i].id, &e2);
+            if (m && m != KERR_INVALID && m != KERR_NOTFOUND)   /* forgotten, unknown: left apart */
+                rc = kerr_set(err, m, "%s", e2.msg);
+        }
+    }
+    const char *rv[1] = {rows.p};
+    if (rc == 0 && np > 0)
+        rc = khub_sql(h, "INSERT INTO person_keys(key, id) SELECT json_extract(value, '$[0]'),"
+                      " json_extract(value, '$[1]') FROM json_each(?1) WHERE true"
+                      " ON CONFLICT DO NOTHING",
+                      "INSERT INTO person_keys(key, id) SELECT e ->> 0, e ->> 1"
+                      " FROM jsonb_array_elements($1::jsonb) e ON CONFLICT DO NOTHING", rv, 1, NULL,
+                      err);
+    free(kn);
+    free(pp);
+    kbuf_free(&keys);
+    kbuf_free(&rows);
+    return rc;
+}
+
+/* The rule over every people record of a range of a device (ingest), or
+ * over all of them (backfill, device NULL), in chunks. */
+static int rule7_records(khub *h, const char *device_id, const char *lo, const char *hi, kerr *err)
+{
+    enum { CHUNK = 5000 };
+    char (*ids)[33] = malloc(CHUNK * sizeof *ids);
+    char **fields = calloc(CHUNK, sizeof *fields);
+    int rc = ids && fields ? 0 : kerr_set(err, KERR_INTERNAL, "roster: out of memory");
+    int64_t offset = 0;
+    while (rc == 0) {
+        char off[24];
+        snprintf(off, sizeof off, "%" PRId64, offset);
+        khub_rows *r = NULL;
+        if (device_id) {
+            const char *pv[3] = {device_id, lo, hi};
+            rc = khub_sql(h, "SELECT id, fields FROM records WHERE device_id = ?1 AND seq BETWEEN ?2"
+                          " AND ?3 AND tbl = 'people' ORDER BY seq",
+                          "SELECT id, fields FROM records WHERE device_id = $1 AND seq BETWEEN"
+                          " $2::bigint AND $3::bigint AND tbl = 'people' ORDER BY seq", pv, 3, &r, err);
+        } else {
+            const char *pv[1] = {off};
+            rc = khub_sql(h, "SELECT id, fields FROM records WHERE tbl = 'people'"
+                          " ORDER BY received_ms, device_id, seq LIMIT 5000 OFFSET ?1",
+                          "SELECT id, fields FROM records WHERE tbl = 'people'"
+                          " ORDER BY received_ms, device_id, seq LIMIT 5000 OFFSET $1::bigint",
+                          pv, 1, &r, err);
+        }
+        int n = 0, got = 0;
+        while (rc == 0 && n < CHUNK && (got = khub_rows_next(r, err)) == 1) {
+            snprintf(ids[n], 33, "%s", khub_rows_text(r, 0) ? khub_rows_text(r, 0) : "");
+            fields[n] = strdup(khub_rows_text(r, 1) ? khub_rows_text(r, 1) : "{}");
+            if (!fields[n])
+                rc = kerr_set(err, KERR_INTERNAL, "roster: out of memory");
+            n++;
+        }
+        if (rc == 0 && got < 0)
+            rc = -got;
+        khub_rows_free(r);
+        if (rc == 0 && n > 0)
+            rc = apply_rule7(h, ids, fields, n, err);
+        for (int i = 0; i < n; i++) {
+            free(fields[i]);
+            fields[i] = NULL;
+        }
+        if (device_id || n < CHUNK)
+            break;
+        offset += n;
+    }
+    free(ids);
+    free(fields);
+    return rc;
+}
+
 /* ---- ingest and open ------------------------------------------------------------------- */
 
 int khub_roster_note_batch(khub *h, const ksync_batch *b, kerr *err)
@@ -218,6 +406,8 @@ int khub_roster_note_batch(khub *h, const ksync_batch *b, kerr *err)
         rc = khub_sql(h, SQL_SCRUB(LITE_RANGE_S), SQL_SCRUB(PG_RANGE_S), pv, 3, NULL, err);
     if (rc == 0)
         rc = khub_sql(h, LITE_PERSONS(LITE_RANGE), PG_PERSONS(PG_RANGE), pv, 3, NULL, err);
+    if (rc == 0)
+        rc = rule7_records(h, b->device_id, lo, hi, err);
     return rc;
 }
 
@@ -237,6 +427,8 @@ int khub_roster_backfill(khub *h, kerr *err)
         rc = khub_sql(h, LITE_IDS(""), PG_IDS(""), NULL, 0, NULL, err);
     if (rc == 0)
         rc = khub_sql(h, LITE_PERSONS(""), PG_PERSONS(""), NULL, 0, NULL, err);
+    if (rc == 0)
+        rc = rule7_records(h, NULL, NULL, NULL, err);
     if (rc == 0)
         rc = khub_sql(h, "DELETE FROM hub_meta WHERE key = 'roster_backfill'",
                       "DELETE FROM hub_meta WHERE key = 'roster_backfill'", NULL, 0, NULL, err);
@@ -427,48 +619,56 @@ static int person_root(khub *h, const char *id, const char *what, char root[33],
     return 0;
 }
 
-int khub_person_merge(khub *h, const char *keep_id, const char *other_id, kerr *err)
+/* Merges other_id into keep_id inside an open transaction that holds the
+ * roster lock (khub_person_merge, and the section 7 rule at ingest). */
+static int merge_locked(khub *h, const char *keep_id, const char *other_id, kerr *err)
 {
     if (keep_id && other_id && strcmp(keep_id, other_id) == 0)
         return kerr_set(err, KERR_INVALID, "person merge: KEEP and OTHER are the same id %.40s",
                         keep_id);
-    int rc = khub_tx(h, 'b', err);
-    if (rc)
-        return rc;
     char keep[33], other[33];
     int kf = 0, of = 0;
-    rc = roster_lock(h, err);
-    if (rc == 0)
-        rc = person_root(h, keep_id, "KEEP", keep, &kf, err);
+    int rc = person_root(h, keep_id, "KEEP", keep, &kf, err);
     if (rc == 0)
         rc = person_root(h, other_id, "OTHER", other, &of, err);
     if (rc == 0 && (kf || of))
         rc = kerr_set(err, KERR_INVALID, "person merge: %s was forgotten; a forgotten person "
                       "cannot be merged", kf ? keep_id : other_id);
-    if (rc == 0 && strcmp(keep, other) != 0) {
-        const char *pv[2] = {keep, other};
-        rc = khub_sql(h, "UPDATE people_ids SET alias_of = ?1 WHERE id = ?2 OR alias_of = ?2",
-                      "UPDATE people_ids SET alias_of = $1 WHERE id = $2 OR alias_of = $2", pv, 2,
-                      NULL, err);
-        /* every id now merged into keep gets its alias at the top of the
-         * log (those merged before are sent again: harmless) */
-        if (rc == 0)
-            rc = khub_sql(h,
-                          "INSERT INTO roster(seq, key, kind, body)"
-                          " SELECT (SELECT coalesce(max(seq), 0) FROM roster)"
-                          "  + row_number() OVER (ORDER BY id), 'person:' || id, 'alias',"
-                          "  json_object('id', id, 'to', alias_of)"
-                          " FROM people_ids WHERE alias_of = ?1"
-                          " ON CONFLICT(key) DO UPDATE SET seq = excluded.seq, kind = excluded.kind,"
-                          " body = excluded.body",
-                          "INSERT INTO roster(seq, key, kind, body)"
-                          " SELECT (SELECT coalesce(max(seq), 0) FROM roster)"
-                          "  + row_number() OVER (ORDER BY id), 'person:' || id, 'alias',"
-                          "  json_build_object('id', id, 'to', alias_of)::text"
-                          " FROM people_ids WHERE alias_of = $1"
-                          " ON CONFLICT(key) DO UPDATE SET seq = excluded.seq, kind = excluded.kind,"
-                          " body = excluded.body", pv, 1, NULL, err);
-    }
+    if (rc || strcmp(keep, other) == 0)
+        return rc;
+    const char *pv[2] = {keep, other};
+    rc = khub_sql(h, "UPDATE people_ids SET alias_of = ?1 WHERE id = ?2 OR alias_of = ?2",
+                  "UPDATE people_ids SET alias_of = $1 WHERE id = $2 OR alias_of = $2", pv, 2,
+                  NULL, err);
+    /* every id now merged into keep gets its alias at the top of the log
+     * (those merged before are sent again: harmless) */
+    if (rc == 0)
+        rc = khub_sql(h,
+                      "INSERT INTO roster(seq, key, kind, body)"
+                      " SELECT (SELECT coalesce(max(seq), 0) FROM roster)"
+                      "  + row_number() OVER (ORDER BY id), 'person:' || id, 'alias',"
+                      "  json_object('id', id, 'to', alias_of)"
+                      " FROM people_ids WHERE alias_of = ?1"
+                      " ON CONFLICT(key) DO UPDATE SET seq = excluded.seq, kind = excluded.kind,"
+                      " body = excluded.body",
+                      "INSERT INTO roster(seq, key, kind, body)"
+                      " SELECT (SELECT coalesce(max(seq), 0) FROM roster)"
+                      "  + row_number() OVER (ORDER BY id), 'person:' || id, 'alias',"
+                      "  json_build_object('id', id, 'to', alias_of)::text"
+                      " FROM people_ids WHERE alias_of = $1"
+                      " ON CONFLICT(key) DO UPDATE SET seq = excluded.seq, kind = excluded.kind,"
+                      " body = excluded.body", pv, 1, NULL, err);
+    return rc;
+}
+
+int khub_person_merge(khub *h, const char *keep_id, const char *other_id, kerr *err)
+{
+    int rc = khub_tx(h, 'b', err);
+    if (rc)
+        return rc;
+    rc = roster_lock(h, err);
+    if (rc == 0)
+        rc = merge_locked(h, keep_id, other_id, err);
     return tx_end(h, rc, err);
 }
 
@@ -490,6 +690,12 @@ int khub_person_forget(khub *h, const char *person_id, kerr *err)
                       " WHERE id = ?1 OR alias_of = ?1",
                       "UPDATE people_ids SET forgotten_ms = coalesce(forgotten_ms, $2::bigint)"
                       " WHERE id = $1 OR alias_of = $1", pv, 2, NULL, err);
+    if (rc == 0)
+        rc = khub_sql(h, "DELETE FROM person_keys WHERE id IN"
+                      " (SELECT id FROM people_ids WHERE id = ?1 OR alias_of = ?1)",
+                      "DELETE FROM person_keys WHERE id IN"
+                      " (SELECT id FROM people_ids WHERE id = $1 OR alias_of = $1)", pv, 1, NULL,
+                      err);
     if (rc == 0)
         rc = khub_sql(h, "UPDATE records SET fields = " ERASED " WHERE tbl = 'people' AND id IN"
                       " (SELECT id FROM people_ids WHERE id = ?1 OR alias_of = ?1)",

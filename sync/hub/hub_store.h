@@ -177,6 +177,10 @@ void khub_rows_free(khub_rows *r);
  *   people_ids(id PK, device_id, alias_of, forgotten_ms)   every person id
  *       the hub holds: the device whose record came first (the roster's
  *       copy), the id it was merged into, when it was forgotten.
+ *   person_keys(key, id)   the section 7 match keys of each person id
+ *       (folded name with phone digits, with e-mail): a new record sharing
+ *       one with an earlier id becomes that id's alias (PROTOCOL.md 12).
+ *       Personal data: a forgotten person's keys are deleted.
  *   hub_meta(key PK, value)   roster_id: random, made with the store; a
  *       kiosk that sees another one starts its download again from 0.
  * Events made at the hub are records of the device KHUB_HUB_DEVICE_ID (no

@@ -88,6 +88,8 @@ static const char *const pg_migrations[] = {
     "CREATE TABLE kiosk_hub.people_ids(id text PRIMARY KEY, device_id text NOT NULL,"
     "  alias_of text, forgotten_ms bigint);"
     "CREATE INDEX people_ids_alias ON kiosk_hub.people_ids(alias_of) WHERE alias_of IS NOT NULL;"
+    "CREATE TABLE kiosk_hub.person_keys(key text NOT NULL, id text NOT NULL, PRIMARY KEY(key, id));"
+    "CREATE INDEX person_keys_id ON kiosk_hub.person_keys(id);"
     "CREATE TABLE kiosk_hub.hub_meta(key text PRIMARY KEY, value text NOT NULL);"
     "INSERT INTO kiosk_hub.hub_meta VALUES('roster_id',"
     "  md5(random()::text || clock_timestamp()::text || pg_backend_pid()::text)),"

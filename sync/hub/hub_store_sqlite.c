@@ -82,6 +82,9 @@ struct khub_sqlite {
     "  alias_of TEXT, forgotten_ms INTEGER) WITHOUT ROWID;" \
     "CREATE INDEX IF NOT EXISTS people_ids_alias ON people_ids(alias_of)" \
     "  WHERE alias_of IS NOT NULL;" \
+    "CREATE TABLE IF NOT EXISTS person_keys(key TEXT NOT NULL, id TEXT NOT NULL," \
+    "  PRIMARY KEY(key, id)) WITHOUT ROWID;" \
+    "CREATE INDEX IF NOT EXISTS person_keys_id ON person_keys(id);" \
     "CREATE TABLE IF NOT EXISTS hub_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;" \
     "INSERT OR IGNORE INTO hub_meta VALUES('roster_id', lower(hex(randomblob(16))));"
 

@@ -353,12 +353,21 @@ static const char *const lite_sql[] = {
         " LEFT JOIN records q ON p.id IS NULL AND q.device_id = o.device_id AND q.id = o.id"
         "   AND q.tbl = 'people'"
         " WHERE c.tbl = 'checkins' AND json_extract(c.fields, '$.event_id') = ?1",
+    /* the answer's person as KHUB_Q_CHECKINS finds it (aliases too) */
     [KHUB_Q_ANSWERS] =
-        "SELECT device_id || ':' || json_extract(fields, '$.person_id'),"
-        " json_extract(fields, '$.survey_key'),"
-        " json_extract(fields, '$.question_key'), json_extract(fields, '$.value'),"
-        " device_id, seq, corrected_ms FROM records"
-        " WHERE tbl = 'answers' AND json_extract(fields, '$.event_id') = ?1",
+        "SELECT CASE WHEN p.id IS NOT NULL AND (o.device_id IS NULL OR o.device_id <> a.device_id)"
+        "   THEN a.device_id || ':' || p.id"
+        "  WHEN t.id IS NOT NULL THEN t.device_id || ':' || t.id"
+        "  WHEN o.id IS NOT NULL THEN o.device_id || ':' || o.id"
+        "  ELSE a.device_id || ':' || json_extract(a.fields, '$.person_id') END,"
+        " json_extract(a.fields, '$.survey_key'),"
+        " json_extract(a.fields, '$.question_key'), json_extract(a.fields, '$.value'),"
+        " a.device_id, a.seq, a.corrected_ms FROM records a"
+        " LEFT JOIN records p ON p.device_id = a.device_id"
+        "   AND p.id = json_extract(a.fields, '$.person_id') AND p.tbl = 'people'"
+        " LEFT JOIN people_ids o ON o.id = json_extract(a.fields, '$.person_id')"
+        " LEFT JOIN people_ids t ON t.id = o.alias_of"
+        " WHERE a.tbl = 'answers' AND json_extract(a.fields, '$.event_id') = ?1",
     [KHUB_Q_EVENTS_LIST] =
         "SELECT e.id, coalesce(json_extract(e.fields, '$.date'), ''),"
         " coalesce(json_extract(e.fields, '$.name'), ''),"
@@ -401,10 +410,18 @@ static const char *const pg_sql[] = {
         "   AND q.tbl = 'people'"
         " WHERE c.tbl = 'checkins' AND " J("c.", "event_id") " = $1",
     [KHUB_Q_ANSWERS] =
-        "SELECT device_id || ':' || " J("", "person_id") ", " J("", "survey_key") ","
-        " " J("", "question_key") ","
-        " " J("", "value") ", device_id, seq, corrected_ms FROM records"
-        " WHERE tbl = 'answers' AND " J("", "event_id") " = $1",
+        "SELECT CASE WHEN p.id IS NOT NULL AND (o.device_id IS NULL OR o.device_id <> a.device_id)"
+        "   THEN a.device_id || ':' || p.id"
+        "  WHEN t.id IS NOT NULL THEN t.device_id || ':' || t.id"
+        "  WHEN o.id IS NOT NULL THEN o.device_id || ':' || o.id"
+        "  ELSE a.device_id || ':' || " J("a.", "person_id") " END,"
+        " " J("a.", "survey_key") ", " J("a.", "question_key") ", " J("a.", "value") ","
+        " a.device_id, a.seq, a.corrected_ms FROM records a"
+        " LEFT JOIN records p ON p.device_id = a.device_id AND p.id = " J("a.", "person_id")
+        "   AND p.tbl = 'people'"
+        " LEFT JOIN people_ids o ON o.id = " J("a.", "person_id")
+        " LEFT JOIN people_ids t ON t.id = o.alias_of"
+        " WHERE a.tbl = 'answers' AND " J("a.", "event_id") " = $1",
     [KHUB_Q_EVENTS_LIST] =
         "SELECT e.id, coalesce(" J("e.", "date") ", ''), coalesce(" J("e.", "name") ", ''),"
         " CASE WHEN e.device_id = '" KHUB_HUB_DEVICE_ID "' THEN 'hub' ELSE coalesce(d.name, e.device_id) END,"

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA 4                /* user_version this build writes */
+#define STORE_SCHEMA 6                /* user_version this build writes */
 #define STORE_APP_ID 0x4B494F53       /* PRAGMA application_id, "KIOS" */
 #define STORE_PATH_MAX 4096
 #define STORE_KEY_BYTES (4 * KIOSK_NAME_BYTES)  /* a folded full name */
@@ -80,6 +80,9 @@ int kst_need_event(kstore *s, const char *event_id, kerr *err);
 /* Schema 4: every person's name index row written anew (inside the
  * migration's transaction, before statements are prepared). */
 int kst_rebuild_name_index(kstore *s, kerr *err);
+/* Schema 6: people_fts made anew (given-name terms of their own, prefix
+ * indexes 1-7); kst_rebuild_name_index then fills it. */
+extern const char kst_schema_v6[];
 
 /* store_staff.c */
 extern const char kst_schema_v3[];          /* staff index and totals */

@@ -8,6 +8,10 @@
  *       kiosk's id and bundle key (`kiosk sync key`) the token is bound to
  *       them at once, so that kiosk's bundles import before it ever
  *       reaches the hub over a network
+ *   kiosk-hub user add NAME                           [--store PATH]
+ *       a staff account for the web page (hub_web.h); the password is read
+ *       from standard input (one line; not echoed on a terminal) and stored
+ *       as Argon2id (hub_users.h)
  *   kiosk-hub import FILE...                          [--store PATH]
  *   kiosk-hub events                                  [--store PATH]
  *   kiosk-hub export --event ID --format csv|xlsx -o FILE|- [--survey FILE]... [--store PATH]
@@ -32,11 +36,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include "bundle.h"
 #include "hub_export.h"
 #include "hub_http.h"
 #include "hub_store.h"
+#include "hub_users.h"
 #include "kbuf.h"
 #include "sync_config.h"
 
@@ -47,6 +54,7 @@ static int usage(void)
             "usage: kiosk-hub serve [--store PATH] [--listen HOST:PORT] [--tls-cert PEM --tls-key PEM]\n"
             "       kiosk-hub device add NAME [--device-id ID --bundle-key HEX] [--store PATH]\n"
             "       kiosk-hub device revoke NAME | device list [--store PATH]\n"
+            "       kiosk-hub user add NAME [--store PATH]   (password on standard input)\n"
             "       kiosk-hub import FILE... [--store PATH]\n"
             "       kiosk-hub events [--store PATH]\n"
             "       kiosk-hub export --event ID --format csv|xlsx -o FILE|- [--survey FILE]...\n"
@@ -174,6 +182,61 @@ static int cmd_device(const opts *o)
         fprintf(stderr, "kiosk-hub: %s\n", e.msg);
         return 1;
     }
+    return 0;
+}
+
+/* Reads one line (the password) from standard input, without echo on a
+ * terminal; 0, or -1 if there is none or it is too long. */
+static int read_password(char *out, size_t cap)
+{
+    int tty = isatty(STDIN_FILENO);
+    struct termios old, quiet;
+    if (tty && tcgetattr(STDIN_FILENO, &old) == 0) {
+        quiet = old;
+        quiet.c_lflag &= ~(tcflag_t)ECHO;
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+        fprintf(stderr, "password: ");
+    } else {
+        tty = 0;
+    }
+    int rc = fgets(out, (int)cap, stdin) ? 0 : -1;
+    if (tty) {
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+        fprintf(stderr, "\n");
+    }
+    size_t n = rc == 0 ? strlen(out) : 0;
+    if (rc == 0 && n == cap - 1 && out[n - 1] != '\n')
+        rc = -1;                                    /* longer than the buffer */
+    while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r'))
+        out[--n] = '\0';
+    return rc;
+}
+
+/* kiosk-hub user add NAME: a staff account for the web page. */
+static int cmd_user(const opts *o)
+{
+    if (o->npos != 2 || strcmp(o->pos[0], "add") != 0)
+        return usage();
+    char pw[KHUB_PASSWORD_MAX + 2];
+    if (read_password(pw, sizeof pw) != 0) {
+        sodium_memzero(pw, sizeof pw);
+        fprintf(stderr, "kiosk-hub: user add: give the password on standard input (one line, at "
+                "most %d bytes)\n", KHUB_PASSWORD_MAX);
+        return 1;
+    }
+    khub *h;
+    kerr e = {0};
+    int rc = khub_open(&h, o->store, &e);
+    if (rc == 0) {
+        rc = khub_user_add(h, o->pos[1], pw, &e);
+        khub_close(h);
+    }
+    sodium_memzero(pw, sizeof pw);
+    if (rc) {
+        fprintf(stderr, "kiosk-hub: %s\n", e.msg);
+        return 1;
+    }
+    fprintf(stderr, "user %s added: log in at the hub's address, /login\n", o->pos[1]);
     return 0;
 }
 
@@ -331,6 +394,8 @@ int main(int argc, char **argv)
         return cmd_device(&o);
     if (strcmp(cmd, "import") == 0)
         return cmd_import(&o);
+    if (strcmp(cmd, "user") == 0)
+        return cmd_user(&o);
     if (strcmp(cmd, "copy") == 0)
         return cmd_copy(&o);
     if (strcmp(cmd, "events") == 0 || strcmp(cmd, "export") == 0) {

@@ -405,6 +405,47 @@ int khub_query(khub *h, khub_query_id q, const char *const *params, int nparams,
     return 0;
 }
 
+int khub_sql(khub *h, const char *lite, const char *pg, const char *const *params, int nparams,
+             khub_rows **out, kerr *err)
+{
+    if (!out) {
+        khub_rows *r = NULL;
+        int rc = khub_sql(h, lite, pg, params, nparams, &r, err);
+        while (rc == 0 && (rc = khub_rows_next(r, err)) == 1)
+            rc = 0;
+        khub_rows_free(r);
+        return rc == 1 ? 0 : rc;
+    }
+    *out = NULL;
+    khub_rows *r = calloc(1, sizeof *r);
+    if (!r)
+        return kerr_set(err, KERR_INTERNAL, "query: out of memory");
+#ifdef KHUB_WITH_PG
+    if (h->pg) {
+        int rc = khub_pg_query(h->pg, pg, nparams, params, &r->pg, err);
+        if (rc) {
+            free(r);
+            return rc;
+        }
+        *out = r;
+        return 0;
+    }
+#endif
+    (void)pg;
+    r->db = khub_sqlite_db(h->lite);
+    int rc = sqlite3_prepare_v2(r->db, lite, -1, &r->st, NULL);
+    if (rc != SQLITE_OK) {
+        rc = kerr_set(err, rc == SQLITE_BUSY ? KHUB_BUSY : KERR_IO, "query: %s",
+                      sqlite3_errmsg(r->db));
+        free(r);
+        return rc;
+    }
+    for (int i = 0; i < nparams; i++)
+        sqlite3_bind_text(r->st, i + 1, params[i], -1, SQLITE_TRANSIENT);
+    *out = r;
+    return 0;
+}
+
 int khub_rows_next(khub_rows *r, kerr *err)
 {
 #ifdef KHUB_WITH_PG

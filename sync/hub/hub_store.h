@@ -157,6 +157,11 @@ typedef struct khub_rows khub_rows;
 /* Runs query q with its text parameters; rows are read with next. */
 int khub_query(khub *h, khub_query_id q, const char *const *params, int nparams,
                khub_rows **out, kerr *err);
+/* One statement in the store's dialect (lite for SQLite, pg for
+ * PostgreSQL), text parameters; rows into *out when out is not NULL (read
+ * with khub_rows_next), else run to completion. */
+int khub_sql(khub *h, const char *lite, const char *pg, const char *const *params, int nparams,
+             khub_rows **out, kerr *err);
 /* 1: a row is current; 0: no more rows; otherwise an error code (err set). */
 int khub_rows_next(khub_rows *r, kerr *err);
 /* The column's text, NULL when it is NULL; valid until the next call. */

@@ -81,6 +81,15 @@ static const char *const pg_migrations[] = {
     "  batch_id text NOT NULL, device_id text NOT NULL, seq_from bigint NOT NULL,"
     "  seq_to bigint NOT NULL, records integer NOT NULL, stored integer NOT NULL,"
     "  duplicates integer NOT NULL, received_ms bigint NOT NULL, source text NOT NULL);",
+    /* 2: the web page's staff accounts, sessions, failed log-ins (issue 12,
+     * hub_users.h) */
+    "CREATE TABLE kiosk_hub.web_users("
+    "  name text PRIMARY KEY, pw_hash text NOT NULL, created_ms bigint NOT NULL);"
+    "CREATE TABLE kiosk_hub.web_sessions("
+    "  id_hash text PRIMARY KEY, user_name text NOT NULL, csrf text NOT NULL,"
+    "  created_ms bigint NOT NULL, expires_ms bigint NOT NULL);"
+    "CREATE TABLE kiosk_hub.web_login_failures("
+    "  name text PRIMARY KEY, failures integer NOT NULL, last_ms bigint NOT NULL);",
 };
 #define PG_SCHEMA_VERSION ((int)(sizeof pg_migrations / sizeof pg_migrations[0]))
 

@@ -41,8 +41,11 @@ if [ -n "$scale" ]; then
     echo "== scale: attendance files of 1,000,000 check-ins"
     "$build/tests/bench_export" 1000000
 fi
+echo "== the hub's web page: time to first byte"
+python3 "$here/bench_web.py" "$build/sync/kiosk-hub"
 echo "== the hub on PostgreSQL (a throwaway server, fsync on)"
 pgdir=$(mktemp -d /tmp/kiosk-pg-bench.XXXXXX)
 trap 'sh "$here/../../scripts/pg-test-server.sh" stop "$pgdir"' EXIT
 uri=$(sh "$here/../../scripts/pg-test-server.sh" start "$pgdir" --durable)
 "$build/tests/sync/bench_hub_pg" "$build/sync/kiosk-hub" "$uri"
+python3 "$here/bench_web.py" "$build/sync/kiosk-hub" --pg-uri "$uri"

@@ -142,7 +142,13 @@ void khub_web_close(khub_web *w)
 
 int khub_web_owns(const char *url)
 {
-    return strncmp(url, "/v1/", 4) != 0 && strcmp(url, "/v1") != 0;
+    /* the sync API's versions: /v1/..., /v2/... */
+    if (url[0] == '/' && url[1] == 'v' && url[2] >= '0' && url[2] <= '9') {
+        size_t n = 2 + strspn(url + 2, "0123456789");
+        if (url[n] == '/' || url[n] == '\0')
+            return 0;
+    }
+    return 1;
 }
 
 /* ---- request helpers ---------------------------------------------------------- */
@@ -554,8 +560,48 @@ static enum MHD_Result lang_get(wreq *r)
 
 /* ---- events --------------------------------------------------------------------- */
 
-/* GET / : every event with its check-ins per kiosk. */
-static enum MHD_Result events_page(wreq *r, const char *notice)
+/* What the new-event form held, to show it again after a refusal. */
+typedef struct event_form {
+    char name[400], program[200], date[16], survey[80], link[600];
+} event_form;
+
+/* The form that makes an event at the hub (khub_event_add); open when it
+ * was refused (error) so its fields can be put right. */
+static void event_form_html(wreq *r, kbuf *b, const event_form *f, const char *error)
+{
+    char today[16];
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    strftime(today, sizeof today, "%Y-%m-%d", &tm);
+    khtml(b, "<details class=\"card new-event\"%S><summary>%s</summary>", error ? " open" : "",
+          wtr(r, "New event"));
+    if (error)
+        khtml(b, "<p class=\"message\" role=\"alert\">%s</p>", error);
+    khtml(b, "<form method=\"post\" action=\"/events\">");
+    wcsrf_field(r, b);
+    khtml(b, "<p><label for=\"ev-name\">%s</label><input id=\"ev-name\" name=\"name\" required "
+          "maxlength=\"200\" value=\"%s\"></p>"
+          "<p><label for=\"ev-program\">%s</label><input id=\"ev-program\" name=\"program\" required "
+          "maxlength=\"100\" value=\"%s\"></p>"
+          "<p><label for=\"ev-date\">%s</label><input id=\"ev-date\" name=\"date\" type=\"date\" "
+          "required value=\"%s\"></p>"
+          "<p><label for=\"ev-survey\">%s</label><input id=\"ev-survey\" name=\"survey\" "
+          "maxlength=\"64\" value=\"%s\" aria-describedby=\"ev-survey-hint\">"
+          "<small id=\"ev-survey-hint\">%s</small></p>"
+          "<p><label for=\"ev-link\">%s</label><input id=\"ev-link\" name=\"link\" type=\"url\" "
+          "maxlength=\"500\" value=\"%s\"></p>"
+          "<p><button type=\"submit\">%s</button></p></form></details>",
+          wtr(r, "Name"), f ? f->name : "", wtr(r, "Program"), f ? f->program : "",
+          wtr(r, "Date"), f && f->date[0] ? f->date : today, wtr(r, "Survey (optional)"),
+          f ? f->survey : "", wtr(r, "The key of a survey the hub holds, or empty for none."),
+          wtr(r, "Link (optional)"), f ? f->link : "", wtr(r, "Create the event"));
+}
+
+/* GET / : every event with its check-ins per kiosk (and the form to make
+ * one, open with error when it was refused). */
+static enum MHD_Result events_page_with(wreq *r, const char *notice, const event_form *f,
+                                        const char *error, unsigned status)
 {
     wevents ev;
     kerr e = {0};
@@ -565,6 +611,7 @@ static enum MHD_Result events_page(wreq *r, const char *notice)
     wpage_begin(r, &b, wtr(r, "Events"), "/");
     if (notice)
         khtml(&b, "<p class=\"notice\" role=\"status\">%s</p>", notice);
+    event_form_html(r, &b, f, error);
     khtml(&b, "<p>%s</p>", wtr(r, "Events held by the hub, newest first. Records of one event made "
                                 "at several kiosks (same name and date) are shown as one."));
     if (ev.n == 0)
@@ -572,17 +619,19 @@ static enum MHD_Result events_page(wreq *r, const char *notice)
                                                      "sync."));
     else {
         khtml(&b, "<div class=\"scroll\" role=\"region\" aria-labelledby=\"events-cap\" tabindex=\"0\">"
-              "<table><caption id=\"events-cap\">%s</caption><thead><tr><th scope=\"col\">%s</th>"
+              "<table class=\"stack\"><caption id=\"events-cap\">%s</caption><thead><tr><th scope=\"col\">%s</th>"
               "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\" class=\"num\">%s</th>"
               "<th scope=\"col\">%s</th></tr></thead><tbody>",
               wtr(r, "Events"), wtr(r, "Date"), wtr(r, "Event"), wtr(r, "Program"),
               wtr(r, "Check-ins"), wtr(r, "Check-ins per kiosk"));
         for (int i = 0; i < ev.n; i++) {
             const wevent *x = &ev.e[i];
-            khtml(&b, "<tr><td class=\"nowrap\">%s</td><th scope=\"row\"><a href=\"/events/%s\">%s</a>"
-                  "</th><td>%s</td><td class=\"num\">%D</td><td><ul class=\"kiosks\">",
-                  x->date, x->id, x->name[0] ? x->name : wtr(r, "(no name)"), x->program,
-                  (int64_t)x->checkins);
+            khtml(&b, "<tr><td class=\"nowrap\" data-label=\"%s\">%s</td><th scope=\"row\">"
+                  "<a href=\"/events/%s\">%s</a></th><td data-label=\"%s\">%s</td>"
+                  "<td class=\"num\" data-label=\"%s\">%D</td><td data-label=\"%s\"><ul class=\"kiosks\">",
+                  wtr(r, "Date"), x->date, x->id, x->name[0] ? x->name : wtr(r, "(no name)"),
+                  wtr(r, "Program"), x->program, wtr(r, "Check-ins"), (int64_t)x->checkins,
+                  wtr(r, "Check-ins per kiosk"));
             for (int k = 0; k < x->nkiosks; k++)
                 khtml(&b, "<li>%s: %D</li>", x->kiosks[k].kiosk, (int64_t)x->kiosks[k].checkins);
             if (x->nkiosks == 0)
@@ -592,7 +641,43 @@ static enum MHD_Result events_page(wreq *r, const char *notice)
         khtml(&b, "</tbody></table></div>");
     }
     wdata_events_free(&ev);
-    return wpage_send(r, &b, 200);
+    return wpage_send(r, &b, status);
+}
+
+static enum MHD_Result events_page(wreq *r, const char *notice)
+{
+    return events_page_with(r, notice, NULL, NULL, 200);
+}
+
+/* POST /events: makes an event at the hub; kiosks get it at their next
+ * sync. */
+static enum MHD_Result events_create(wreq *r)
+{
+    event_form f;
+    memset(&f, 0, sizeof f);
+    if (khtml_form_get(r->body, r->len, "name", f.name, sizeof f.name) < 0 ||
+        khtml_form_get(r->body, r->len, "program", f.program, sizeof f.program) < 0 ||
+        khtml_form_get(r->body, r->len, "date", f.date, sizeof f.date) < 0 ||
+        khtml_form_get(r->body, r->len, "survey", f.survey, sizeof f.survey) < 0 ||
+        khtml_form_get(r->body, r->len, "link", f.link, sizeof f.link) < 0)
+        return events_page_with(r, NULL, NULL, wtr(r, "A field is too long or not text."), 400);
+    if (!f.name[0] || !f.program[0])
+        return events_page_with(r, NULL, &f, wtr(r, "Give the event a name and a program."), 400);
+    char id[33];
+    kerr e = {0};
+    int rc = khub_event_add(r->w->hub, f.name, f.program, f.date[0] ? f.date : NULL,
+                            f.survey[0] ? f.survey : NULL, f.link[0] ? f.link : NULL, id, &e);
+    if (rc == KERR_INVALID || rc == KERR_NOTFOUND || rc == KERR_DUP)
+        return events_page_with(r, NULL, &f, e.msg, 400);
+    if (rc)
+        return store_error(r, &e);
+    kbuf l = {0};
+    kbuf_printf(&l, "\"event_id\":\"%s\",\"by\":", id);
+    kbuf_json_str(&l, r->sess.user);
+    if (!l.oom)
+        khub_log("event_add", l.p);
+    kbuf_free(&l);
+    return redirect(r, "/?created=1", NULL);
 }
 
 /* 1 if id may name an event (what khub_export accepts: 4-32 hex digits). */
@@ -876,7 +961,7 @@ static enum MHD_Result kiosks_page(wreq *r, const char *notice)
     wpage_begin(r, &b, wtr(r, "Kiosks"), "/kiosks");
     if (notice)
         khtml(&b, "<p class=\"notice\" role=\"status\">%s</p>", notice);
-    khtml(&b, "<div class=\"scroll\" role=\"region\" aria-labelledby=\"k-cap\" tabindex=\"0\"><table>"
+    khtml(&b, "<div class=\"scroll\" role=\"region\" aria-labelledby=\"k-cap\" tabindex=\"0\"><table class=\"stack\">"
           "<caption id=\"k-cap\">%s</caption><thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s"
           "</th><th scope=\"col\">%s</th><th scope=\"col\" class=\"num\">%s</th><th scope=\"col\">%s"
           "</th></tr></thead><tbody>",
@@ -890,10 +975,12 @@ static enum MHD_Result kiosks_page(wreq *r, const char *notice)
         char last[32] = "";
         if (khub_rows_text(q, 5))
             local_time(khub_rows_int(q, 5), last);
-        khtml(&b, "<tr><th scope=\"row\">%s<br><small class=\"id\">%s</small></th><td>%s</td>"
-              "<td>%s</td><td class=\"num\">%D</td><td>",
-              name, khub_rows_text(q, 1), revoked ? wtr(r, "revoked") : paired ? wtr(r, "paired")
-              : wtr(r, "waiting to pair"), last[0] ? last : wtr(r, "never"), khub_rows_int(q, 6));
+        khtml(&b, "<tr><th scope=\"row\">%s<br><small class=\"id\">%s</small></th>"
+              "<td data-label=\"%s\">%s</td><td data-label=\"%s\">%s</td>"
+              "<td class=\"num\" data-label=\"%s\">%D</td><td>",
+              name, khub_rows_text(q, 1), wtr(r, "State"), revoked ? wtr(r, "revoked")
+              : paired ? wtr(r, "paired") : wtr(r, "waiting to pair"), wtr(r, "Last sync"),
+              last[0] ? last : wtr(r, "never"), wtr(r, "Records received"), khub_rows_int(q, 6));
         if (!revoked) {
             khtml(&b, "<form method=\"post\" action=\"/kiosks/revoke\">");
             wcsrf_field(r, &b);
@@ -1090,7 +1177,7 @@ static enum MHD_Result people_page(wreq *r, const char *notice)
     khtml(&b, "<p>%s</p>", wtr(r, "To merge two records of one person: choose the record to keep, "
                                 "tick the other, then Merge. To remove a person's personal data, "
                                 "use Forget."));
-    khtml(&b, "<div class=\"scroll\" role=\"region\" aria-labelledby=\"p-cap\" tabindex=\"0\"><table>"
+    khtml(&b, "<div class=\"scroll\" role=\"region\" aria-labelledby=\"p-cap\" tabindex=\"0\"><table class=\"stack\">"
           "<caption id=\"p-cap\">%s</caption><thead><tr><th scope=\"col\">%s</th>"
           "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
           "<th scope=\"col\" class=\"num\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
@@ -1105,13 +1192,17 @@ static enum MHD_Result people_page(wreq *r, const char *notice)
         wfmt(r, merge, sizeof merge, "Merge {name} into the kept record", "name", name, NULL);
         wfmt(r, forget, sizeof forget, "Forget {name}", "name", name, NULL);
         khtml(&b, "<tr><th scope=\"row\" class=\"name\">%s</th>"
-              "<td><input type=\"radio\" name=\"keep\" value=\"%s\" id=\"k%D\" aria-label=\"%s\"></td>"
-              "<td><input type=\"checkbox\" name=\"other\" value=\"%s\" id=\"o%D\" aria-label=\"%s\"></td>"
-              "<td><button type=\"submit\" class=\"danger\" formaction=\"/people/forget\" name=\"id\" "
+              "<td class=\"act\" data-label=\"%s\"><input type=\"radio\" name=\"keep\" value=\"%s\" id=\"k%D\" "
+              "aria-label=\"%s\"></td>"
+              "<td class=\"act\" data-label=\"%s\"><input type=\"checkbox\" name=\"other\" value=\"%s\" id=\"o%D\" "
+              "aria-label=\"%s\"></td>"
+              "<td class=\"act\"><button type=\"submit\" class=\"danger\" formaction=\"/people/forget\" name=\"id\" "
               "value=\"%s\" aria-label=\"%s\">%s</button></td>"
-              "<td class=\"num\">%D</td><td>%s</td><td>%s</td></tr>",
-              name, p->key, (int64_t)i, keep, p->key, (int64_t)i, merge, p->key, forget,
-              wtr(r, "Forget"), (int64_t)p->checkins, p->zip, p->kiosk);
+              "<td class=\"num\" data-label=\"%s\">%D</td><td data-label=\"%s\">%s</td>"
+              "<td data-label=\"%s\">%s</td></tr>",
+              name, wtr(r, "Keep"), p->key, (int64_t)i, keep, wtr(r, "Merge into kept"), p->key,
+              (int64_t)i, merge, p->key, forget, wtr(r, "Forget"), wtr(r, "Check-ins"),
+              (int64_t)p->checkins, wtr(r, "ZIP code"), p->zip, wtr(r, "Kiosk"), p->kiosk);
     }
     khtml(&b, "</tbody></table></div>");
     if (n > PEOPLE_SHOWN) {
@@ -1269,6 +1360,8 @@ static enum MHD_Result route(wreq *r, int is_get, int is_post)
                                         "old. Go back, reload the page and try again."));
         if (strcmp(url, "/logout") == 0)
             return logout_post(r);
+        if (strcmp(url, "/events") == 0 || strcmp(url, "/") == 0)
+            return events_create(r);
         if (strcmp(url, "/kiosks/revoke") == 0)
             return kiosks_revoke(r);
         if (strcmp(url, "/people/merge") == 0)
@@ -1280,7 +1373,8 @@ static enum MHD_Result route(wreq *r, int is_get, int is_post)
     if (!is_get)
         return wpage_message(r, 405, wtr(r, "Not found"), wtr(r, "There is no such page."));
     if (strcmp(url, "/") == 0 || strcmp(url, "/events") == 0)
-        return events_page(r, NULL);
+        return events_page(r, warg(r, "created") ? wtr(r, "The event was made: kiosks receive it "
+                                                          "at their next sync.") : NULL);
     if (strcmp(url, "/kiosks") == 0)
         return kiosks_page(r, warg(r, "revoked") ? wtr(r, "The kiosk was revoked.") : NULL);
     if (strcmp(url, "/people") == 0)

@@ -1,6 +1,7 @@
 /*
  * hub_web.h - the staff web page that `kiosk-hub serve` answers at `/`, on
- * the port of the sync API (whose /v1/... URLs keep their bearer tokens).
+ * the port of the sync API (whose /v1/, /v2/ URLs keep their bearer
+ * tokens).
  *
  * Everything is drawn on the server: HTML with inline SVG charts, one
  * style sheet from the assets folder inlined into each page (allowed by
@@ -30,7 +31,8 @@ typedef struct khub_web khub_web;
 int khub_web_open(khub_web **out, khub *hub, int tls, const char *assets_dir, kerr *err);
 void khub_web_close(khub_web *w);
 
-/* 1 if url belongs to the web page (anything outside /v1/). */
+/* 1 if url belongs to the web page (anything outside the sync API's
+ * /v1/, /v2/, ...). */
 int khub_web_owns(const char *url);
 
 /* Answers one request whose form body (if any) has been read whole;

@@ -117,6 +117,22 @@ try {
   await labelled('events');
   await shoot('events');
 
+  // ---- a new event, made at the hub (kiosks get it at their next sync)
+  try {
+    await page.click('details.new-event summary');
+    await labelled('new event');
+    await shoot('event-new-form');
+    await page.type('#ev-name', cfg.new_event);
+    await page.type('#ev-program', cfg.program);
+    await Promise.all([page.waitForNavigation(), page.click('details.new-event button[type=submit]')]);
+    const nt = await text();
+    check(nt.includes('The event was made') && nt.includes(cfg.new_event), `a new event "${cfg.new_event}" is made and listed`);
+    await shoot('event-made');
+  } catch (e) {
+    console.log(`FAIL new event: ${e.message}`);
+    failures++;
+  }
+
   // ---- the event, by its link
   await Promise.all([page.waitForNavigation(), page.click(`a[href="/events/${cfg.event}"]`)]);
   check(page.url() === `${cfg.url}/events/${cfg.event}`, 'the event link opens /events/ID');

@@ -113,7 +113,7 @@ def main():
             "chart_label": "g9",
             "keep": ids["maria_a"], "other": ids["maria_b"],
             "forget": ids["tom"], "forget_name": "Tom",
-            "program": "summer-bootcamp",
+            "program": "summer-bootcamp", "new_event": "Homework club <3",
         }
         cfg_path = os.path.join(tmp, "cfg.json")
         with open(cfg_path, "w") as f:

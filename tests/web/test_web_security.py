@@ -20,6 +20,7 @@ and 9), against a real `kiosk-hub serve` on the SQLite store or
                   second account of one name
   redirects       /login?next= never leads off the site
   sync api        /v1/ keeps bearer tokens: a web session opens nothing there
+  migration       a store of schema 1 gets the web's tables and keeps its data
 """
 import argparse
 import os
@@ -297,6 +298,35 @@ def test_sync_api(hub):
     check(st == 401, f"/v1/devices/ID/ack with a web session but no token: 401 ({st})")
 
 
+def test_migration(hub_bin, tmp):
+    """A store of an older hub (schema 1, tests/sync/fixtures/hub_v1.sql)
+    gets the web tables at its first open and keeps every record."""
+    import sqlite3
+    fixtures = os.path.join(HERE, "..", "sync", "fixtures")
+    store = os.path.join(tmp, "old.db")
+    with open(os.path.join(fixtures, "hub_v1.sql")) as f:
+        subprocess.run(["sqlite3", store], stdin=f, check=True)
+    db = sqlite3.connect(store)
+    before = db.execute("SELECT count(*), sum(length(fields)) FROM records").fetchone()
+    db.close()
+    hub = Hub(hub_bin, store)
+    hub.user_add("staff", PASSWORD)
+    db = sqlite3.connect(store)
+    after = db.execute("SELECT count(*), sum(length(fields)) FROM records").fetchone()
+    users = db.execute("SELECT count(*) FROM web_users").fetchone()[0]
+    db.close()
+    check(before == after and users == 1, f"an old store gets staff accounts and keeps its records "
+                                          f"({before} -> {after})")
+    hub.start()
+    try:
+        s = Session(hub.url)
+        st, _ = s.login("staff", PASSWORD)
+        st, _, page = s.get("/")
+        check(st == 200 and b"/events/" in page, f"its events are on the web page ({st})")
+    finally:
+        hub.stop()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--hub", required=True)
@@ -321,6 +351,8 @@ def main():
         test_backoff(hub)
         hub.stop()
         test_tls_cookie(args.hub, tmp)
+        if not args.pg_uri_file:
+            test_migration(args.hub, tmp)
     finally:
         hub.stop()
         shutil.rmtree(tmp, ignore_errors=True)

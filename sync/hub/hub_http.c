@@ -299,6 +299,56 @@ static enum MHD_Result get_ack(server *s, struct MHD_Connection *c, const char *
     return respond(c, 200, body);
 }
 
+/* GET /v1/devices/{id}/roster?since=N&limit=M: one page of the roster
+ * (PROTOCOL.md 12; khub_roster_page). */
+static enum MHD_Result get_roster(server *s, struct MHD_Connection *c, const char *device_id)
+{
+    const char *token = bearer(c);
+    if (!token)
+        return respond_error(c, 401, "unauthorized", "missing Authorization: Bearer token");
+    const char *a_since = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "since");
+    const char *a_limit = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "limit");
+    char *end = NULL;
+    long long since = 0, limit = KHUB_ROSTER_PAGE_DEFAULT;
+    kerr e = {0};
+    int rc = 0;
+    if (a_since && (!*a_since || (since = strtoll(a_since, &end, 10), *end) || since < 0 ||
+                    a_since[0] == '-' || a_since[0] == '+'))
+        rc = kerr_set(&e, KERR_INVALID, "since: expected an integer >= 0");
+    else if (a_limit && (!*a_limit || (limit = strtoll(a_limit, &end, 10), *end) || limit < 1 ||
+                         limit > KHUB_ROSTER_PAGE_MAX))
+        rc = kerr_set(&e, KERR_INVALID, "limit: expected an integer 1..%d", KHUB_ROSTER_PAGE_MAX);
+    char name[KHUB_DEVICE_NAME_MAX + 1] = "";
+    kbuf out = {0};
+    int64_t t0 = khub_now_ms();
+    if (rc == 0 && !ksync_is_id(device_id))
+        return respond_error(c, 404, "not_found", "device id must be 32 lower-case hex digits");
+    if (rc == 0)
+        rc = khub_roster_page(s->hub, token, device_id, since, (int)limit, &out, name, &e);
+    kbuf m = {0};
+    kbuf_str(&m, "\"device\":");
+    kbuf_json_str(&m, name);
+    kbuf_printf(&m, ",\"device_id\":\"%s\",\"since\":%lld,\"bytes\":%zu", device_id, since,
+                rc ? 0 : out.len);
+    enum MHD_Result ok;
+    if (rc) {
+        const char *code;
+        unsigned st = status_of(rc, &code);
+        kbuf_printf(&m, ",\"status\":%u,\"result\":\"%s\",\"message\":", st, code);
+        kbuf_json_str(&m, e.msg);
+        ok = respond_error(c, st, code, e.msg);
+    } else {
+        kbuf_printf(&m, ",\"status\":200,\"result\":\"ok\"");
+        ok = respond(c, 200, out.p);
+    }
+    kbuf_printf(&m, ",\"ms\":%" PRId64, khub_now_ms() - t0);
+    if (!m.oom)
+        khub_log("roster", m.p);
+    kbuf_free(&m);
+    kbuf_free(&out);
+    return ok;
+}
+
 /* Routes a request whose body (if any) has been read completely. */
 static enum MHD_Result route(server *s, struct MHD_Connection *c, const char *url, const char *method,
                              request *req)
@@ -334,6 +384,15 @@ static enum MHD_Result route(server *s, struct MHD_Connection *c, const char *ur
         memcpy(id, url + sizeof prefix - 1, 32);
         id[32] = '\0';
         return get_ack(s, c, id);
+    }
+    if (strncmp(url, prefix, sizeof prefix - 1) == 0 && n == sizeof prefix - 1 + 32 + 7 &&
+        strcmp(url + n - 7, "/roster") == 0) {
+        if (!is_get)
+            return respond_error(c, 405, "method_not_allowed", "use GET");
+        char id[33];
+        memcpy(id, url + sizeof prefix - 1, 32);
+        id[32] = '\0';
+        return get_roster(s, c, id);
     }
     return respond_error(c, 404, "not_found", "no such path");
 }

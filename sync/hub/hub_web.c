@@ -1031,29 +1031,39 @@ static enum MHD_Result kiosks_revoke(wreq *r)
 
 /* ---- people --------------------------------------------------------------------- */
 
+/* The people staff see: one row per person id that is neither merged into
+ * another nor forgotten (people_ids, hub_store.h), named by the record the
+ * roster copies; and check-ins per person, a merged id's counted for the
+ * id it was merged into. */
 static const char *const people_lite =
-    "SELECT p.id, coalesce(json_extract(p.fields, '$.given'), ''),"
+    "SELECT o.id, coalesce(json_extract(p.fields, '$.given'), ''),"
     " coalesce(json_extract(p.fields, '$.family'), ''), coalesce(json_extract(p.fields, '$.zip'), ''),"
-    " coalesce(d.name, p.device_id) FROM records p"
-    " LEFT JOIN devices d ON d.device_id = p.device_id AND d.revoked_ms IS NULL"
-    " WHERE p.tbl = 'people'";
+    " coalesce(d.name, o.device_id),"
+    " (SELECT count(*) FROM people_ids a WHERE a.alias_of = o.id)"
+    " FROM people_ids o JOIN records p ON p.device_id = o.device_id AND p.id = o.id AND p.tbl = 'people'"
+    " LEFT JOIN devices d ON d.device_id = o.device_id AND d.revoked_ms IS NULL"
+    " WHERE o.alias_of IS NULL AND o.forgotten_ms IS NULL";
 static const char *const people_pg =
-    "SELECT p.id, coalesce((p.fields)::jsonb ->> 'given', ''),"
+    "SELECT o.id, coalesce((p.fields)::jsonb ->> 'given', ''),"
     " coalesce((p.fields)::jsonb ->> 'family', ''), coalesce((p.fields)::jsonb ->> 'zip', ''),"
-    " coalesce(d.name, p.device_id) FROM records p"
-    " LEFT JOIN devices d ON d.device_id = p.device_id AND d.revoked_ms IS NULL"
-    " WHERE p.tbl = 'people'";
+    " coalesce(d.name, o.device_id),"
+    " (SELECT count(*) FROM people_ids a WHERE a.alias_of = o.id)"
+    " FROM people_ids o JOIN records p ON p.device_id = o.device_id AND p.id = o.id AND p.tbl = 'people'"
+    " LEFT JOIN devices d ON d.device_id = o.device_id AND d.revoked_ms IS NULL"
+    " WHERE o.alias_of IS NULL AND o.forgotten_ms IS NULL";
 static const char *const visits_lite =
-    "SELECT json_extract(fields, '$.person_id'), count(*) FROM records"
-    " WHERE tbl = 'checkins' GROUP BY 1";
+    "SELECT coalesce(o.alias_of, x.pid), count(*) FROM"
+    " (SELECT json_extract(fields, '$.person_id') AS pid FROM records WHERE tbl = 'checkins') x"
+    " LEFT JOIN people_ids o ON o.id = x.pid GROUP BY 1";
 static const char *const visits_pg =
-    "SELECT (fields)::jsonb ->> 'person_id', count(*) FROM records"
-    " WHERE tbl = 'checkins' GROUP BY 1";
+    "SELECT coalesce(o.alias_of, x.pid), count(*) FROM"
+    " (SELECT (fields)::jsonb ->> 'person_id' AS pid FROM records WHERE tbl = 'checkins') x"
+    " LEFT JOIN people_ids o ON o.id = x.pid GROUP BY 1";
 
 typedef struct wperson {
     char *key, *given, *family, *zip, *kiosk;
     char sort[512];
-    long checkins;
+    long checkins, merged;
 } wperson;
 
 static int cmp_person(const void *p, const void *q)
@@ -1109,6 +1119,7 @@ static int people_read(khub *h, const char *fq, wperson **out, long *n, long *to
         p.family = strdup(khub_rows_text(q, 2));
         p.zip = strdup(khub_rows_text(q, 3));
         p.kiosk = strdup(khub_rows_text(q, 4));
+        p.merged = (long)khub_rows_int(q, 5);
         snprintf(both, sizeof both, "%s %s", khub_rows_text(q, 2), khub_rows_text(q, 1));
         kfold(both, p.sort, sizeof p.sort);
         if (!p.key || !p.given || !p.family || !p.zip || !p.kiosk ||
@@ -1191,8 +1202,15 @@ static enum MHD_Result people_page(wreq *r, const char *notice)
         wfmt(r, keep, sizeof keep, "Keep {name}", "name", name, NULL);
         wfmt(r, merge, sizeof merge, "Merge {name} into the kept record", "name", name, NULL);
         wfmt(r, forget, sizeof forget, "Forget {name}", "name", name, NULL);
-        khtml(&b, "<tr><th scope=\"row\" class=\"name\">%s</th>"
-              "<td class=\"act\" data-label=\"%s\"><input type=\"radio\" name=\"keep\" value=\"%s\" id=\"k%D\" "
+        char merged[120] = "";
+        if (p->merged > 0) {
+            char mn[24];
+            snprintf(mn, sizeof mn, "%ld", p->merged);
+            wfmt(r, merged, sizeof merged, "+{n} merged", "n", mn, NULL);
+        }
+        khtml(&b, "<tr><th scope=\"row\" class=\"name\">%s%S<small>%s</small></th>",
+              name, merged[0] ? " " : "", merged);
+        khtml(&b, "<td class=\"act\" data-label=\"%s\"><input type=\"radio\" name=\"keep\" value=\"%s\" id=\"k%D\" "
               "aria-label=\"%s\"></td>"
               "<td class=\"act\" data-label=\"%s\"><input type=\"checkbox\" name=\"other\" value=\"%s\" id=\"o%D\" "
               "aria-label=\"%s\"></td>"
@@ -1200,7 +1218,7 @@ static enum MHD_Result people_page(wreq *r, const char *notice)
               "value=\"%s\" aria-label=\"%s\">%s</button></td>"
               "<td class=\"num\" data-label=\"%s\">%D</td><td data-label=\"%s\">%s</td>"
               "<td data-label=\"%s\">%s</td></tr>",
-              name, wtr(r, "Keep"), p->key, (int64_t)i, keep, wtr(r, "Merge into kept"), p->key,
+              wtr(r, "Keep"), p->key, (int64_t)i, keep, wtr(r, "Merge into kept"), p->key,
               (int64_t)i, merge, p->key, forget, wtr(r, "Forget"), wtr(r, "Check-ins"),
               (int64_t)p->checkins, wtr(r, "ZIP code"), p->zip, wtr(r, "Kiosk"), p->kiosk);
     }

@@ -186,6 +186,8 @@ int wdata_events(khub *h, wevents *out, kerr *err)
                 break;
             }
         }
+        if (strcmp(col(r, 0), e->id) < 0)    /* a stable link: the lowest id of the group */
+            snprintf(e->id, sizeof e->id, "%s", col(r, 0));
         idkey *ni = realloc(ids, (size_t)(nids + 1) * sizeof *ni);
         if (!ni) {
             rc = kerr_set(err, KERR_INTERNAL, "events: out of memory");
@@ -389,12 +391,16 @@ static int cmp_info(const void *p, const void *q)
     return strcmp(((const wevent_info *)p)->id, ((const wevent_info *)q)->id);
 }
 
+/* Every check-in's person (an id merged into another counts as that one)
+ * and event. */
 static const char *const checkins_lite =
-    "SELECT " J_LITE("", "person_id") ", " J_LITE("", "event_id")
-    " FROM records WHERE tbl = 'checkins'";
+    "SELECT coalesce(o.alias_of, " J_LITE("c.", "person_id") "), " J_LITE("c.", "event_id")
+    " FROM records c LEFT JOIN people_ids o ON o.id = " J_LITE("c.", "person_id")
+    " WHERE c.tbl = 'checkins'";
 static const char *const checkins_pg =
-    "SELECT " J_PG("", "person_id") ", " J_PG("", "event_id")
-    " FROM records WHERE tbl = 'checkins'";
+    "SELECT coalesce(o.alias_of, " J_PG("c.", "person_id") "), " J_PG("c.", "event_id")
+    " FROM records c LEFT JOIN people_ids o ON o.id = " J_PG("c.", "person_id")
+    " WHERE c.tbl = 'checkins'";
 
 int wdata_visits(khub *h, wvisits *out, kerr *err)
 {

@@ -72,7 +72,7 @@ typedef struct wkiosk_count {
 } wkiosk_count;
 
 typedef struct wevent {
-    char id[33];            /* the record the page links to */
+    char id[33];            /* the record the page links to (the lowest id) */
     char *name, *program, *date;
     char key[600];          /* date + folded name */
     wkiosk_count *kiosks;

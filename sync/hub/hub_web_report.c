@@ -743,8 +743,11 @@ enum MHD_Result wpage_grid(wreq *r, int xlsx)
         khtml(&b, "<th scope=\"col\" class=\"num\">%s</th></tr></thead><tbody>", wtr(r, "Days"));
         for (long i = 0; i < g.n; i++) {
             const grid_person *p = &g.p[i];
-            khtml(&b, "<tr><th scope=\"row\" class=\"name\">%s %s</th>", p->given ? p->given : "",
-                  p->family ? p->family : p->key);
+            if ((p->given && p->given[0]) || (p->family && p->family[0]))
+                khtml(&b, "<tr><th scope=\"row\" class=\"name\">%s %s</th>", p->given ? p->given : "",
+                      p->family ? p->family : "");
+            else            /* forgotten: an anonymous row that still counts */
+                khtml(&b, "<tr><th scope=\"row\" class=\"name\">%s</th>", wtr(r, "(name removed)"));
             for (int d = 0; d < g.ndays; d++)
                 khtml(&b, p->days[d] ? "<td class=\"yes\"><span aria-hidden=\"true\">●</span>"
                       "<span class=\"sr\">%s</span></td>" : "<td class=\"no\"><span class=\"sr\">%s"

@@ -109,7 +109,8 @@ static int backoff_wait(khub *h, const char *name, int64_t now_ms, kerr *err, in
         int64_t failures = khub_rows_int(r, 0), last = khub_rows_int(r, 1);
         if (failures >= KHUB_LOGIN_FREE_TRIES) {
             int64_t shift = failures - KHUB_LOGIN_FREE_TRIES;
-            int64_t wait = shift >= 10 ? KHUB_LOGIN_MAX_WAIT_S : (int64_t)1 << shift;
+            int64_t wait = shift >= 16 ? KHUB_LOGIN_MAX_WAIT_S
+                                       : (int64_t)KHUB_LOGIN_FIRST_WAIT_S << shift;
             if (wait > KHUB_LOGIN_MAX_WAIT_S)
                 wait = KHUB_LOGIN_MAX_WAIT_S;
             int64_t left_ms = last + wait * 1000 - now_ms;
@@ -169,7 +170,8 @@ int khub_login(khub *h, const char *name, const char *password, int64_t now_ms,
     int ok = crypto_pwhash_str_verify(stored[0] ? stored : dummy_hash, password,
                                       strlen(password)) == 0 && stored[0];
     if (!ok) {
-        rc = count_failure(h, name, now_ms, err);
+        /* the wait runs from the end of this try (the hash took a while) */
+        rc = count_failure(h, name, now_ms > khub_now_ms() ? now_ms : khub_now_ms(), err);
         return rc ? rc : kerr_set(err, KHUB_UNAUTHORIZED, "wrong user name or password");
     }
     if ((rc = khub_sql(h, "DELETE FROM web_login_failures WHERE name = ?1",

@@ -16,8 +16,9 @@
  * Back-off: every failed log-in for a name (known or not: an attacker
  * learns nothing from it) counts; from the KHUB_LOGIN_FREE_TRIES-th on, the
  * next attempt for that name is refused without checking the password
- * until 2^(failures - KHUB_LOGIN_FREE_TRIES) seconds have passed (at most
- * KHUB_LOGIN_MAX_WAIT_S).  A successful log-in clears the count.
+ * until KHUB_LOGIN_FIRST_WAIT_S * 2^(failures - KHUB_LOGIN_FREE_TRIES)
+ * seconds after the last failure (at most KHUB_LOGIN_MAX_WAIT_S): 5 s, 10,
+ * 20 ...  A successful log-in clears the count.
  */
 #ifndef KHUB_USERS_H
 #define KHUB_USERS_H
@@ -33,6 +34,7 @@
 #define KHUB_CSRF_LEN 64
 #define KHUB_SESSION_TTL_MS (12LL * 3600 * 1000)
 #define KHUB_LOGIN_FREE_TRIES 3
+#define KHUB_LOGIN_FIRST_WAIT_S 5
 #define KHUB_LOGIN_MAX_WAIT_S 900
 
 /* A logged-in staff member, as khub_session_get finds them. */

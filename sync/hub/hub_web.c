@@ -1468,8 +1468,6 @@ enum MHD_Result khub_web_handle(khub_web *w, struct MHD_Connection *c, const cha
         kbuf loc = {0};
         kbuf_str(&loc, "/login?next=");
         khtml_url(&loc, url);
-        const char *qs = NULL;
-        (void)qs;
         enum MHD_Result ok = loc.oom ? MHD_NO : redirect(&r, loc.p, NULL);
         kbuf_free(&loc);
         return ok;

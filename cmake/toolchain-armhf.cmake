@@ -23,7 +23,21 @@ unset(ENV{PKG_CONFIG_PATH})
 
 # Tests: CMake runs test executables through this; scripts and Python tests
 # get wrappers that do the same (kiosk_runnable() in CMakeLists.txt).
+# The loader and libc must come from one glibc build.  The programs link
+# against the target's multiarch libraries (/usr/lib/${KIOSK_TARGET_TRIPLE}),
+# and their loader finds libc.so.6 there, in libc6:${KIOSK_DEB_ARCH}; with
+# `-L /usr/${KIOSK_TARGET_TRIPLE}` qemu would start the cross toolchain's own
+# loader (libc6-${KIOSK_DEB_ARCH}-cross, another Debian revision) in front of
+# it, and glibc's private layout differs between revisions: the first
+# pthread_create() then loops forever in the loader's stack cache
+# (`kiosk-hub serve` never came up).  So the prefix is the root, whose
+# /lib/ld-linux-armhf.so.3 is libc6:${KIOSK_DEB_ARCH}'s, when that package is installed.
 find_program(KIOSK_QEMU qemu-arm-static)
 if(KIOSK_QEMU)
-  set(CMAKE_CROSSCOMPILING_EMULATOR "${KIOSK_QEMU};-L;/usr/${KIOSK_TARGET_TRIPLE}")
+  if(EXISTS /lib/ld-linux-armhf.so.3)
+    set(KIOSK_QEMU_PREFIX /)
+  else()
+    set(KIOSK_QEMU_PREFIX /usr/${KIOSK_TARGET_TRIPLE})
+  endif()
+  set(CMAKE_CROSSCOMPILING_EMULATOR "${KIOSK_QEMU};-L;${KIOSK_QEMU_PREFIX}")
 endif()

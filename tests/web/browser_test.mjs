@@ -217,11 +217,20 @@ try {
   await shoot('kiosks');
 
   // ---- reports
-  await go('/reports/programs');
+  await go('/reports/programs?from=2026-01&to=2026-12');
   check((await text()).includes(cfg.program), 'the program report has the program');
+  // month rows: [month, people, new, returning, sessions, check-ins, per person]
+  const months = await page.$$eval('section', (secs) => secs.map((sec) => [sec.querySelector('h2').innerText,
+    [...sec.querySelectorAll('tbody tr')].map((tr) => [...tr.cells].map((c) => c.innerText))]));
+  for (const [prog, month, want] of cfg.report) {
+    const sec = months.find((m) => m[0] === prog);
+    const row = sec && sec[1].find((r) => r[0] === month);
+    check(row && JSON.stringify(row.slice(1)) === JSON.stringify(want),
+      `program report ${prog} ${month}: ${row ? row.slice(1).join(' ') : 'missing'} (want ${want.join(' ')})`);
+  }
   await labelled('programs');
   await shoot('programs');
-  await go(`/reports/grid?program=${encodeURIComponent(cfg.program)}`);
+  await go(`/reports/grid?program=${encodeURIComponent(cfg.program)}&from=2026-07-01&to=2026-07-31`);
   const gridRows = await page.$$eval('table.grid tbody tr', (r) => r.length);
   check(gridRows >= 1, `the daily grid has ${gridRows} people`);
   await labelled('grid');

@@ -69,6 +69,8 @@ def seed(hub):
         for i, k in enumerate(kids):
             if (d + i) % 4 != 3:
                 a.checkin(k, ev, 1 if d == 0 else 0, wall(day, 9) + i)
+    reunion = a.event("Bootcamp reunion", "summer-bootcamp", "2026-08-15", wall("2026-08-15", 8))
+    a.checkin(kids[0], reunion, 0, wall("2026-08-15", 9))
     a.sync()
     b.sync()
     # the events page links a group of namesake events by its lowest id
@@ -115,6 +117,11 @@ def main():
             "keep": ids["maria_a"], "other": ids["maria_b"],
             "forget": ids["tom"], "forget_name": "Tom",
             "program": "summer-bootcamp", "new_event": "Homework club <3",
+            # people, new, returning, sessions, check-ins, sessions per person
+            # (after the browser merged María into Maria: one person, one session)
+            "report": [["summer-bootcamp", "2026-07", ["3", "3", "0", "5", "12", "4.0"]],
+                       ["summer-bootcamp", "2026-08", ["1", "0", "1", "1", "1", "1.0"]],
+                       ["parents", "2026-11", ["4", "4", "0", "1", "4", "1.0"]]],
         }
         cfg_path = os.path.join(tmp, "cfg.json")
         with open(cfg_path, "w") as f:
@@ -151,6 +158,14 @@ def main():
             failed |= chk.returncode != 0
         else:
             failed = True
+        got_grid = os.path.join(dl, "daily-attendance.xlsx")
+        if os.path.exists(got_grid):
+            chk = subprocess.run(["/usr/bin/python3", "-c", GRID_CHECK, got_grid],
+                                 capture_output=True, text=True)
+            print(chk.stdout.strip() + chk.stderr.strip())
+            failed |= chk.returncode != 0
+        else:
+            failed = True
         print(f"screenshots: {out}")
         return 1 if failed else 0
     finally:
@@ -169,6 +184,23 @@ att = a.get("Attendance", [])
 names = {(r[4], r[5]) for r in att[1:]}
 ok = a == b and ("Hương", "Nguyễn") in names and len(att) > 1
 print(("ok  " if ok else "FAIL") + " the downloaded XLSX has kiosk-hub export's sheets and cells (%d rows)" % (len(att) - 1))
+sys.exit(0 if ok else 1)
+"""
+
+GRID_CHECK = r"""
+import sys, openpyxl
+ws = openpyxl.load_workbook(sys.argv[1])["Attendance"]
+rows = [[c.value for c in r] for r in ws.iter_rows()]
+head = rows[2]
+days = head[2:-1]
+people = {(r[0], r[1]): r[2:] for r in rows[3:-1]}
+total = rows[-1]
+ok = (rows[0][:2] == ["Program", "summer-bootcamp"] and
+      days == ["2026-07-06", "2026-07-07", "2026-07-08", "2026-07-09", "2026-07-10"] and
+      people.get(("Bảo", "Lê")) == [1, 1, None, 1, 1, 4] and
+      people.get(("An", "Trần")) == [1, 1, 1, None, 1, 4] and
+      total[0] == "People present" and total[2:7] == [3, 2, 2, 2, 3])
+print(("ok  " if ok else "FAIL") + " the daily grid XLSX: 5 days, a row per person, totals (%s)" % rows[-1])
 sys.exit(0 if ok else 1)
 """
 

@@ -10,8 +10,10 @@
 
 The hub is a real `kiosk-hub serve` on 127.0.0.1, filled through the sync
 API; each figure is the median of N requests (after 3 warm-ups) over one
-logged-in session, with the 10th-90th percentile and min-max spread, then
-a line `bench NAME VALUE UNIT`.
+logged-in session, with the 10th-90th percentile and min-max spread, and
+the hub process's CPU time per request (user + system, /proc: what the
+request costs, whatever else the machine runs); then lines
+`bench NAME VALUE UNIT`.
 """
 import argparse
 import os
@@ -85,16 +87,25 @@ def seed_year(hub):
         k.sync()
 
 
-def measure(url, path, cookie, runs):
+def cpu_s(pid):
+    """User + system CPU seconds the process has used (/proc/PID/stat)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(url, path, cookie, runs, pid):
     for _ in range(3):
         ttfb(url, path, cookie)
     times, size = [], 0
+    c0 = cpu_s(pid)
     for _ in range(runs):
         t, size = ttfb(url, path, cookie)
         times.append(t * 1000)
+    cpu_ms = (cpu_s(pid) - c0) * 1000 / runs
     times.sort()
     q = statistics.quantiles(times, n=10)
-    return statistics.median(times), q[0], q[-1], times[0], times[-1], size
+    return statistics.median(times), q[0], q[-1], times[0], times[-1], size, cpu_ms
 
 
 def main():
@@ -135,10 +146,13 @@ def main():
                 ("event", "event page, 2,000 check-ins", f"/events/{ev}"),
                 ("program_report", "program report, a year of 200 events",
                  "/reports/programs?from=2025-07&to=2026-06")]:
-            med, p10, p90, lo, hi, size = measure(hub.url, path, cookie, args.runs)
+            med, p10, p90, lo, hi, size, cpu = measure(hub.url, path, cookie, args.runs,
+                                                       hub.proc.pid)
             print(f"{label}: time to first byte median {med:.1f} ms (p10 {p10:.1f}, p90 {p90:.1f}, "
-                  f"min {lo:.1f}, max {hi:.1f}; {args.runs} runs; page {size / 1024:.0f} KiB)")
+                  f"min {lo:.1f}, max {hi:.1f}; {args.runs} runs; page {size / 1024:.0f} KiB); "
+                  f"hub CPU {cpu:.1f} ms per request")
             print(f"bench web_{name}_ttfb_{backend}_ms {med:.1f} ms")
+            print(f"bench web_{name}_cpu_{backend}_ms {cpu:.1f} ms")
     finally:
         hub.stop()
         shutil.rmtree(tmp, ignore_errors=True)

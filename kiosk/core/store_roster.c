@@ -31,8 +31,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Schema 5. */
-const char kst_schema_v5[] =
+/* Schema 7 (step 5 was never used; 6 is the name index of issue 14). */
+const char kst_schema_v7[] =
     "ALTER TABLE people ADD COLUMN hint TEXT NOT NULL DEFAULT '';\n"
     "CREATE TABLE roster_aliases(\n"
     "  id TEXT PRIMARY KEY NOT NULL, keep_id TEXT NOT NULL\n"

@@ -53,12 +53,14 @@
 
 #include "batch.h"
 #include "hub_store.h"
+#include "hub_web.h"
 #include "kbuf.h"
 #include "sync_config.h"
 
 typedef struct server {
     khub *hub;
     size_t max_body;
+    khub_web *web;             /* the staff web page: every URL outside /v1/ */
 } server;
 
 typedef struct request {
@@ -351,6 +353,8 @@ static enum MHD_Result get_roster(server *s, struct MHD_Connection *c, const cha
 static enum MHD_Result route(server *s, struct MHD_Connection *c, const char *url, const char *method,
                              request *req)
 {
+    if (khub_web_owns(url))
+        return khub_web_handle(s->web, c, url, method, req->body.p, req->body.len, req->too_large);
     int is_get = strcmp(method, "GET") == 0, is_post = strcmp(method, "POST") == 0;
     if (strcmp(url, "/v1/health") == 0) {
         if (!is_get)
@@ -431,6 +435,16 @@ static enum MHD_Result first_call(server *s, struct MHD_Connection *c, const cha
         log_batch("", NULL, NULL, 400, "malformed", msg, 0, req->recv_ms);
         return respond_error(c, 400, "malformed", msg);
     }
+    if (khub_web_owns(url) && strcmp(method, "POST") == 0) {
+        /* a web form: its session and CSRF token are checked with the
+         * whole (small) body; a longer one is refused unread */
+        unsigned long long n = cl.n ? strtoull(cl.first, NULL, 10) : 0;
+        if (n > KHUB_WEB_MAX_FORM)
+            return khub_web_handle(s->web, c, url, method, NULL, 0, 1);
+        MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT, (unsigned)KHUB_CONNECTION_TIMEOUT_S);
+        *refused = 0;
+        return MHD_YES;
+    }
     int needs_body = (strcmp(url, "/v1/batches") == 0 || strcmp(url, "/v1/pair") == 0) &&
                      strcmp(method, "POST") == 0;
     if (!needs_body)            /* answered now: no other request has a body to read */
@@ -503,7 +517,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_YES;
     }
     if (*upload_data_size > 0) {
-        if (!req->too_large && req->body.len + *upload_data_size > s->max_body) {
+        size_t limit = khub_web_owns(url) ? (size_t)KHUB_WEB_MAX_FORM : s->max_body;
+        if (!req->too_large && req->body.len + *upload_data_size > limit) {
             req->too_large = 1;
             kbuf_free(&req->body);
         }
@@ -580,10 +595,15 @@ int khub_serve(const khub_serve_opts *o, kerr *err)
         return rc;
     if (!o->tls_cert != !o->tls_key)
         return kerr_set(err, KERR_INVALID, "--tls-cert and --tls-key go together");
-    server s = {NULL, o->max_body ? o->max_body : KSYNC_MAX_BATCH_BYTES};
+    server s = {NULL, o->max_body ? o->max_body : KSYNC_MAX_BATCH_BYTES, NULL};
     if ((rc = khub_open(&s.hub, o->store_path, err)))
         return rc;
+    if ((rc = khub_web_open(&s.web, s.hub, o->tls_cert != NULL, NULL, err))) {
+        khub_close(s.hub);
+        return rc;
+    }
     if (o->max_pages > 0 && (rc = khub_limit_pages(s.hub, o->max_pages, err))) {
+        khub_web_close(s.web);
         khub_close(s.hub);
         return rc;
     }
@@ -591,11 +611,13 @@ int khub_serve(const khub_serve_opts *o, kerr *err)
     char *cert = NULL, *key = NULL;
     if (o->tls_cert) {
         if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+            khub_web_close(s.web);
             khub_close(s.hub);
             return kerr_set(err, KERR_INVALID, "this libmicrohttpd has no TLS: use a reverse proxy");
         }
         if (!(cert = slurp(o->tls_cert, err)) || !(key = slurp(o->tls_key, err))) {
             free(cert);
+            khub_web_close(s.web);
             khub_close(s.hub);
             return KERR_IO;
         }
@@ -638,6 +660,7 @@ int khub_serve(const khub_serve_opts *o, kerr *err)
     if (!d) {
         free(cert);
         free(key);
+        khub_web_close(s.web);
         khub_close(s.hub);
         return kerr_set(err, KERR_IO, "MHD_start_daemon: cannot listen on %s",
                         o->listen ? o->listen : KHUB_LISTEN);
@@ -659,6 +682,7 @@ int khub_serve(const khub_serve_opts *o, kerr *err)
     khub_log("stopped", sig == SIGINT ? "\"signal\":\"SIGINT\"" : "\"signal\":\"SIGTERM\"");
     free(cert);
     free(key);
+    khub_web_close(s.web);
     khub_close(s.hub);
     return 0;
 }

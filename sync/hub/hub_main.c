@@ -8,6 +8,10 @@
  *       kiosk's id and bundle key (`kiosk sync key`) the token is bound to
  *       them at once, so that kiosk's bundles import before it ever
  *       reaches the hub over a network
+ *   kiosk-hub user add NAME                           [--store PATH]
+ *       a staff account for the web page (hub_web.h); the password is read
+ *       from standard input (one line; not echoed on a terminal) and stored
+ *       as Argon2id (hub_users.h)
  *   kiosk-hub import FILE...                          [--store PATH]
  *   kiosk-hub events                                  [--store PATH]
  *   kiosk-hub export --event ID --format csv|xlsx -o FILE|- [--survey FILE]... [--store PATH]
@@ -39,13 +43,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include "bundle.h"
 #include "hub_export.h"
 #include "hub_http.h"
 #include "hub_store.h"
+#include "cli_args.h"
+#include "hub_users.h"
 #include "kbuf.h"
 #include "sync_config.h"
+
+/* Largest --max-batch-bytes: a body is held in memory whole. */
+#define KHUB_MAX_BATCH_BYTES_OPT (256LL * 1024 * 1024)
 
 /* Prints usage to stderr and returns 2. */
 static int usage(void)
@@ -54,6 +65,7 @@ static int usage(void)
             "usage: kiosk-hub serve [--store PATH] [--listen HOST:PORT] [--tls-cert PEM --tls-key PEM]\n"
             "       kiosk-hub device add NAME [--device-id ID --bundle-key HEX] [--store PATH]\n"
             "       kiosk-hub device revoke NAME | device list [--store PATH]\n"
+            "       kiosk-hub user add NAME [--store PATH]   (password on standard input)\n"
             "       kiosk-hub import FILE... [--store PATH]\n"
             "       kiosk-hub events [--store PATH]\n"
             "       kiosk-hub export --event ID --format csv|xlsx -o FILE|- [--survey FILE]...\n"
@@ -70,9 +82,9 @@ static int usage(void)
 typedef struct opts {
     const char *store, *listen, *tls_cert, *tls_key, *event, *format, *out, *from, *to, *device_id, *bundle_key;
     const char *program, *date, *link;
-    long max_pages;
-    int delay_ms;
-    long max_body;
+    long long max_pages;
+    long long delay_ms;
+    long long max_body;
     const char *pos[16];
     int npos;
     const char *surveys[16];
@@ -89,7 +101,8 @@ static int parse_opts(int argc, char **argv, int from, opts *o)
     for (int i = from; i < argc; i++) {
         const char *a = argv[i];
         const char **slot = NULL;
-        long *num = NULL;
+        long long *num = NULL, lo = 0, hi = 0;
+        const char *what = NULL;
         if (strcmp(a, "--store") == 0) slot = &o->store;
         else if (strcmp(a, "--listen") == 0) slot = &o->listen;
         else if (strcmp(a, "--tls-cert") == 0) slot = &o->tls_cert;
@@ -111,14 +124,14 @@ static int parse_opts(int argc, char **argv, int from, opts *o)
             }
             slot = &o->surveys[o->nsurveys++];
         }
-        else if (strcmp(a, "--test-max-pages") == 0) num = &o->max_pages;
-        else if (strcmp(a, "--max-batch-bytes") == 0) num = &o->max_body;
-        else if (strcmp(a, "--test-ingest-delay-ms") == 0) {
-            if (++i >= argc)
-                return -1;
-            o->delay_ms = atoi(argv[i]);
-            continue;
-        } else if (a[0] == '-' && a[1]) {
+        /* numbers: the whole text, in range, or a message naming the option */
+        else if (strcmp(a, "--test-max-pages") == 0)
+            num = &o->max_pages, lo = 1, hi = INT32_MAX, what = "pages";
+        else if (strcmp(a, "--max-batch-bytes") == 0)
+            num = &o->max_body, lo = 1, hi = KHUB_MAX_BATCH_BYTES_OPT, what = "bytes";
+        else if (strcmp(a, "--test-ingest-delay-ms") == 0)
+            num = &o->delay_ms, lo = 0, hi = 60000, what = "milliseconds";
+        else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "kiosk-hub: unknown option %s\n", a);
             return -1;
         } else {
@@ -133,8 +146,8 @@ static int parse_opts(int argc, char **argv, int from, opts *o)
         }
         if (slot)
             *slot = argv[i];
-        else
-            *num = strtol(argv[i], NULL, 10);
+        else if (kcli_parse_int(stderr, "kiosk-hub", a, what, argv[i], lo, hi, num) != 0)
+            return -1;
     }
     return 0;
 }
@@ -188,6 +201,61 @@ static int cmd_device(const opts *o)
         fprintf(stderr, "kiosk-hub: %s\n", e.msg);
         return 1;
     }
+    return 0;
+}
+
+/* Reads one line (the password) from standard input, without echo on a
+ * terminal; 0, or -1 if there is none or it is too long. */
+static int read_password(char *out, size_t cap)
+{
+    int tty = isatty(STDIN_FILENO);
+    struct termios old, quiet;
+    if (tty && tcgetattr(STDIN_FILENO, &old) == 0) {
+        quiet = old;
+        quiet.c_lflag &= ~(tcflag_t)ECHO;
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+        fprintf(stderr, "password: ");
+    } else {
+        tty = 0;
+    }
+    int rc = fgets(out, (int)cap, stdin) ? 0 : -1;
+    if (tty) {
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+        fprintf(stderr, "\n");
+    }
+    size_t n = rc == 0 ? strlen(out) : 0;
+    if (rc == 0 && n == cap - 1 && out[n - 1] != '\n')
+        rc = -1;                                    /* longer than the buffer */
+    while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r'))
+        out[--n] = '\0';
+    return rc;
+}
+
+/* kiosk-hub user add NAME: a staff account for the web page. */
+static int cmd_user(const opts *o)
+{
+    if (o->npos != 2 || strcmp(o->pos[0], "add") != 0)
+        return usage();
+    char pw[KHUB_PASSWORD_MAX + 2];
+    if (read_password(pw, sizeof pw) != 0) {
+        sodium_memzero(pw, sizeof pw);
+        fprintf(stderr, "kiosk-hub: user add: give the password on standard input (one line, at "
+                "most %d bytes)\n", KHUB_PASSWORD_MAX);
+        return 1;
+    }
+    khub *h;
+    kerr e = {0};
+    int rc = khub_open(&h, o->store, &e);
+    if (rc == 0) {
+        rc = khub_user_add(h, o->pos[1], pw, &e);
+        khub_close(h);
+    }
+    sodium_memzero(pw, sizeof pw);
+    if (rc) {
+        fprintf(stderr, "kiosk-hub: %s\n", e.msg);
+        return 1;
+    }
+    fprintf(stderr, "user %s added: log in at the hub's address, /login\n", o->pos[1]);
     return 0;
 }
 
@@ -416,7 +484,7 @@ int main(int argc, char **argv)
         if (o.npos)
             return usage();
         khub_serve_opts so = {o.store, o.listen, o.tls_cert, o.tls_key, (size_t)o.max_body,
-                              o.max_pages, o.delay_ms};
+                              (long)o.max_pages, (int)o.delay_ms};
         if (khub_serve(&so, &e)) {
             fprintf(stderr, "kiosk-hub: %s\n", e.msg);
             return 1;
@@ -427,6 +495,8 @@ int main(int argc, char **argv)
         return cmd_device(&o);
     if (strcmp(cmd, "import") == 0)
         return cmd_import(&o);
+    if (strcmp(cmd, "user") == 0)
+        return cmd_user(&o);
     if (strcmp(cmd, "copy") == 0)
         return cmd_copy(&o);
     if (strcmp(cmd, "event") == 0 || strcmp(cmd, "survey") == 0 || strcmp(cmd, "person") == 0)

@@ -94,6 +94,15 @@ static const char *const pg_migrations[] = {
     "INSERT INTO kiosk_hub.hub_meta VALUES('roster_id',"
     "  md5(random()::text || clock_timestamp()::text || pg_backend_pid()::text)),"
     "  ('roster_backfill', 'pending');",
+    /* 3: the web page's staff accounts, sessions, failed log-ins (issue 12,
+     * hub_users.h) */
+    "CREATE TABLE kiosk_hub.web_users("
+    "  name text PRIMARY KEY, pw_hash text NOT NULL, created_ms bigint NOT NULL);"
+    "CREATE TABLE kiosk_hub.web_sessions("
+    "  id_hash text PRIMARY KEY, user_name text NOT NULL, csrf text NOT NULL,"
+    "  created_ms bigint NOT NULL, expires_ms bigint NOT NULL);"
+    "CREATE TABLE kiosk_hub.web_login_failures("
+    "  name text PRIMARY KEY, failures integer NOT NULL, last_ms bigint NOT NULL);",
 };
 #define PG_SCHEMA_VERSION ((int)(sizeof pg_migrations / sizeof pg_migrations[0]))
 

@@ -56,7 +56,7 @@
 #include "sync_config.h"
 #include "utf8.h"
 
-#define KHUB_SCHEMA_VERSION 3
+#define KHUB_SCHEMA_VERSION 4
 
 #define KHUB_RECORD_INDEXES \
     "CREATE INDEX IF NOT EXISTS records_unverified ON records(device_id, boot_id)" \
@@ -73,6 +73,19 @@ struct khub_sqlite {
     int in_ingest;          /* between khub_sqlite_ingest_begin and _end */
     int64_t ingest_now_ms;
 };
+
+/* Schema 4 (issue 12): the web page's staff accounts (hub_users.h).
+ * Passwords as Argon2id strings (crypto_pwhash_str); sessions and the
+ * log-in failures by BLAKE2b hash, never the secret itself.  An older
+ * store gets them by the CREATE ... IF NOT EXISTS below. */
+#define KHUB_WEB_TABLES \
+    "CREATE TABLE IF NOT EXISTS web_users(" \
+    "  name TEXT PRIMARY KEY, pw_hash TEXT NOT NULL, created_ms INTEGER NOT NULL);" \
+    "CREATE TABLE IF NOT EXISTS web_sessions(" \
+    "  id_hash TEXT PRIMARY KEY, user_name TEXT NOT NULL, csrf TEXT NOT NULL," \
+    "  created_ms INTEGER NOT NULL, expires_ms INTEGER NOT NULL);" \
+    "CREATE TABLE IF NOT EXISTS web_login_failures(" \
+    "  name TEXT PRIMARY KEY, failures INTEGER NOT NULL, last_ms INTEGER NOT NULL);"
 
 /* Schema 3 (issue 12): the roster kiosks download (hub_store.h). */
 #define KHUB_ROSTER_SCHEMA \
@@ -111,7 +124,8 @@ static const char *const khub_schema =
     "  batch_id TEXT NOT NULL, device_id TEXT NOT NULL, seq_from INTEGER NOT NULL,"
     "  seq_to INTEGER NOT NULL, records INTEGER NOT NULL, stored INTEGER NOT NULL,"
     "  duplicates INTEGER NOT NULL, received_ms INTEGER NOT NULL, source TEXT NOT NULL);"
-    KHUB_ROSTER_SCHEMA;
+    KHUB_ROSTER_SCHEMA
+    KHUB_WEB_TABLES;
 
 /* Migration to 3: the people already held enter the roster at the next
  * open (hub_roster.c, khub_roster_backfill), in one transaction. */
@@ -282,7 +296,7 @@ int khub_sqlite_open(khub_sqlite **out, const char *path, kerr *err)
     if (e == 0 && version < 3)
         e = exec(h, khub_migrate_to_3, err);
     if (e == 0)
-        e = exec(h, "PRAGMA user_version=3; COMMIT", err);
+        e = exec(h, "PRAGMA user_version=4; COMMIT", err);
     if (e) {
         sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
         khub_sqlite_close(h);

@@ -43,6 +43,8 @@ if [ -n "$scale" ]; then
     echo "== scale: attendance files of 1,000,000 check-ins"
     "$build/tests/bench_export" 1000000
 fi
+echo "== the hub's web page: time to first byte"
+python3 "$here/bench_web.py" "$build/sync/kiosk-hub"
 echo "== the hub on PostgreSQL (a throwaway server, fsync on)"
 pgdir=$(mktemp -d /tmp/kiosk-pg-bench.XXXXXX)
 trap 'sh "$here/../../scripts/pg-test-server.sh" stop "$pgdir"' EXIT
@@ -52,3 +54,5 @@ echo "== the hub: an event's merged attendance file, 10,000 people from 5 kiosks
 tmp=$(mktemp -d /tmp/kiosk-bench-export.XXXXXX)
 "$build/tests/sync/bench_hub_export" "$tmp" "$uri"
 rm -rf "$tmp"
+echo "== the hub's web page on PostgreSQL: time to first byte"
+python3 "$here/bench_web.py" "$build/sync/kiosk-hub" --pg-uri "$uri"

@@ -284,7 +284,8 @@ static void test_migration(void)
     kstore *s = NULL;
     kerr e = {0};
     CHECK_INT(kstore_open(&s, dir, &clk, &e), 0);
-    CHECK_INT(kstore_user_version(s), 5);
+    CHECK_INT(kstore_user_version(s), kstore_schema_version());
+    CHECK_INT(kstore_schema_version(), 7);
     CHECK_INT(qn(s, "SELECT count(*) FROM people"), 6);
     CHECK_INT(qn(s, "SELECT count(*) FROM people WHERE hint = ''"), 6);
     kmatch m[6];

@@ -302,22 +302,45 @@ static int apply_rule7(khub *h, char (*ids)[33], char **fields, int n, kerr *err
     if (rc == 0 && got < 0)
         rc = -got;
     khub_rows_free(r);
-    for (int i = 0; i < np && rc == 0; i++) {
-        int f = -1;
-        for (int k = 0; k < nkn && f < 0; k++)
-            if (strcmp(kn[k].key, pp[i].key) == 0)
-                f = k;
+    /* an open-addressing index of kn by key (FNV-1a), so that matching a
+     * batch of 5,000 people stays linear */
+    size_t cap = 16;
+    while (cap < (size_t)np * 4 + 16)
+        cap *= 2;
+    int *slot = malloc(cap * sizeof *slot);
+    if (!slot && rc == 0)
+        rc = kerr_set(err, KERR_INTERNAL, "roster: out of memory");
+    for (size_t i = 0; slot && i < cap; i++)
+        slot[i] = -1;
+    for (int i = 0; rc == 0 && i < nkn + np; i++) {
+        int adding = i >= nkn;          /* first the known keys, then the batch's */
+        const char *key = adding ? pp[i - nkn].key : kn[i].key;
+        uint64_t hsh = 1469598103934665603ULL;
+        for (const unsigned char *c = (const unsigned char *)key; *c; c++)
+            hsh = (hsh ^ *c) * 1099511628211ULL;
+        size_t at = (size_t)hsh & (cap - 1);
+        while (slot[at] >= 0 && strcmp(kn[slot[at]].key, key) != 0)
+            at = (at + 1) & (cap - 1);
+        if (!adding) {
+            if (slot[at] < 0)
+                slot[at] = i;
+            continue;
+        }
+        const pair *pr = &pp[i - nkn];
+        int f = slot[at];
         if (f < 0) {                    /* first of its key (within this group too) */
-            memcpy(kn[nkn].key, pp[i].key, sizeof kn[nkn].key);
-            memcpy(kn[nkn].id, pp[i].id, 33);
-            nkn++;
-        } else if (strcmp(kn[f].id, pp[i].id) != 0) {
+            int k = nkn + (i - nkn);
+            memcpy(kn[k].key, pr->key, sizeof kn[k].key);
+            memcpy(kn[k].id, pr->id, 33);
+            slot[at] = k;
+        } else if (strcmp(kn[f].id, pr->id) != 0) {
             kerr e2 = {0};
-            int m = merge_locked(h, kn[f].id, pp[i].id, &e2);
+            int m = merge_locked(h, kn[f].id, pr->id, &e2);
             if (m && m != KERR_INVALID && m != KERR_NOTFOUND)   /* forgotten, unknown: left apart */
                 rc = kerr_set(err, m, "%s", e2.msg);
         }
     }
+    free(slot);
     const char *rv[1] = {rows.p};
     if (rc == 0 && np > 0)
         rc = khub_sql(h, "INSERT INTO person_keys(key, id) SELECT json_extract(value, '$[0]'),"

@@ -159,11 +159,13 @@ static int focus_purpose(const kflow *f)
         return KOSK_NUMERIC;
     if (f->focus == KF_EV_LINK)
         return KOSK_URL;
-    if (f->focus == KF_ANSWER)
-        return f->survey && !f->other_editing &&
-                       ksurvey_q_type(ksurvey_question_at(f->survey, f->sq)) == KSURVEY_NUMBER
-                   ? KOSK_NUMERIC
-                   : KOSK_TEXT;
+    if (f->focus == KF_ANSWER) {
+        const ksurvey_question *q = f->survey ? ksurvey_question_at(f->survey, f->sq) : NULL;
+        if (!q || f->other_editing || ksurvey_q_type(q) != KSURVEY_NUMBER)
+            return KOSK_TEXT;
+        /* digits only, unless the question allows a negative number */
+        return ksurvey_q_min(q) >= 0 ? KOSK_DIGITS : KOSK_NUMERIC;
+    }
     if (f->focus == KF_PHONE || f->focus == KF_ZIP)
         return KOSK_NUMERIC;
     if (f->focus == KF_EMAIL)
@@ -1049,6 +1051,7 @@ int kflow_hold(kflow *f, const char *id, int64_t now_ms)
     if (n <= 0)
         return 0;
     f->nvariants = n;
+    snprintf(f->variant_key, sizeof f->variant_key, "%s", id);
     f->version++;
     return 1;
 }

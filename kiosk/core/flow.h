@@ -160,6 +160,7 @@ typedef struct kflow {
     char preedit[64];                   /* input-method text being composed (SDL editing) */
     uint32_t variants[24];              /* long-press popup: accented forms */
     int nvariants;
+    char variant_key[48];               /* id of the key they belong to */
     int shift;
     int layout_index;                   /* into kosk_layouts(purpose, lang) */
     kcompose compose;

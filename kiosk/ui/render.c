@@ -205,6 +205,22 @@ static void draw_icon(SDL_Renderer *r, krect k, int icon, kcolor c)
         stroke(r, x + s * 0.15f, y + s * 0.5f, x + s * 0.45f, y + s * 0.2f, w, c);
         stroke(r, x + s * 0.15f, y + s * 0.5f, x + s * 0.45f, y + s * 0.8f, w, c);
         break;
+    case KICON_UP:
+    case KICON_DOWN: {
+        float tip = icon == KICON_UP ? 0.15f : 0.85f, base = icon == KICON_UP ? 0.45f : 0.55f;
+        stroke(r, x + s * 0.5f, y + s * 0.15f, x + s * 0.5f, y + s * 0.85f, w, c);
+        stroke(r, x + s * 0.5f, y + s * tip, x + s * 0.2f, y + s * base, w, c);
+        stroke(r, x + s * 0.5f, y + s * tip, x + s * 0.8f, y + s * base, w, c);
+        break;
+    }
+    case KICON_ALERT: {
+        /* a filled disc with a "!" cut out in the background colour */
+        kcolor bg = {255, 255, 255, 255};
+        disc(x + s * 0.5f, y + s * 0.5f, s * 0.5f, c);
+        stroke(r, x + s * 0.5f, y + s * 0.2f, x + s * 0.5f, y + s * 0.58f, w * 1.3f, bg);
+        disc(x + s * 0.5f, y + s * 0.76f, w * 0.8f, bg);
+        break;
+    }
     case KICON_CHECK:
         stroke(r, x + s * 0.12f, y + s * 0.52f, x + s * 0.42f, y + s * 0.84f, w * 1.2f, c);
         stroke(r, x + s * 0.36f, y + s * 0.84f, x + s * 0.9f, y + s * 0.2f, w * 1.2f, c);

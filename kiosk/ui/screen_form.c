@@ -42,25 +42,101 @@ void kscreen_form(kview *v, const kui *u, const kflow *f)
         kw_banner(v, u, (krect){c.x, y, c.w, bh}, TR(u, f->banner));
         y += bh + g;
     }
-    /* Full fields where the screen is tall enough, compact ones otherwise. */
+    /* One column of full fields where the screen is tall enough; on a
+     * wide screen with the keyboard below, two columns (the submit button
+     * in the last cell); compact fields where even that is short. */
     int avail = c.y + c.h - y - bh - g;
-    int compact = avail < KF_COUNT * (kw_field_height(u, 0) + g);
+    int cols = 1;
+    if (avail < KF_COUNT * (kw_field_height(u, 0) + g) && c.w >= u->t * 12 && kb.y > c.y) {
+        cols = 2;
+        avail = c.y + c.h - y;
+    }
+    int rows = cols == 2 ? (KF_COUNT + 2) / 2 : KF_COUNT;
+    int compact = cols == 2 ? avail < rows * (kw_field_height(u, 0) + g) - g
+                            : avail < KF_COUNT * (kw_field_height(u, 0) + g);
     int fh = kw_field_height(u, compact);
-    int step = avail / KF_COUNT;
-    if (step > fh + g * 3)
-        step = fh + g * 3;
     int order[KF_COUNT];
     kflow_field_order(f, order);
+    /* A message says what is wrong and what is expected, with an example
+     * in the person's language. */
+    static const char *const examples[KF_COUNT] = {
+        N_("Example: Lan"), NULL, N_("Example: 206-555-0123"), N_("Example: name@example.com"),
+        N_("Example: 98108"),
+    };
+    char msgs[KF_COUNT][512];
+    int nmsg = 0, shown_msg = -1;   /* the message that gets its example on short screens */
+    for (int i = 0; i < KF_COUNT; i++) {
+        msgs[i][0] = '\0';
+        if (!f->field_msg[i])
+            continue;
+        nmsg++;
+        snprintf(msgs[i], sizeof msgs[i], "%s%s%s", TR(u, f->field_msg[i]),
+                 examples[i] ? " " : "", examples[i] ? TR(u, examples[i]) : "");
+        if (f->focus == i)
+            shown_msg = i;
+    }
+    for (int k = 0; k < KF_COUNT && shown_msg < 0; k++)   /* else the first in reading order */
+        if (msgs[order[k]][0])
+            shown_msg = order[k];
+    /* Compact fields (short screens): every message takes a line under its
+     * field; the focused (or first) one two, with its example, where the
+     * room allows; the others say what is wrong without it. */
+    int fg = compact ? g / 2 : g;
+    int msg_h[KF_COUNT] = {0};
+    if (compact && nmsg) {
+        int line = kui_line(u, kui_floor_px(u, u->label_min)) + 1;
+        int room = avail - rows * fh - (rows - 1) * fg;
+        int each = room / nmsg;
+        if (each > line)
+            each = line;
+        for (int i = 0; i < KF_COUNT; i++)
+            if (msgs[i][0])
+                msg_h[i] = each;
+        if (room - nmsg * each >= line && shown_msg >= 0)
+            msg_h[shown_msg] += line;
+        /* Without its example where the message with it does not fit. */
+        int cw0 = cols == 2 ? (c.w - 2 * g) / 2 : c.w;
+        for (int i = 0; i < KF_COUNT; i++)
+            if (msgs[i][0] && examples[i] &&
+                (msg_h[i] < 2 * line ||
+                 kv_fit(u, (krect){0, 0, cw0, msg_h[i] - 1}, msgs[i], u->label_min,
+                        u->label_min, KT_WRAP, NULL) < 0))
+                snprintf(msgs[i], sizeof msgs[i], "%s", TR(u, f->field_msg[i]));
+    }
+    int step = cols == 2 ? (avail + g) / rows : avail / KF_COUNT;
+    if (compact)
+        step = fh + fg;
+    if (step > fh + g * 3)
+        step = fh + g * 3;
+    int cw = cols == 2 ? (c.w - 2 * g) / 2 : c.w;
+    int fy = y, row_extra = 0;
     for (int k = 0; k < KF_COUNT; k++) {
         int i = order[k];
-        const char *msg = f->field_msg[i] ? TR(u, f->field_msg[i]) : NULL;
-        kw_field(v, u, kflow_field_id(i), (krect){c.x, y, c.w, fh}, TR(u, labels[i]),
-                 f->field[i], f->preedit, f->focus == i, msg, compact);
-        y += step;
+        if (k % cols == 0) {
+            if (k)
+                fy += step + row_extra;
+            row_extra = 0;
+            for (int j = k; j < k + cols && j < KF_COUNT; j++)
+                if (msg_h[order[j]] > row_extra)
+                    row_extra = msg_h[order[j]];
+        }
+        int x = c.x + (k % cols) * (cw + 2 * g);
+        /* full fields: the message may use the whole step */
+        int h = compact ? fh + msg_h[i] : step - g > fh ? step - g : fh;
+        kw_field(v, u, kflow_field_id(i), (krect){x, fy, cw, h}, TR(u, labels[i]), f->field[i],
+                 f->preedit, f->focus == i, msgs[i][0] ? msgs[i] : NULL, compact);
     }
-    if (y + bh > c.y + c.h)
-        y = c.y + c.h - bh;
-    kw_button(v, u, "btn-submit", (krect){c.x, y, c.w, bh}, TR(u, "Sign me up"), KB_PRIMARY,
-              KICON_CHECK);
+    krect sb;
+    if (cols == 2) {
+        /* the last cell, level with the last field's box */
+        int top = compact ? fy + (fh - bh) / 2 : fy + (fh - u->t - g) / 2 - g / 2;
+        sb = (krect){c.x + cw + 2 * g, top, c.w - cw - 2 * g, bh};
+    } else {
+        y = fy + step + row_extra;
+        if (y + bh > c.y + c.h)
+            y = c.y + c.h - bh;
+        sb = (krect){c.x, y, c.w, bh};
+    }
+    kw_button(v, u, "btn-submit", sb, TR(u, "Sign me up"), KB_PRIMARY, KICON_CHECK);
     kw_keyboard(v, u, f, kb);
 }

@@ -573,6 +573,27 @@ static int run_kiosk(const opts *o, const char *dir)
     return rc;
 }
 
+/* Survey files may have a column for each of the kiosk's languages
+ * (assets/po/LINGUAS): a language added there with its catalog needs no
+ * change to the code.  Without the assets, or with a broken LINGUAS (the
+ * screen then reports it), the built-in nine stay. */
+static void survey_languages(const opts *o)
+{
+    kerr err = {0};
+    if (!paths.po[0] && kpaths_find(&paths, o->assets, &err) != 0)
+        return;
+    static char codes[KSURVEY_LANGS_MAX][KI18N_CODE_MAX];
+    const char *list[KSURVEY_LANGS_MAX];
+    int n = 0;
+    if (ki18n_languages(paths.po, codes, KSURVEY_LANGS_MAX, &n, &err) != 0)
+        return;
+    for (int i = 0; i < n; i++)
+        list[i] = codes[i];
+    if (ksurvey_set_languages(list, n, &err) != 0)
+        fprintf(stderr, "kiosk: %s/LINGUAS: %s; survey files are read with the built-in "
+                "languages\n", paths.po, err.msg);
+}
+
 int main(int argc, char **argv)
 {
     opts o = {0};
@@ -589,6 +610,9 @@ int main(int argc, char **argv)
             return 2;
         }
     }
+    if (o.nargs == 0 || strcmp(o.args[0], "survey") == 0 || strcmp(o.args[0], "event") == 0 ||
+        strcmp(o.args[0], "export") == 0)
+        survey_languages(&o);
     if (o.nargs == 0)
         return run_kiosk(&o, dir);
 

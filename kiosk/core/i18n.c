@@ -520,6 +520,30 @@ static void describe_langs(ki18n *c)
     }
 }
 
+/* The languages of a catalog folder without loading the catalogs (see
+ * i18n.h): the same listing and LINGUAS checks as ki18n_open. */
+int ki18n_languages(const char *po_dir, char (*codes)[KI18N_CODE_MAX], int max, int *n,
+                    kerr *err)
+{
+    *n = 0;
+    ki18n *c = calloc(1, sizeof *c);
+    char (*files)[KI18N_CODE_MAX] = calloc(2 * KI18N_LANGS_MAX, KI18N_CODE_MAX);
+    int nfiles = 0, norder = 0, rc = 0;
+    if (!c || !files)
+        rc = kerr_set(err, KERR_INTERNAL, "out of memory reading the catalog folder");
+    else if (snprintf(c->dir, sizeof c->dir, "%s", po_dir) >= (int)sizeof c->dir - 32)
+        rc = kerr_set(err, KERR_INVALID, "catalog folder path too long: %.60s...", po_dir);
+    if (!rc)
+        rc = list_catalogs(c, files, &nfiles, err);
+    if (!rc)
+        rc = read_linguas(c, files, nfiles, files + KI18N_LANGS_MAX, &norder, err);
+    for (int i = 0; !rc && i < norder && *n < max; i++)
+        memcpy(codes[(*n)++], files[KI18N_LANGS_MAX + i], KI18N_CODE_MAX);
+    free(files);
+    free(c);
+    return rc;
+}
+
 /* Opens the catalog folder (see i18n.h). */
 int ki18n_open(ki18n **out, const char *po_dir, kerr *err)
 {

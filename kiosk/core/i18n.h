@@ -81,6 +81,13 @@ typedef struct ki18n_lang {
  * *.po is offered, in name order. */
 int ki18n_open(ki18n **out, const char *po_dir, kerr *err);
 
+/* The codes of the languages offered (LINGUAS order), up to max, without
+ * loading the catalogs: what ki18n_open would offer, for tools that only
+ * need the list (survey files accept a column per language).  Same errors
+ * as ki18n_open's listing. */
+int ki18n_languages(const char *po_dir, char (*codes)[KI18N_CODE_MAX], int max, int *n,
+                    kerr *err);
+
 /* Frees the catalog; cat may be NULL. */
 void ki18n_close(ki18n *cat);
 

@@ -60,9 +60,21 @@
 
 #define COLS_MAX 48   /* columns read per row; more is an error */
 
-static const char *const lang_codes[KSURVEY_LANGS] = {
+/* The languages a survey file may have a column for: the kiosk's
+ * languages (assets/po/LINGUAS, set by ksurvey_set_languages at start),
+ * English first.  The built-in list is the one LINGUAS ships with, so that
+ * tools which never read the catalogs check files the same way. */
+#define LANG_CODE_MAX 16
+static const char *const builtin_langs[] = {
     "en", "vi", "zh-Hans", "zh-Hant", "ko", "tl", "km", "lo", "ja"
 };
+#define NBUILTIN ((int)(sizeof builtin_langs / sizeof builtin_langs[0]))
+static char lang_codes[KSURVEY_LANGS_MAX][LANG_CODE_MAX] = {
+    "en", "vi", "zh-Hans", "zh-Hant", "ko", "tl", "km", "lo", "ja"
+};
+static int nlangs = NBUILTIN;
+static char lang_list[KSURVEY_LANGS_MAX * (LANG_CODE_MAX + 2)] =
+    "en, vi, zh-Hans, zh-Hant, ko, tl, km, lo, ja";
 
 static const char *const type_names[] = {
     "single", "multiple", "yesno", "text", "number", "scale", "consent"
@@ -74,7 +86,7 @@ static const char *const type_names[] = {
 enum {
     C_ROW, C_KEY, C_TYPE, C_REQUIRED, C_OPTIONS, C_SHOW_IF,
     C_LANG,                          /* C_LANG + language index */
-    C_NROLES = C_LANG + KSURVEY_LANGS,
+    C_NROLES = C_LANG + KSURVEY_LANGS_MAX,
     C_NOTE = C_NROLES,               /* ignored: for translators */
     C_BLANK,                         /* header cell empty */
     C_BAD                            /* header cell already reported */
@@ -89,7 +101,7 @@ typedef struct kpos {
 
 typedef struct kchoice {
     const char *key;
-    const char *text[KSURVEY_LANGS];
+    const char *text[KSURVEY_LANGS_MAX];
     int other;
     int line;
 } kchoice;
@@ -101,7 +113,7 @@ struct ksurvey_question {
     int required;
     long long min, max;            /* 64-bit: numbers from files and people */
     int index;
-    const char *text[KSURVEY_LANGS];
+    const char *text[KSURVEY_LANGS_MAX];
     const kchoice *choice;         /* nchoice contiguous choices */
     int nchoice;
     const ksurvey_question *cond_q;
@@ -121,7 +133,7 @@ struct ksurvey {
     const char *key;
     int version;
     kpos version_at;
-    const char *title[KSURVEY_LANGS];
+    const char *title[KSURVEY_LANGS_MAX];
     int nq, nc, qcap, ccap;
     ksurvey_question *q;
     kchoice *c;
@@ -145,7 +157,7 @@ typedef struct loader {
     int role[COLS_MAX];
     int col_of[C_NROLES];          /* role -> column, -1 if absent */
     kpos header_at;
-    kpos lang_at[KSURVEY_LANGS];
+    kpos lang_at[KSURVEY_LANGS_MAX];
     /* the current record */
     cell cells[COLS_MAX];
     int ncells;
@@ -159,7 +171,7 @@ typedef struct loader {
     int cur_dropped;               /* cur was not stored (over the limit) */
     /* translations */
     int ntexts;
-    int nmissing[KSURVEY_LANGS];
+    int nmissing[KSURVEY_LANGS_MAX];
 } loader;
 
 /* ---- small helpers ------------------------------------------------------- */
@@ -244,7 +256,7 @@ static int valid_utf8(const char *s)
 }
 
 /* The text in lang from a per-language array, English if empty. */
-static const char *pick(const char *const text[KSURVEY_LANGS], const char *lang)
+static const char *pick(const char *const text[KSURVEY_LANGS_MAX], const char *lang)
 {
     int i = lang ? ksurvey_lang_index(lang) : 0;
     if (i > 0 && text[i] && text[i][0])
@@ -447,18 +459,18 @@ static const char *take_text(loader *L, cell *c)
 
 /* Reads the text columns of the row into text[]; English is required, a
  * missing translation is a warning. */
-static void take_texts(loader *L, const char *text[KSURVEY_LANGS])
+static void take_texts(loader *L, const char *text[KSURVEY_LANGS_MAX])
 {
     cell *en;
-    for (int i = 0; i < KSURVEY_LANGS; i++)
-        text[i] = take_text(L, get(L, C_LANG + i));
+    for (int i = 0; i < KSURVEY_LANGS_MAX; i++)
+        text[i] = i < nlangs ? take_text(L, get(L, C_LANG + i)) : L->empty;
     en = get(L, C_LANG);
     if (!text[0][0]) {
         ERR(L, en->at, "missing english text (column \"en\")");
         return;
     }
     L->ntexts++;
-    for (int i = 1; i < KSURVEY_LANGS; i++) {
+    for (int i = 1; i < nlangs; i++) {
         if (L->col_of[C_LANG + i] < 0 || text[i][0])
             continue;
         L->nmissing[i]++;
@@ -560,8 +572,8 @@ static void header_row(loader *L)
         }
         if (role == C_BAD) {
             ERR(L, L->cells[i].at, "unknown column \"%.40s\" (expected row, "
-                "key, type, required, options, show_if, note or a language: "
-                "en, vi, zh-Hans, zh-Hant, ko, tl, km, lo, ja)", name);
+                "key, type, required, options, show_if, note or a language "
+                "of this kiosk: %s)", name, lang_list);
         } else if (L->col_of[role] >= 0) {
             ERR(L, L->cells[i].at, "column \"%.40s\" appears twice", name);
             role = C_BAD;
@@ -578,7 +590,7 @@ static void header_row(loader *L)
             L->dead = 1;
         }
     }
-    for (int i = 1; i < KSURVEY_LANGS && !L->dead; i++)
+    for (int i = 1; i < nlangs && !L->dead; i++)
         if (L->col_of[C_LANG + i] < 0)
             diag(L, KSURVEY_WARNING, -1, L->row_at,
                  "no %s column; english will be shown to %s readers",
@@ -965,7 +977,7 @@ static void resolve_condition(loader *L, ksurvey_question *q)
  * one warning on its header cell. */
 static void fold_empty_columns(loader *L)
 {
-    for (int i = 1; i < KSURVEY_LANGS; i++) {
+    for (int i = 1; i < nlangs; i++) {
         if (L->col_of[C_LANG + i] < 0 || L->ntexts < 2 ||
             L->nmissing[i] != L->ntexts)
             continue;
@@ -1057,7 +1069,7 @@ static ksurvey *alloc_survey(const char *name, const char *data, size_t len)
     s->pool[namelen + 1] = '\0';   /* the empty string of absent cells */
     s->pool_used = namelen + 2;
     s->key = "";
-    for (int i = 0; i < KSURVEY_LANGS; i++)
+    for (int i = 0; i < KSURVEY_LANGS_MAX; i++)
         s->title[i] = "";
     return s;
 }
@@ -1336,13 +1348,78 @@ static int check_choices(const ksurvey_question *q, const char *v, kerr *err)
 /* Code of language i, or NULL. */
 const char *ksurvey_lang_code(int i)
 {
-    return i >= 0 && i < KSURVEY_LANGS ? lang_codes[i] : NULL;
+    return i >= 0 && i < nlangs ? lang_codes[i] : NULL;
+}
+
+int ksurvey_lang_count(void)
+{
+    return nlangs;
+}
+
+/* A language code as LINGUAS and catalogs name them: a letter, then
+ * letters, digits, '-' or '_' ("vi", "zh-Hans", "es_MX"). */
+static int code_valid(const char *c)
+{
+    size_t n = strlen(c);
+    if (n == 0 || n >= LANG_CODE_MAX || !((c[0] | 0x20) >= 'a' && (c[0] | 0x20) <= 'z'))
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        int ch = (unsigned char)c[i];
+        if (!(((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z') || (ch >= '0' && ch <= '9') ||
+              ch == '-' || ch == '_'))
+            return 0;
+    }
+    return 1;
+}
+
+int ksurvey_set_languages(const char *const *codes, int n, kerr *err)
+{
+    char next[KSURVEY_LANGS_MAX][LANG_CODE_MAX];
+    int m = 1;
+    size_t used = 0;
+    int has_en = 0;
+    if (n < 0 || n > KSURVEY_LANGS_MAX)
+        return kerr_set(err, KERR_INVALID, "%d languages; a survey can have at most %d",
+                        n, KSURVEY_LANGS_MAX);
+    memcpy(next[0], "en", 3);
+    for (int i = 0; i < n; i++) {
+        if (!codes[i] || !code_valid(codes[i]))
+            return kerr_set(err, KERR_INVALID, "language code \"%.20s\" is not a code "
+                            "like vi or zh-Hans", codes[i] ? codes[i] : "(null)");
+        if (casecmp(codes[i], "en") == 0) {
+            has_en = 1;
+            continue;
+        }
+        for (int j = 0; j < m; j++)
+            if (casecmp(codes[i], next[j]) == 0)
+                return kerr_set(err, KERR_INVALID, "language %s is listed twice", codes[i]);
+        if (m == KSURVEY_LANGS_MAX)
+            return kerr_set(err, KERR_INVALID, "more than %d languages", KSURVEY_LANGS_MAX);
+        snprintf(next[m++], LANG_CODE_MAX, "%s", codes[i]);
+    }
+    if (!has_en)
+        return kerr_set(err, KERR_INVALID, "the languages must include en: english is "
+                        "every survey's required column");
+    memcpy(lang_codes, next, sizeof next);
+    nlangs = m;
+    lang_list[0] = '\0';
+    for (int i = 0; i < m; i++) {
+        int k = snprintf(lang_list + used, sizeof lang_list - used, "%s%s", i ? ", " : "",
+                         lang_codes[i]);
+        used += (size_t)k;
+    }
+    return 0;
+}
+
+void ksurvey_reset_languages(void)
+{
+    ksurvey_set_languages(builtin_langs, NBUILTIN, NULL);
 }
 
 /* Index of a language code, or -1. */
 int ksurvey_lang_index(const char *code)
 {
-    for (int i = 0; code && i < KSURVEY_LANGS; i++)
+    for (int i = 0; code && i < nlangs; i++)
         if (casecmp(code, lang_codes[i]) == 0)
             return i;
     return -1;

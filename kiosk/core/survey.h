@@ -91,9 +91,11 @@
  * ksurvey_free.  Loading a file also uses a read buffer, freed before
  * returning; the answer functions never allocate.  Limits: config.h.
  *
- * Languages are codes "en", "vi", "zh-Hans", "zh-Hant", "ko", "tl", "km",
- * "lo", "ja" (matched without regard to case).  Text lookups with an
- * unknown or NULL language, or an empty translation, give English.
+ * Languages are the kiosk's (assets/po/LINGUAS; ksurvey_set_languages):
+ * until it is called, "en", "vi", "zh-Hans", "zh-Hant", "ko", "tl", "km",
+ * "lo", "ja", the list LINGUAS ships with.  Codes are matched without
+ * regard to case.  Text lookups with an unknown or NULL language, or an
+ * empty translation, give English.
  */
 #ifndef KIOSK_SURVEY_H
 #define KIOSK_SURVEY_H
@@ -105,7 +107,22 @@
 
 /* ---- languages ----------------------------------------------------------- */
 
-#define KSURVEY_LANGS 9
+#define KSURVEY_LANGS_MAX 24
+
+/* Sets the languages a survey file may have columns for, from the kiosk's
+ * LINGUAS: n codes in any order, which must include "en" (it becomes
+ * language 0, the required column).  A language added to LINGUAS with its
+ * catalog is thus accepted in survey files with no change to the code.
+ * KERR_INVALID (the list is kept as it was) for a bad or repeated code, no
+ * "en", or more than KSURVEY_LANGS_MAX.  Call it at start, before surveys
+ * are loaded: it is not synchronised with loads on other threads. */
+int ksurvey_set_languages(const char *const *codes, int n, kerr *err);
+
+/* Back to the built-in nine (for tests). */
+void ksurvey_reset_languages(void);
+
+/* Number of languages (at least 1: "en"). */
+int ksurvey_lang_count(void);
 
 /* Code of language i (0 = "en"), or NULL past the last. */
 const char *ksurvey_lang_code(int i);

@@ -1,9 +1,10 @@
 /*
  * usbdrive.c - finding the USB drive an export goes to (see usbdrive.h).
  *
- * The mount table is read line by line (fields: device, mount point, type,
- * options; spaces and other characters in the first two are written as
- * octal escapes such as \040, undone here).  Whether a device is removable
+ * The mount table is read with glibc's getmntent_r, which splits the fields
+ * (device, mount point, type, options) and undoes the kernel's octal
+ * escapes (\040 for a space in a drive's label); hasmntopt finds "ro".
+ * Whether a device is removable
  * is read from sysfs: /sys/block/NAME for a whole disk, or
  * /sys/block/DISK/NAME for a partition of DISK.  Nothing here writes.
  *
@@ -15,6 +16,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <mntent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,34 +30,6 @@
 #define DEFAULT_SYS "/sys/block"
 #define DEFAULT_ROOTS "/media/:/run/media/:/mnt/"
 #define LINE_BYTES 8192
-
-/* Undoes the mount table's octal escapes (\040 for a space) in place. */
-static void unescape(char *s)
-{
-    char *o = s;
-    for (char *p = s; *p;) {
-        if (p[0] == '\\' && p[1] >= '0' && p[1] <= '3' && p[2] >= '0' && p[2] <= '7' &&
-            p[3] >= '0' && p[3] <= '7') {
-            *o++ = (char)((p[1] - '0') * 64 + (p[2] - '0') * 8 + (p[3] - '0'));
-            p += 4;
-        } else {
-            *o++ = *p++;
-        }
-    }
-    *o = '\0';
-}
-
-/* Non-zero if the comma-separated mount options hold "ro". */
-static int has_ro(const char *opts)
-{
-    for (const char *p = opts; *p;) {
-        size_t n = strcspn(p, ",");
-        if (n == 2 && strncmp(p, "ro", 2) == 0)
-            return 1;
-        p += n + (p[n] == ',');
-    }
-    return 0;
-}
 
 /* Non-zero if path is strictly inside one of the ':'-separated folders. */
 static int under_roots(const char *path, const char *roots)
@@ -194,20 +168,13 @@ int kusb_find(const kusb_env *env, kusb_drive *out, kerr *err)
     if (!out)
         return kerr_set(err, KERR_INVALID, "kusb_find: no output");
     memset(out, 0, sizeof *out);
-    FILE *f = fopen(mounts, "r");
+    FILE *f = setmntent(mounts, "r");
     if (!f)
         return kerr_set(err, KERR_IO, "cannot read the mount table %s: %s", mounts,
                         strerror(errno));
-    while (!found && fgets(line, sizeof line, f)) {
-        char *save = NULL;
-        char *dev = strtok_r(line, " \t\n", &save);
-        char *dir = strtok_r(NULL, " \t\n", &save);
-        char *type = strtok_r(NULL, " \t\n", &save);
-        char *opts = strtok_r(NULL, " \t\n", &save);
-        if (!dev || !dir || !type || !opts)
-            continue;
-        unescape(dev);
-        unescape(dir);
+    struct mntent ent;
+    while (!found && getmntent_r(f, &ent, line, sizeof line)) {
+        const char *dev = ent.mnt_fsname, *dir = ent.mnt_dir;
         if (strncmp(dev, "/dev/", 5) != 0 || strcmp(dir, "/") == 0)
             continue;
         int removable = device_removable(dev, sys);
@@ -217,9 +184,10 @@ int kusb_find(const kusb_env *env, kusb_drive *out, kerr *err)
         kerr e = {0};
         memset(&d, 0, sizeof d);
         snprintf(d.device, sizeof d.device, "%s", dev);
-        snprintf(d.fstype, sizeof d.fstype, "%s", type);
+        snprintf(d.fstype, sizeof d.fstype, "%s", ent.mnt_type);
         d.removable = removable;
-        int rc = check_target(dir, has_ro(opts), env, "the USB drive at", &d, &e);
+        int rc = check_target(dir, hasmntopt(&ent, MNTOPT_RO) != NULL, env, "the USB drive at",
+                              &d, &e);
         if (rc == 0) {
             *out = d;
             found = 1;
@@ -227,7 +195,7 @@ int kusb_find(const kusb_env *env, kusb_drive *out, kerr *err)
             first = e;
         }
     }
-    fclose(f);
+    endmntent(f);
     if (found)
         return 0;
     if (first.code) {

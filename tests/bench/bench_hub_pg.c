@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "batch.h"
+#include "bench_hub.h"
 #include "hub_store.h"
 #include "kclock.h"
 #include "sync_config.h"
@@ -49,56 +50,18 @@
 
 extern char **environ;
 
+static const char *prog = "bench_hub_pg";
+
 static const char *g_uri;
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void die(const char *what, const char *msg)
-{
-    fprintf(stderr, "bench_hub_pg: %s: %s\n", what, msg);
-    exit(1);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Runs SQL on the server's own database (CREATE/DROP DATABASE). */
-static void admin(const char *sql)
-{
-    PGconn *c = PQconnectdb(g_uri);
-    if (PQstatus(c) != CONNECTION_OK)
-        die("connect", PQerrorMessage(c));
-    PGresult *r = PQexec(c, sql);
-    if (PQresultStatus(r) != PGRES_COMMAND_OK)
-        die(sql, PQerrorMessage(c));
-    PQclear(r);
-    PQfinish(c);
-}
-
-/* A new empty database; its URI into uri. */
 static void new_db(char *uri, size_t cap, char name[40])
 {
-    char id[33], sql[128];
-    krandom_id(id);
-    snprintf(name, 40, "khub_bench_%.16s", id);
-    snprintf(sql, sizeof sql, "CREATE DATABASE \"%s\"", name);
-    admin(sql);
-    snprintf(uri, cap, "%s%sdbname=%s", g_uri, strchr(g_uri, '?') ? "&" : "?", name);
+    bench_pg_new_db(prog, g_uri, uri, cap, name);
 }
 
 static void drop_db(const char *name)
 {
-    char sql[128];
-    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)", name);
-    admin(sql);
+    bench_pg_drop_db(prog, g_uri, name);
 }
 
 /* One batch of records seq from..to of device dev: a person, then their
@@ -146,19 +109,8 @@ static double time_ingest(char **bodies, int nb)
     khub *h;
     kerr e = {0};
     if (khub_open(&h, uri, &e))
-        die("khub_open", e.msg);
-    double t0 = now_s();
-    for (int k = 0; k < nb; k++) {
-        ksync_batch b;
-        if (ksync_batch_parse(bodies[k], strlen(bodies[k]), &b, &e))
-            die("parse", e.msg);
-        khub_source src = {NULL, khub_now_ms(), 1, "bench"};
-        khub_result res;
-        if (khub_ingest(h, &src, &b, 1, &res, &e))
-            die("khub_ingest", e.msg);
-        ksync_batch_free(&b);
-    }
-    double t = now_s() - t0;
+        bench_die(prog, "khub_open", e.msg);
+    double t = bench_ingest_bodies(prog, h, bodies, nb);
     khub_close(h);
     drop_db(name);
     return t;
@@ -185,21 +137,21 @@ static double time_copy(char **bodies, int nb)
     khub *h;
     kerr e = {0};
     if (khub_open(&h, uri, &e))            /* the same schema, indexes and all */
-        die("khub_open", e.msg);
+        bench_die(prog, "khub_open", e.msg);
     khub_close(h);
     ksync_batch *all = calloc((size_t)nb, sizeof *all);
     for (int k = 0; k < nb; k++)
         ksync_batch_parse(bodies[k], strlen(bodies[k]), &all[k], &e);
     PGconn *c = PQconnectdb(uri);
     if (PQstatus(c) != CONNECTION_OK)
-        die("connect", PQerrorMessage(c));
+        bench_die(prog, "connect", PQerrorMessage(c));
     kbuf line = {0};
-    double t0 = now_s();
+    double t0 = bench_now_s();
     PQclear(PQexec(c, "BEGIN"));
     PGresult *r = PQexec(c, "COPY kiosk_hub.records(device_id, id, tbl, seq, wall_ms, boot_id, mono_ms,"
                             " fields, corrected_ms, time_source, received_ms) FROM STDIN");
     if (PQresultStatus(r) != PGRES_COPY_IN)
-        die("COPY", PQerrorMessage(c));
+        bench_die(prog, "COPY", PQerrorMessage(c));
     PQclear(r);
     for (int k = 0; k < nb; k++) {
         for (int i = 0; i < all[k].n; i++) {
@@ -210,21 +162,21 @@ static double time_copy(char **bodies, int nb)
             kbuf_printf(&line, "%" PRId64 "\tkiosk\t%" PRId64 "\n", x->wall_ms, x->wall_ms);
         }
         if (PQputCopyData(c, line.p, (int)line.len) != 1)
-            die("COPY", PQerrorMessage(c));
+            bench_die(prog, "COPY", PQerrorMessage(c));
         kbuf_reset(&line);
     }
     if (PQputCopyEnd(c, NULL) != 1)
-        die("COPY", PQerrorMessage(c));
+        bench_die(prog, "COPY", PQerrorMessage(c));
     while ((r = PQgetResult(c)) != NULL) {
         if (PQresultStatus(r) != PGRES_COMMAND_OK)
-            die("COPY", PQerrorMessage(c));
+            bench_die(prog, "COPY", PQerrorMessage(c));
         PQclear(r);
     }
     r = PQexec(c, "COMMIT");
     if (PQresultStatus(r) != PGRES_COMMAND_OK)
-        die("COMMIT", PQerrorMessage(c));
+        bench_die(prog, "COMMIT", PQerrorMessage(c));
     PQclear(r);
-    double t = now_s() - t0;
+    double t = bench_now_s() - t0;
     kbuf_free(&line);
     PQfinish(c);
     for (int k = 0; k < nb; k++)
@@ -254,9 +206,9 @@ static void bench_ingest(int n)
         tc[rep] = time_copy(bodies, nb);
         ratio[rep] = tc[rep] / ti[rep];      /* (n / ti) / (n / tc) */
     }
-    qsort(ratio, BENCH_REPS, sizeof ratio[0], cmp_double);
-    qsort(ti, BENCH_REPS, sizeof ti[0], cmp_double);
-    qsort(tc, BENCH_REPS, sizeof tc[0], cmp_double);
+    qsort(ratio, BENCH_REPS, sizeof ratio[0], bench_cmp_double);
+    qsort(ti, BENCH_REPS, sizeof ti[0], bench_cmp_double);
+    qsort(tc, BENCH_REPS, sizeof tc[0], bench_cmp_double);
     int m = BENCH_REPS / 2;
     printf("1. ingest into PostgreSQL: %.0f records/s median (best %.0f, worst %.0f); %d batches of %d,"
            " a commit each\n", n / ti[m], n / ti[0], n / ti[BENCH_REPS - 1], nb, per);
@@ -284,7 +236,7 @@ static hubproc start_hub(const char *exe, const char *uri)
 {
     int fds[2];
     if (pipe(fds) != 0)
-        die("pipe", "failed");
+        bench_die(prog, "pipe", "failed");
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
@@ -293,16 +245,16 @@ static hubproc start_hub(const char *exe, const char *uri)
     char *argv[] = {(char *)exe, "serve", "--store", (char *)uri, "--listen", "127.0.0.1:0", NULL};
     hubproc hp = {0, 0};
     if (posix_spawn(&hp.pid, exe, &fa, NULL, argv, environ) != 0)
-        die("posix_spawn", exe);
+        bench_die(prog, "posix_spawn", exe);
     posix_spawn_file_actions_destroy(&fa);
     close(fds[1]);
     FILE *f = fdopen(fds[0], "r");
     char line[512];
     if (!f || !fgets(line, sizeof line, f))
-        die("hub", "did not start");
+        bench_die(prog, "hub", "did not start");
     const char *u = strstr(line, "127.0.0.1:");
     if (!u)
-        die("hub first line", line);
+        bench_die(prog, "hub first line", line);
     hp.port = atoi(u + 10);
     /* the rest of its log goes nowhere (a full pipe would block the hub) */
     if (fork() == 0) {
@@ -366,11 +318,11 @@ static void *kiosk_run(void *arg)
         kbuf body = {0};
         ksync_batch_encode(&b, &body, NULL);
         ksync_batch_free(&b);
-        double t0 = now_s();
+        double t0 = bench_now_s();
         int ok = 0;
         for (int tries = 0; tries < 20 && !ok; tries++)
             ok = post(k->port, k->token, body.p, body.len);
-        k->lat[i] = now_s() - t0;
+        k->lat[i] = bench_now_s() - t0;
         if (!ok)
             k->failed++;
         kbuf_free(&body);
@@ -386,7 +338,7 @@ static double kiosks_once(const char *exe, int nhubs, double *p50, double *p99)
     khub *h;
     kerr e = {0};
     if (khub_open(&h, uri, &e))
-        die("khub_open", e.msg);
+        bench_die(prog, "khub_open", e.msg);
     hubproc hubs[2];
     for (int i = 0; i < nhubs; i++)
         hubs[i] = start_hub(exe, uri);
@@ -399,13 +351,13 @@ static double kiosks_once(const char *exe, int nhubs, double *p50, double *p99)
         krandom_id(ks[i].dev);
         snprintf(dname, sizeof dname, "door-%d", i);
         if (khub_device_add_bound(h, dname, ks[i].dev, pk, ks[i].token, &e))
-            die("device add", e.msg);
+            bench_die(prog, "device add", e.msg);
         ks[i].port = hubs[i % nhubs].port;
         ks[i].lat = lat + i * KIOSK_BATCHES;
     }
     khub_close(h);
     pthread_t th[KIOSKS];
-    double t0 = now_s();
+    double t0 = bench_now_s();
     for (int i = 0; i < KIOSKS; i++)
         pthread_create(&th[i], NULL, kiosk_run, &ks[i]);
     int failed = 0;
@@ -413,12 +365,12 @@ static double kiosks_once(const char *exe, int nhubs, double *p50, double *p99)
         pthread_join(th[i], NULL);
         failed += ks[i].failed;
     }
-    double t = now_s() - t0;
+    double t = bench_now_s() - t0;
     for (int i = 0; i < nhubs; i++)
         stop_hub(hubs[i]);
     if (failed)
         fprintf(stderr, "bench_hub_pg: %d batches not accepted\n", failed);
-    qsort(lat, KIOSKS * KIOSK_BATCHES, sizeof *lat, cmp_double);
+    qsort(lat, KIOSKS * KIOSK_BATCHES, sizeof *lat, bench_cmp_double);
     *p50 = lat[KIOSKS * KIOSK_BATCHES / 2];
     *p99 = lat[KIOSKS * KIOSK_BATCHES * 99 / 100];
     free(lat);
@@ -432,9 +384,9 @@ static void bench_kiosks(const char *exe, int nhubs)
     double rate[BENCH_REPS], p50[BENCH_REPS], p99[BENCH_REPS];
     for (int rep = 0; rep < BENCH_REPS; rep++)
         rate[rep] = kiosks_once(exe, nhubs, &p50[rep], &p99[rep]);
-    qsort(rate, BENCH_REPS, sizeof *rate, cmp_double);
-    qsort(p50, BENCH_REPS, sizeof *p50, cmp_double);
-    qsort(p99, BENCH_REPS, sizeof *p99, cmp_double);
+    qsort(rate, BENCH_REPS, sizeof *rate, bench_cmp_double);
+    qsort(p50, BENCH_REPS, sizeof *p50, bench_cmp_double);
+    qsort(p99, BENCH_REPS, sizeof *p99, bench_cmp_double);
     int m = BENCH_REPS / 2;
     printf("2. %d kiosks, %d hub process%s on one database: %.0f batches/s median (%.0f .. %.0f);"
            " latency p50 %.1f ms, p99 %.1f ms (medians; p99 %.1f .. %.1f)\n", KIOSKS, nhubs,
@@ -451,7 +403,7 @@ int main(int argc, char **argv)
         return 2;
     }
     if (sodium_init() < 0)
-        die("sodium_init", "failed");
+        bench_die(prog, "sodium_init", "failed");
     signal(SIGPIPE, SIG_IGN);
     g_uri = argv[2];
     int n = argc > 3 ? atoi(argv[3]) : 100000;

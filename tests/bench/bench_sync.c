@@ -46,6 +46,7 @@
 #include <unistd.h>
 
 #include "batch.h"
+#include "bench_hub.h"
 #include "kclock.h"
 #include "client.h"
 #include "hub_store.h"
@@ -54,22 +55,13 @@
 extern char **environ;
 
 /* Monotonic seconds. */
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Dies with a message. */
-static void die(const char *what, const char *msg)
-{
-    fprintf(stderr, "bench_sync: %s: %s\n", what, msg);
-    exit(1);
-}
 
 /* Builds the bodies of n records of a realistic mix (a person, then their
  * check-in) in batches of per records. */
+static const char *prog = "bench_sync";
+
 static char **make_bodies(int n, int per, int *nbodies)
 {
     int nb = (n + per - 1) / per;
@@ -127,19 +119,8 @@ static double time_ingest(const char *dir, int rep, char **bodies, int nb)
     snprintf(path, sizeof path, "%s/ingest%d.db", dir, rep);
     khub *h;
     if (khub_open(&h, path, &e))
-        die("khub_open", e.msg);
-    double t0 = now_s();
-    for (int k = 0; k < nb; k++) {
-        ksync_batch b;
-        if (ksync_batch_parse(bodies[k], strlen(bodies[k]), &b, &e))
-            die("parse", e.msg);
-        khub_source src = {NULL, khub_now_ms(), 1, "bench"};
-        khub_result res;
-        if (khub_ingest(h, &src, &b, 1, &res, &e))
-            die("khub_ingest", e.msg);
-        ksync_batch_free(&b);
-    }
-    double t_ingest = now_s() - t0;
+        bench_die(prog, "khub_open", e.msg);
+    double t_ingest = bench_ingest_bodies(prog, h, bodies, nb);
     khub_close(h);
     return t_ingest;
 }
@@ -154,7 +135,7 @@ static double time_bare(const char *dir, int rep, char **bodies, int nb)
     khub *h;
     snprintf(path, sizeof path, "%s/bare%d.db", dir, rep);
     if (khub_open(&h, path, &e))
-        die("khub_open", e.msg);
+        bench_die(prog, "khub_open", e.msg);
     ksync_batch *all = calloc((size_t)nb, sizeof *all);
     for (int k = 0; k < nb; k++)
         ksync_batch_parse(bodies[k], strlen(bodies[k]), &all[k], &e);
@@ -163,7 +144,7 @@ static double time_bare(const char *dir, int rep, char **bodies, int nb)
     sqlite3_prepare_v2(db, "INSERT INTO records(id, tbl, device_id, seq, wall_ms, boot_id, mono_ms, fields,"
                        " corrected_ms, time_source, received_ms) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)",
                        -1, &st, NULL);
-    double t0 = now_s();
+    double t0 = bench_now_s();
     sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
     for (int k = 0; k < nb; k++)
         for (int i = 0; i < all[k].n; i++) {
@@ -181,10 +162,10 @@ static double time_bare(const char *dir, int rep, char **bodies, int nb)
             sqlite3_bind_text(st, 10, "kiosk", -1, SQLITE_STATIC);
             sqlite3_bind_int64(st, 11, r->wall_ms);
             if (sqlite3_step(st) != SQLITE_DONE)
-                die("bare insert", sqlite3_errmsg(db));
+                bench_die(prog, "bare insert", sqlite3_errmsg(db));
         }
     sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
-    double t_bare = now_s() - t0;
+    double t_bare = bench_now_s() - t0;
     sqlite3_finalize(st);
     khub_close(h);
     for (int k = 0; k < nb; k++)
@@ -225,7 +206,7 @@ static const char *first_line(const char *cmd)
     static char line[512];
     FILE *p = popen(cmd, "r");
     if (!p || !fgets(line, sizeof line, p))
-        die("popen", cmd);
+        bench_die(prog, "popen", cmd);
     pclose(p);
     line[strcspn(line, "\r\n")] = '\0';
     return line;
@@ -244,11 +225,11 @@ static double bench_loopback(const char *dir, const char *hub, const char *tool,
     /* 5000 sign-ups = 1 event + 5000 people + 5000 check-ins = 10,001 records */
     snprintf(cmd, sizeof cmd, "'%s' fixture '%s' --people 5000 >/dev/null", tool, kdir);
     if (system(cmd) != 0)
-        die("fixture", cmd);
+        bench_die(prog, "fixture", cmd);
 
     int fds[2];
     if (pipe(fds) != 0)
-        die("pipe", "failed");
+        bench_die(prog, "pipe", "failed");
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
@@ -256,30 +237,30 @@ static double bench_loopback(const char *dir, const char *hub, const char *tool,
     char *argv[] = {(char *)hub, "serve", "--store", store, "--listen", "127.0.0.1:0", NULL};
     pid_t pid;
     if (posix_spawn(&pid, hub, &fa, NULL, argv, environ) != 0)
-        die("posix_spawn", hub);
+        bench_die(prog, "posix_spawn", hub);
     posix_spawn_file_actions_destroy(&fa);
     close(fds[1]);
     FILE *out = fdopen(fds[0], "r");
     char line[512] = "", url[128] = "";
     if (!fgets(line, sizeof line, out))
-        die("hub", "no listening line");
+        bench_die(prog, "hub", "no listening line");
     const char *u = strstr(line, "\"url\":\"");
     if (!u || sscanf(u + 7, "%127[^\"]", url) != 1)
-        die("hub", line);
+        bench_die(prog, "hub", line);
 
     kerr e = {0};
     int confirmed = 0;
     if (ksync_global_init(&e) || ksync_pair(kdir, url, token, NULL, &confirmed, &e) || !confirmed)
-        die("pair", e.msg);
+        bench_die(prog, "pair", e.msg);
     ksync_report rep;
-    double t0 = now_s();
+    double t0 = bench_now_s();
     int rc = ksync_run(kdir, NULL, &rep, &e);
-    double t = now_s() - t0;
+    double t = bench_now_s() - t0;
     kill(pid, SIGTERM);
     waitpid(pid, NULL, 0);
     fclose(out);
     if (rc)
-        die("ksync_run", e.msg);
+        bench_die(prog, "ksync_run", e.msg);
     *per_record = (double)rep.bytes_sent / (double)rep.sent;
     *per_checkin = (double)rep.bytes_sent / 5000.0;
     printf("2. sync of a %" PRId64 "-record backlog over loopback: %.3f s in %d batches (goal < 2 s)\n",
@@ -310,7 +291,7 @@ static void hub_start(hub_proc *hp, const char *hub, const char *store)
 {
     int fds[2];
     if (pipe(fds) != 0)
-        die("pipe", "failed");
+        bench_die(prog, "pipe", "failed");
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
@@ -318,16 +299,16 @@ static void hub_start(hub_proc *hp, const char *hub, const char *store)
     posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
     char *argv[] = {(char *)hub, "serve", "--store", (char *)store, "--listen", "127.0.0.1:0", NULL};
     if (posix_spawn(&hp->pid, hub, &fa, NULL, argv, environ) != 0)
-        die("posix_spawn", hub);
+        bench_die(prog, "posix_spawn", hub);
     posix_spawn_file_actions_destroy(&fa);
     close(fds[1]);
     hp->out = fdopen(fds[0], "r");
     char line[512] = "";
     if (!fgets(line, sizeof line, hp->out))
-        die("hub", "no listening line");
+        bench_die(prog, "hub", "no listening line");
     const char *u = strstr(line, "\"url\":\"");
     if (!u || sscanf(u + 7, "%127[^\"]", hp->url) != 1)
-        die("hub", line);
+        bench_die(prog, "hub", line);
     const char *c = strrchr(hp->url, ':');
     hp->port = c ? atoi(c + 1) : 0;
     /* the log goes on; drain it so the hub never blocks on a full pipe */
@@ -432,9 +413,9 @@ static void *kiosk_thread(void *arg)
         kbuf_reset(&body);
         ksync_batch_encode(&b, &body, NULL);
         ksync_batch_free(&b);
-        double t0 = now_s();
+        double t0 = bench_now_s();
         long st = post_json(c, url, k->token, body.p, body.len);
-        k->lat[i] = now_s() - t0;
+        k->lat[i] = bench_now_s() - t0;
         if (st != 200)
             k->failed++;
         k->next_seq += LOAD_RECORDS;
@@ -444,11 +425,6 @@ static void *kiosk_thread(void *arg)
     return NULL;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
 
 /* Slow connections: opened from SLOW_ADDRESSES loopback addresses, each
  * with an unfinished request, a header line every 4 s (under the hub's
@@ -507,12 +483,12 @@ static void *slow_thread(void *arg)
 static void load_run(kiosk_load *ks, double *rate, double *p50, double *p99, int *failed)
 {
     pthread_t th[LOAD_KIOSKS];
-    double t0 = now_s();
+    double t0 = bench_now_s();
     for (int k = 0; k < LOAD_KIOSKS; k++)
         pthread_create(&th[k], NULL, kiosk_thread, &ks[k]);
     for (int k = 0; k < LOAD_KIOSKS; k++)
         pthread_join(th[k], NULL);
-    double t = now_s() - t0;
+    double t = bench_now_s() - t0;
     static double all[LOAD_KIOSKS * LOAD_BATCHES];
     int n = 0;
     *failed = 0;
@@ -522,7 +498,7 @@ static void load_run(kiosk_load *ks, double *rate, double *p50, double *p99, int
         *failed += ks[k].failed;
         ks[k].failed = 0;
     }
-    qsort(all, (size_t)n, sizeof all[0], cmp_double);
+    qsort(all, (size_t)n, sizeof all[0], bench_cmp_double);
     *rate = n / t;
     *p50 = all[n / 2];
     *p99 = all[(n * 99) / 100];
@@ -552,7 +528,7 @@ static void bench_load(const char *dir, const char *hub)
         int n = snprintf(body, sizeof body, "{\"protocol\":1,\"device_id\":\"%s\",\"public_key\":\"%064d\"}",
                          ks[k].device, k);
         if (post_json(c, url, ks[k].token, body, (size_t)n) != 200)
-            die("pair", ks[k].device);
+            bench_die(prog, "pair", ks[k].device);
         curl_easy_cleanup(c);
     }
     static slow sl;
@@ -577,9 +553,9 @@ static void bench_load(const char *dir, const char *hub)
             if (phase == 1 && atomic_load(&sl.held) < held_min)
                 held_min = atomic_load(&sl.held);
         }
-        qsort(rate, LOAD_RUNS, sizeof rate[0], cmp_double);
-        qsort(p50, LOAD_RUNS, sizeof p50[0], cmp_double);
-        qsort(p99, LOAD_RUNS, sizeof p99[0], cmp_double);
+        qsort(rate, LOAD_RUNS, sizeof rate[0], bench_cmp_double);
+        qsort(p50, LOAD_RUNS, sizeof p50[0], bench_cmp_double);
+        qsort(p99, LOAD_RUNS, sizeof p99[0], bench_cmp_double);
         printf("%s: %.0f batches/s (runs %.0f-%.0f), latency p50 %.1f ms, p99 %.1f ms (runs %.1f-%.1f)\n"
                "   %d kiosks x %d batches of %d records per run, %d runs, %d requests failed",
                label[phase], rate[1], rate[0], rate[2], p50[1] * 1e3, p99[1] * 1e3, p99[0] * 1e3,
@@ -668,9 +644,9 @@ int main(int argc, char **argv)
     const char *base = getenv("BENCH_SYNC_DIR");
     char dir[160];
     if (snprintf(dir, sizeof dir, "%s/bench-sync-XXXXXX", base && *base ? base : "/tmp") >= (int)sizeof dir)
-        die("BENCH_SYNC_DIR", "path too long");
+        bench_die(prog, "BENCH_SYNC_DIR", "path too long");
     if (!mkdtemp(dir))
-        die("mkdtemp", "failed");
+        bench_die(prog, "mkdtemp", "failed");
     double ratio = bench_ingest(dir, n);
     double pc, pr;
     double t = bench_loopback(dir, argv[1], argv[2], &pc, &pr);

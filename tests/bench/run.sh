@@ -12,7 +12,7 @@ scale=""
 if [ "${1:-}" = --scale ]; then scale=--scale; shift; fi
 build=${1:-build}
 here=$(dirname "$0")
-cmake --build "$build" --target bench_kiosk bench_survey bench_export bench_store_check bench_sync bench_hub_pg kiosk kiosk-hub telex_oracle bench_names >/dev/null
+cmake --build "$build" --target bench_kiosk bench_survey bench_export bench_store_check bench_sync bench_hub_pg bench_hub_export kiosk kiosk-hub telex_oracle bench_names >/dev/null
 echo "== machine"
 echo "$(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GB", $2 / 1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== walk-up sign-in, languages, surveys, staff screen"
@@ -46,3 +46,7 @@ pgdir=$(mktemp -d /tmp/kiosk-pg-bench.XXXXXX)
 trap 'sh "$here/../../scripts/pg-test-server.sh" stop "$pgdir"' EXIT
 uri=$(sh "$here/../../scripts/pg-test-server.sh" start "$pgdir" --durable)
 "$build/tests/sync/bench_hub_pg" "$build/sync/kiosk-hub" "$uri"
+echo "== the hub: an event's merged attendance file, 10,000 people from 5 kiosks, SQLite and PostgreSQL"
+tmp=$(mktemp -d /tmp/kiosk-bench-export.XXXXXX)
+"$build/tests/sync/bench_hub_export" "$tmp" "$uri"
+rm -rf "$tmp"

@@ -76,7 +76,7 @@ static void exercise(const ksurvey *s)
     PROMISE(*ksurvey_key(s) && ksurvey_version(s) >= 1);
     PROMISE(ksurvey_count(s) >= 1 &&
             ksurvey_count(s) <= KIOSK_SURVEY_QUESTIONS_MAX);
-    for (int l = 0; l < KSURVEY_LANGS; l++)
+    for (int l = 0; l < ksurvey_lang_count(); l++)
         PROMISE(*ksurvey_title(s, ksurvey_lang_code(l)));
     for (int i = 0; i < ksurvey_count(s); i++) {
         const ksurvey_question *q = ksurvey_question_at(s, i);
@@ -86,7 +86,7 @@ static void exercise(const ksurvey *s)
         PROMISE(*ksurvey_q_key(q) && ksurvey_find(s, ksurvey_q_key(q)) == q);
         PROMISE(ksurvey_q_index(q) == i);
         PROMISE(ksurvey_q_min(q) <= ksurvey_q_max(q));
-        for (int l = 0; l < KSURVEY_LANGS; l++)
+        for (int l = 0; l < ksurvey_lang_count(); l++)
             PROMISE(*ksurvey_q_text(q, ksurvey_lang_code(l)));
         if (t == KSURVEY_SINGLE || t == KSURVEY_MULTIPLE)
             PROMISE(n >= 1 && n <= KIOSK_SURVEY_CHOICES_MAX);

@@ -605,13 +605,26 @@ static void test_usbdrive(void)
     CHECK(strstr(err.msg, "RO STICK") != NULL);
     fprintf(stderr, "   %s\n", err.msg);
 
-    /* a stick under /mnt by mount point alone (sda is not removable) */
-    snprintf(table, sizeof table, "/dev/sda1 %s/mnt/stick vfat rw 0 0\n", root);
+    /* a stick under /mnt by mount point alone (sda is not removable);
+     * "remount-ro" inside another option is not "ro" */
+    snprintf(table, sizeof table, "/dev/sda1 %s/mnt/stick vfat rw,errors=remount-ro 0 0\n",
+             root);
     put(root, "mounts", table);
     CHECK_INT(kusb_find(&env, &d, &err), 0);
     CHECK_INT(d.removable, 0);
 
+    /* a damaged table: short and blank lines are skipped, the good line
+     * after them still counts */
+    snprintf(table, sizeof table, "/dev/sdq\n\n   \n/dev/sdb1 %s/elsewhere/usb vfat ro\n"
+             "/dev/sda1 %s/mnt/stick vfat rw 0 0\n", root, root);
+    put(root, "mounts", table);
+    CHECK_INT(kusb_find(&env, &d, &err), 0);
+    snprintf(want, sizeof want, "%s/mnt/stick", root);
+    CHECK_STR(d.folder, want);
+
     /* a full one */
+    snprintf(table, sizeof table, "/dev/sda1 %s/mnt/stick vfat rw 0 0\n", root);
+    put(root, "mounts", table);
     env.min_free = 1LL << 62;
     CHECK_INT(kusb_find(&env, &d, &err), KERR_FULL);
     CHECK(strstr(err.msg, "is full") != NULL);

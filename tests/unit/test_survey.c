@@ -123,7 +123,7 @@ static void test_defaults_clean(void)
         if (!s)
             continue;
         CHECK(ksurvey_version(s) >= 1);
-        for (int l = 0; l < KSURVEY_LANGS; l++) {
+        for (int l = 0; l < ksurvey_lang_count(); l++) {
             const char *lang = ksurvey_lang_code(l);
             CHECK(*ksurvey_title(s, lang));
             for (int i = 0; i < ksurvey_count(s); i++) {
@@ -1129,6 +1129,59 @@ static void test_csv(void)
     CHECK_INT(kcsv_utf8_len((const unsigned char *)"\x80", 1), 0);
 }
 
+/* A survey column for a language the kiosk offers (LINGUAS) is read with
+ * no change to the code; one it does not offer is refused, naming the
+ * kiosk's languages; the list itself is checked. */
+static void test_languages_from_linguas(void)
+{
+    static const char file[] =
+        "row,key,type,required,options,show_if,en,es,vi\n"
+        "survey,lang,,,version=1,,Languages,Idiomas,Ngôn ngữ\n"
+        "question,q1,yesno,no,,,Coming back?,¿Vuelves?,\n";
+    ksurvey *s = NULL;
+    ksurvey_diags d;
+    kerr err = {0};
+    /* The built-in nine: "es" is no column of this kiosk. */
+    CHECK_INT(load_str(file, &s, &d), KERR_INVALID);
+    CHECK(has_diag(&d, "unknown column \"es\""));
+    CHECK(has_diag(&d, "a language of this kiosk: en, vi, zh-Hans, zh-Hant, ko, tl, km, lo, ja"));
+    /* LINGUAS gains Spanish: English need not come first in it. */
+    const char *langs[] = { "vi", "en", "es" };
+    CHECK_INT(ksurvey_set_languages(langs, 3, &err), 0);
+    CHECK_INT(ksurvey_lang_count(), 3);
+    CHECK_STR(ksurvey_lang_code(0), "en");
+    CHECK_INT(ksurvey_lang_index("ES"), 2);
+    CHECK_INT(load_str(file, &s, &d), KERR_OK);
+    CHECK_INT(d.errors, 0);
+    CHECK(has_diag(&d, "missing vi text"));       /* the empty cell is still a warning */
+    CHECK(!has_diag(&d, "no ko column"));          /* ko is not offered any more */
+    if (s) {
+        const ksurvey_question *q = ksurvey_question_at(s, 0);
+        CHECK_STR(ksurvey_title(s, "es"), "Idiomas");
+        CHECK_STR(ksurvey_q_text(q, "es"), "¿Vuelves?");
+        CHECK_STR(ksurvey_q_text(q, "vi"), "Coming back?");   /* empty: English */
+        CHECK_STR(ksurvey_q_text(q, "ko"), "Coming back?");   /* not offered */
+        CHECK_INT(ksurvey_lang_index("ko"), -1);
+        ksurvey_free(s);
+    }
+    /* Bad lists leave the languages as they were. */
+    const char *no_en[] = { "vi", "es" };
+    const char *twice[] = { "en", "es", "ES" };
+    const char *bad[] = { "en", "e s" };
+    const char *slash[] = { "en", "../x" };
+    CHECK_INT(ksurvey_set_languages(no_en, 2, &err), KERR_INVALID);
+    CHECK(strstr(err.msg, "must include en") != NULL);
+    CHECK_INT(ksurvey_set_languages(twice, 3, &err), KERR_INVALID);
+    CHECK(strstr(err.msg, "listed twice") != NULL);
+    CHECK_INT(ksurvey_set_languages(bad, 2, &err), KERR_INVALID);
+    CHECK_INT(ksurvey_set_languages(slash, 2, &err), KERR_INVALID);
+    CHECK_INT(ksurvey_set_languages(langs, KSURVEY_LANGS_MAX + 1, &err), KERR_INVALID);
+    CHECK_INT(ksurvey_lang_count(), 3);
+    ksurvey_reset_languages();
+    CHECK_INT(ksurvey_lang_count(), 9);
+    CHECK_STR(ksurvey_lang_code(8), "ja");
+}
+
 int main(void)
 {
     RUN(test_defaults_clean);
@@ -1149,5 +1202,6 @@ int main(void)
     RUN(test_answers_store);
     RUN(test_load_keep);
     RUN(test_csv);
+    RUN(test_languages_from_linguas);
     return ktest_summary();
 }

@@ -8,6 +8,7 @@
  * Korean ask the family name first (kflow_field_order).
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "i18n.h"
 #include "screens.h"
@@ -24,15 +25,17 @@ void kscreen_form(kview *v, const kui *u, const kflow *f)
     int g = u->gap;
     int bh = u->t + g * 2;
     int y = c.y;
+    /* The room over a side keyboard (short landscape screens): the note
+     * on Latin letters, or a field's message that has no room under it. */
+    int nh = u->small_px * 5 / 2;
+    int has_above = kb.x > c.x && kb.y - area.y >= nh + 2 * g;
+    krect above = {kb.x, area.y + g, kb.w, kb.y - area.y - 2 * g};
+    const char *note = NULL, *above_msg = NULL;
     if (!kosk_native(f->lang)) {
         /* Above the keyboard where it leaves room (landscape), else above
          * the fields. */
-        int nh = u->small_px * 5 / 2;
-        const char *note = TR(u, "You can write your name in Latin letters (A-Z).");
-        if (kb.y - area.y >= nh + 2 * g && kb.x > c.x) {
-            kv_text(v, u, (krect){kb.x, area.y + g, kb.w, kb.y - area.y - 2 * g}, note,
-                    u->body_px, u->small_px * 3 / 4, KC_INK, KT_LEFT | KT_MIDDLE | KT_WRAP);
-        } else {
+        note = TR(u, "You can write your name in Latin letters (A-Z).");
+        if (!has_above) {
             kv_text(v, u, (krect){c.x, y, c.w, nh}, note, u->small_px, u->small_px * 3 / 4,
                     KC_INK, KT_LEFT | KT_MIDDLE | KT_WRAP);
             y += nh + g;
@@ -84,21 +87,45 @@ void kscreen_form(kview *v, const kui *u, const kflow *f)
     int fg = compact ? g / 2 : g;
     int msg_h[KF_COUNT] = {0};
     if (compact && nmsg) {
+        /* room for the messages: tighter gaps, a submit button of one
+         * touch target */
+        fg = 2;
+        avail += bh - u->t;
+        bh = u->t;
         int line = kui_line(u, kui_floor_px(u, u->label_min)) + 1;
         int room = avail - rows * fh - (rows - 1) * fg;
-        int each = room / nmsg;
-        if (each > line)
-            each = line;
-        for (int i = 0; i < KF_COUNT; i++)
-            if (msgs[i][0])
-                msg_h[i] = each;
-        if (room - nmsg * each >= line && shown_msg >= 0)
-            msg_h[shown_msg] += line;
+        /* the lines each message needs without its example */
+        int cw1 = cols == 2 ? (c.w - 2 * g) / 2 : c.w, need = 0;
+        for (int i = 0; i < KF_COUNT; i++) {
+            if (!msgs[i][0])
+                continue;
+            const char *m = TR(u, f->field_msg[i]);
+            int k = 1;
+            while (k < 3 && kv_fit(u, (krect){0, 0, cw1, k * line - 1}, m, u->label_min,
+                                   u->label_min, KT_WRAP, NULL) < 0)
+                k++;
+            msg_h[i] = k * line;
+            need += k * line;
+        }
+        if (room >= need) {
+            if (room - need >= line && shown_msg >= 0)
+                msg_h[shown_msg] += line;   /* room for its example */
+        } else if (shown_msg >= 0 && has_above) {
+            /* no room under every field: the focused (or first) message
+             * over the keyboard, with its example; every field with a
+             * problem keeps its red frame and "!" mark */
+            memset(msg_h, 0, sizeof msg_h);
+            above_msg = msgs[shown_msg];
+        } else if (shown_msg >= 0) {
+            int keep = msg_h[shown_msg];
+            memset(msg_h, 0, sizeof msg_h);
+            msg_h[shown_msg] = room < keep ? room : keep;
+        }
         /* Without its example where the message with it does not fit. */
         int cw0 = cols == 2 ? (c.w - 2 * g) / 2 : c.w;
         for (int i = 0; i < KF_COUNT; i++)
-            if (msgs[i][0] && examples[i] &&
-                (msg_h[i] < 2 * line ||
+            if (msgs[i][0] && examples[i] && !(above_msg && i == shown_msg) &&
+                (msg_h[i] < line ||
                  kv_fit(u, (krect){0, 0, cw0, msg_h[i] - 1}, msgs[i], u->label_min,
                         u->label_min, KT_WRAP, NULL) < 0))
                 snprintf(msgs[i], sizeof msgs[i], "%s", TR(u, f->field_msg[i]));
@@ -137,6 +164,12 @@ void kscreen_form(kview *v, const kui *u, const kflow *f)
             y = c.y + c.h - bh;
         sb = (krect){c.x, y, c.w, bh};
     }
+    if (has_above && above_msg)
+        kv_text(v, u, above, above_msg, u->body_px, u->label_min, KC_ERROR,
+                KT_LEFT | KT_MIDDLE | KT_WRAP | KT_BOLD);
+    else if (has_above && note)
+        kv_text(v, u, above, note, u->body_px, u->small_px * 3 / 4, KC_INK,
+                KT_LEFT | KT_MIDDLE | KT_WRAP);
     kw_button(v, u, "btn-submit", sb, TR(u, "Sign me up"), KB_PRIMARY, KICON_CHECK);
     kw_keyboard(v, u, f, kb);
 }

@@ -344,7 +344,13 @@ static void staff_home(kview *v, const kui *u, const kflow *f)
         kv_text(v, u, (krect){left.x, y, left.w, sh}, sub, u->small_px, u->label_min, KC_MUTED,
                 KT_LEFT | KT_MIDDLE | KT_TRIM);
         y += sh + g;
+        /* The tiles give way (their numbers shrink) before the status
+         * lines under them would be pushed over the actions. */
         int th = tile_height(u);
+        if (th > bottom - y)
+            th = bottom - y;
+        if (th < kui_line(u, u->label_min) * 3)
+            th = kui_line(u, u->label_min) * 3;
         const int counts[3] = {st->stats.checkins, st->stats.new_people, st->stats.returning};
         const char *const labels[3] = {TR(u, "Checked in"), TR(u, "New"), TR(u, "Returning")};
         stat_tiles(v, u, (krect){left.x, y, left.w, th}, counts, labels);

@@ -545,7 +545,7 @@ int kw_field(kview *v, const kui *u, const char *id, krect r, const char *label,
             kv_rect(v, (krect){vr.x, vr.y + vr.h / 6, 3, vr.h * 2 / 3}, KC_INK, 0);
         kv_hit(v, u, id, box);
         int used = box.h;
-        if (msg && r.h > box.h + lh / 2) {
+        if (msg && r.h - box.h - 1 >= kui_line(u, kui_floor_px(u, u->label_min))) {
             krect mr = {r.x, box.y + box.h + 1, r.w, r.h - box.h - 1};
             used += 1 + kv_text(v, u, mr, msg, u->label_min, u->label_min, KC_ERROR,
                                 KT_LEFT | KT_TOP | KT_WRAP);

@@ -29,6 +29,8 @@ echo "== attendance files"
 "$build/tests/bench_export" 100000
 echo "== a Raspberry Pi: instructions to first frames (callgrind), PIN hash, store open"
 sh "$here/pi.sh" "$build" "${2:-}"
+echo "== screens: instructions per frame at 800x480 (callgrind)"
+sh "$here/screens_callgrind.sh" "$build"
 echo "== sync"
 "$build/tests/sync/bench_sync" "$build/sync/kiosk-hub" "$build/tests/sync/ksync-tool"
 echo "== names: search per keystroke and store size (--scale: also 1,000,000 people)"

@@ -20,7 +20,22 @@ unset(ENV{PKG_CONFIG_PATH})
 
 # Tests: CMake runs test executables through this; scripts and Python tests
 # get wrappers that do the same (kiosk_runnable() in CMakeLists.txt).
+# The loader and libc must come from one glibc build.  The programs link
+# the target's multiarch libraries (/usr/lib/${KIOSK_TARGET_TRIPLE}), and
+# libc.so.6 is found there, in libc6:${KIOSK_DEB_ARCH}.  With
+# `-L /usr/${KIOSK_TARGET_TRIPLE}` qemu started the cross toolchain's own
+# loader (libc6-${KIOSK_DEB_ARCH}-cross, another Debian revision of glibc)
+# in front of it; glibc's private data differ between revisions, and the
+# first pthread_create() looped forever in the loader's stack cache
+# (`kiosk-hub serve` never came up; on armhf it crashed).  So the prefix is
+# the root, whose /lib/ld-linux-* is libc6:${KIOSK_DEB_ARCH}'s, when that
+# package is installed (every -dev package of the target pulls it in).
 find_program(KIOSK_QEMU ${KIOSK_QEMU_NAME})
 if(KIOSK_QEMU)
-  set(CMAKE_CROSSCOMPILING_EMULATOR "${KIOSK_QEMU};-L;/usr/${KIOSK_TARGET_TRIPLE}")
+  if(EXISTS /lib/${KIOSK_TARGET_TRIPLE}/libc.so.6)
+    set(KIOSK_QEMU_PREFIX /)
+  else()
+    set(KIOSK_QEMU_PREFIX /usr/${KIOSK_TARGET_TRIPLE})
+  endif()
+  set(CMAKE_CROSSCOMPILING_EMULATOR "${KIOSK_QEMU};-L;${KIOSK_QEMU_PREFIX}")
 endif()

@@ -37,8 +37,12 @@
 #include "hub_export.h"
 #include "hub_http.h"
 #include "hub_store.h"
+#include "cli_args.h"
 #include "kbuf.h"
 #include "sync_config.h"
+
+/* Largest --max-batch-bytes: a body is held in memory whole. */
+#define KHUB_MAX_BATCH_BYTES_OPT (256LL * 1024 * 1024)
 
 /* Prints usage to stderr and returns 2. */
 static int usage(void)
@@ -59,9 +63,9 @@ static int usage(void)
 /* Options shared by the subcommands; positional arguments are collected. */
 typedef struct opts {
     const char *store, *listen, *tls_cert, *tls_key, *event, *format, *out, *from, *to, *device_id, *bundle_key;
-    long max_pages;
-    int delay_ms;
-    long max_body;
+    long long max_pages;
+    long long delay_ms;
+    long long max_body;
     const char *pos[16];
     int npos;
     const char *surveys[16];
@@ -78,7 +82,8 @@ static int parse_opts(int argc, char **argv, int from, opts *o)
     for (int i = from; i < argc; i++) {
         const char *a = argv[i];
         const char **slot = NULL;
-        long *num = NULL;
+        long long *num = NULL, lo = 0, hi = 0;
+        const char *what = NULL;
         if (strcmp(a, "--store") == 0) slot = &o->store;
         else if (strcmp(a, "--listen") == 0) slot = &o->listen;
         else if (strcmp(a, "--tls-cert") == 0) slot = &o->tls_cert;
@@ -97,14 +102,14 @@ static int parse_opts(int argc, char **argv, int from, opts *o)
             }
             slot = &o->surveys[o->nsurveys++];
         }
-        else if (strcmp(a, "--test-max-pages") == 0) num = &o->max_pages;
-        else if (strcmp(a, "--max-batch-bytes") == 0) num = &o->max_body;
-        else if (strcmp(a, "--test-ingest-delay-ms") == 0) {
-            if (++i >= argc)
-                return -1;
-            o->delay_ms = atoi(argv[i]);
-            continue;
-        } else if (a[0] == '-' && a[1]) {
+        /* numbers: the whole text, in range, or a message naming the option */
+        else if (strcmp(a, "--test-max-pages") == 0)
+            num = &o->max_pages, lo = 1, hi = INT32_MAX, what = "pages";
+        else if (strcmp(a, "--max-batch-bytes") == 0)
+            num = &o->max_body, lo = 1, hi = KHUB_MAX_BATCH_BYTES_OPT, what = "bytes";
+        else if (strcmp(a, "--test-ingest-delay-ms") == 0)
+            num = &o->delay_ms, lo = 0, hi = 60000, what = "milliseconds";
+        else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "kiosk-hub: unknown option %s\n", a);
             return -1;
         } else {
@@ -119,8 +124,8 @@ static int parse_opts(int argc, char **argv, int from, opts *o)
         }
         if (slot)
             *slot = argv[i];
-        else
-            *num = strtol(argv[i], NULL, 10);
+        else if (kcli_parse_int(stderr, "kiosk-hub", a, what, argv[i], lo, hi, num) != 0)
+            return -1;
     }
     return 0;
 }
@@ -320,7 +325,7 @@ int main(int argc, char **argv)
         if (o.npos)
             return usage();
         khub_serve_opts so = {o.store, o.listen, o.tls_cert, o.tls_key, (size_t)o.max_body,
-                              o.max_pages, o.delay_ms};
+                              (long)o.max_pages, (int)o.delay_ms};
         if (khub_serve(&so, &e)) {
             fprintf(stderr, "kiosk-hub: %s\n", e.msg);
             return 1;

@@ -73,7 +73,7 @@ echo "== off the screen's thread: PIN hash and store open (wall clock)"
 if [ -n "$arm" ] && [ -x "$arm/tests/bench_pi" ] && command -v qemu-aarch64-static >/dev/null; then
   cmake --build "$arm" --target bench_pi >/dev/null
   echo "-- the same under qemu-aarch64 (arm64 build)"
-  qemu-aarch64-static -L /usr/aarch64-linux-gnu "$arm/tests/bench_pi" slow "$data" 3 |
+  qemu-aarch64-static -L / "$arm/tests/bench_pi" slow "$data" 3 |
     sed 's/^bench /bench qemu_arm64_/'
 fi
 echo "== Argon2id hash instructions (callgrind, one hash)"

@@ -156,8 +156,11 @@ void kscreen_form(kview *v, const kui *u, const kflow *f)
     krect sb;
     if (cols == 2) {
         /* the last cell, level with the last field's box */
-        int top = compact ? fy + (fh - bh) / 2 : fy + (fh - u->t - g) / 2 - g / 2;
-        sb = (krect){c.x + cw + 2 * g, top, c.w - cw - 2 * g, bh};
+        if (compact)   /* the height of a compact field (a touch target or more) */
+            sb = (krect){c.x + cw + 2 * g, fy, c.w - cw - 2 * g, fh};
+        else
+            sb = (krect){c.x + cw + 2 * g, fy + (fh - u->t - g) / 2 - g / 2, c.w - cw - 2 * g,
+                         bh};
     } else {
         y = fy + step + row_extra;
         if (y + bh > c.y + c.h)

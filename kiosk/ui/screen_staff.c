@@ -349,8 +349,8 @@ static void staff_home(kview *v, const kui *u, const kflow *f)
         int th = tile_height(u);
         if (th > bottom - y)
             th = bottom - y;
-        if (th < kui_line(u, u->label_min) * 3)
-            th = kui_line(u, u->label_min) * 3;
+        if (th < kui_line(u, u->label_min) * 3 + u->gap * 2)
+            th = kui_line(u, u->label_min) * 3 + u->gap * 2;   /* a number, two lines */
         const int counts[3] = {st->stats.checkins, st->stats.new_people, st->stats.returning};
         const char *const labels[3] = {TR(u, "Checked in"), TR(u, "New"), TR(u, "Returning")};
         stat_tiles(v, u, (krect){left.x, y, left.w, th}, counts, labels);

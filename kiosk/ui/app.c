@@ -216,6 +216,11 @@ void kapp_key(kapp *a, SDL_Keycode key, int64_t now_ms)
 
 void kapp_tick(kapp *a, int64_t now_ms)
 {
+    /* A replay runs on virtual time: work the flow left on another thread
+     * (the PIN's hash) is waited for, so results never depend on the
+     * machine's speed; the "checking" screen was drawn before this tick. */
+    if (a->surface)
+        kflow_settle(a->flow);
     if (a->pressed && !a->hold_fired && a->press_id[0] && a->press_at >= 0) {
         int need = kflow_hold_ms(a->flow, a->press_id);
         if (need >= 0 && now_ms - a->press_at >= need) {

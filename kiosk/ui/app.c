@@ -351,6 +351,8 @@ void kapp_event(kapp *a, const SDL_Event *e, int64_t now)
 int kapp_run(kapp *a)
 {
     kapp_frame(a, 1, 1);
+    kapp_trace(a);      /* the first screen, before any event (the start's
+                         * check may have taken the window's first ones) */
     while (!a->quit) {
         int64_t now = (int64_t)SDL_GetTicks64();
         int64_t deadline = kapp_deadline(a);

@@ -16,7 +16,7 @@ set(KIOSK_SHARE_DIR ${CMAKE_INSTALL_DATADIR}/kiosk)
 # installed one does (and an edited catalog needs no rebuild).
 file(MAKE_DIRECTORY ${CMAKE_BINARY_DIR}/share/kiosk)
 foreach(pair po:${CMAKE_SOURCE_DIR}/assets/po surveys:${CMAKE_SOURCE_DIR}/assets/surveys
-             fonts:${CMAKE_SOURCE_DIR}/fonts)
+             fonts:${CMAKE_SOURCE_DIR}/fonts hub:${CMAKE_SOURCE_DIR}/assets/hub)
   string(REPLACE ":" ";" pair "${pair}")
   list(GET pair 0 name)
   list(GET pair 1 target)
@@ -29,6 +29,10 @@ endforeach()
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/assets/po/ DESTINATION ${KIOSK_SHARE_DIR}/po
         COMPONENT kiosk FILES_MATCHING PATTERN "*.po" PATTERN "*.pot" PATTERN "LINGUAS"
         PATTERN "*.csv")   # glossary/CODE.csv
+# the hub's web page: style sheet and catalogs (sync/hub/hub_web.h)
+install(DIRECTORY ${CMAKE_SOURCE_DIR}/assets/hub/ DESTINATION ${KIOSK_SHARE_DIR}/hub
+        COMPONENT hub FILES_MATCHING PATTERN "*.css" PATTERN "*.po" PATTERN "*.pot"
+        PATTERN "LINGUAS")
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/assets/surveys/ DESTINATION ${KIOSK_SHARE_DIR}/surveys
         COMPONENT kiosk FILES_MATCHING PATTERN "*.csv" PATTERN "README.md")
 install(FILES ${CMAKE_SOURCE_DIR}/fonts/fonts.conf ${CMAKE_SOURCE_DIR}/fonts/README.md

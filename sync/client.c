@@ -31,6 +31,7 @@
 #include "bundle.h"
 #include "kbuf.h"
 #include "outbox.h"
+#include "roster.h"
 #include "sync_config.h"
 
 #define KSYNC_MAX_RESPONSE 65536
@@ -84,7 +85,7 @@ static void stamp_batch(ksync_batch *b, const kclock *clock)
 }
 
 /* The message of a hub error body, or the status line. */
-static void hub_message(const kbuf *body, long status, char *out, size_t cap)
+void ksync_hub_message(const kbuf *body, long status, char *out, size_t cap)
 {
     cJSON *j = body->p ? cJSON_ParseWithLength(body->p, body->len) : NULL;
     const cJSON *e = cJSON_GetObjectItemCaseSensitive(j, "error");
@@ -206,7 +207,7 @@ static int pair_request(ksync_outbox *ob, CURL *c, const char *base, const char 
                   : post(c, url, hdrs, &body, &status, &resp, err);
     if (rc == 0 && status != 200) {
         char msg[400];
-        hub_message(&resp, status, msg, sizeof msg);
+        ksync_hub_message(&resp, status, msg, sizeof msg);
         rc = kerr_set(err, status >= 500 ? KSYNC_ERR_HUB : KSYNC_ERR_REFUSED, "%s", msg);
     }
     if (rc == 0)
@@ -304,7 +305,7 @@ static int get_ack(ksync_outbox *ob, CURL *c, const char *base, const char *auth
         rc = parse_ack(&resp, ksync_outbox_device_id(ob), acked, err);
     else {
         char msg[400];
-        hub_message(&resp, status, msg, sizeof msg);
+        ksync_hub_message(&resp, status, msg, sizeof msg);
         rc = kerr_set(err, status >= 500 ? KSYNC_ERR_HUB : KSYNC_ERR_REFUSED, "%s", msg);
     }
     curl_slist_free_all(hdrs);
@@ -323,8 +324,8 @@ static int hub_code_is(const kbuf *body, const char *code)
 }
 
 /* The sync loop proper, on an open outbox and curl handle. */
-static int sync_loop(ksync_outbox *ob, CURL *c, const kclock *clock, const ksync_opts *o,
-                     ksync_report *rep, kerr *err)
+static int sync_loop(ksync_outbox *ob, const char *data_dir, CURL *c, const kclock *clock,
+                     const ksync_opts *o, ksync_report *rep, kerr *err)
 {
     char base[256], token[128], url[300], auth[160];
     ksync_meta_get(ob, "sync.url", base, sizeof base, NULL);
@@ -415,7 +416,7 @@ static int sync_loop(ksync_outbox *ob, CURL *c, const kclock *clock, const ksync
             rc = pair_request(ob, c, base, token, ca, err);
         } else if (rc == 0) {
             char msg[400];
-            hub_message(&resp, status, msg, sizeof msg);
+            ksync_hub_message(&resp, status, msg, sizeof msg);
             rc = kerr_set(err, status >= 500 ? KSYNC_ERR_HUB : KSYNC_ERR_REFUSED, "%s", msg);
         }
         ksync_batch_free(&b);
@@ -423,6 +424,18 @@ static int sync_loop(ksync_outbox *ob, CURL *c, const kclock *clock, const ksync
     kbuf_free(&body);
     kbuf_free(&resp);
     curl_slist_free_all(hdrs);
+    /* the download half (PROTOCOL.md 12): after every record is held */
+    if (rc == 0) {
+        ksync_roster_report rr;
+        rc = ksync_roster_pull(c, data_dir, clock, base, auth,
+                               ksync_outbox_device_id(ob), acked, o ? o->roster_page : 0, &rr, err);
+        rep->roster_pages = rr.pages;
+        rep->roster_changes = rr.changes;
+        rep->roster_bytes = rr.bytes;
+        rep->roster_cursor = rr.cursor;
+        rep->roster_skipped = rr.skipped;
+        rep->roster_unsupported = rr.hub_without_roster;
+    }
     rep->acked_seq = acked;
     kerr e2 = {0};
     if (ksync_outbox_pending(ob, acked, &rep->pending_after, &e2) != 0)
@@ -446,7 +459,7 @@ int ksync_run(const char *data_dir, const ksync_opts *o, ksync_report *rep, kerr
         return kerr_set(err, KERR_INTERNAL, "curl_easy_init: failed");
     }
     curl_common(c, o);
-    rc = sync_loop(ob, c, clock, o, rep, err);
+    rc = sync_loop(ob, data_dir, c, clock, o, rep, err);
     if (rc != KSYNC_ERR_UNPAIRED)
         note_outcome(ob, clock, rc, err);
     curl_easy_cleanup(c);

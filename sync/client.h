@@ -38,6 +38,7 @@ typedef struct ksync_opts {
     void (*progress)(void *ctx, int64_t sent, int64_t total);
     void *progress_ctx;
     atomic_int *cancel;      /* non-zero aborts a transfer in flight */
+    int roster_page;         /* changes per roster page asked for; 0: KSYNC_ROSTER_PAGE */
 } ksync_opts;
 
 typedef struct ksync_report {
@@ -48,6 +49,13 @@ typedef struct ksync_report {
     int batches;
     int64_t bytes_sent;      /* request bodies */
     int http_status;         /* of the last request, 0 if none */
+    /* the download that follows a complete upload (roster.h) */
+    int roster_pages;
+    int64_t roster_changes;  /* changes received */
+    int64_t roster_bytes;    /* response bodies */
+    int64_t roster_cursor;
+    int roster_skipped;      /* hub surveys refused by the survey check */
+    int roster_unsupported;  /* the hub serves no roster (older hub) */
 } ksync_report;
 
 typedef struct ksync_status {
@@ -82,7 +90,9 @@ int ksync_key(const char *data_dir, char device_id[33], char key_hex[65], kerr *
 int ksync_unpair(const char *data_dir, kerr *err);
 
 /* Sends everything not acknowledged, in batches, until the hub holds it
- * all or a request fails.  Records the outcome in meta.  0 or a KSYNC_ERR_
+ * all or a request fails; then downloads the hub's roster (people, events,
+ * surveys, aliases, tombstones: roster.h) from where the last download
+ * ended.  Records the outcome in meta.  0 or a KSYNC_ERR_
  * / KERR_ code with the message. */
 int ksync_run(const char *data_dir, const ksync_opts *o, ksync_report *rep, kerr *err);
 

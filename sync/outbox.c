@@ -37,7 +37,7 @@ typedef struct ksync_table {
 
 static const ksync_table ksync_tables[] = {
     {"events", ""},
-    {"people", "name_key"},
+    {"people", "name_key,hint"},
     {"checkins", ""},
     {"answers", ""},
     {"qr_tokens", ""},

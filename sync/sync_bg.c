@@ -102,7 +102,7 @@ static void *bg_main(void *arg)
             bg->kick = 0;
             bg->status.running = 1;
             pthread_mutex_unlock(&bg->mu);
-            ksync_opts o = {bg->clock, 0, NULL, NULL, &bg->cancel};
+            ksync_opts o = {bg->clock, 0, NULL, NULL, &bg->cancel, 0};
             ksync_report rep;
             kerr e = {0};
             int rc = ksync_run(bg->data_dir, &o, &rep, &e);

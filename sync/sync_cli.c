@@ -64,7 +64,7 @@ static void fmt_ms(int64_t ms, char *buf, size_t cap)
 static int cmd_now(const char *data_dir, const kclock *clock)
 {
     int tty = isatty(2);
-    ksync_opts o = {clock, 0, show_progress, &tty, NULL};
+    ksync_opts o = {clock, 0, show_progress, &tty, NULL, 0};
     ksync_report rep;
     kerr e = {0};
     int rc = ksync_run(data_dir, &o, &rep, &e);
@@ -79,6 +79,12 @@ static int cmd_now(const char *data_dir, const kclock *clock)
     printf("sent %" PRId64 " records in %d batches (%" PRId64 " bytes); hub holds up to seq %" PRId64
            "; %" PRId64 " waiting\n", rep.sent, rep.batches, rep.bytes_sent, rep.acked_seq,
            rep.pending_after);
+    if (rep.roster_pages > 0)
+        printf("received %" PRId64 " roster changes in %d pages (%" PRId64 " bytes); roster at change %"
+               PRId64 "%s\n", rep.roster_changes, rep.roster_pages, rep.roster_bytes,
+               rep.roster_cursor, rep.roster_skipped ? "; some hub surveys refused (see above)" : "");
+    else if (rep.roster_unsupported)
+        printf("the hub sends no roster (a hub of before issue 12)\n");
     return 0;
 }
 
@@ -218,7 +224,7 @@ int ksync_cli_clock(const char *data_dir, const kclock *clock, int argc, char **
     if (strcmp(cmd, "export") == 0 && argc == 2) {
         char path[4400];
         int64_t n = 0;
-        ksync_opts o = {clock, 0, NULL, NULL, NULL};
+        ksync_opts o = {clock, 0, NULL, NULL, NULL, 0};
         if (ksync_export(data_dir, argv[1], &o, path, sizeof path, &n, &e)) {
             fprintf(stderr, "kiosk sync export: %s\n", e.msg);
             return 1;

@@ -105,7 +105,7 @@ int kcompose_backspace(kcompose *c, char *text, size_t cap);
 size_t kcompose_pending(const kcompose *c, const char *text);
 
 /* The letters as typed, for the suggestion strip: if Telex changed the
- * word at the end of text ("susan" never, "lisa" -> "lía"), writes the
+ * word at the end of text ("susan" never, "max" -> "mã"), writes the
  * keys that typed it ("lisa") to out and returns their length; else 0
  * (and out is ""). */
 size_t kcompose_typed(const kcompose *c, const char *text, char *out,

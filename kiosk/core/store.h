@@ -375,4 +375,56 @@ int kstore_attendance_answers(kstore *s, const kscope *scope,
                               int (*fn)(const kanswer *a, void *ctx), void *ctx,
                               kerr *err);
 
+/* ---- the hub's roster (issue 12, sync/PROTOCOL.md 12; store_roster.c) ----
+ * People, events and surveys the hub sends back, kept so that search and
+ * check-in treat them as the kiosk's own: a roster person is a row of
+ * people (device_id KSTORE_HUB_DEVICE, no phone, e-mail or ZIP, the hub's
+ * search hint in people.hint), a hub event a row of events of that device.
+ * They are never sent back to the hub (only this device's rows are); a
+ * check-in of a roster person is this kiosk's record like any other. */
+#define KSTORE_HUB_DEVICE "00000000000000000000000000000000"
+
+typedef enum kroster_kind {
+    KROSTER_PERSON, KROSTER_ALIAS, KROSTER_FORGET, KROSTER_EVENT, KROSTER_SURVEY
+} kroster_kind;
+
+/* One change of a page, checked by the caller (sync/roster.c): ids are 32
+ * hex, texts valid UTF-8 within the kiosk's limits. */
+typedef struct kroster_change {
+    int64_t seq;
+    kroster_kind kind;
+    const char *id;          /* person or event id; survey: its key */
+    const char *to;          /* alias: the id kept */
+    const char *given, *family, *hint;                   /* person */
+    const char *name, *program, *date, *survey, *link;  /* event */
+    int version;             /* survey */
+    const char *text;        /* survey: the file's text (already checked) */
+} kroster_change;
+
+/* The roster id and cursor of the last page applied ("" and 0 if none). */
+int kstore_roster_state(kstore *s, char roster_id[65], int64_t *cursor, kerr *err);
+
+/* Applies one page in one transaction and records roster_id and cursor
+ * with it: all or nothing (KERR_FULL on a full disk: nothing of the page
+ * is kept, earlier pages are).  A tombstone for a person signed up here
+ * whose record the hub has not acknowledged (seq > acked_seq) is refused
+ * (KERR_INVALID, nothing changed): the hub cannot forget what it never
+ * held.  People and events of this kiosk's own are never overwritten.
+ * *applied gets the number of changes that changed something. */
+int kstore_roster_apply(kstore *s, const char *roster_id, int64_t cursor, const kroster_change *c,
+                        int n, int64_t acked_seq, int *applied, kerr *err);
+
+/* The id a person id was merged into by the hub (itself if none). */
+int kstore_roster_resolve(kstore *s, const char *person_id, char out[KIOSK_ID_HEX + 1], kerr *err);
+
+/* Counts of roster rows: people (searchable), events, surveys, aliases. */
+typedef struct kroster_counts {
+    long people, events, surveys, aliases, forgotten;
+} kroster_counts;
+int kstore_roster_counts(kstore *s, kroster_counts *out, kerr *err);
+
+/* The text of the hub's survey with that key into a malloc'd string
+ * (*text, caller frees), with its version; KERR_NOTFOUND if none. */
+int kstore_roster_survey(kstore *s, const char *key, char **text, int *version, kerr *err);
+
 #endif

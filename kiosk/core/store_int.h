@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA 4                /* user_version this build writes */
+#define STORE_SCHEMA 7                /* user_version this build writes */
 #define STORE_APP_ID 0x4B494F53       /* PRAGMA application_id, "KIOS" */
 #define STORE_PATH_MAX 4096
 #define STORE_KEY_BYTES (4 * KIOSK_NAME_BYTES)  /* a folded full name */
@@ -80,6 +80,20 @@ int kst_need_event(kstore *s, const char *event_id, kerr *err);
 /* Schema 4: every person's name index row written anew (inside the
  * migration's transaction, before statements are prepared). */
 int kst_rebuild_name_index(kstore *s, kerr *err);
+/* Schema 6: people_fts made anew (given-name terms of their own, prefix
+ * indexes 1-7); kst_rebuild_name_index then fills it. */
+extern const char kst_schema_v6[];
+
+/* The name index row of a person (people_fts) and their name_key, as a
+ * sign-up writes them (inside a write transaction); key gets name_key. */
+int kst_person_index(kstore *s, const char *id, const char *given, const char *family,
+                     char key[STORE_KEY_BYTES], kerr *err);
+
+/* store_roster.c */
+extern const char kst_schema_v7[];          /* roster: people.hint, aliases, hub surveys */
+/* 1 if an id the hub merged into person_id is checked in at event_id, 0
+ * if not, -code on error. */
+int kst_roster_checked_in(kstore *s, const char *person_id, const char *event_id, kerr *err);
 
 /* store_staff.c */
 extern const char kst_schema_v3[];          /* staff index and totals */

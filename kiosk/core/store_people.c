@@ -40,10 +40,25 @@
  * sharing 8 bytes would spill past the end (still found, only out of
  * order).
  *
+ * Given names have terms of their own (schema 6): every given_key token
+ * starts with GIVEN_MARK (U+E000), so "the first word in the given name"
+ * is a prefix term of its own ("\uE000le"*) instead of a column filter,
+ * which FTS5 applies by reading every match in every column: at 1,000,000
+ * people, "le" read all the Lê family names to find six given names (0.6
+ * ms), "nguyen" all the Nguyễns to find none.  A word anywhere is
+ * ("w"* OR "\uE000w"*).  The prefix indexes go to 7 characters (the mark
+ * and 6 letters): FTS5 merges the doclists of every term of a longer
+ * prefix in full before it returns the first row ("nguyen"* at 1,000,000
+ * people: 1-2 ms), while an indexed prefix is one doclist read only as far
+ * as the LIMIT asks.  At 1,000,000 people the p99 per keystroke fell from
+ * 5-8 ms to about 1 ms of CPU (tests/bench/bench_names), for a larger file
+ * (see bench_names' size figures).
+ *
  * The tokenizer is "unicode61 remove_diacritics 2" with categories
  * 'L* N* Co M*': with the default categories the combining vowel signs of
  * Khmer, Lao, Thai and Devanagari are separators and "ចាន់" would be
- * indexed as "ច" "ន".  The prefix indexes '1 2 3' make the broadest
+ * indexed as "ច" "ន" (and Co keeps GIVEN_MARK in its token).  The prefix
+ * indexes (schema 4: '1 2 3') make the broadest
  * queries, the first keystrokes ("ng") and a first letter after a whole
  * word ("patel p"), one doclist read each instead of a merge of every
  * word with that prefix (1-7 ms at 100,000 people; 0.1-0.4 ms with them,
@@ -63,6 +78,20 @@
 #include "fold.h"
 #include "survey.h"
 
+/* The first character of every given-name token (U+E000, private use: no
+ * name folds to it, and the tokenizer keeps it inside the token). */
+#define GIVEN_MARK "\xee\x80\x80"
+
+/* Schema 6: people_fts made anew with prefix indexes up to 7 characters;
+ * its rows are written by kst_rebuild_name_index (marked given names). */
+const char kst_schema_v6[] =
+    "DROP TABLE people_fts;\n"
+    "CREATE VIRTUAL TABLE people_fts USING fts5(\n"
+    "  given_key, family_key, cjk_key, person_id UNINDEXED,\n"
+    "  tokenize = \"unicode61 remove_diacritics 2 categories 'L* N* Co M*'\",\n"
+    "  prefix = '1 2 3 4 5 6 7', columnsize = 0);\n"
+    "INSERT INTO people_fts(people_fts, rank) VALUES ('pgsz', 1000);\n";
+
 /* ---- people and check-ins ------------------------------------------------------ */
 
 /* Checks that a caller's fixed-size field is NUL-terminated. */
@@ -73,12 +102,40 @@ static int field_ok(const char *f, size_t cap, const char *what, kerr *err)
     return 0;
 }
 
+/* Makes the id of a new person or check-in: 128 bits as 32 lower-case hex
+ * digits like every record id (sync/PROTOCOL.md), time-ordered: the first
+ * 48 bits are the wall clock in ms, the other 80 random.  New rows then go
+ * to the right end of the id B-trees (people, checkins and its (person,
+ * event) key) instead of a random page each, so a sign-up writes the same
+ * few pages however many people are stored, here and at the hub.  Ids made
+ * within one ms are told apart by 80 random bits; a clock set wrong only
+ * makes the order less local, never an id less unique.  Older random ids
+ * stay valid: nothing reads meaning from an id. */
+static int new_record_id(kstore *s, char id[KIOSK_ID_HEX + 1], kerr *err)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char r[10];
+    if (krandom_bytes(r, sizeof r) != 0)
+        return kerr_set(err, KERR_INTERNAL,
+                        "krandom_bytes: cannot read random bytes: %s", strerror(errno));
+    int64_t ms = s->clock->wall_ms(s->clock->ctx);
+    uint64_t t = ms < 0 ? 0 : (uint64_t)ms & 0xFFFFFFFFFFFFull;
+    for (int i = 0; i < 12; i++)
+        id[i] = hex[(t >> (4 * (11 - i))) & 15];
+    for (int i = 0; i < 10; i++) {
+        id[12 + 2 * i] = hex[r[i] >> 4];
+        id[13 + 2 * i] = hex[r[i] & 15];
+    }
+    id[KIOSK_ID_HEX] = '\0';
+    return 0;
+}
+
 /* Inserts a check-in record (inside the caller's transaction). */
 static int insert_checkin(kstore *s, const char *person_id, const char *event_id,
                           int is_new, const stamp *sp, kerr *err)
 {
     char id[KIOSK_ID_HEX + 1];
-    int ret = kst_new_id(id, err);
+    int ret = new_record_id(s, id, err);
     if (ret)
         return ret;
     sqlite3_stmt *st = s->st[ST_CHECKIN_INSERT];
@@ -115,6 +172,29 @@ static void name_tokens(const char *part, char *out, size_t cap)
     }
 }
 
+/* Writes tokens (separated by spaces) with GIVEN_MARK in front of each:
+ * the given name's own terms (see "Search" at the top).  A token that
+ * would not fit whole is left out. */
+static void mark_tokens(const char *tokens, char *out, size_t cap)
+{
+    size_t len = 0, ml = strlen(GIVEN_MARK);
+    out[0] = '\0';
+    for (const char *p = tokens; *p;) {
+        size_t n = strcspn(p, " ");
+        if (n && len + (len > 0) + ml + n + 1 <= cap) {
+            if (len)
+                out[len++] = ' ';
+            memcpy(out + len, GIVEN_MARK, ml);
+            memcpy(out + len + ml, p, n);
+            len += ml + n;
+            out[len] = '\0';
+        }
+        p += n;
+        while (*p == ' ')
+            p++;
+    }
+}
+
 /* Everything a person's row in people_fts holds, and their sort key
  * (people.name_key): each buffer STORE_TOKENS_BYTES (key: STORE_KEY_BYTES). */
 static void name_index_keys(const char *given, const char *family, char *key, char *gkey,
@@ -123,7 +203,9 @@ static void name_index_keys(const char *given, const char *family, char *key, ch
     char name[3 * KIOSK_NAME_BYTES + 3];
     snprintf(name, sizeof name, "%s %s", given, family);
     kfold(name, key, STORE_KEY_BYTES);
-    name_tokens(given, gkey, STORE_TOKENS_BYTES);
+    char plain[STORE_TOKENS_BYTES];
+    name_tokens(given, plain, sizeof plain);
+    mark_tokens(plain, gkey, STORE_TOKENS_BYTES);
     name_tokens(family, fkey, STORE_TOKENS_BYTES);
     cjk[0] = '\0';
     if (kfold_has_cjk(name)) {
@@ -207,7 +289,7 @@ int kstore_signup(kstore *s, kperson *p, const char *event_id, kerr *err)
         (ret = field_ok(p->phone, sizeof p->phone, "phone", err)) ||
         (ret = field_ok(p->email, sizeof p->email, "email", err)) ||
         (ret = field_ok(p->zip, sizeof p->zip, "ZIP", err)) ||
-        (ret = kst_new_id(id, err)))
+        (ret = new_record_id(s, id, err)))
         return ret;
     name_index_keys(p->given, p->family, key, gkey, fkey, cjk);
 
@@ -260,10 +342,16 @@ int kstore_checkin(kstore *s, const char *person_id, const char *event_id, kerr 
     int64_t seq = 0;
     int found = 0;
     stamp sp;
+    char kept[KIOSK_ID_HEX + 1];
     if (!person_id || !event_id)
         return kerr_set(err, KERR_INVALID, "kstore_checkin: person and event "
                         "are required");
-    int ret = kst_tx_begin(s, "check in", err);
+    /* an id the hub merged into another checks in as that one (issue 12) */
+    int ret = kstore_roster_resolve(s, person_id, kept, err);
+    if (ret)
+        return ret;
+    person_id = kept;
+    ret = kst_tx_begin(s, "check in", err);
     if (ret)
         return ret;
     ret = kst_row_exists(s, ST_PERSON_EXISTS, person_id, &found, "find person", err);
@@ -278,6 +366,8 @@ int kstore_checkin(kstore *s, const char *person_id, const char *event_id, kerr 
     kst_bind_text(st, 1, person_id);
     kst_bind_text(st, 2, event_id);
     int r = kst_stmt_row(s, st, "find check-in", err);
+    if (r == 0)                             /* or under an id merged into this one */
+        r = kst_roster_checked_in(s, person_id, event_id, err);
     if (r < 0) {
         ret = -r;
         goto done;
@@ -349,12 +439,44 @@ static int expr_quoted(char *buf, size_t cap, size_t *len, const char *w, size_t
     return 0;
 }
 
-/* Appends one quoted FTS5 term, "word" or "word"* (prefix); -1 if full. */
-static int expr_word(char *buf, size_t cap, size_t *len, const char *w, size_t n,
-                     int prefix)
+/* Appends "<mark>word" or "<mark>word"* (mark "" or GIVEN_MARK). */
+static int expr_mword(char *buf, size_t cap, size_t *len, const char *mark, const char *w,
+                      size_t n, int prefix)
 {
-    return expr_add(buf, cap, len, "\"", 1) || expr_quoted(buf, cap, len, w, n) ||
+    return expr_add(buf, cap, len, "\"", 1) || expr_add(buf, cap, len, mark, strlen(mark)) ||
+                   expr_quoted(buf, cap, len, w, n) ||
                    expr_add(buf, cap, len, prefix ? "\"*" : "\"", prefix ? 2 : 1)
+               ? -1
+               : 0;
+}
+
+/* Appends a word as a prefix: in the given name only, "<mark>w"*; in any
+ * column, ("w"* OR "<mark>w"*). */
+static int expr_term(char *buf, size_t cap, size_t *len, const char *w, size_t n,
+                     int given_only)
+{
+    if (given_only)
+        return expr_mword(buf, cap, len, GIVEN_MARK, w, n, 1);
+    return expr_add(buf, cap, len, "(", 1) || expr_mword(buf, cap, len, "", w, n, 1) ||
+                   expr_add(buf, cap, len, " OR ", 4) ||
+                   expr_mword(buf, cap, len, GIVEN_MARK, w, n, 1) ||
+                   expr_add(buf, cap, len, ")", 1)
+               ? -1
+               : 0;
+}
+
+/* Appends the run-together query (and its second spelling) as prefix
+ * terms, given name only or any column. */
+static int expr_joined(char *buf, size_t cap, size_t *len, const char *joined,
+                       const char *ajoined, int given_only)
+{
+    if (!ajoined)
+        return expr_term(buf, cap, len, joined, strlen(joined), given_only);
+    return expr_add(buf, cap, len, "(", 1) ||
+                   expr_term(buf, cap, len, joined, strlen(joined), given_only) ||
+                   expr_add(buf, cap, len, " OR ", 4) ||
+                   expr_term(buf, cap, len, ajoined, strlen(ajoined), given_only) ||
+                   expr_add(buf, cap, len, ")", 1)
                ? -1
                : 0;
 }
@@ -371,27 +493,24 @@ static int expr_word(char *buf, size_t cap, size_t *len, const char *w, size_t n
 static int build_match(const char *folded, const char *alt, char *given, char *all,
                        char *family, size_t cap)
 {
-    char joined[KIOSK_QUERY_BYTES], words[KIOSK_QUERY_BYTES * 6];
-    char jterm[KIOSK_QUERY_BYTES * 4], first[KIOSK_QUERY_BYTES * 2];
-    size_t lw = 0, lj = 0, lf = 0;
+    char joined[KIOSK_QUERY_BYTES], ajoined[KIOSK_QUERY_BYTES];
+    char words[KIOSK_QUERY_BYTES * 24], rest[KIOSK_QUERY_BYTES * 24];
+    char jany[KIOSK_QUERY_BYTES * 8], jgiven[KIOSK_QUERY_BYTES * 4];
+    char first[KIOSK_QUERY_BYTES * 2];
+    size_t lw = 0, lr = 0, la = 0, lg = 0, lf = 0;
     int nwords = 0;
-    words[0] = jterm[0] = first[0] = '\0';
+    words[0] = rest[0] = jany[0] = jgiven[0] = first[0] = '\0';
     kfold_join(folded, joined, sizeof joined);
-    if (strcmp(alt, folded) == 0) {
-        if (expr_word(jterm, sizeof jterm, &lj, joined, strlen(joined), 1))
-            return -1;
-    } else {
-        /* "müller" typed: "muller" and "mueller" both (names are indexed
-         * under both spellings, so the other way round is already there) */
-        char ajoined[KIOSK_QUERY_BYTES];
+    /* "müller" typed: "muller" and "mueller" both (names are indexed under
+     * both spellings, so the other way round is already there) */
+    const char *second = NULL;
+    if (strcmp(alt, folded) != 0) {
         kfold_join(alt, ajoined, sizeof ajoined);
-        if (expr_add(jterm, sizeof jterm, &lj, "(", 1) ||
-            expr_word(jterm, sizeof jterm, &lj, joined, strlen(joined), 1) ||
-            expr_add(jterm, sizeof jterm, &lj, " OR ", 4) ||
-            expr_word(jterm, sizeof jterm, &lj, ajoined, strlen(ajoined), 1) ||
-            expr_add(jterm, sizeof jterm, &lj, ")", 1))
-            return -1;
+        second = ajoined;
     }
+    if (expr_joined(jany, sizeof jany, &la, joined, second, 0) ||
+        expr_joined(jgiven, sizeof jgiven, &lg, joined, second, 1))
+        return -1;
     for (const char *p = folded; *p;) {
         /* a word, or a run of Han, Kana or Hangul characters (each a word
          * of its own after kfold) taken together: "陈玲" is not "陈" and
@@ -410,20 +529,21 @@ static int build_match(const char *folded, const char *alt, char *given, char *a
             snprintf(one, sizeof one, "%.*s", (int)n, p);
         } while (cjk && *p && kfold_has_cjk(one) && wl + n < sizeof word);
         if ((nwords && expr_add(words, sizeof words, &lw, " AND ", 5)) ||
-            expr_word(words, sizeof words, &lw, word, wl, 1) ||
-            (!nwords && expr_word(first, sizeof first, &lf, word, wl, 1)))
+            expr_term(words, sizeof words, &lw, word, wl, 0) ||
+            (!nwords && expr_term(first, sizeof first, &lf, word, wl, 1)) ||
+            (nwords > 1 && expr_add(rest, sizeof rest, &lr, " AND ", 5)) ||
+            (nwords && expr_term(rest, sizeof rest, &lr, word, wl, 0)))
             return -1;
         nwords++;
     }
     int a, b, c;
     if (nwords <= 1) {
-        a = snprintf(given, cap, "{given_key} : %s", jterm);
-        b = snprintf(all, cap, "%s", jterm);
+        a = snprintf(given, cap, "%s", jgiven);
+        b = snprintf(all, cap, "%s", jany);
     } else {
-        const char *rest = words + lf + 5;     /* after the first " AND " */
-        a = snprintf(given, cap, "({given_key} : %s) OR ({given_key} : %s AND %s)", jterm,
-                     first, rest);
-        b = snprintf(all, cap, "%s OR (%s)", jterm, words);
+        /* the first word in the given name, the others anywhere */
+        a = snprintf(given, cap, "%s OR (%s AND %s)", jgiven, first, rest);
+        b = snprintf(all, cap, "%s OR (%s)", jany, words);
     }
     c = snprintf(family, cap, "(%s) NOT (%s)", all, given);
     return a < 0 || b < 0 || c < 0 || (size_t)a >= cap || (size_t)b >= cap ||
@@ -461,8 +581,8 @@ int kstore_search_event(kstore *s, const char *query, const char *event_id, kmat
                         int max, int *n, int *total, kerr *err)
 {
     char folded[KIOSK_QUERY_BYTES];
-    char given[KIOSK_QUERY_BYTES * 16], all[KIOSK_QUERY_BYTES * 16];
-    char family[KIOSK_QUERY_BYTES * 32];
+    char given[KIOSK_QUERY_BYTES * 48], all[KIOSK_QUERY_BYTES * 48];
+    char family[KIOSK_QUERY_BYTES * 96];
     int ret = 0, got = 0;
     if (n)
         *n = 0;
@@ -475,7 +595,7 @@ int kstore_search_event(kstore *s, const char *query, const char *event_id, kmat
     kfold_alt(query, alt, sizeof alt);
     if (max <= 0 || kfold_len(folded) < KIOSK_SEARCH_MIN_CHARS)
         return 0;
-    if (build_match(folded, alt, given, all, family, sizeof given) != 0)
+    if (build_match(folded, alt, given, all, family, sizeof family) != 0)
         return kerr_set(err, KERR_INTERNAL, "search: query expression too long");
     ret = search_pass(s, given, event_id, out, max, &got, err);
     if (ret == 0 && got < max)
@@ -580,14 +700,14 @@ static int parts_agree(const char *a, const char *b)
 }
 
 /* Appends ("key" OR "alt") for an exact whole-name-part token. */
-static int expr_part(char *buf, size_t cap, size_t *len, const char *col, const char *key,
-                     const char *alt)
+static int expr_part(char *buf, size_t cap, size_t *len, const char *col, const char *mark,
+                     const char *key, const char *alt)
 {
     if (expr_add(buf, cap, len, col, strlen(col)) || expr_add(buf, cap, len, " : (", 4) ||
-        expr_word(buf, cap, len, key, strlen(key), 0))
+        expr_mword(buf, cap, len, mark, key, strlen(key), 0))
         return -1;
     if (strcmp(alt, key) != 0 && (expr_add(buf, cap, len, " OR ", 4) ||
-                                  expr_word(buf, cap, len, alt, strlen(alt), 0)))
+                                  expr_mword(buf, cap, len, mark, alt, strlen(alt), 0)))
         return -1;
     return expr_add(buf, cap, len, ")", 1);
 }
@@ -596,7 +716,7 @@ static int expr_part(char *buf, size_t cap, size_t *len, const char *col, const 
 int kstore_possible_match(kstore *s, const kperson *p, kmatch *out, int *found, kerr *err)
 {
     char gk[STORE_KEY_BYTES], ga[STORE_KEY_BYTES], fk[STORE_KEY_BYTES], fa[STORE_KEY_BYTES];
-    char expr[4 * STORE_KEY_BYTES + 64];
+    char expr[4 * STORE_KEY_BYTES + 96];
     size_t len = 0;
     if (!p || !out || !found)
         return kerr_set(err, KERR_INVALID, "kstore_possible_match: person and output "
@@ -608,9 +728,9 @@ int kstore_possible_match(kstore *s, const kperson *p, kmatch *out, int *found, 
     if (!gk[0])
         return 0;
     expr[0] = '\0';
-    if (expr_part(expr, sizeof expr, &len, "{given_key}", gk, ga) ||
+    if (expr_part(expr, sizeof expr, &len, "{given_key}", GIVEN_MARK, gk, ga) ||
         (fk[0] && (expr_add(expr, sizeof expr, &len, " AND ", 5) ||
-                   expr_part(expr, sizeof expr, &len, "{family_key}", fk, fa))))
+                   expr_part(expr, sizeof expr, &len, "{family_key}", "", fk, fa))))
         return kerr_set(err, KERR_INTERNAL, "possible match: name too long");
     sqlite3_stmt *st = s->st[ST_DUP_CANDIDATES];
     kst_bind_text(st, 1, expr);
@@ -710,3 +830,24 @@ done:
     return rc == SQLITE_OK ? 0 : kst_db_error(s, rc, op, err);
 }
 
+
+/* ---- the hub's roster (store_roster.c) ------------------------------------------------- */
+
+/* Indexes a person the hub sent exactly as a sign-up indexes one. */
+int kst_person_index(kstore *s, const char *id, const char *given, const char *family,
+                     char key[STORE_KEY_BYTES], kerr *err)
+{
+    char gkey[STORE_TOKENS_BYTES], fkey[STORE_TOKENS_BYTES], cjk[STORE_TOKENS_BYTES];
+    int64_t rowid = 0;
+    name_index_keys(given, family, key, gkey, fkey, cjk);
+    int ret = fts_rowid(s, key, &rowid, err);
+    if (ret)
+        return ret;
+    sqlite3_stmt *st = s->st[ST_FTS_INSERT];
+    sqlite3_bind_int64(st, 1, rowid);
+    kst_bind_text(st, 2, gkey);
+    kst_bind_text(st, 3, fkey);
+    kst_bind_text(st, 4, cjk);
+    kst_bind_text(st, 5, id);
+    return kst_stmt_run(s, st, "index person name", err);
+}

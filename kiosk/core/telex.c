@@ -52,11 +52,14 @@
  * back exactly as it was typed, and the rest of the word is typed as is:
  * "leslie" -> "lé" on the way, then "lesl" when l comes, and "leslie".
  * So "chris", "john", "kwon", "karen", "susan", "rosa", "ross",
- * "tiffany", "russell", "teresa" all come out as typed.  What the rule
- * cannot save is an English word that is also a Vietnamese syllable when
- * it ends: "lisa" -> "lía", "mary" -> "mảy", "max" -> "mã", "lee" -> "lê";
- * for those the keyboard's suggestion strip offers the word as typed
- * (kcompose_typed, kcompose_use_typed).  tests/telex_oracle.c checks
+ * "tiffany", "russell", "teresa" all come out as typed.  A tone key typed
+ * between the vowels of a syllable is a letter too ("lisa", "gary",
+ * "mary": Telex types the tone after the vowels, "mayr" -> "mảy"; see
+ * vowel_after_tone).  What the rule cannot save is an English word that is
+ * typed exactly as Telex types a Vietnamese syllable: "max" is how "mã" is
+ * typed, "luis" "lúi", "los" "ló", "lee" "lê"; for those the keyboard's
+ * suggestion strip offers the word as typed (kcompose_typed,
+ * kcompose_use_typed).  tests/telex_oracle.c checks
  * every syllable of hunspell-vi against m17n's vi-telex and a list of
  * English, Spanish and Filipino names.
 
@@ -112,6 +115,7 @@ static int qu_only(const txword *w);
 static int spelling_ok(const txword *w, int ini);
 static int tone_place(const txword *w, const txsyl *s, int style);
 static int tone_jumps(const txword *w, const txword *w2, int style);
+static int vowel_after_tone(const txword *w, const txword *w2, int style);
 static void normalize_uo(txword *w);
 static int render(const txword *w, int style, uint32_t *out);
 static int tail_word(const char *text, size_t len, size_t *start,
@@ -485,7 +489,7 @@ static int step(const txword *w, struct kcompose_telex *st, int style,
         w2.tone = w->tone == TONE_NONE ? ktone : -1;
     normalize_uo(&w2);
     if (ok && w2.tone >= 0 && analyse(&w2, &s)
-        && !tone_jumps(w, &w2, style))
+        && !tone_jumps(w, &w2, style) && !vowel_after_tone(w, &w2, style))
         return render(&w2, style, out);
 
     /* Not Vietnamese any more: the word as typed, then as is. */
@@ -509,6 +513,26 @@ static int tone_jumps(const txword *w, const txword *w2, int style)
     analyse(w2, &s2);
     int p1 = tone_place(w, &s1, style), p2 = tone_place(w2, &s2, style);
     return p2 == w2->n - 1 && p1 != p2 && p1 >= s2.ini;
+}
+
+/* True if a vowel added to w (giving w2) joins the vowels that already
+ * carry w's tone: the tone key was typed between the vowels of the
+ * syllable ("lisa" -> "lí" then "a", "gary", "mary").  Telex types the
+ * tone after the vowels ("liaf", "gayr", "mayr"; hunspell-vi's syllables
+ * and UniKey's own lessons type it last), while s and r between two
+ * vowels are how English, Spanish and Filipino names are spelled, so such
+ * a word is given back as typed.  The u of "qu" and the i of "gi" that
+ * held the tone while waiting for the vowel are Telex ("qusa" -> "quá",
+ * "gisa" -> "giá"): there the tone moves out of the initial. */
+static int vowel_after_tone(const txword *w, const txword *w2, int style)
+{
+    txsyl s1, s2;
+    if (w->tone == TONE_NONE || !is_vowel(w2->l[w2->n - 1].base))
+        return 0;
+    analyse(w, &s1);
+    analyse(w2, &s2);
+    int p1 = tone_place(w, &s1, style);
+    return p1 >= s2.ini && s2.nuc == w2->n;
 }
 
 /* Letters that make up words: ASCII, Latin-1 and Latin Extended letters,

@@ -470,8 +470,21 @@ static int load_table(khub *h, const khub_export_opts *o, ksurvey *const *sv, in
 }
 
 /* Resolves the event, loads and merges attendees and their answers, writes
- * CSV or XLSX through the kiosk's table writer. */
+ * CSV or XLSX through the kiosk's table writer; the CSV goes to csv_out
+ * when it is not NULL (o->path is then not used). */
+static int export_to(khub *h, const khub_export_opts *o, FILE *csv_out, long *rows, kerr *err);
+
 int khub_export(khub *h, const khub_export_opts *o, long *rows, kerr *err)
+{
+    return export_to(h, o, o->path && strcmp(o->path, "-") == 0 ? stdout : NULL, rows, err);
+}
+
+int khub_export_csv_stream(khub *h, const khub_export_opts *o, FILE *out, long *rows, kerr *err)
+{
+    return export_to(h, o, out, rows, err);
+}
+
+static int export_to(khub *h, const khub_export_opts *o, FILE *csv_out, long *rows, kerr *err)
 {
     kexport_format fmt;
     ksurvey *sv[KHUB_SURVEYS_MAX];
@@ -480,7 +493,7 @@ int khub_export(khub *h, const khub_export_opts *o, long *rows, kerr *err)
     if (!o->format || kexport_format_parse(o->format, &fmt) != 0)
         return kerr_set(err, KERR_INVALID, "--format %s: expected csv or xlsx",
                         o->format ? o->format : "(none)");
-    int to_stdout = strcmp(o->path, "-") == 0;
+    int to_stdout = csv_out != NULL;
     if (to_stdout && fmt != KEXPORT_CSV)
         return kerr_set(err, KERR_INVALID, "-o -: xlsx cannot go to standard output, give a file name");
     if (o->nsurveys > KHUB_SURVEYS_MAX)
@@ -496,7 +509,7 @@ int khub_export(khub *h, const khub_export_opts *o, long *rows, kerr *err)
         rc = load_table(h, o, sv, nsv, &es, &l, err);
     kexport_result res;
     if (rc == 0 && to_stdout)
-        rc = kexport_table_csv_stream(l.t, stdout, NULL, NULL, &res, err);
+        rc = kexport_table_csv_stream(l.t, csv_out, NULL, NULL, &res, err);
     else if (rc == 0)
         rc = kexport_table_write(l.t, fmt, o->path, NULL, NULL, &res, err);
     if (rc == 0)

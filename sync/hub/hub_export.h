@@ -25,4 +25,8 @@ int khub_events_list(khub *h, FILE *out, kerr *err);
  * people (rows written). */
 int khub_export(khub *h, const khub_export_opts *o, long *rows, kerr *err);
 
+/* The same CSV bytes written to an open stream (o->format must be csv;
+ * o->path is not used): the web page's download (hub_web.c). */
+int khub_export_csv_stream(khub *h, const khub_export_opts *o, FILE *out, long *rows, kerr *err);
+
 #endif

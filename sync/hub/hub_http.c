@@ -53,12 +53,14 @@
 
 #include "batch.h"
 #include "hub_store.h"
+#include "hub_web.h"
 #include "kbuf.h"
 #include "sync_config.h"
 
 typedef struct server {
     khub *hub;
     size_t max_body;
+    khub_web *web;             /* the staff web page: every URL outside /v1/ */
 } server;
 
 typedef struct request {
@@ -297,10 +299,62 @@ static enum MHD_Result get_ack(server *s, struct MHD_Connection *c, const char *
     return respond(c, 200, body);
 }
 
+/* GET /v1/devices/{id}/roster?since=N&limit=M: one page of the roster
+ * (PROTOCOL.md 12; khub_roster_page). */
+static enum MHD_Result get_roster(server *s, struct MHD_Connection *c, const char *device_id)
+{
+    const char *token = bearer(c);
+    if (!token)
+        return respond_error(c, 401, "unauthorized", "missing Authorization: Bearer token");
+    const char *a_since = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "since");
+    const char *a_limit = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "limit");
+    char *end = NULL;
+    long long since = 0, limit = KHUB_ROSTER_PAGE_DEFAULT;
+    kerr e = {0};
+    int rc = 0;
+    if (a_since && (!*a_since || (since = strtoll(a_since, &end, 10), *end) || since < 0 ||
+                    a_since[0] == '-' || a_since[0] == '+'))
+        rc = kerr_set(&e, KERR_INVALID, "since: expected an integer >= 0");
+    else if (a_limit && (!*a_limit || (limit = strtoll(a_limit, &end, 10), *end) || limit < 1 ||
+                         limit > KHUB_ROSTER_PAGE_MAX))
+        rc = kerr_set(&e, KERR_INVALID, "limit: expected an integer 1..%d", KHUB_ROSTER_PAGE_MAX);
+    char name[KHUB_DEVICE_NAME_MAX + 1] = "";
+    kbuf out = {0};
+    int64_t t0 = khub_now_ms();
+    if (rc == 0 && !ksync_is_id(device_id))
+        return respond_error(c, 404, "not_found", "device id must be 32 lower-case hex digits");
+    if (rc == 0)
+        rc = khub_roster_page(s->hub, token, device_id, since, (int)limit, &out, name, &e);
+    kbuf m = {0};
+    kbuf_str(&m, "\"device\":");
+    kbuf_json_str(&m, name);
+    kbuf_printf(&m, ",\"device_id\":\"%s\",\"since\":%lld,\"bytes\":%zu", device_id, since,
+                rc ? 0 : out.len);
+    enum MHD_Result ok;
+    if (rc) {
+        const char *code;
+        unsigned st = status_of(rc, &code);
+        kbuf_printf(&m, ",\"status\":%u,\"result\":\"%s\",\"message\":", st, code);
+        kbuf_json_str(&m, e.msg);
+        ok = respond_error(c, st, code, e.msg);
+    } else {
+        kbuf_printf(&m, ",\"status\":200,\"result\":\"ok\"");
+        ok = respond(c, 200, out.p);
+    }
+    kbuf_printf(&m, ",\"ms\":%" PRId64, khub_now_ms() - t0);
+    if (!m.oom)
+        khub_log("roster", m.p);
+    kbuf_free(&m);
+    kbuf_free(&out);
+    return ok;
+}
+
 /* Routes a request whose body (if any) has been read completely. */
 static enum MHD_Result route(server *s, struct MHD_Connection *c, const char *url, const char *method,
                              request *req)
 {
+    if (khub_web_owns(url))
+        return khub_web_handle(s->web, c, url, method, req->body.p, req->body.len, req->too_large);
     int is_get = strcmp(method, "GET") == 0, is_post = strcmp(method, "POST") == 0;
     if (strcmp(url, "/v1/health") == 0) {
         if (!is_get)
@@ -330,6 +384,15 @@ static enum MHD_Result route(server *s, struct MHD_Connection *c, const char *ur
         memcpy(id, url + sizeof prefix - 1, 32);
         id[32] = '\0';
         return get_ack(s, c, id);
+    }
+    if (strncmp(url, prefix, sizeof prefix - 1) == 0 && n == sizeof prefix - 1 + 32 + 7 &&
+        strcmp(url + n - 7, "/roster") == 0) {
+        if (!is_get)
+            return respond_error(c, 405, "method_not_allowed", "use GET");
+        char id[33];
+        memcpy(id, url + sizeof prefix - 1, 32);
+        id[32] = '\0';
+        return get_roster(s, c, id);
     }
     return respond_error(c, 404, "not_found", "no such path");
 }
@@ -371,6 +434,16 @@ static enum MHD_Result first_call(server *s, struct MHD_Connection *c, const cha
                                      "length is ambiguous";
         log_batch("", NULL, NULL, 400, "malformed", msg, 0, req->recv_ms);
         return respond_error(c, 400, "malformed", msg);
+    }
+    if (khub_web_owns(url) && strcmp(method, "POST") == 0) {
+        /* a web form: its session and CSRF token are checked with the
+         * whole (small) body; a longer one is refused unread */
+        unsigned long long n = cl.n ? strtoull(cl.first, NULL, 10) : 0;
+        if (n > KHUB_WEB_MAX_FORM)
+            return khub_web_handle(s->web, c, url, method, NULL, 0, 1);
+        MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT, (unsigned)KHUB_CONNECTION_TIMEOUT_S);
+        *refused = 0;
+        return MHD_YES;
     }
     int needs_body = (strcmp(url, "/v1/batches") == 0 || strcmp(url, "/v1/pair") == 0) &&
                      strcmp(method, "POST") == 0;
@@ -444,7 +517,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_YES;
     }
     if (*upload_data_size > 0) {
-        if (!req->too_large && req->body.len + *upload_data_size > s->max_body) {
+        size_t limit = khub_web_owns(url) ? (size_t)KHUB_WEB_MAX_FORM : s->max_body;
+        if (!req->too_large && req->body.len + *upload_data_size > limit) {
             req->too_large = 1;
             kbuf_free(&req->body);
         }
@@ -521,10 +595,15 @@ int khub_serve(const khub_serve_opts *o, kerr *err)
         return rc;
     if (!o->tls_cert != !o->tls_key)
         return kerr_set(err, KERR_INVALID, "--tls-cert and --tls-key go together");
-    server s = {NULL, o->max_body ? o->max_body : KSYNC_MAX_BATCH_BYTES};
+    server s = {NULL, o->max_body ? o->max_body : KSYNC_MAX_BATCH_BYTES, NULL};
     if ((rc = khub_open(&s.hub, o->store_path, err)))
         return rc;
+    if ((rc = khub_web_open(&s.web, s.hub, o->tls_cert != NULL, NULL, err))) {
+        khub_close(s.hub);
+        return rc;
+    }
     if (o->max_pages > 0 && (rc = khub_limit_pages(s.hub, o->max_pages, err))) {
+        khub_web_close(s.web);
         khub_close(s.hub);
         return rc;
     }
@@ -532,11 +611,13 @@ int khub_serve(const khub_serve_opts *o, kerr *err)
     char *cert = NULL, *key = NULL;
     if (o->tls_cert) {
         if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+            khub_web_close(s.web);
             khub_close(s.hub);
             return kerr_set(err, KERR_INVALID, "this libmicrohttpd has no TLS: use a reverse proxy");
         }
         if (!(cert = slurp(o->tls_cert, err)) || !(key = slurp(o->tls_key, err))) {
             free(cert);
+            khub_web_close(s.web);
             khub_close(s.hub);
             return KERR_IO;
         }
@@ -579,6 +660,7 @@ int khub_serve(const khub_serve_opts *o, kerr *err)
     if (!d) {
         free(cert);
         free(key);
+        khub_web_close(s.web);
         khub_close(s.hub);
         return kerr_set(err, KERR_IO, "MHD_start_daemon: cannot listen on %s",
                         o->listen ? o->listen : KHUB_LISTEN);
@@ -600,6 +682,7 @@ int khub_serve(const khub_serve_opts *o, kerr *err)
     khub_log("stopped", sig == SIGINT ? "\"signal\":\"SIGINT\"" : "\"signal\":\"SIGTERM\"");
     free(cert);
     free(key);
+    khub_web_close(s.web);
     khub_close(s.hub);
     return 0;
 }

@@ -8,12 +8,23 @@
  *       kiosk's id and bundle key (`kiosk sync key`) the token is bound to
  *       them at once, so that kiosk's bundles import before it ever
  *       reaches the hub over a network
+ *   kiosk-hub user add NAME                           [--store PATH]
+ *       a staff account for the web page (hub_web.h); the password is read
+ *       from standard input (one line; not echoed on a terminal) and stored
+ *       as Argon2id (hub_users.h)
  *   kiosk-hub import FILE...                          [--store PATH]
  *   kiosk-hub events                                  [--store PATH]
  *   kiosk-hub export --event ID --format csv|xlsx -o FILE|- [--survey FILE]... [--store PATH]
  *   kiosk-hub copy --from HUB.DB --to postgresql://USER@HOST/DB
  *       moves an SQLite hub to PostgreSQL (devices, tokens, records);
  *       running it again adds only what is new
+ *   kiosk-hub event add NAME --program P [--date YYYY-MM-DD] [--survey KEY] [--link URL]
+ *       makes an event every kiosk downloads; prints its id
+ *   kiosk-hub survey add FILE...    a survey file every kiosk downloads
+ *                                   (checked as `kiosk survey check` does)
+ *   kiosk-hub person list [TEXT] | merge KEEP OTHER | forget ID
+ *       the roster's people; merge makes OTHER an alias of KEEP on every
+ *       kiosk; forget erases a person's data here and on every kiosk
  *
  * --store PATH is an SQLite file, or a PostgreSQL connection URI
  * (postgresql://USER@HOST/DB, any libpq URI; libpq's PG* variables fill
@@ -32,12 +43,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include "bundle.h"
 #include "hub_export.h"
 #include "hub_http.h"
 #include "hub_store.h"
 #include "cli_args.h"
+#include "hub_users.h"
 #include "kbuf.h"
 #include "sync_config.h"
 
@@ -51,11 +65,15 @@ static int usage(void)
             "usage: kiosk-hub serve [--store PATH] [--listen HOST:PORT] [--tls-cert PEM --tls-key PEM]\n"
             "       kiosk-hub device add NAME [--device-id ID --bundle-key HEX] [--store PATH]\n"
             "       kiosk-hub device revoke NAME | device list [--store PATH]\n"
+            "       kiosk-hub user add NAME [--store PATH]   (password on standard input)\n"
             "       kiosk-hub import FILE... [--store PATH]\n"
             "       kiosk-hub events [--store PATH]\n"
             "       kiosk-hub export --event ID --format csv|xlsx -o FILE|- [--survey FILE]...\n"
             "                        [--store PATH]\n"
             "       kiosk-hub copy --from HUB.DB --to postgresql://USER@HOST/DB\n"
+            "       kiosk-hub event add NAME --program P [--date YYYY-MM-DD] [--survey KEY] [--link URL]\n"
+            "       kiosk-hub survey add FILE... [--store PATH]\n"
+            "       kiosk-hub person list [TEXT] | merge KEEP OTHER | forget ID [--store PATH]\n"
             "  PATH: an SQLite file, or postgresql://USER@HOST/DB (PostgreSQL)\n");
     return 2;
 }
@@ -63,6 +81,7 @@ static int usage(void)
 /* Options shared by the subcommands; positional arguments are collected. */
 typedef struct opts {
     const char *store, *listen, *tls_cert, *tls_key, *event, *format, *out, *from, *to, *device_id, *bundle_key;
+    const char *program, *date, *link;
     long long max_pages;
     long long delay_ms;
     long long max_body;
@@ -94,6 +113,9 @@ static int parse_opts(int argc, char **argv, int from, opts *o)
         else if (strcmp(a, "--to") == 0) slot = &o->to;
         else if (strcmp(a, "--device-id") == 0) slot = &o->device_id;
         else if (strcmp(a, "--bundle-key") == 0) slot = &o->bundle_key;
+        else if (strcmp(a, "--program") == 0) slot = &o->program;
+        else if (strcmp(a, "--date") == 0) slot = &o->date;
+        else if (strcmp(a, "--link") == 0) slot = &o->link;
         else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) slot = &o->out;
         else if (strcmp(a, "--survey") == 0) {
             if (o->nsurveys == (int)(sizeof o->surveys / sizeof o->surveys[0])) {
@@ -179,6 +201,61 @@ static int cmd_device(const opts *o)
         fprintf(stderr, "kiosk-hub: %s\n", e.msg);
         return 1;
     }
+    return 0;
+}
+
+/* Reads one line (the password) from standard input, without echo on a
+ * terminal; 0, or -1 if there is none or it is too long. */
+static int read_password(char *out, size_t cap)
+{
+    int tty = isatty(STDIN_FILENO);
+    struct termios old, quiet;
+    if (tty && tcgetattr(STDIN_FILENO, &old) == 0) {
+        quiet = old;
+        quiet.c_lflag &= ~(tcflag_t)ECHO;
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+        fprintf(stderr, "password: ");
+    } else {
+        tty = 0;
+    }
+    int rc = fgets(out, (int)cap, stdin) ? 0 : -1;
+    if (tty) {
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+        fprintf(stderr, "\n");
+    }
+    size_t n = rc == 0 ? strlen(out) : 0;
+    if (rc == 0 && n == cap - 1 && out[n - 1] != '\n')
+        rc = -1;                                    /* longer than the buffer */
+    while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r'))
+        out[--n] = '\0';
+    return rc;
+}
+
+/* kiosk-hub user add NAME: a staff account for the web page. */
+static int cmd_user(const opts *o)
+{
+    if (o->npos != 2 || strcmp(o->pos[0], "add") != 0)
+        return usage();
+    char pw[KHUB_PASSWORD_MAX + 2];
+    if (read_password(pw, sizeof pw) != 0) {
+        sodium_memzero(pw, sizeof pw);
+        fprintf(stderr, "kiosk-hub: user add: give the password on standard input (one line, at "
+                "most %d bytes)\n", KHUB_PASSWORD_MAX);
+        return 1;
+    }
+    khub *h;
+    kerr e = {0};
+    int rc = khub_open(&h, o->store, &e);
+    if (rc == 0) {
+        rc = khub_user_add(h, o->pos[1], pw, &e);
+        khub_close(h);
+    }
+    sodium_memzero(pw, sizeof pw);
+    if (rc) {
+        fprintf(stderr, "kiosk-hub: %s\n", e.msg);
+        return 1;
+    }
+    fprintf(stderr, "user %s added: log in at the hub's address, /login\n", o->pos[1]);
     return 0;
 }
 
@@ -308,6 +385,88 @@ static int cmd_copy(const opts *o)
     return 0;
 }
 
+/* kiosk-hub event add | survey add | person list|merge|forget: the roster
+ * kiosks download (hub_store.h). */
+static int cmd_roster(const char *cmd, const opts *o)
+{
+    const char *sub = o->npos ? o->pos[0] : "";
+    int ok_args = (strcmp(cmd, "event") == 0 && strcmp(sub, "add") == 0 && o->npos == 2 &&
+                   o->program && o->nsurveys <= 1) ||
+                  (strcmp(cmd, "survey") == 0 && strcmp(sub, "add") == 0 && o->npos >= 2) ||
+                  (strcmp(cmd, "person") == 0 && ((strcmp(sub, "list") == 0 && o->npos <= 2) ||
+                                                  (strcmp(sub, "merge") == 0 && o->npos == 3) ||
+                                                  (strcmp(sub, "forget") == 0 && o->npos == 2)));
+    if (!ok_args)
+        return usage();
+    khub *h;
+    kerr e = {0};
+    if (khub_open(&h, o->store, &e)) {
+        fprintf(stderr, "kiosk-hub: %s\n", e.msg);
+        return 1;
+    }
+    int rc = 0;
+    if (strcmp(cmd, "event") == 0) {
+        char id[33];
+        rc = khub_event_add(h, o->pos[1], o->program, o->date, o->nsurveys ? o->surveys[0] : NULL,
+                            o->link, id, &e);
+        if (rc == 0)
+            printf("%s\n", id);
+    } else if (strcmp(cmd, "survey") == 0) {
+        for (int f = 1; f < o->npos && rc == 0; f++) {
+            FILE *in = fopen(o->pos[f], "rb");
+            struct stat st;
+            if (!in || fstat(fileno(in), &st) != 0 || !S_ISREG(st.st_mode)) {
+                rc = kerr_set(&e, KERR_IO, "%s: cannot read it (not a regular file?)", o->pos[f]);
+                if (in)
+                    fclose(in);
+                break;
+            }
+            size_t cap = (size_t)st.st_size + 1, n = 0;
+            char *buf = malloc(cap);
+            if (buf)
+                n = fread(buf, 1, cap, in);
+            fclose(in);
+            char key[65];
+            int version = 0;
+            rc = !buf ? kerr_set(&e, KERR_INTERNAL, "out of memory")
+                      : khub_survey_add(h, buf, n, o->pos[f], key, &version, &e);
+            free(buf);
+            if (rc == 0)
+                fprintf(stderr, "%s: survey %s version %d, kiosks get it at their next sync\n",
+                        o->pos[f], key, version);
+        }
+    } else if (strcmp(o->pos[0], "list") == 0) {
+        khub_rows *r = NULL;
+        rc = khub_people_list(h, o->npos > 1 ? o->pos[1] : "", 10000, &r, &e);
+        int got;
+        while (rc == 0 && (got = khub_rows_next(r, &e)) == 1) {
+            const char *merged = khub_rows_text(r, 5);
+            printf("%s\t%s\t%s\t%s\t%s%s%s\n", khub_rows_text(r, 0), khub_rows_text(r, 1),
+                   khub_rows_text(r, 2), khub_rows_text(r, 3), khub_rows_text(r, 4),
+                   merged && *merged ? "\tmerged: " : "", merged ? merged : "");
+        }
+        if (rc == 0 && got < 0)
+            rc = got;
+        khub_rows_free(r);
+    } else if (strcmp(o->pos[0], "merge") == 0) {
+        rc = khub_person_merge(h, o->pos[1], o->pos[2], &e);
+        if (rc == 0)
+            fprintf(stderr, "%s is now %s on the hub and, after their next sync, on every kiosk\n",
+                    o->pos[2], o->pos[1]);
+    } else {
+        rc = khub_person_forget(h, o->pos[1], &e);
+        if (rc == 0)
+            fprintf(stderr, "%s forgotten: name and contacts erased here; every kiosk erases them "
+                    "at its next sync\n", o->pos[1]);
+    }
+    khub_close(h);
+    if (rc) {
+        fprintf(stderr, "kiosk-hub: %s\n", e.msg);
+        return 1;
+    }
+    return 0;
+}
+
 /* Entry point. */
 int main(int argc, char **argv)
 {
@@ -336,8 +495,12 @@ int main(int argc, char **argv)
         return cmd_device(&o);
     if (strcmp(cmd, "import") == 0)
         return cmd_import(&o);
+    if (strcmp(cmd, "user") == 0)
+        return cmd_user(&o);
     if (strcmp(cmd, "copy") == 0)
         return cmd_copy(&o);
+    if (strcmp(cmd, "event") == 0 || strcmp(cmd, "survey") == 0 || strcmp(cmd, "person") == 0)
+        return cmd_roster(cmd, &o);
     if (strcmp(cmd, "events") == 0 || strcmp(cmd, "export") == 0) {
         khub *h;
         if (khub_open(&h, o.store, &e)) {

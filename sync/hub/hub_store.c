@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hub_roster.h"
 #include "hub_store_sqlite.h"
 #include "utf8.h"
 #ifdef KHUB_WITH_PG
@@ -76,6 +77,11 @@ int khub_open(khub **out, const char *path, kerr *err)
     }
     if (rc) {
         free(h);
+        return rc;
+    }
+    rc = khub_roster_backfill(h, err);
+    if (rc) {
+        khub_close(h);
         return rc;
     }
     *out = h;
@@ -154,6 +160,9 @@ static int device_name_ok(const char *name)
 int khub_device_add_bound(khub *h, const char *name, const char *device_id,
                           const unsigned char *sign_pk, char token_out[KHUB_TOKEN_LEN + 1], kerr *err)
 {
+    if (device_id && strcmp(device_id, KHUB_HUB_DEVICE_ID) == 0)
+        return kerr_set(err, KERR_INVALID, "--device-id %s is the hub's own id: no kiosk may use it",
+                        device_id);
 #ifdef KHUB_WITH_PG
     if (h->pg) {
         token_out[0] = '\0';
@@ -221,6 +230,9 @@ int khub_auth(khub *h, const char *token, char name[KHUB_DEVICE_NAME_MAX + 1], c
 int khub_pair(khub *h, const char *token, const char *device_id, const unsigned char sign_pk[32],
               char name[KHUB_DEVICE_NAME_MAX + 1], kerr *err)
 {
+    if (device_id && strcmp(device_id, KHUB_HUB_DEVICE_ID) == 0)
+        return kerr_set(err, KERR_INVALID, "device_id %s is the hub's own id: no kiosk may use it",
+                        device_id);
 #ifdef KHUB_WITH_PG
     if (h->pg) {
         char hash[65], pk[65];
@@ -251,8 +263,9 @@ int khub_ingest_begin(khub *h, kerr *err)
     return khub_sqlite_ingest_begin(h->lite, err);
 }
 
-int khub_ingest_batch(khub *h, const khub_source *src, const ksync_batch *b, khub_result *res,
-                      kerr *err)
+/* The backend's part of storing one batch. */
+static int ingest_batch(khub *h, const khub_source *src, const ksync_batch *b, khub_result *res,
+                        kerr *err)
 {
 #ifdef KHUB_WITH_PG
     if (h->pg) {
@@ -263,6 +276,15 @@ int khub_ingest_batch(khub *h, const khub_source *src, const ksync_batch *b, khu
     }
 #endif
     return khub_sqlite_ingest_batch(h->lite, src, b, res, err);
+}
+
+/* Stores one batch, then (same transaction) enters the people it brought
+ * into the roster (hub_roster.c). */
+int khub_ingest_batch(khub *h, const khub_source *src, const ksync_batch *b, khub_result *res,
+                      kerr *err)
+{
+    int rc = ingest_batch(h, src, b, res, err);
+    return rc ? rc : khub_roster_note_batch(h, b, err);
 }
 
 int khub_ingest_end(khub *h, int ok, khub_result *res, kerr *err)
@@ -277,8 +299,6 @@ int khub_ingest_end(khub *h, int ok, khub_result *res, kerr *err)
 int khub_ingest(khub *h, const khub_source *src, const ksync_batch *batches, int nb,
                 khub_result *res, kerr *err)
 {
-    if (h->lite)
-        return khub_sqlite_ingest(h->lite, src, batches, nb, res, err);
     memset(res, 0, sizeof *res);
     int rc = khub_ingest_begin(h, err);
     if (rc)
@@ -310,25 +330,48 @@ static const char *const lite_sql[] = {
     [KHUB_Q_EVENTS_ON_DATE] =
         "SELECT id, coalesce(json_extract(fields, '$.name'), '') FROM records"
         " WHERE tbl = 'events' AND coalesce(json_extract(fields, '$.date'), '') = ?1",
+    /* the person of a check-in: the check-in's own device's record, else
+     * the roster's copy (a roster person checked in at another kiosk);
+     * an id merged into another (people_ids.alias_of) counts as that one */
     [KHUB_Q_CHECKINS] =
-        "SELECT c.device_id || ':' || json_extract(c.fields, '$.person_id'), c.corrected_ms,"
+        "SELECT CASE WHEN p.id IS NOT NULL AND (o.device_id IS NULL OR o.device_id <> c.device_id)"
+        "   THEN c.device_id || ':' || p.id"
+        "  WHEN t.id IS NOT NULL THEN t.device_id || ':' || t.id"
+        "  WHEN o.id IS NOT NULL THEN o.device_id || ':' || o.id"
+        "  ELSE c.device_id || ':' || json_extract(c.fields, '$.person_id') END, c.corrected_ms,"
         " coalesce(json_extract(c.fields, '$.is_new'), 0) <> 0,"
-        " json_extract(p.fields, '$.given'), json_extract(p.fields, '$.family'),"
-        " json_extract(p.fields, '$.phone'), json_extract(p.fields, '$.email'),"
-        " json_extract(p.fields, '$.zip')"
+        " json_extract(coalesce(p.fields, q.fields), '$.given'),"
+        " json_extract(coalesce(p.fields, q.fields), '$.family'),"
+        " json_extract(coalesce(p.fields, q.fields), '$.phone'),"
+        " json_extract(coalesce(p.fields, q.fields), '$.email'),"
+        " json_extract(coalesce(p.fields, q.fields), '$.zip')"
         " FROM records c LEFT JOIN records p"
         "   ON p.device_id = c.device_id AND p.id = json_extract(c.fields, '$.person_id')"
         "   AND p.tbl = 'people'"
+        " LEFT JOIN people_ids o ON o.id = json_extract(c.fields, '$.person_id')"
+        " LEFT JOIN people_ids t ON t.id = o.alias_of"
+        " LEFT JOIN records q ON p.id IS NULL AND q.device_id = o.device_id AND q.id = o.id"
+        "   AND q.tbl = 'people'"
         " WHERE c.tbl = 'checkins' AND json_extract(c.fields, '$.event_id') = ?1",
+    /* the answer's person as KHUB_Q_CHECKINS finds it (aliases too) */
     [KHUB_Q_ANSWERS] =
-        "SELECT device_id || ':' || json_extract(fields, '$.person_id'),"
-        " json_extract(fields, '$.survey_key'),"
-        " json_extract(fields, '$.question_key'), json_extract(fields, '$.value'),"
-        " device_id, seq, corrected_ms FROM records"
-        " WHERE tbl = 'answers' AND json_extract(fields, '$.event_id') = ?1",
+        "SELECT CASE WHEN p.id IS NOT NULL AND (o.device_id IS NULL OR o.device_id <> a.device_id)"
+        "   THEN a.device_id || ':' || p.id"
+        "  WHEN t.id IS NOT NULL THEN t.device_id || ':' || t.id"
+        "  WHEN o.id IS NOT NULL THEN o.device_id || ':' || o.id"
+        "  ELSE a.device_id || ':' || json_extract(a.fields, '$.person_id') END,"
+        " json_extract(a.fields, '$.survey_key'),"
+        " json_extract(a.fields, '$.question_key'), json_extract(a.fields, '$.value'),"
+        " a.device_id, a.seq, a.corrected_ms FROM records a"
+        " LEFT JOIN records p ON p.device_id = a.device_id"
+        "   AND p.id = json_extract(a.fields, '$.person_id') AND p.tbl = 'people'"
+        " LEFT JOIN people_ids o ON o.id = json_extract(a.fields, '$.person_id')"
+        " LEFT JOIN people_ids t ON t.id = o.alias_of"
+        " WHERE a.tbl = 'answers' AND json_extract(a.fields, '$.event_id') = ?1",
     [KHUB_Q_EVENTS_LIST] =
         "SELECT e.id, coalesce(json_extract(e.fields, '$.date'), ''),"
-        " coalesce(json_extract(e.fields, '$.name'), ''), coalesce(d.name, e.device_id),"
+        " coalesce(json_extract(e.fields, '$.name'), ''),"
+        " CASE WHEN e.device_id = '" KHUB_HUB_DEVICE_ID "' THEN 'hub' ELSE coalesce(d.name, e.device_id) END,"
         " (SELECT count(*) FROM records c WHERE c.tbl = 'checkins'"
         "   AND json_extract(c.fields, '$.event_id') = e.id)"
         " FROM records e LEFT JOIN devices d ON d.device_id = e.device_id"
@@ -348,21 +391,40 @@ static const char *const pg_sql[] = {
         "SELECT id, coalesce(" J("", "name") ", '') FROM records"
         " WHERE tbl = 'events' AND coalesce(" J("", "date") ", '') = $1",
     [KHUB_Q_CHECKINS] =
-        "SELECT c.device_id || ':' || " J("c.", "person_id") ", c.corrected_ms,"
+        "SELECT CASE WHEN p.id IS NOT NULL AND (o.device_id IS NULL OR o.device_id <> c.device_id)"
+        "   THEN c.device_id || ':' || p.id"
+        "  WHEN t.id IS NOT NULL THEN t.device_id || ':' || t.id"
+        "  WHEN o.id IS NOT NULL THEN o.device_id || ':' || o.id"
+        "  ELSE c.device_id || ':' || " J("c.", "person_id") " END, c.corrected_ms,"
         " CASE WHEN " J("c.", "is_new") " IN ('true', '1') THEN 1 ELSE 0 END,"
-        " " J("p.", "given") ", " J("p.", "family") ", " J("p.", "phone") ","
-        " " J("p.", "email") ", " J("p.", "zip")
+        " coalesce(p.fields, q.fields)::jsonb ->> 'given',"
+        " coalesce(p.fields, q.fields)::jsonb ->> 'family',"
+        " coalesce(p.fields, q.fields)::jsonb ->> 'phone',"
+        " coalesce(p.fields, q.fields)::jsonb ->> 'email',"
+        " coalesce(p.fields, q.fields)::jsonb ->> 'zip'"
         " FROM records c LEFT JOIN records p"
         "   ON p.device_id = c.device_id AND p.id = " J("c.", "person_id") " AND p.tbl = 'people'"
+        " LEFT JOIN people_ids o ON o.id = " J("c.", "person_id")
+        " LEFT JOIN people_ids t ON t.id = o.alias_of"
+        " LEFT JOIN records q ON p.id IS NULL AND q.device_id = o.device_id AND q.id = o.id"
+        "   AND q.tbl = 'people'"
         " WHERE c.tbl = 'checkins' AND " J("c.", "event_id") " = $1",
     [KHUB_Q_ANSWERS] =
-        "SELECT device_id || ':' || " J("", "person_id") ", " J("", "survey_key") ","
-        " " J("", "question_key") ","
-        " " J("", "value") ", device_id, seq, corrected_ms FROM records"
-        " WHERE tbl = 'answers' AND " J("", "event_id") " = $1",
+        "SELECT CASE WHEN p.id IS NOT NULL AND (o.device_id IS NULL OR o.device_id <> a.device_id)"
+        "   THEN a.device_id || ':' || p.id"
+        "  WHEN t.id IS NOT NULL THEN t.device_id || ':' || t.id"
+        "  WHEN o.id IS NOT NULL THEN o.device_id || ':' || o.id"
+        "  ELSE a.device_id || ':' || " J("a.", "person_id") " END,"
+        " " J("a.", "survey_key") ", " J("a.", "question_key") ", " J("a.", "value") ","
+        " a.device_id, a.seq, a.corrected_ms FROM records a"
+        " LEFT JOIN records p ON p.device_id = a.device_id AND p.id = " J("a.", "person_id")
+        "   AND p.tbl = 'people'"
+        " LEFT JOIN people_ids o ON o.id = " J("a.", "person_id")
+        " LEFT JOIN people_ids t ON t.id = o.alias_of"
+        " WHERE a.tbl = 'answers' AND " J("a.", "event_id") " = $1",
     [KHUB_Q_EVENTS_LIST] =
         "SELECT e.id, coalesce(" J("e.", "date") ", ''), coalesce(" J("e.", "name") ", ''),"
-        " coalesce(d.name, e.device_id),"
+        " CASE WHEN e.device_id = '" KHUB_HUB_DEVICE_ID "' THEN 'hub' ELSE coalesce(d.name, e.device_id) END,"
         " (SELECT count(*) FROM records c WHERE c.tbl = 'checkins'"
         "   AND " J("c.", "event_id") " = e.id)"
         " FROM records e LEFT JOIN devices d ON d.device_id = e.device_id"
@@ -462,4 +524,73 @@ int khub_copy(khub *dst, khub *src, FILE *report, kerr *err)
     (void)report;
     return kerr_set(err, KERR_INVALID, "--to: expected a PostgreSQL connection URI "
                     "(postgresql://USER@HOST/DB)");
+}
+
+/* ---- one statement in either dialect (hub_roster.c and tests) ----------------------- */
+
+/* Maps a failed SQLite call to a kerr code (as hub_store_sqlite.c does). */
+static int lite_fail(sqlite3 *db, int rc, kerr *err)
+{
+    int prim = rc & 0xff, code = KERR_IO;
+    if (prim == SQLITE_FULL)
+        code = KERR_FULL;
+    else if (prim == SQLITE_BUSY || prim == SQLITE_LOCKED)
+        code = KHUB_BUSY;
+    else if (prim == SQLITE_NOMEM)
+        code = KERR_INTERNAL;
+    else if (prim == SQLITE_CONSTRAINT)
+        code = KERR_DUP;
+    return kerr_set(err, code, "hub store: %s", sqlite3_errmsg(db));
+}
+
+int khub_sql(khub *h, const char *lite, const char *pg, const char *const *params, int nparams,
+             khub_rows **out, kerr *err)
+{
+    if (out)
+        *out = NULL;
+    khub_rows *r = calloc(1, sizeof *r);
+    if (!r)
+        return kerr_set(err, KERR_INTERNAL, "query: out of memory");
+#ifdef KHUB_WITH_PG
+    if (h->pg) {
+        int rc = khub_pg_query(h->pg, pg, nparams, params, &r->pg, err);
+        if (rc || !out) {
+            khub_pg_rows_free(r->pg);
+            free(r);
+            return rc;
+        }
+        *out = r;
+        return 0;
+    }
+#else
+    (void)pg;
+#endif
+    r->db = khub_sqlite_db(h->lite);
+    int rc = sqlite3_prepare_v2(r->db, lite, -1, &r->st, NULL);
+    if (rc != SQLITE_OK) {
+        rc = lite_fail(r->db, rc, err);
+        free(r);
+        return rc;
+    }
+    for (int i = 0; i < nparams; i++)
+        if (params[i])
+            sqlite3_bind_text(r->st, i + 1, params[i], -1, SQLITE_TRANSIENT);
+    if (out) {
+        *out = r;
+        return 0;
+    }
+    while ((rc = sqlite3_step(r->st)) == SQLITE_ROW)
+        ;
+    int e = rc == SQLITE_DONE ? 0 : lite_fail(r->db, rc, err);
+    khub_rows_free(r);
+    return e;
+}
+
+int khub_tx(khub *h, char what, kerr *err)
+{
+    const char *lite = what == 'b' ? "BEGIN IMMEDIATE" : what == 'c' ? "COMMIT" : "ROLLBACK";
+    const char *pg = what == 'b' ? "BEGIN" : what == 'c' ? "COMMIT" : "ROLLBACK";
+    kerr tmp;
+    int rc = khub_sql(h, lite, pg, NULL, 0, NULL, what == 'r' ? &tmp : err);
+    return what == 'r' ? 0 : rc;
 }

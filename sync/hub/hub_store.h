@@ -165,6 +165,89 @@ const char *khub_rows_text(khub_rows *r, int col);
 int64_t khub_rows_int(khub_rows *r, int col);
 void khub_rows_free(khub_rows *r);
 
+/* ---- the roster: what travels back to kiosks (PROTOCOL.md 12, issue 12) ---------
+ *
+ * Tables (SQLite schema 3, PostgreSQL migration 2):
+ *   roster(seq PK, key UNIQUE, kind, body)   the change log kiosks download:
+ *       one row per thing ("person:ID", "event:ID", "survey:KEY"), moved to
+ *       a new, higher seq whenever it changes, so a kiosk's cursor is the
+ *       highest seq it applied and a kiosk away for a season gets each thing
+ *       once, in its latest state; kind is person, alias, forget, event or
+ *       survey; body is the change's JSON object.
+ *   people_ids(id PK, device_id, alias_of, forgotten_ms)   every person id
+ *       the hub holds: the device whose record came first (the roster's
+ *       copy), the id it was merged into, when it was forgotten.
+ *   person_keys(key, id)   the section 7 match keys of each person id
+ *       (folded name with phone digits, with e-mail): a new record sharing
+ *       one with an earlier id becomes that id's alias (PROTOCOL.md 12).
+ *       Personal data: a forgotten person's keys are deleted.
+ *   hub_meta(key PK, value)   roster_id: random, made with the store; a
+ *       kiosk that sees another one starts its download again from 0.
+ * Events made at the hub are records of the device KHUB_HUB_DEVICE_ID (no
+ * kiosk can pair with that id), so exports and `events` see them as any. */
+#define KHUB_HUB_DEVICE_ID "00000000000000000000000000000000"
+#define KHUB_ROSTER_PAGE_DEFAULT 1000   /* changes per download page */
+#define KHUB_ROSTER_PAGE_MAX 5000
+#define KHUB_ROSTER_PAGE_BYTES (4 * 1024 * 1024)  /* a page stops before this */
+
+/* Makes an event at the hub (a record of KHUB_HUB_DEVICE_ID) that every
+ * kiosk downloads; date is YYYY-MM-DD or NULL/"" for today (hub's local
+ * time), survey_key and link NULL or "" for none.  id_out gets the new id.
+ * KERR_INVALID naming the bad argument. */
+int khub_event_add(khub *h, const char *name, const char *program, const char *date,
+                   const char *survey_key, const char *link, char id_out[33], kerr *err);
+
+/* Adds (or replaces, by its key) a survey file the kiosks download; the
+ * text must pass kiosk/core/survey.c's check (KERR_INVALID with its first
+ * problems otherwise).  key_out gets the survey's key, version_out its
+ * version. */
+int khub_survey_add(khub *h, const char *text, size_t len, const char *label, char key_out[65],
+                    int *version_out, kerr *err);
+
+/* Staff say other_id is the same person as keep_id: other_id (and every id
+ * already merged into it) becomes an alias of keep_id (or of the id
+ * keep_id is itself merged into), and the aliases travel to kiosks.
+ * Merging ids that are already one person is a no-op.  KERR_NOTFOUND for
+ * an id the hub does not hold, KERR_INVALID for a bad or forgotten id or
+ * keep_id == other_id. */
+int khub_person_merge(khub *h, const char *keep_id, const char *other_id, kerr *err);
+
+/* Forgets a person (and every id merged with them): the personal fields of
+ * every people record of theirs are erased at the hub (given, family,
+ * phone, email, zip; records that arrive later under those ids are erased
+ * as they arrive), and a tombstone travels to every kiosk.  Check-ins and
+ * answers stay, so exports keep an anonymous row and counts stay right.
+ * KERR_NOTFOUND for an id the hub does not hold. */
+int khub_person_forget(khub *h, const char *person_id, kerr *err);
+
+/* One page of the roster for a kiosk (GET /v2/devices/ID/roster): the token
+ * must be live and paired with device_id (KHUB_UNAUTHORIZED, KHUB_NOT_PAIRED,
+ * KHUB_FORBIDDEN as for ack).  Writes the response JSON into out (a kbuf):
+ *   {"protocol":2,"roster_id":"…","cursor":N,"more":true|false,
+ *    "changes":[{"seq":S,"kind":"person",…},…]}
+ * with the changes after `since`, at most `limit` (1..KHUB_ROSTER_PAGE_MAX)
+ * and about KHUB_ROSTER_PAGE_BYTES; cursor is the last seq given (or since
+ * when none; 0 with "reset":true when since is past the hub's last change,
+ * a hub restored from a backup). */
+struct kbuf;
+int khub_roster_page(khub *h, const char *token, const char *device_id, int64_t since, int limit,
+                     struct kbuf *out, char name[KHUB_DEVICE_NAME_MAX + 1], kerr *err);
+
+/* The people the hub holds, for staff (one row per id that is not merged
+ * into another and not forgotten): id, given, family, zip, device name,
+ * ids merged into it (comma-separated or "").  query: "" for all, else
+ * folded-name substring; at most limit rows, by family then given name. */
+int khub_people_list(khub *h, const char *query, int limit, khub_rows **out, kerr *err);
+
+/* One statement in the store's dialect (lite for SQLite, pg for
+ * PostgreSQL), text parameters; rows into *out when out is not NULL (read
+ * with khub_rows_next), else run to completion.  For the store's own
+ * modules and tests. */
+int khub_sql(khub *h, const char *lite, const char *pg, const char *const *params, int nparams,
+             khub_rows **out, kerr *err);
+/* Transaction: 'b' begin (SQLite: IMMEDIATE), 'c' commit, 'r' roll back. */
+int khub_tx(khub *h, char what, kerr *err);
+
 /* `kiosk-hub copy`: moves everything of an SQLite store (src) into a
  * PostgreSQL one (dst) in one transaction, idempotently (hub_store_pg.h,
  * khub_pg_copy_from_sqlite); a line of counts goes to report. */

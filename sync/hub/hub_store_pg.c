@@ -81,6 +81,28 @@ static const char *const pg_migrations[] = {
     "  batch_id text NOT NULL, device_id text NOT NULL, seq_from bigint NOT NULL,"
     "  seq_to bigint NOT NULL, records integer NOT NULL, stored integer NOT NULL,"
     "  duplicates integer NOT NULL, received_ms bigint NOT NULL, source text NOT NULL);",
+    /* 2: the roster kiosks download (issue 12, hub_store.h); the people
+     * already held enter it at the next open (khub_roster_backfill) */
+    "CREATE TABLE kiosk_hub.roster(seq bigint PRIMARY KEY, key text NOT NULL UNIQUE,"
+    "  kind text NOT NULL, body text NOT NULL);"
+    "CREATE TABLE kiosk_hub.people_ids(id text PRIMARY KEY, device_id text NOT NULL,"
+    "  alias_of text, forgotten_ms bigint);"
+    "CREATE INDEX people_ids_alias ON kiosk_hub.people_ids(alias_of) WHERE alias_of IS NOT NULL;"
+    "CREATE TABLE kiosk_hub.person_keys(key text NOT NULL, id text NOT NULL, PRIMARY KEY(key, id));"
+    "CREATE INDEX person_keys_id ON kiosk_hub.person_keys(id);"
+    "CREATE TABLE kiosk_hub.hub_meta(key text PRIMARY KEY, value text NOT NULL);"
+    "INSERT INTO kiosk_hub.hub_meta VALUES('roster_id',"
+    "  md5(random()::text || clock_timestamp()::text || pg_backend_pid()::text)),"
+    "  ('roster_backfill', 'pending');",
+    /* 3: the web page's staff accounts, sessions, failed log-ins (issue 12,
+     * hub_users.h) */
+    "CREATE TABLE kiosk_hub.web_users("
+    "  name text PRIMARY KEY, pw_hash text NOT NULL, created_ms bigint NOT NULL);"
+    "CREATE TABLE kiosk_hub.web_sessions("
+    "  id_hash text PRIMARY KEY, user_name text NOT NULL, csrf text NOT NULL,"
+    "  created_ms bigint NOT NULL, expires_ms bigint NOT NULL);"
+    "CREATE TABLE kiosk_hub.web_login_failures("
+    "  name text PRIMARY KEY, failures integer NOT NULL, last_ms bigint NOT NULL);",
 };
 #define PG_SCHEMA_VERSION ((int)(sizeof pg_migrations / sizeof pg_migrations[0]))
 

@@ -56,7 +56,7 @@
 #include "sync_config.h"
 #include "utf8.h"
 
-#define KHUB_SCHEMA_VERSION 2
+#define KHUB_SCHEMA_VERSION 4
 
 #define KHUB_RECORD_INDEXES \
     "CREATE INDEX IF NOT EXISTS records_unverified ON records(device_id, boot_id)" \
@@ -73,6 +73,33 @@ struct khub_sqlite {
     int in_ingest;          /* between khub_sqlite_ingest_begin and _end */
     int64_t ingest_now_ms;
 };
+
+/* Schema 4 (issue 12): the web page's staff accounts (hub_users.h).
+ * Passwords as Argon2id strings (crypto_pwhash_str); sessions and the
+ * log-in failures by BLAKE2b hash, never the secret itself.  An older
+ * store gets them by the CREATE ... IF NOT EXISTS below. */
+#define KHUB_WEB_TABLES \
+    "CREATE TABLE IF NOT EXISTS web_users(" \
+    "  name TEXT PRIMARY KEY, pw_hash TEXT NOT NULL, created_ms INTEGER NOT NULL);" \
+    "CREATE TABLE IF NOT EXISTS web_sessions(" \
+    "  id_hash TEXT PRIMARY KEY, user_name TEXT NOT NULL, csrf TEXT NOT NULL," \
+    "  created_ms INTEGER NOT NULL, expires_ms INTEGER NOT NULL);" \
+    "CREATE TABLE IF NOT EXISTS web_login_failures(" \
+    "  name TEXT PRIMARY KEY, failures INTEGER NOT NULL, last_ms INTEGER NOT NULL);"
+
+/* Schema 3 (issue 12): the roster kiosks download (hub_store.h). */
+#define KHUB_ROSTER_SCHEMA \
+    "CREATE TABLE IF NOT EXISTS roster(seq INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE," \
+    "  kind TEXT NOT NULL, body TEXT NOT NULL);" \
+    "CREATE TABLE IF NOT EXISTS people_ids(id TEXT PRIMARY KEY, device_id TEXT NOT NULL," \
+    "  alias_of TEXT, forgotten_ms INTEGER) WITHOUT ROWID;" \
+    "CREATE INDEX IF NOT EXISTS people_ids_alias ON people_ids(alias_of)" \
+    "  WHERE alias_of IS NOT NULL;" \
+    "CREATE TABLE IF NOT EXISTS person_keys(key TEXT NOT NULL, id TEXT NOT NULL," \
+    "  PRIMARY KEY(key, id)) WITHOUT ROWID;" \
+    "CREATE INDEX IF NOT EXISTS person_keys_id ON person_keys(id);" \
+    "CREATE TABLE IF NOT EXISTS hub_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;" \
+    "INSERT OR IGNORE INTO hub_meta VALUES('roster_id', lower(hex(randomblob(16))));"
 
 /* Schema 2.  Records belong to their device: (device_id, id) is the key,
  * so a record id another device sent first never hides this device's. */
@@ -96,7 +123,14 @@ static const char *const khub_schema =
     "CREATE TABLE IF NOT EXISTS batch_log("
     "  batch_id TEXT NOT NULL, device_id TEXT NOT NULL, seq_from INTEGER NOT NULL,"
     "  seq_to INTEGER NOT NULL, records INTEGER NOT NULL, stored INTEGER NOT NULL,"
-    "  duplicates INTEGER NOT NULL, received_ms INTEGER NOT NULL, source TEXT NOT NULL);";
+    "  duplicates INTEGER NOT NULL, received_ms INTEGER NOT NULL, source TEXT NOT NULL);"
+    KHUB_ROSTER_SCHEMA
+    KHUB_WEB_TABLES;
+
+/* Migration to 3: the people already held enter the roster at the next
+ * open (hub_roster.c, khub_roster_backfill), in one transaction. */
+static const char *const khub_migrate_to_3 =
+    "INSERT OR IGNORE INTO hub_meta VALUES('roster_backfill', 'pending');";
 
 /* Coverage rebuilt from the records held: each run of consecutive seqs of a
  * device is one range ("gaps and islands": seq - rank is constant along a
@@ -259,8 +293,10 @@ int khub_sqlite_open(khub_sqlite **out, const char *path, kerr *err)
     }
     if (e == 0)
         e = exec(h, khub_schema, err);
+    if (e == 0 && version < 3)
+        e = exec(h, khub_migrate_to_3, err);
     if (e == 0)
-        e = exec(h, "PRAGMA user_version=2; COMMIT", err);
+        e = exec(h, "PRAGMA user_version=4; COMMIT", err);
     if (e) {
         sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
         khub_sqlite_close(h);

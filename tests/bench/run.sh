@@ -12,7 +12,7 @@ scale=""
 if [ "${1:-}" = --scale ]; then scale=--scale; shift; fi
 build=${1:-build}
 here=$(dirname "$0")
-cmake --build "$build" --target bench_kiosk bench_survey bench_export bench_store_check bench_sync bench_hub_pg bench_hub_export kiosk kiosk-hub ksync-tool telex_oracle bench_names >/dev/null
+cmake --build "$build" --target bench_kiosk bench_survey bench_export bench_store_check bench_sync bench_hub_pg bench_hub_export bench_roster kiosk kiosk-hub ksync-tool telex_oracle bench_names >/dev/null
 echo "== machine"
 echo "$(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GB", $2 / 1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== walk-up sign-in, languages, surveys, staff screen"
@@ -33,6 +33,8 @@ echo "== sync"
 "$build/tests/sync/bench_sync" "$build/sync/kiosk-hub" "$build/tests/sync/ksync-tool"
 echo "== background sync beside kiosk writes (the screen's side: status, writes, stop)"
 python3 "$here/sync_bg.py" "$build/sync/kiosk-hub" "$build/tests/sync/ksync-tool"
+echo "== roster: 100,000 people to an empty kiosk, 100 changes, search on the kiosk holding them"
+"$build/tests/sync/bench_roster" "$build/sync/kiosk-hub" 100000
 echo "== names: search per keystroke and store size (--scale: also 1,000,000 people)"
 "$build/tests/bench_names" $scale
 echo "== Telex on names and Vietnamese syllables (counts, not times)"
@@ -43,6 +45,8 @@ if [ -n "$scale" ]; then
     echo "== scale: attendance files of 1,000,000 check-ins"
     "$build/tests/bench_export" 1000000
 fi
+echo "== the hub's web page: time to first byte"
+python3 "$here/bench_web.py" "$build/sync/kiosk-hub"
 echo "== the hub on PostgreSQL (a throwaway server, fsync on)"
 pgdir=$(mktemp -d /tmp/kiosk-pg-bench.XXXXXX)
 trap 'sh "$here/../../scripts/pg-test-server.sh" stop "$pgdir"' EXIT
@@ -52,3 +56,5 @@ echo "== the hub: an event's merged attendance file, 10,000 people from 5 kiosks
 tmp=$(mktemp -d /tmp/kiosk-bench-export.XXXXXX)
 "$build/tests/sync/bench_hub_export" "$tmp" "$uri"
 rm -rf "$tmp"
+echo "== the hub's web page on PostgreSQL: time to first byte"
+python3 "$here/bench_web.py" "$build/sync/kiosk-hub" --pg-uri "$uri"

@@ -13,6 +13,15 @@
  *   ksync-tool store DIR N
  *       the same through the real kiosk store (kstore): one event, N
  *       sign-ups; prints the event id.
+ *   ksync-tool signup DIR EVENT_ID GIVEN FAMILY [PHONE [EMAIL [ZIP]]]
+ *       one sign-up through the real store; prints the person's id.
+ *   ksync-tool search DIR QUERY [EVENT_ID]
+ *       the kiosk's search (kstore_search_event), one JSON object a line.
+ *   ksync-tool checkin DIR PERSON_ID EVENT_ID
+ *   ksync-tool events DIR
+ *       the staff screen's event list (kstore_event_each): id TAB name.
+ *   ksync-tool roster DIR
+ *       counts of what the hub's roster put in the store, as JSON.
  *   ksync-tool sync DIR [--clock WALL_MS,MONO_MS,BOOT_ID] [ARGS...]
  *       = kiosk --data DIR sync ARGS..., optionally with a fixed clock.
  *   ksync-tool bg DIR SECONDS INTERVAL_MS
@@ -29,6 +38,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "config.h"
 #include "kclock.h"
 #include "store.h"
 #include "sync_bg.h"
@@ -230,6 +240,8 @@ static int cmd_store(int argc, char **argv)
     if (kstore_event_add(s, "Store Night", "general", "2026-06-13", &ev, &e))
         die("kstore_event_add", e.msg);
     int n = atoi(argv[1]);
+    if (n > 100 && kstore_batch_begin(s, &e))
+        die("kstore_batch_begin", e.msg);
     for (int i = 0; i < n; i++) {
         kperson p;
         memset(&p, 0, sizeof p);
@@ -239,8 +251,98 @@ static int cmd_store(int argc, char **argv)
         if (kstore_signup(s, &p, ev.id, &e))
             die("kstore_signup", e.msg);
     }
+    if (n > 100 && kstore_batch_commit(s, &e))
+        die("kstore_batch_commit", e.msg);
     kstore_close(s);
     printf("%s\n", ev.id);
+    return 0;
+}
+
+/* Opens the real store of dir or dies. */
+static kstore *open_store(const char *dir, kclock *clock)
+{
+    kclock_system(clock);
+    kstore *s;
+    kerr e = {0};
+    if (kstore_open(&s, dir, clock, &e))
+        die("kstore_open", e.msg);
+    return s;
+}
+
+/* Prints a JSON string (enough escaping for names). */
+static void json_str(const char *t)
+{
+    putchar('"');
+    for (const unsigned char *p = (const unsigned char *)t; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            printf("\\%c", *p);
+        else if (*p < 0x20)
+            printf("\\u%04x", *p);
+        else
+            putchar(*p);
+    }
+    putchar('"');
+}
+
+static int print_event(const kevent *e, void *ctx)
+{
+    (void)ctx;
+    printf("%s\t%s\t%s\t%s\n", e->id, e->name, e->date, e->survey);
+    return 0;
+}
+
+/* ksync-tool signup|search|checkin|events|roster DIR ... */
+static int cmd_store_op(const char *op, int argc, char **argv)
+{
+    kclock clock;
+    kstore *s = open_store(argv[0], &clock);
+    kerr e = {0};
+    int rc = 0;
+    if (strcmp(op, "signup") == 0 && argc >= 4) {
+        kperson p;
+        memset(&p, 0, sizeof p);
+        snprintf(p.given, sizeof p.given, "%s", argv[2]);
+        snprintf(p.family, sizeof p.family, "%s", argv[3]);
+        snprintf(p.phone, sizeof p.phone, "%s", argc > 4 ? argv[4] : "");
+        snprintf(p.email, sizeof p.email, "%s", argc > 5 ? argv[5] : "");
+        snprintf(p.zip, sizeof p.zip, "%s", argc > 6 ? argv[6] : "");
+        rc = kstore_signup(s, &p, argv[1], &e);
+        if (rc == 0)
+            printf("%s\n", p.id);
+    } else if (strcmp(op, "search") == 0 && argc >= 2) {
+        kmatch m[KIOSK_SEARCH_RESULTS];
+        int n = 0, total = 0;
+        rc = kstore_search_event(s, argv[1], argc > 2 ? argv[2] : NULL, m, KIOSK_SEARCH_RESULTS, &n,
+                                 &total, &e);
+        for (int i = 0; rc == 0 && i < n; i++) {
+            printf("{\"id\":\"%s\",\"first\":", m[i].person_id);
+            json_str(m[i].first);
+            printf(",\"initial\":");
+            json_str(m[i].initial);
+            printf(",\"hint\":");
+            json_str(m[i].hint);
+            printf(",\"checked_in\":%d}\n", m[i].checked_in);
+        }
+    } else if (strcmp(op, "checkin") == 0 && argc >= 3) {
+        rc = kstore_checkin(s, argv[1], argv[2], &e);
+    } else if (strcmp(op, "events") == 0) {
+        rc = kstore_event_each(s, print_event, NULL, &e);
+    } else if (strcmp(op, "roster") == 0) {
+        kroster_counts c;
+        rc = kstore_roster_counts(s, &c, &e);
+        if (rc == 0)
+            printf("{\"people\":%ld,\"events\":%ld,\"surveys\":%ld,\"aliases\":%ld,"
+                   "\"forgotten\":%ld}\n", c.people, c.events, c.surveys, c.aliases, c.forgotten);
+    } else {
+        kstore_close(s);
+        fprintf(stderr, "ksync-tool %s: missing arguments\n", op);
+        return 2;
+    }
+    kstore_close(s);
+    if (rc) {
+        fprintf(stderr, "ksync-tool %s: %s\n", op, e.msg);
+        return 1;
+    }
     return 0;
 }
 
@@ -395,6 +497,10 @@ int main(int argc, char **argv)
         return cmd_store(argc - 2, argv + 2);
     if (argc >= 3 && strcmp(argv[1], "bg") == 0)
         return cmd_bg(argc - 2, argv + 2);
+    if (argc >= 3 && (strcmp(argv[1], "signup") == 0 || strcmp(argv[1], "search") == 0 ||
+                      strcmp(argv[1], "checkin") == 0 || strcmp(argv[1], "events") == 0 ||
+                      strcmp(argv[1], "roster") == 0))
+        return cmd_store_op(argv[1], argc - 2, argv + 2);
     if (argc >= 3 && strcmp(argv[1], "sync") == 0) {
         const char *dir = argv[2];
         int rest = 3;

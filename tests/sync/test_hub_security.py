@@ -527,7 +527,11 @@ def t_migration():
                        stdin=open(os.path.join(FIXTURES, "hub_v1_kiosk_a.sql")), check=True)
         before = q(store, "SELECT count(*), sum(length(fields)) FROM records")[0]
         rc, out, err = hub_cmd(store, "device", "list")
-        check(rc == 0 and q(store, "PRAGMA user_version")[0][0] == 2, f"schema 1 migrated to 2 ({err.strip()})")
+        check(rc == 0 and q(store, "PRAGMA user_version")[0][0] == 4, f"schema 1 migrated to 4 ({err.strip()})")
+        # issue 12: the people held enter the roster kiosks download
+        ids = q(store, "SELECT count(DISTINCT id) FROM records WHERE tbl = 'people'")[0][0]
+        held = q(store, "SELECT count(*) FROM people_ids")[0][0]
+        check(ids > 0 and held == ids, f"every person id held is in people_ids ({held} of {ids})")
         after = q(store, "SELECT count(*), sum(length(fields)) FROM records")[0]
         check(before == after, f"every record kept ({before} -> {after})")
         a, b = meta["device_a"], meta["device_b"]

@@ -322,7 +322,7 @@ static void test_migrate_v2_fixture(void)
         return;
     }
     CHECK_INT(kstore_user_version(s), kstore_schema_version());
-    CHECK_INT(kstore_schema_version(), 4);
+    CHECK_INT(kstore_schema_version(), 7);   /* 7: the hub's roster (issue 12) */
     /* found the new ways, which schema 2's index could not */
     FINDS(s, "delacruz", "Maria");
     FINDS(s, "de la cruz", "Jose");
@@ -368,6 +368,115 @@ static void test_migrate_v2_fixture(void)
     rm_dir(dir);
 }
 
+/* Old data: a store made by the kiosk of schema 4 (suffix tokens, prefix
+ * indexes 1-3, given names in the family names' term space) is migrated on
+ * first start: its index made anew, given-name terms marked, and every
+ * way of finding someone still finds them, in the same order. */
+static void test_migrate_v4_fixture(void)
+{
+    char dir[64], path[128];
+    ktest_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/kiosk.db", dir);
+    FILE *fx = fopen(KIOSK_TEST_DATA "/store-v4.sql", "r");
+    CHECK(fx != NULL);
+    if (!fx)
+        return;
+    static char sql[1 << 16];
+    size_t len = fread(sql, 1, sizeof sql - 1, fx);
+    fclose(fx);
+    sql[len] = '\0';
+    sqlite3 *db = NULL;
+    CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
+    CHECK_INT(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_stmt *st;
+    /* the fixture is what it says: schema 4, given names unmarked */
+    CHECK_INT(sqlite3_prepare_v2(db, "SELECT (SELECT user_version FROM pragma_user_version), "
+                                     "(SELECT count(*) FROM people_fts WHERE given_key "
+                                     "LIKE char(57344) || '%')", -1, &st, NULL), SQLITE_OK);
+    CHECK_INT(sqlite3_step(st), SQLITE_ROW);
+    CHECK_INT(sqlite3_column_int(st, 0), 4);
+    CHECK_INT(sqlite3_column_int(st, 1), 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+
+    kclock c;
+    kclock_virtual v;
+    kstore *s = NULL;
+    kerr err;
+    kclock_virtual_init(&c, &v, BASE_WALL, NULL);
+    CHECK_INT(kstore_open(&s, dir, &c, &err), 0);
+    if (!s) {
+        fprintf(stderr, "   open fixture: %s\n", err.msg);
+        rm_dir(dir);
+        return;
+    }
+    CHECK_INT(kstore_user_version(s), kstore_schema_version());
+    FINDS(s, "delacruz", "Maria");
+    FINDS(s, "de la cruz", "Jose");
+    FINDS(s, "cruz", "Jose");
+    FINDS(s, "maryjane", "Mary-Jane");
+    FINDS(s, "jane", "Mary-Jane");
+    FINDS(s, "mary smith", "Mary-Jane");
+    FINDS(s, "smith mary", "Mary-Jane");
+    FINDS(s, "mueller", "Jürgen");
+    FINDS(s, "juergen mu", "Jürgen");
+    FINDS(s, "huong", "Hương");
+    FINDS(s, "nguyen huong", "Hương");
+    FINDS(s, "陈美玲", "美玲");
+    FINDS(s, "美玲", "美玲");
+    FINDS(s, "oconnor", "Siobhán");
+    FINDS(s, "kaiulani", "Kaʻiulani");
+    FINDS(s, "oedegaard", "Søren");
+    MISSES(s, "smithx", "Mary-Jane");
+    /* given-name matches, in name order: "ma" begins Maria's and
+     * Mary-Jane's given names and no family name */
+    kmatch m[8];
+    int n = 0, total = 0;
+    CHECK_INT(kstore_search_event(s, "ma", NULL, m, 8, &n, &total, &err), 0);
+    CHECK_INT(n, 2);
+    CHECK_INT(total, 2);
+    if (n == 2) {
+        CHECK_STR(m[0].first, "Maria");
+        CHECK_STR(m[1].first, "Mary-Jane");
+    }
+    /* a family name only: "ke" begins Kealoha, no given name */
+    CHECK_INT(kstore_search_event(s, "ke", NULL, m, 8, &n, &total, &err), 0);
+    CHECK_INT(n, 1);
+    if (n == 1)
+        CHECK_STR(m[0].first, "Kaʻiulani");
+    /* the duplicate check asks the new index for whole name parts */
+    kperson p;
+    memset(&p, 0, sizeof p);
+    strcpy(p.given, "Mary Jane");
+    strcpy(p.family, "Smith");
+    strcpy(p.phone, "503 555 0100");
+    int found = 0;
+    CHECK_INT(kstore_possible_match(s, &p, &m[0], &found, &err), 0);
+    CHECK_INT(found, 1);
+    kstore_close(s);
+
+    /* the records are those of the fixture, one marked index row each */
+    CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
+    CHECK_INT(sqlite3_prepare_v2(db, "SELECT (SELECT count(*) FROM people), "
+                                     "(SELECT count(*) FROM people_fts), "
+                                     "(SELECT count(*) FROM people_fts WHERE given_key "
+                                     "LIKE char(57344) || '%'), (SELECT count(*) FROM checkins)",
+                                 -1, &st, NULL), SQLITE_OK);
+    CHECK_INT(sqlite3_step(st), SQLITE_ROW);
+    CHECK_INT(sqlite3_column_int(st, 0), 10);
+    CHECK_INT(sqlite3_column_int(st, 1), 10);
+    CHECK_INT(sqlite3_column_int(st, 2), 10);
+    CHECK_INT(sqlite3_column_int(st, 3), 10);
+    sqlite3_finalize(st);
+    CHECK_INT(sqlite3_exec(db, "PRAGMA integrity_check; "
+                               "INSERT INTO people_fts(people_fts) VALUES ('integrity-check')",
+                           NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    rm_dir(dir);
+}
+
 int main(void)
 {
     RUN(test_separators);
@@ -375,5 +484,6 @@ int main(void)
     RUN(test_count_and_mark);
     RUN(test_possible_match);
     RUN(test_migrate_v2_fixture);
+    RUN(test_migrate_v4_fixture);
     return ktest_summary();
 }

@@ -1,0 +1,308 @@
+/*
+ * test_store_roster.c - the kiosk's half of the roster download without a
+ * network (issue 12): the page check (sync/roster.c) against hostile
+ * pages, the store's apply (kiosk/core/store_roster.c), and the migration
+ * of a kiosk database of schema 4 (tests/fixtures/kiosk-schema4.db).
+ */
+#define _GNU_SOURCE
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "kbuf.h"
+#include "kclock.h"
+#include "ktest.h"
+#include "roster.h"
+#include "store.h"
+
+#define RID "5d0f6c1e9b2a4c3d8e7f60718293a4b5"
+#define P1 "aa000000000000000000000000000001"
+#define P2 "aa000000000000000000000000000002"
+#define E1 "ee000000000000000000000000000001"
+
+static kclock clk;
+
+/* Copies a file; 0 on success. */
+static int copy_file(const char *from, const char *to)
+{
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s'", from, to);
+    return system(cmd);
+}
+
+/* One value of a query on the kiosk database as text ("" if none). */
+static void q1(kstore *s, const char *sql, char *out, size_t cap)
+{
+    sqlite3 *db = NULL;
+    out[0] = '\0';
+    if (sqlite3_open_v2(kstore_path(s), &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
+            sqlite3_column_text(st, 0))
+            snprintf(out, cap, "%s", sqlite3_column_text(st, 0));
+        sqlite3_finalize(st);
+    }
+    sqlite3_close(db);
+}
+
+static long qn(kstore *s, const char *sql)
+{
+    char b[64];
+    q1(s, sql, b, sizeof b);
+    return strtol(b, NULL, 10);
+}
+
+/* Parses text as a page after since; returns the parse's code. */
+static int parse(const char *text, int64_t since, ksync_roster_page *p, kerr *e)
+{
+    return ksync_roster_parse(text, strlen(text), since, p, e);
+}
+
+static void test_page_checks(void)
+{
+    ksync_roster_page p;
+    kerr e = {0};
+    const char *good =
+        "{\"protocol\":2,\"roster_id\":\"" RID "\",\"changes\":["
+        "{\"seq\":3,\"kind\":\"person\",\"data\":{\"id\":\"" P1 "\",\"given\":\"Hương\","
+        "\"family\":\"Nguyễn\",\"hint\":\"95112\"}},"
+        "{\"seq\":4,\"kind\":\"event\",\"data\":{\"id\":\"" E1 "\",\"name\":\"Camp\",\"program\":\"youth\","
+        "\"date\":\"2026-07-06\",\"survey\":\"\",\"link\":\"\"}},"
+        "{\"seq\":5,\"kind\":\"alias\",\"data\":{\"id\":\"" P2 "\",\"to\":\"" P1 "\"}}],"
+        "\"cursor\":5,\"more\":false}";
+    CHECK_INT(parse(good, 2, &p, &e), 0);
+    CHECK_INT(p.n, 3);
+    CHECK_INT(p.cursor, 5);
+    CHECK_STR(p.changes[0].given, "Hương");
+    CHECK_INT(p.changes[2].kind, KROSTER_ALIAS);
+    ksync_roster_page_free(&p);
+
+    struct { const char *text, *want; } bad[] = {
+        {"not json", "not JSON"},
+        {"{\"protocol\":1,\"roster_id\":\"" RID "\",\"changes\":[],\"cursor\":2,\"more\":false}", "protocol"},
+        {"{\"protocol\":2,\"roster_id\":\"" RID "\",\"changes\":[{\"seq\":3,\"kind\":\"person\",\"data\":"
+         "{\"id\":\"XYZ\",\"given\":\"A\",\"family\":\"B\",\"hint\":\"\"}}],\"cursor\":3,\"more\":false}",
+         "changes[0].data.id: expected 32 lower-case hex digits"},
+        {"{\"protocol\":2,\"roster_id\":\"" RID "\",\"changes\":[{\"seq\":3,\"kind\":\"person\",\"data\":"
+         "{\"id\":\"" P1 "\",\"given\":\"A\\u0000B\",\"family\":\"B\",\"hint\":\"\"}}],\"cursor\":3,"
+         "\"more\":false}", "\\u0000"},
+        {"{\"protocol\":2,\"roster_id\":\"" RID "\",\"changes\":[{\"seq\":3,\"kind\":\"person\",\"data\":"
+         "{\"id\":\"" P1 "\",\"given\":\"A\xff\",\"family\":\"B\",\"hint\":\"\"}}],\"cursor\":3,"
+         "\"more\":false}", "UTF-8"},
+        {"{\"protocol\":2,\"roster_id\":\"" RID "\",\"changes\":[{\"seq\":3,\"kind\":\"person\",\"data\":"
+         "{\"id\":\"" P1 "\",\"given\":\"A\\nB\",\"family\":\"B\",\"hint\":\"\"}}],\"cursor\":3,"
+         "\"more\":false}", "given: expected at most 60 characters"},
+        {"{\"protocol\":2,\"roster_id\":\"" RID "\",\"changes\":[{\"seq\":3,\"kind\":\"person\",\"data\":"
+         "{\"id\":\"" P1 "\",\"given\":\"A\",\"family\":\"B\",\"hint\":\"\",\"phone\":1.5}}],\"cursor\":3,"
+         "\"more\":false}", "expected an integer"},
+        {"{\"protocol\":2,\"roster_id\":\"" RID "\",\"changes\":[{\"seq\":2,\"kind\":\"forget\",\"data\":"
+         "{\"id\":\"" P1 "\"}}],\"cursor\":2,\"more\":false}", "is not above 2"},
+        {"{\"protocol\":2,\"roster_id\":\"" RID "\",\"changes\":[{\"seq\":3,\"kind\":\"forget\",\"data\":"
+         "{\"id\":\"" P1 "\"}}],\"cursor\":9,\"more\":false}", "cursor: 9 is not the last"},
+        {"{\"protocol\":2,\"roster_id\":\"" RID "\",\"changes\":[{\"seq\":3,\"kind\":\"event\",\"data\":"
+         "{\"id\":\"" E1 "\",\"name\":\"X\",\"program\":\"\",\"date\":\"2026-02-30\",\"survey\":\"\","
+         "\"link\":\"\"}}],\"cursor\":3,\"more\":false}", "date"},
+        {"{\"protocol\":2,\"roster_id\":\"" RID "\",\"changes\":[{\"seq\":3,\"kind\":\"wipe\",\"data\":{}}],"
+         "\"cursor\":3,\"more\":false}", "unknown kind"},
+        {"{\"protocol\":2,\"roster_id\":\"" RID "\",\"changes\":[{\"seq\":3,\"kind\":\"forget\",\"data\":"
+         "{\"id\":\"00000000000000000000000000000000\"}}],\"cursor\":3,\"more\":false}", "hex"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        memset(&e, 0, sizeof e);
+        int rc = parse(bad[i].text, 2, &p, &e);
+        CHECK_INT(rc, KERR_INVALID);
+        if (!strstr(e.msg, bad[i].want))
+            fprintf(stderr, "  page %zu: message \"%s\" lacks \"%s\"\n", i, e.msg, bad[i].want);
+        CHECK(strstr(e.msg, bad[i].want) != NULL);
+        CHECK_INT(p.n, 0);
+    }
+    /* a survey that fails the check is left out, the rest kept */
+    const char *sv =
+        "{\"protocol\":2,\"roster_id\":\"" RID "\",\"changes\":["
+        "{\"seq\":3,\"kind\":\"survey\",\"data\":{\"key\":\"bad\",\"version\":1,\"text\":\"row,key\\n1\"}},"
+        "{\"seq\":4,\"kind\":\"forget\",\"data\":{\"id\":\"" P1 "\"}}],\"cursor\":4,\"more\":false}";
+    CHECK_INT(parse(sv, 2, &p, &e), 0);
+    CHECK_INT(p.n, 1);
+    CHECK_INT(p.skipped, 1);
+    CHECK(strstr(p.skipped_note, "hub survey bad refused: it fails the survey check") != NULL);
+    ksync_roster_page_free(&p);
+    /* an oversized page is refused before it is parsed */
+    size_t big = KSYNC_ROSTER_MAX_BYTES + 10;
+    char *huge = malloc(big + 1);
+    memset(huge, ' ', big);
+    huge[big] = '\0';
+    CHECK_INT(ksync_roster_parse(huge, big, 0, &p, &e), KERR_INVALID);
+    CHECK(strstr(e.msg, "more than") != NULL);
+    free(huge);
+}
+
+/* A person change. */
+static kroster_change person(int64_t seq, const char *id, const char *given, const char *family,
+                             const char *hint)
+{
+    kroster_change c;
+    memset(&c, 0, sizeof c);
+    c.seq = seq;
+    c.kind = KROSTER_PERSON;
+    c.id = id;
+    c.given = given;
+    c.family = family;
+    c.hint = hint;
+    return c;
+}
+
+static void test_apply(void)
+{
+    char dir[64], buf[256];
+    ktest_tmpdir(dir, sizeof dir);
+    kstore *s = NULL;
+    kerr e = {0};
+    CHECK_INT(kstore_open(&s, dir, &clk, &e), 0);
+    kevent ev;
+    CHECK_INT(kstore_event_add(s, "Night", "general", "2026-06-13", &ev, &e), 0);
+    kperson me;
+    memset(&me, 0, sizeof me);
+    snprintf(me.given, sizeof me.given, "Linh");
+    snprintf(me.family, sizeof me.family, "Võ");
+    snprintf(me.phone, sizeof me.phone, "408-555-0100");
+    CHECK_INT(kstore_signup(s, &me, ev.id, &e), 0);
+
+    kroster_change c[6];
+    c[0] = person(1, P1, "Hương", "Nguyễn", "95112");
+    c[1] = person(2, P2, "Minh", "Trần", "Bootcamp");
+    c[2] = person(3, me.id, "Evil", "Overwrite", "");       /* this kiosk's own: untouched */
+    memset(&c[3], 0, sizeof c[3]);
+    c[3].seq = 4;
+    c[3].kind = KROSTER_EVENT;
+    c[3].id = E1;
+    c[3].name = "Hub Camp";
+    c[3].program = "youth";
+    c[3].date = "2026-07-06";
+    c[3].survey = "";
+    c[3].link = "";
+    int applied = 0;
+    CHECK_INT(kstore_roster_apply(s, RID, 4, c, 4, 3, &applied, &e), 0);
+    CHECK_INT(applied, 3);
+    kmatch m[6];
+    int n = 0, total = 0;
+    CHECK_INT(kstore_search_event(s, "huong", ev.id, m, 6, &n, &total, &e), 0);
+    CHECK_INT(n, 1);
+    CHECK_STR(m[0].person_id, P1);
+    CHECK_STR(m[0].hint, "95112");
+    CHECK_INT(kstore_search_event(s, "minh tran", ev.id, m, 6, &n, &total, &e), 0);
+    CHECK_INT(n, 1);
+    CHECK_STR(m[0].hint, "Bootcamp");
+    q1(s, "SELECT given || phone FROM people WHERE id = (SELECT id FROM people WHERE given = 'Linh')",
+       buf, sizeof buf);
+    CHECK_STR(buf, "Linh408-555-0100");
+    CHECK_INT(qn(s, "SELECT count(*) FROM people WHERE device_id = '" KSTORE_HUB_DEVICE "'"
+                 " AND (phone <> '' OR email <> '' OR zip <> '')"), 0);
+    /* check-in of a roster person at the hub's event: this kiosk's record */
+    CHECK_INT(kstore_checkin(s, P1, E1, &e), 0);
+    q1(s, "SELECT device_id FROM checkins WHERE person_id = '" P1 "'", buf, sizeof buf);
+    CHECK_STR(buf, kstore_device_id(s));
+    char rid[65];
+    int64_t cur = 0;
+    CHECK_INT(kstore_roster_state(s, rid, &cur, &e), 0);
+    CHECK_STR(rid, RID);
+    CHECK_INT(cur, 4);
+
+    /* alias: P2 is P1; P2 leaves search, a check-in under P2 is P1's */
+    kroster_change a;
+    memset(&a, 0, sizeof a);
+    a.seq = 5;
+    a.kind = KROSTER_ALIAS;
+    a.id = P2;
+    a.to = P1;
+    CHECK_INT(kstore_roster_apply(s, RID, 5, &a, 1, 3, &applied, &e), 0);
+    CHECK_INT(kstore_search_event(s, "minh", ev.id, m, 6, &n, &total, &e), 0);
+    CHECK_INT(n, 0);
+    CHECK_INT(kstore_checkin(s, P2, E1, &e), KERR_DUP);     /* P1 is checked in there already */
+    CHECK_INT(kstore_checkin(s, P2, ev.id, &e), 0);
+    CHECK_INT(qn(s, "SELECT count(*) FROM checkins WHERE person_id = '" P2 "'"), 0);
+    CHECK_INT(qn(s, "SELECT count(*) FROM checkins WHERE person_id = '" P1 "'"), 2);
+
+    /* a tombstone for a person signed up here that the hub does not hold
+     * (acked 0): refused, nothing of the page applied */
+    kroster_change t[2];
+    t[0] = person(6, "aa000000000000000000000000000009", "New", "One", "");
+    memset(&t[1], 0, sizeof t[1]);
+    t[1].seq = 7;
+    t[1].kind = KROSTER_FORGET;
+    t[1].id = me.id;
+    CHECK_INT(kstore_roster_apply(s, RID, 7, t, 2, 0, &applied, &e), KERR_INVALID);
+    CHECK(strstr(e.msg, "does not hold yet") != NULL);
+    CHECK_INT(qn(s, "SELECT count(*) FROM people WHERE given = 'New'"), 0);
+    CHECK_INT(kstore_roster_state(s, rid, &cur, &e), 0);
+    CHECK_INT(cur, 5);
+    q1(s, "SELECT given FROM people WHERE phone = '408-555-0100'", buf, sizeof buf);
+    CHECK_STR(buf, "Linh");
+    /* once the hub holds it (acked 2 >= her seq), the forget is honoured */
+    CHECK_INT(kstore_roster_apply(s, RID, 7, t, 2, 2, &applied, &e), 0);
+    q1(s, "SELECT given || family || phone || email || zip FROM people WHERE id = "
+       "(SELECT person_id FROM checkins WHERE is_new = 1 LIMIT 1)", buf, sizeof buf);
+    CHECK_STR(buf, "");
+    CHECK_INT(kstore_search_event(s, "linh", ev.id, m, 6, &n, &total, &e), 0);
+    CHECK_INT(n, 0);
+    CHECK_INT(qn(s, "SELECT count(*) FROM checkins"), 3);    /* check-ins stay */
+
+    /* a full disk: the page is not applied, earlier ones are kept */
+    long pages = qn(s, "PRAGMA page_count");
+    CHECK_INT(kstore_limit_pages(s, pages + 2, &e), 0);
+    enum { N = 3000 };
+    static kroster_change many[N];
+    static char ids[N][33], names[N][16];
+    for (int i = 0; i < N; i++) {
+        snprintf(ids[i], sizeof ids[i], "bb%030d", i);
+        snprintf(names[i], sizeof names[i], "Person%d", i);
+        many[i] = person(100 + i, ids[i], names[i], "Full", "");
+    }
+    int rc = kstore_roster_apply(s, RID, 100 + N - 1, many, N, 2, &applied, &e);
+    CHECK_INT(rc, KERR_FULL);
+    CHECK(strstr(e.msg, "full") != NULL);
+    CHECK_INT(qn(s, "SELECT count(*) FROM people WHERE family = 'Full'"), 0);
+    CHECK_INT(kstore_roster_state(s, rid, &cur, &e), 0);
+    CHECK_INT(cur, 7);
+    CHECK_INT(kstore_search_event(s, "huong", ev.id, m, 6, &n, &total, &e), 0);
+    CHECK_INT(n, 1);
+    kstore_close(s);
+    /* room again (the cap was this connection's): the same page goes in */
+    CHECK_INT(kstore_open(&s, dir, &clk, &e), 0);
+    CHECK_INT(kstore_roster_apply(s, RID, 100 + N - 1, many, N, 2, &applied, &e), 0);
+    CHECK_INT(qn(s, "SELECT count(*) FROM people WHERE family = 'Full'"), N);
+    kstore_close(s);
+}
+
+static void test_migration(void)
+{
+    char dir[64], path[128], buf[256];
+    ktest_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/kiosk.db", dir);
+    CHECK_INT(copy_file(KIOSK_TEST_FIXTURES "/kiosk-schema4.db", path), 0);
+    kstore *s = NULL;
+    kerr e = {0};
+    CHECK_INT(kstore_open(&s, dir, &clk, &e), 0);
+    CHECK_INT(kstore_user_version(s), kstore_schema_version());
+    CHECK_INT(kstore_schema_version(), 7);
+    CHECK_INT(qn(s, "SELECT count(*) FROM people"), 6);
+    CHECK_INT(qn(s, "SELECT count(*) FROM people WHERE hint = ''"), 6);
+    kmatch m[6];
+    int n = 0, total = 0;
+    CHECK_INT(kstore_search_event(s, "sokha3", NULL, m, 6, &n, &total, &e), 0);
+    CHECK_INT(n, 1);
+    CHECK_STR(m[0].hint, "Store Night");
+    q1(s, "SELECT count(*) FROM roster_aliases", buf, sizeof buf);
+    CHECK_STR(buf, "0");
+    kstore_close(s);
+}
+
+int main(void)
+{
+    kclock_system(&clk);
+    RUN(test_page_checks);
+    RUN(test_apply);
+    RUN(test_migration);
+    return ktest_summary();
+}

@@ -52,9 +52,12 @@
 
 /* The people records of a range (WHERE part W) entering people_ids: the
  * first device to send an id is its roster copy. */
+/* SQLite: "+r.tbl" keeps the planner on records_seq (the batch's range)
+ * rather than records_tbl (every record of that table of the device: a
+ * scan per person, quadratic in the store). */
 #define LITE_IDS(W) \
     "INSERT INTO people_ids(id, device_id) SELECT id, device_id FROM records r" \
-    " WHERE " W " r.tbl = 'people' ORDER BY received_ms, device_id ON CONFLICT(id) DO NOTHING"
+    " WHERE " W " +r.tbl = 'people' ORDER BY received_ms, device_id ON CONFLICT(id) DO NOTHING"
 #define PG_IDS(W) \
     "INSERT INTO people_ids(id, device_id) SELECT id, device_id FROM records r" \
     " WHERE " W " r.tbl = 'people' ORDER BY received_ms, device_id ON CONFLICT(id) DO NOTHING"
@@ -62,8 +65,8 @@
 /* Records of forgotten ids that arrive later are erased as they arrive. */
 #define ERASED "'{\"given\":\"\",\"family\":\"\",\"phone\":\"\",\"email\":\"\",\"zip\":\"\"," \
     "\"forgotten\":true}'"
-#define SQL_SCRUB(W) \
-    "UPDATE records SET fields = " ERASED " WHERE " W " tbl = 'people'" \
+#define SQL_SCRUB(W, T) \
+    "UPDATE records SET fields = " ERASED " WHERE " W " " T "tbl = 'people'" \
     " AND id IN (SELECT id FROM people_ids WHERE forgotten_ms IS NOT NULL)"
 
 /* New roster persons from the people records of a range: the roster copy
@@ -79,12 +82,12 @@
     "   CAST(coalesce(json_extract(r.fields, '$.given'), '') AS TEXT) AS given," \
     "   CAST(coalesce(json_extract(r.fields, '$.family'), '') AS TEXT) AS family," \
     "   CAST(coalesce(nullif(json_extract(r.fields, '$.zip'), ''), (SELECT json_extract(e.fields, '$.name')" \
-    "     FROM records c JOIN records e ON e.tbl = 'events'" \
+    "     FROM records c INDEXED BY records_seq JOIN records e ON e.tbl = 'events'" \
     "      AND e.id = json_extract(c.fields, '$.event_id') AND e.device_id IN (c.device_id, " HUB_ID ")" \
-    "     WHERE c.device_id = r.device_id AND c.seq = r.seq + 1 AND c.tbl = 'checkins'" \
+    "     WHERE c.device_id = r.device_id AND c.seq = r.seq + 1 AND +c.tbl = 'checkins'" \
     "      AND json_extract(c.fields, '$.person_id') = r.id LIMIT 1), '') AS TEXT) AS hint" \
     "  FROM records r JOIN people_ids o ON o.id = r.id AND o.device_id = r.device_id" \
-    "  WHERE " W " r.tbl = 'people' AND o.alias_of IS NULL AND o.forgotten_ms IS NULL" \
+    "  WHERE " W " +r.tbl = 'people' AND o.alias_of IS NULL AND o.forgotten_ms IS NULL" \
     "   AND NOT EXISTS (SELECT 1 FROM roster x WHERE x.key = 'person:' || r.id))" \
     " WHERE length(given) <= " NAME_MAX_S " AND length(family) <= " NAME_MAX_S \
     "  AND given NOT GLOB " LITE_CTRL " AND family NOT GLOB " LITE_CTRL \
@@ -302,22 +305,45 @@ static int apply_rule7(khub *h, char (*ids)[33], char **fields, int n, kerr *err
     if (rc == 0 && got < 0)
         rc = -got;
     khub_rows_free(r);
-    for (int i = 0; i < np && rc == 0; i++) {
-        int f = -1;
-        for (int k = 0; k < nkn && f < 0; k++)
-            if (strcmp(kn[k].key, pp[i].key) == 0)
-                f = k;
+    /* an open-addressing index of kn by key (FNV-1a), so that matching a
+     * batch of 5,000 people stays linear */
+    size_t cap = 16;
+    while (cap < (size_t)np * 4 + 16)
+        cap *= 2;
+    int *slot = malloc(cap * sizeof *slot);
+    if (!slot && rc == 0)
+        rc = kerr_set(err, KERR_INTERNAL, "roster: out of memory");
+    for (size_t i = 0; slot && i < cap; i++)
+        slot[i] = -1;
+    for (int i = 0; rc == 0 && i < nkn + np; i++) {
+        int adding = i >= nkn;          /* first the known keys, then the batch's */
+        const char *key = adding ? pp[i - nkn].key : kn[i].key;
+        uint64_t hsh = 1469598103934665603ULL;
+        for (const unsigned char *c = (const unsigned char *)key; *c; c++)
+            hsh = (hsh ^ *c) * 1099511628211ULL;
+        size_t at = (size_t)hsh & (cap - 1);
+        while (slot[at] >= 0 && strcmp(kn[slot[at]].key, key) != 0)
+            at = (at + 1) & (cap - 1);
+        if (!adding) {
+            if (slot[at] < 0)
+                slot[at] = i;
+            continue;
+        }
+        const pair *pr = &pp[i - nkn];
+        int f = slot[at];
         if (f < 0) {                    /* first of its key (within this group too) */
-            memcpy(kn[nkn].key, pp[i].key, sizeof kn[nkn].key);
-            memcpy(kn[nkn].id, pp[i].id, 33);
-            nkn++;
-        } else if (strcmp(kn[f].id, pp[i].id) != 0) {
+            int k = nkn + (i - nkn);
+            memcpy(kn[k].key, pr->key, sizeof kn[k].key);
+            memcpy(kn[k].id, pr->id, 33);
+            slot[at] = k;
+        } else if (strcmp(kn[f].id, pr->id) != 0) {
             kerr e2 = {0};
-            int m = merge_locked(h, kn[f].id, pp[i].id, &e2);
+            int m = merge_locked(h, kn[f].id, pr->id, &e2);
             if (m && m != KERR_INVALID && m != KERR_NOTFOUND)   /* forgotten, unknown: left apart */
                 rc = kerr_set(err, m, "%s", e2.msg);
         }
     }
+    free(slot);
     const char *rv[1] = {rows.p};
     if (rc == 0 && np > 0)
         rc = khub_sql(h, "INSERT INTO person_keys(key, id) SELECT json_extract(value, '$[0]'),"
@@ -349,7 +375,7 @@ static int rule7_records(khub *h, const char *device_id, const char *lo, const c
         if (device_id) {
             const char *pv[3] = {device_id, lo, hi};
             rc = khub_sql(h, "SELECT id, fields FROM records WHERE device_id = ?1 AND seq BETWEEN ?2"
-                          " AND ?3 AND tbl = 'people' ORDER BY seq",
+                          " AND ?3 AND +tbl = 'people' ORDER BY seq",
                           "SELECT id, fields FROM records WHERE device_id = $1 AND seq BETWEEN"
                           " $2::bigint AND $3::bigint AND tbl = 'people' ORDER BY seq", pv, 3, &r, err);
         } else {
@@ -403,7 +429,7 @@ int khub_roster_note_batch(khub *h, const ksync_batch *b, kerr *err)
     if (rc == 0)
         rc = khub_sql(h, LITE_IDS(LITE_RANGE), PG_IDS(PG_RANGE), pv, 3, NULL, err);
     if (rc == 0)
-        rc = khub_sql(h, SQL_SCRUB(LITE_RANGE_S), SQL_SCRUB(PG_RANGE_S), pv, 3, NULL, err);
+        rc = khub_sql(h, SQL_SCRUB(LITE_RANGE_S, "+"), SQL_SCRUB(PG_RANGE_S, ""), pv, 3, NULL, err);
     if (rc == 0)
         rc = khub_sql(h, LITE_PERSONS(LITE_RANGE), PG_PERSONS(PG_RANGE), pv, 3, NULL, err);
     if (rc == 0)

@@ -239,6 +239,55 @@ def t_bundle_origin():
         env.close()
 
 
+def t_repair_replay():
+    """A kiosk's id re-paired under a new token by another machine (a copied
+    kiosk.db with its own key): the old kiosk's bundles, signed with the key
+    of a revoked token, are refused; the new machine's are taken."""
+    env = Env(people=5)
+    try:
+        hub = env.hub()
+        env.pair(hub)
+        hub.stop()
+        rc, out, err = sync(env.kdir, "export", os.path.join(env.dir, "usb-a"))
+        old = out.strip()
+        check(rc == 0 and os.path.isfile(old), f"kiosk a writes a bundle ({err})")
+        # kiosk a is lost: its token revoked; a copy of its store, with a key
+        # of its own, is paired under a new token and takes over the id
+        check(hub_cmd(env.store, "device", "revoke", "kiosk-a")[0] == 0, "revoke kiosk-a")
+        kc = os.path.join(env.dir, "copy")
+        os.mkdir(kc)
+        src = sqlite3.connect(os.path.join(env.kdir, "kiosk.db"))
+        dst = sqlite3.connect(os.path.join(kc, "kiosk.db"))
+        src.backup(dst)
+        src.close()
+        dst.execute("DELETE FROM meta WHERE key LIKE 'sync.%'")
+        dst.commit()
+        dst.close()
+        token_c = add_device(env.store, "kiosk-c")
+        hub = env.hub()
+        env.pair(hub, kc, token_c)
+        hub.stop()
+        check(device_of(kc) == device_of(env.kdir), "the copy holds kiosk a's device id")
+        # the old kiosk's bundle: its key belongs to a revoked token
+        rc, _, err = hub_cmd(env.store, "import", old)
+        check(rc == 1 and ("revoked" in err or "signature" in err),
+              f"the revoked kiosk's bundle is refused after the re-pairing ({err.strip()})")
+        check(q(env.store, "SELECT count(*) FROM records")[0][0] == 0, "nothing of it is stored")
+        # the same bundle with the new key's name in it, re-checksummed: the
+        # signature is still the old key's
+        data = open(old, "rb").read()
+        forged = os.path.join(env.dir, "forged.kbundle")
+        open(forged, "wb").write(rewrite_bundle(data, fix_checksum=True))
+        rc, _, err = hub_cmd(env.store, "import", forged)
+        check(rc == 1, f"a re-checksummed copy is refused too ({err.strip()})")
+        # the machine that now holds the id signs with its own key: taken
+        rc, out, err = sync(kc, "export", os.path.join(env.dir, "usb-c"))
+        rc, _, err = hub_cmd(env.store, "import", out.strip())
+        check(rc == 0 and "new" in err, f"the re-paired machine's bundle is imported ({err.strip()})")
+    finally:
+        env.close()
+
+
 def t_strict_json():
     env = Env(people=3)
     try:
@@ -574,7 +623,8 @@ def main():
     ap.add_argument("--pg-uri-file", help="run on PostgreSQL: the test server's URI (hubdb.py)")
     ap.add_argument("only", nargs="*")
     e2e.ARGS = ap.parse_args()
-    tests = [t_token_binding, t_coverage_earned, t_record_ids, t_bundle_origin, t_strict_json,
+    tests = [t_token_binding, t_coverage_earned, t_record_ids, t_bundle_origin, t_repair_replay,
+             t_strict_json,
              t_auth_before_body, t_connections, t_ambiguous_length, t_import_refuses, t_private_files,
              t_secrets, t_migration]
     if e2e.ARGS.pg_uri_file:

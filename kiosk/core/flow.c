@@ -19,7 +19,7 @@
 static const char *const screen_names[KS_COUNT] = {
     "welcome", "find", "form", "done", "error", "survey", "possible-match",
     "staff-pin", "staff", "staff-events", "staff-event-new", "staff-export",
-    "staff-person", "staff-shutdown",
+    "staff-person", "staff-shutdown", "checking",
 };
 
 static const char *const field_ids[KF_COUNT] = {
@@ -159,11 +159,13 @@ static int focus_purpose(const kflow *f)
         return KOSK_NUMERIC;
     if (f->focus == KF_EV_LINK)
         return KOSK_URL;
-    if (f->focus == KF_ANSWER)
-        return f->survey && !f->other_editing &&
-                       ksurvey_q_type(ksurvey_question_at(f->survey, f->sq)) == KSURVEY_NUMBER
-                   ? KOSK_NUMERIC
-                   : KOSK_TEXT;
+    if (f->focus == KF_ANSWER) {
+        const ksurvey_question *q = f->survey ? ksurvey_question_at(f->survey, f->sq) : NULL;
+        if (!q || f->other_editing || ksurvey_q_type(q) != KSURVEY_NUMBER)
+            return KOSK_TEXT;
+        /* digits only, unless the question allows a negative number */
+        return ksurvey_q_min(q) >= 0 ? KOSK_DIGITS : KOSK_NUMERIC;
+    }
     if (f->focus == KF_PHONE || f->focus == KF_ZIP)
         return KOSK_NUMERIC;
     if (f->focus == KF_EMAIL)
@@ -1049,6 +1051,7 @@ int kflow_hold(kflow *f, const char *id, int64_t now_ms)
     if (n <= 0)
         return 0;
     f->nvariants = n;
+    snprintf(f->variant_key, sizeof f->variant_key, "%s", id);
     f->version++;
     return 1;
 }
@@ -1293,6 +1296,12 @@ int kflow_key(kflow *f, int keycode, int64_t now_ms)
 int kflow_tick(kflow *f, int64_t now_ms)
 {
     f->now_ms = now_ms;
+    if (f->pin_check.pending && kflow_staff_poll(f, 0)) {
+        f->version++;
+        return 1;
+    }
+    if (f->screen == KS_CHECKING)
+        return 1;                   /* its dots move while the PIN is hashed */
     if (f->screen == KS_WELCOME && f->banner && now_ms >= f->banner_until) {
         f->banner = NULL;
         f->version++;
@@ -1332,6 +1341,8 @@ int kflow_tick(kflow *f, int64_t now_ms)
 
 int64_t kflow_deadline(const kflow *f)
 {
+    if (f->pin_check.pending)
+        return f->now_ms + KFLOW_CHECK_POLL_MS;
     if (f->screen == KS_DONE)
         return f->done_since + done_ms(f);
     if (f->screen == KS_WELCOME && f->banner)
@@ -1368,6 +1379,15 @@ int kflow_typed_suggestion(const kflow *f, char *typed, unsigned tcap, char *com
         return 0;
     size_t pending = strlen(f->compose.telex.shown);
     snprintf(composed, ccap, "%s", buf + strlen(buf) - pending);
+    return 1;
+}
+
+int kflow_settle(kflow *f)
+{
+    if (!f->pin_check.pending)
+        return 0;
+    kflow_staff_poll(f, 1);
+    f->version++;
     return 1;
 }
 

@@ -30,6 +30,13 @@
  *   On welcome, a scanned QR check-in code (text then Return) checks the
  *   person in at once: done.
  *
+ *   Staff mode: staff-pin --pin-ok--> checking --right--> staff; a wrong
+ *   PIN (or a lock) goes back to staff-pin.  While checking, the PIN's
+ *   Argon2id hash runs on a thread of its own and the screen keeps drawing
+ *   and answering: btn-back goes to welcome (the try is counted all the
+ *   same, and a right PIN still ends the back-off, but staff mode does not
+ *   open).
+ *
  *   Any screen but welcome: no input for idle_ms -> "Still there?" prompt
  *   (still_there = 1); a tap on btn-still-here closes it; no answer for
  *   KIOSK_STILL_THERE_MS, or btn-start-over -> welcome, everything cleared.
@@ -62,9 +69,10 @@ enum kscreen {
     /* staff mode (flow_staff.c) */
     KS_STAFF_PIN, KS_STAFF, KS_STAFF_EVENTS, KS_STAFF_EVENT_NEW, KS_STAFF_EXPORT,
     KS_STAFF_PERSON, KS_STAFF_SHUTDOWN,
+    KS_CHECKING,    /* "checking": the PIN typed is being hashed (off this thread) */
     KS_COUNT
 };
-#define KS_IS_STAFF(s) ((s) >= KS_STAFF_PIN && (s) <= KS_STAFF_SHUTDOWN)
+#define KS_IS_STAFF(s) ((s) >= KS_STAFF_PIN && (s) <= KS_CHECKING)
 
 enum kfield { KF_GIVEN, KF_FAMILY, KF_PHONE, KF_EMAIL, KF_ZIP, KF_COUNT };
 
@@ -84,6 +92,7 @@ enum kfield { KF_GIVEN, KF_FAMILY, KF_PHONE, KF_EMAIL, KF_ZIP, KF_COUNT };
 #define KFLOW_STAFF_EVENTS 24      /* events offered to choose from */
 #define KFLOW_STAFF_BUCKETS 48     /* 15-minute bars: 12 hours */
 #define KFLOW_PROGRAMS 16
+#define KFLOW_CHECK_POLL_MS 100    /* checking: the PIN's thread is looked at this often */
 
 /* What staff mode holds (flow_staff.c). */
 typedef struct kflow_staff {
@@ -160,6 +169,7 @@ typedef struct kflow {
     char preedit[64];                   /* input-method text being composed (SDL editing) */
     uint32_t variants[24];              /* long-press popup: accented forms */
     int nvariants;
+    char variant_key[48];               /* id of the key they belong to */
     int shift;
     int layout_index;                   /* into kosk_layouts(purpose, lang) */
     kcompose compose;
@@ -207,6 +217,10 @@ typedef struct kflow {
 
     /* staff mode; export goes to a USB drive, or export_dir if set */
     kflow_staff staff;
+    /* The PIN typed, being hashed on a thread of its own (kstaff_check_*)
+     * while the screen shows "checking"; outside staff (kflow_reset keeps
+     * it) so that a visitor's btn-back does not lose the try's result. */
+    kstaff_check pin_check;
     const kclock *clock;                /* the store's clock: file names */
     int nlangs;                         /* languages staff may choose as default */
     const char *langs[24];
@@ -240,6 +254,12 @@ int kflow_text(kflow *f, const char *utf8, int64_t now_ms);
 int kflow_key(kflow *f, int keycode, int64_t now_ms);
 int kflow_tick(kflow *f, int64_t now_ms);
 
+/* Waits for work the flow runs off the screen's thread (the PIN's hash) and
+ * applies its result; 1 if there was any.  Replays call it before virtual
+ * time moves on (their results do not depend on the machine's speed), and
+ * the kiosk before it closes the store. */
+int kflow_settle(kflow *f);
+
 /* Long press: how long id must be held for its action (-1: none), and the
  * action itself once held that long (returns 1 if something changed; the
  * release that follows is then no tap). */
@@ -268,6 +288,9 @@ const klayout *kflow_next_layout(const kflow *f);
 /* Staff mode (flow_staff.c), called by the flow for staff screens. */
 int kflow_staff_tap(kflow *f, const char *id);
 void kflow_staff_open(kflow *f);
+/* Applies the PIN check's result once its thread finished (wait: waits for
+ * it); 1 if it did. */
+int kflow_staff_poll(kflow *f, int wait);
 
 /* The survey question shown, or NULL when not on the survey screen. */
 const ksurvey_question *kflow_question(const kflow *f);

@@ -157,7 +157,26 @@ static void home(kflow *f)
     load_home(f);
 }
 
-/* pin-ok: checks the PIN typed. */
+/* The result of a PIN try, on the PIN pad or (right) the staff home. */
+static void pin_result(kflow *f, int rc, const kstaff_result *r, const kerr *err)
+{
+    kflow_staff *st = &f->staff;
+    st->tried = 1;
+    st->result = *r;
+    if (rc != 0) {
+        fprintf(stderr, "kiosk: staff PIN: %s\n", err->msg);
+        st->msg = N_("The PIN could not be checked. See the kiosk's log.");
+    }
+    if (rc == 0 && r->status == KSTAFF_OK) {
+        home(f);
+    } else if (f->screen != KS_STAFF_PIN) {
+        kflow_go(f, KS_STAFF_PIN);
+        kflow_focus(f, KF_PIN);
+    }
+}
+
+/* pin-ok: the try is counted here; its hash runs on a thread of its own
+ * while the screen shows "checking" (kflow_staff_poll takes the result). */
 static void pin_ok(kflow *f)
 {
     kflow_staff *st = &f->staff;
@@ -166,18 +185,31 @@ static void pin_ok(kflow *f)
         st->result.status = KSTAFF_NO_PIN;
         return;
     }
+    kflow_staff_poll(f, 1);     /* an earlier try left running (btn-back): its result first */
     kstaff_result r = {0};
-    int rc = kstaff_check_pin(&st->auth, st->pin, f->now_ms, &r, &err);
+    int rc = kstaff_check_begin(&st->auth, st->pin, f->now_ms, &f->pin_check, &r, &err);
     memset(st->pin, 0, sizeof st->pin);
-    st->tried = 1;
-    st->result = r;
-    if (rc != 0) {
-        fprintf(stderr, "kiosk: staff PIN: %s\n", err.msg);
-        st->msg = N_("The PIN could not be checked. See the kiosk's log.");
+    if (rc == 0 && f->pin_check.pending) {
+        st->msg = NULL;
+        kstaff_check_start(&f->pin_check);
+        kflow_go(f, KS_CHECKING);
         return;
     }
-    if (r.status == KSTAFF_OK)
-        home(f);
+    pin_result(f, rc, &r, &err);
+}
+
+int kflow_staff_poll(kflow *f, int wait)
+{
+    if (!f->pin_check.pending || (!wait && !kstaff_check_done(&f->pin_check)))
+        return 0;
+    kerr err = {0};
+    kstaff_result r = {0};
+    int rc = kstaff_check_end(&f->staff.auth, &f->pin_check, f->now_ms, &r, &err);
+    if (f->screen == KS_CHECKING)
+        pin_result(f, rc, &r, &err);
+    else if (rc != 0)           /* left with btn-back: only the log hears of it */
+        fprintf(stderr, "kiosk: staff PIN: %s\n", err.msg);
+    return 1;
 }
 
 /* Taps on the PIN pad. */
@@ -361,6 +393,13 @@ int kflow_staff_tap(kflow *f, const char *id)
     kerr err = {0};
     if (f->screen == KS_STAFF_PIN)
         return tap_pin(f, id);
+    if (f->screen == KS_CHECKING) {
+        /* the hash runs on; only leaving is offered */
+        if (strcmp(id, "btn-back") != 0)
+            return 0;
+        kflow_reset(f);
+        return 1;
+    }
     if (strcmp(id, "btn-lock") == 0) {
         kflow_reset(f);
         return 1;

@@ -95,6 +95,17 @@ static const klayout numeric = {
         {LAYOUT(1.0f), ENTER(3.0f)},
     }};
 
+/* A survey's number question (an age, a count): digits only, no other
+ * layout to switch to. */
+static const klayout digits = {
+    "digits", "123", 0, 4, {3, 3, 3, 3},
+    {
+        {K("1"), K("2"), K("3")},
+        {K("4"), K("5"), K("6")},
+        {K("7"), K("8"), K("9")},
+        {BKSP(1.0f), K("0"), ENTER(1.0f)},
+    }};
+
 /* Email: letters and digits plus the characters addresses use. */
 static const klayout email = {
     "email", "@", 0, 5, {10, 10, 10, 10, 5},
@@ -128,6 +139,9 @@ int kosk_layouts(int purpose, const char *lang, const klayout **out, int max)
     case KOSK_NUMERIC:
         if (n < max) out[n++] = &numeric;
         if (n < max) out[n++] = &latin;
+        break;
+    case KOSK_DIGITS:
+        if (n < max) out[n++] = &digits;
         break;
     case KOSK_EMAIL:
         if (n < max) out[n++] = &email;

@@ -44,8 +44,9 @@ typedef struct klayout {
 } klayout;
 
 /* What a field wants: names and free text, digits for phone and ZIP, or an
- * email address. */
-enum kosk_purpose { KOSK_TEXT, KOSK_NUMERIC, KOSK_EMAIL, KOSK_URL };
+ * email address; KOSK_DIGITS a whole number that is never negative (a
+ * survey's number question): the ten digits, backspace and enter only. */
+enum kosk_purpose { KOSK_TEXT, KOSK_NUMERIC, KOSK_EMAIL, KOSK_URL, KOSK_DIGITS };
 
 /* The layouts offered for a purpose in a language (NULL lang = "en"), in
  * the order key-layout cycles through them; returns how many (>= 1). */

@@ -87,22 +87,30 @@ static int save_int(kstore *s, const char *key, int64_t v, kerr *err)
     return kstore_setting_set(s, key, buf, err);
 }
 
-/* Writes the three back-off settings in one transaction, the lock as what
- * is left at now_ms. */
-static int save(kstaff *st, int64_t now_ms, kerr *err)
+/* Writes the three back-off settings inside the caller's transaction, the
+ * lock as what is left at now_ms. */
+static int save_in_batch(kstaff *st, int64_t now_ms, kerr *err)
 {
     int64_t left = st->lock_left_ms - (now_ms - st->lock_anchor_ms);
     if (left < 0)
         left = 0;
     st->lock_left_ms = left;
     st->lock_anchor_ms = now_ms;
+    int ret;
+    if ((ret = save_int(st->store, KEY_FAILURES, st->failures, err)) ||
+        (ret = save_int(st->store, KEY_ROUNDS, st->rounds, err)) ||
+        (ret = save_int(st->store, KEY_LOCK_LEFT, left, err)))
+        return ret;
+    return 0;
+}
+
+/* Writes the three back-off settings in one transaction. */
+static int save(kstaff *st, int64_t now_ms, kerr *err)
+{
     int ret = kstore_batch_begin(st->store, err);
     if (ret)
         return ret;
-    if ((ret = save_int(st->store, KEY_FAILURES, st->failures, err)) ||
-        (ret = save_int(st->store, KEY_ROUNDS, st->rounds, err)) ||
-        (ret = save_int(st->store, KEY_LOCK_LEFT, left, err)) ||
-        (ret = kstore_batch_commit(st->store, err)))
+    if ((ret = save_in_batch(st, now_ms, err)) || (ret = kstore_batch_commit(st->store, err)))
         kstore_batch_rollback(st->store);
     return ret;
 }
@@ -200,32 +208,60 @@ int64_t kstaff_lock_remaining(kstaff *st, int64_t now_ms)
     return left > 0 ? left : 0;
 }
 
-/* Tries a PIN (see staff.h for the rules). */
+/* Tries a PIN (see staff.h for the rules): the three steps on this thread. */
 int kstaff_check_pin(kstaff *st, const char *pin, int64_t now_ms, kstaff_result *r,
                      kerr *err)
 {
-    char hash[crypto_pwhash_STRBYTES];
+    kstaff_check c;
+    int ret = kstaff_check_begin(st, pin, now_ms, &c, r, err);
+    if (ret || !c.pending)
+        return ret;
+    kstaff_check_run(&c);
+    atomic_store(&c.done, 1);
+    return kstaff_check_end(st, &c, now_ms, r, err);
+}
+
+/* Wipes the copies of the PIN and hashes. */
+static void check_wipe(kstaff_check *c)
+{
+    sodium_memzero(c->pin, sizeof c->pin);
+    sodium_memzero(c->hash, sizeof c->hash);
+    sodium_memzero(c->rehash, sizeof c->rehash);
+    c->right = 0;
+    c->pending = 0;
+}
+
+/* Step 1 (store): back-off, the try counted and saved, copies for step 2. */
+int kstaff_check_begin(kstaff *st, const char *pin, int64_t now_ms, kstaff_check *c,
+                       kstaff_result *r, kerr *err)
+{
     int ret = 0;
-    if (!st || !st->store || !r)
-        return kerr_set(err, KERR_INVALID, "kstaff_check_pin: no state or result");
+    if (!st || !st->store || !r || !c)
+        return kerr_set(err, KERR_INVALID, "kstaff_check_begin: no state, check or result");
+    memset(c, 0, sizeof *c);
+    atomic_init(&c->done, 0);
     memset(r, 0, sizeof *r);
     if ((ret = sodium_ready(err)) ||
         (!st->loaded && (ret = load(st, now_ms, err))))
         return ret;
-    ret = kstore_setting_get(st->store, KEY_HASH, hash, sizeof hash, err);
-    if (ret == KERR_NOTFOUND || (ret == 0 && !hash[0])) {
+    ret = kstore_setting_get(st->store, KEY_HASH, c->hash, sizeof c->hash, err);
+    if (ret == KERR_NOTFOUND || (ret == 0 && !c->hash[0])) {
+        check_wipe(c);
         r->status = KSTAFF_NO_PIN;
         return 0;
     }
-    if (ret)
+    if (ret == 0 && crypto_pwhash_str_needs_rehash(c->hash, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                                                   crypto_pwhash_MEMLIMIT_INTERACTIVE) < 0)
+        ret = kerr_set(err, KERR_CORRUPT, "setting %s is not a PIN hash: set the "
+                       "PIN again with 'kiosk staff set-pin'", KEY_HASH);
+    if (ret) {
+        check_wipe(c);
         return ret;
-    if (crypto_pwhash_str_needs_rehash(hash, crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                                       crypto_pwhash_MEMLIMIT_INTERACTIVE) < 0)
-        return kerr_set(err, KERR_CORRUPT, "setting %s is not a PIN hash: set the "
-                        "PIN again with 'kiosk staff set-pin'", KEY_HASH);
+    }
 
     int64_t left = kstaff_lock_remaining(st, now_ms);
     if (left > 0) {                             /* locked: nothing is checked */
+        check_wipe(c);
         ret = save(st, now_ms, err);
         r->status = KSTAFF_LOCKED;
         r->lock_ms = left;
@@ -247,27 +283,109 @@ int kstaff_check_pin(kstaff *st, const char *pin, int64_t now_ms, kstaff_result 
     ret = save(st, now_ms, err);
     if (ret) {
         *st = before;
+        check_wipe(c);
         return ret;
     }
-    /* A PIN set before the 6-digit rule may be shorter: checked as well. */
-    int right = pin_shape(pin, KIOSK_PIN_OLD_MIN_DIGITS) &&
-                crypto_pwhash_str_verify(hash, pin, strlen(pin)) == 0;
-    if (right) {
+    /* A PIN set before the 6-digit rule may be shorter: checked as well;
+     * anything else is simply wrong (nothing to hash). */
+    if (pin_shape(pin, KIOSK_PIN_OLD_MIN_DIGITS))
+        snprintf(c->pin, sizeof c->pin, "%s", pin);
+    c->pending = 1;
+    return 0;
+}
+
+/* Step 2 (any thread): the hash, and a new one for an older stored hash. */
+void kstaff_check_run(kstaff_check *c)
+{
+    c->right = c->pin[0] && crypto_pwhash_str_verify(c->hash, c->pin, strlen(c->pin)) == 0;
+    c->rehash[0] = '\0';
+    if (c->right && crypto_pwhash_str_needs_rehash(c->hash, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                                                   crypto_pwhash_MEMLIMIT_INTERACTIVE) == 1 &&
+        crypto_pwhash_str(c->rehash, c->pin, strlen(c->pin), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+        c->rehash[0] = '\0';                   /* out of memory: keep the old one */
+}
+
+/* The thread of kstaff_check_start. */
+static void *check_thread(void *arg)
+{
+    kstaff_check *c = arg;
+    kstaff_check_run(c);
+    atomic_store(&c->done, 1);
+    return NULL;
+}
+
+/* Starts step 2 on a thread of its own, or runs it here. */
+void kstaff_check_start(kstaff_check *c)
+{
+    atomic_store(&c->done, 0);
+    c->started = pthread_create(&c->thread, NULL, check_thread, c) == 0;
+    if (!c->started)
+        check_thread(c);
+}
+
+/* Non-zero once step 2 finished. */
+int kstaff_check_done(kstaff_check *c)
+{
+    return atomic_load(&c->done);
+}
+
+/* Step 3 (store): the result; a right PIN ends the back-off (and stores
+ * the new hash if the stored one is still the one checked). */
+int kstaff_check_end(kstaff *st, kstaff_check *c, int64_t now_ms, kstaff_result *r,
+                     kerr *err)
+{
+    if (!st || !c || !r)
+        return kerr_set(err, KERR_INVALID, "kstaff_check_end: no state, check or result");
+    if (c->started) {
+        pthread_join(c->thread, NULL);
+        c->started = 0;
+    }
+    memset(r, 0, sizeof *r);
+    int ret = 0;
+    if (!c->pending) {
+        check_wipe(c);
+        return kerr_set(err, KERR_INVALID, "kstaff_check_end: no PIN check was begun");
+    }
+    if (c->right) {
+        kstaff before = *st;
         st->failures = st->rounds = 0;
         st->lock_left_ms = 0;
-        ret = save(st, now_ms, err);
+        if (c->rehash[0]) {
+            /* one transaction: the new hash, if the stored one is unchanged,
+             * and the back-off */
+            char now[sizeof c->hash];
+            if ((ret = kstore_batch_begin(st->store, err)) == 0) {
+                if ((ret = kstore_setting_get(st->store, KEY_HASH, now, sizeof now, err)) == 0 &&
+                    strcmp(now, c->hash) == 0)
+                    ret = kstore_setting_set(st->store, KEY_HASH, c->rehash, err);
+                if (ret == 0)
+                    ret = save_in_batch(st, now_ms, err);
+                if (ret == 0)
+                    ret = kstore_batch_commit(st->store, err);
+                if (ret)
+                    kstore_batch_rollback(st->store);
+            }
+            sodium_memzero(now, sizeof now);
+        } else {
+            ret = save(st, now_ms, err);
+        }
+        if (ret)
+            *st = before;
         r->status = KSTAFF_OK;
-        r->short_pin = strlen(pin) < KIOSK_PIN_MIN_DIGITS;
-        return ret;
-    }
-    if (st->lock_left_ms > 0) {
-        r->status = KSTAFF_LOCKED;
-        r->lock_ms = st->lock_left_ms;
+        r->short_pin = strlen(c->pin) < KIOSK_PIN_MIN_DIGITS;
     } else {
-        r->status = KSTAFF_WRONG;
-        r->tries_left = KIOSK_PIN_TRIES - st->failures;
+        int64_t left = kstaff_lock_remaining(st, now_ms);
+        if (left > 0) {
+            r->status = KSTAFF_LOCKED;
+            r->lock_ms = left;
+        } else {
+            r->status = KSTAFF_WRONG;
+            r->tries_left = KIOSK_PIN_TRIES - st->failures;
+        }
     }
-    return 0;
+    check_wipe(c);
+    return ret;
 }
 
 /* Ends any back-off. */

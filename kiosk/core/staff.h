@@ -5,7 +5,10 @@
  * with `kiosk staff set-pin`, stored only as an Argon2id hash (libsodium
  * crypto_pwhash_str, OPSLIMIT/MEMLIMIT_INTERACTIVE: about 0.2 s and 64 MiB
  * per check) in the setting "staff.pin_hash".  Never stored, logged or
- * echoed in clear.
+ * echoed in clear.  A hash stored at other limits (or with Argon2i) keeps
+ * opening the pad and is replaced by one at today's limits the first time
+ * its PIN is typed right.  The kiosk checks a PIN off the screen's thread
+ * (kstaff_check_begin/run/end below).
  *
  * WHY SIX DIGITS.  The back-off below only slows guesses typed at the pad.
  * Whoever copies kiosk.db (a lost SD card, a backup left on a USB drive)
@@ -56,6 +59,8 @@
 #ifndef KIOSK_STAFF_H
 #define KIOSK_STAFF_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "../config.h"
@@ -135,6 +140,59 @@ int kstaff_set_pin(kstore *s, kstaff *st, const char *pin, kerr *err);
  * one run).  Returns 0 with *r filled, or a KERR_ code if the store
  * failed.  About 0.2 s when it checks a hash; instant when locked. */
 int kstaff_check_pin(kstaff *st, const char *pin, int64_t now_ms, kstaff_result *r,
+                     kerr *err);
+
+/* ---- a PIN checked off the screen's thread ----
+ *
+ * kstaff_check_pin in three steps, so that the slow middle one (Argon2id:
+ * 64 MiB, about 0.2 s on a PC and about a second on a Pi 3) runs on a
+ * thread of its own while the screen keeps drawing and answering:
+ *
+ *   kstaff_check_begin  caller's thread, store: the back-off, the try
+ *                       counted and saved (invariant 2); copies the stored
+ *                       hash and the PIN into the check
+ *   kstaff_check_run    any thread, no store: the hash; after a right PIN
+ *                       whose stored hash is older (Argon2i, or Argon2id at
+ *                       other limits), the PIN hashed again at today's
+ *   kstaff_check_end    caller's thread, store: the result; a right PIN
+ *                       ends the back-off and stores the new hash (only if
+ *                       the stored one is still the one checked: a PIN set
+ *                       meanwhile from the command line wins); wipes the
+ *                       copies
+ *
+ * kstaff_check_start runs kstaff_check_run on a new thread (or here, if no
+ * thread can be made); kstaff_check_done says whether it finished, without
+ * waiting; kstaff_check_end waits for it.  Old hashes stay verifiable:
+ * crypto_pwhash_str_verify reads Argon2i and Argon2id strings of any
+ * limits, and a stored hash is replaced only after its PIN was typed. */
+typedef struct kstaff_check {
+    int pending;                /* begin left work: run (or start), then end */
+    char hash[160];             /* the stored hash when begin ran */
+    char pin[KIOSK_PIN_MAX_DIGITS + 1];
+    int right;                  /* run: the PIN matches hash */
+    char rehash[160];           /* run: the PIN hashed at today's limits, or "" */
+    int started;                /* a thread runs kstaff_check_run */
+    pthread_t thread;
+    atomic_int done;            /* kstaff_check_run finished */
+} kstaff_check;
+
+/* Begins a try at now_ms.  Returns 0 with c->pending = 1 (run, then end),
+ * or c->pending = 0 and *r final (locked, no PIN); a KERR_ code if the store
+ * failed.  c is overwritten. */
+int kstaff_check_begin(kstaff *st, const char *pin, int64_t now_ms, kstaff_check *c,
+                       kstaff_result *r, kerr *err);
+
+/* The hash (slow; no store, no shared state: any thread). */
+void kstaff_check_run(kstaff_check *c);
+
+/* Starts kstaff_check_run on a thread of its own (here, if none can be
+ * made); kstaff_check_done is then non-zero once it finished. */
+void kstaff_check_start(kstaff_check *c);
+int kstaff_check_done(kstaff_check *c);
+
+/* Ends a begun try (waits for its thread) at now_ms: fills *r as
+ * kstaff_check_pin does.  c is wiped; c->pending is 0 afterwards. */
+int kstaff_check_end(kstaff *st, kstaff_check *c, int64_t now_ms, kstaff_result *r,
                      kerr *err);
 
 /* Lock time left at now_ms (0 if not locked), for the countdown. */

@@ -216,6 +216,11 @@ void kapp_key(kapp *a, SDL_Keycode key, int64_t now_ms)
 
 void kapp_tick(kapp *a, int64_t now_ms)
 {
+    /* A replay runs on virtual time: work the flow left on another thread
+     * (the PIN's hash) is waited for, so results never depend on the
+     * machine's speed; the "checking" screen was drawn before this tick. */
+    if (a->surface)
+        kflow_settle(a->flow);
     if (a->pressed && !a->hold_fired && a->press_id[0] && a->press_at >= 0) {
         int need = kflow_hold_ms(a->flow, a->press_id);
         if (need >= 0 && now_ms - a->press_at >= need) {
@@ -346,6 +351,8 @@ void kapp_event(kapp *a, const SDL_Event *e, int64_t now)
 int kapp_run(kapp *a)
 {
     kapp_frame(a, 1, 1);
+    kapp_trace(a);      /* the first screen, before any event (the start's
+                         * check may have taken the window's first ones) */
     while (!a->quit) {
         int64_t now = (int64_t)SDL_GetTicks64();
         int64_t deadline = kapp_deadline(a);

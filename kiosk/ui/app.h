@@ -96,4 +96,10 @@ void kapp_trace(kapp *a);
 /* The event loop of the real kiosk; returns when asked to quit. */
 int kapp_run(kapp *a);
 
+/* Until done(ctx) is non-zero (work on another thread), answers the window
+ * and, after show_after_ms, draws the "checking" screen in lang
+ * (app_checking.c); a close request sets a->quit.  Returns frames drawn. */
+int kapp_checking_wait(kapp *a, const char *lang, int (*done)(void *ctx), void *ctx,
+                       int show_after_ms);
+
 #endif

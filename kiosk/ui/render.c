@@ -102,24 +102,56 @@ static void fill_round(SDL_Renderer *r, krect k, int rad, kcolor c)
         SDL_RenderFillRect(r, &sr);
         return;
     }
-    enum { PTS = 4 * 33 };
-    float px[PTS], py[PTS], nx[PTS], ny[PTS];
-    int seg = rad / 2 < 4 ? 4 : rad / 2 > 32 ? 32 : rad / 2, n = 0;
+    /* The straight sides are plain rectangles (a fill: cheap in every
+     * renderer); only the four corners are anti-aliased triangles, each
+     * within its own rad x rad square.  The software renderer blends a
+     * triangle through a buffer the size of its bounding box, so one fan
+     * over the whole shape cost the shape's area several times over (a
+     * third of the instructions of the first welcome frame).  The rects
+     * draw what the triangles drew: SDL samples triangles at pixel corners,
+     * so the shape sits half a pixel up and left of k, its straight sides
+     * a solid edge and then one pixel line at half the colour. */
+    set_color(r, c);
+    SDL_Rect body[3] = {
+        {k.x + rad, k.y, k.w - 2 * rad, k.h - 1},        /* the middle, full height */
+        {k.x, k.y + rad, rad, k.h - 2 * rad},            /* left side between corners */
+        {k.x + k.w - rad, k.y + rad, rad - 1, k.h - 2 * rad} /* right side */
+    };
+    for (int i = 0; i < 3; i++)
+        if (body[i].w > 0 && body[i].h > 0)
+            SDL_RenderFillRect(r, &body[i]);
+    set_color(r, (kcolor){c.r, c.g, c.b, (Uint8)(c.a * 128 / 255)});
+    SDL_Rect band[4] = {
+        {k.x + rad, k.y - 1, k.w - 2 * rad, 1}, {k.x + rad, k.y + k.h - 1, k.w - 2 * rad, 1},
+        {k.x - 1, k.y + rad, 1, k.h - 2 * rad}, {k.x + k.w - 1, k.y + rad, 1, k.h - 2 * rad}};
+    for (int i = 0; i < 4; i++)
+        if (band[i].w > 0 && band[i].h > 0)
+            SDL_RenderFillRect(r, &band[i]);
+    int seg = rad / 2 < 4 ? 4 : rad / 2 > 32 ? 32 : rad / 2;
     /* Corner centres, clockwise from the top right; each corner's arc. */
-    float cx[4] = {k.x + k.w - rad, (float)(k.x + k.w - rad), (float)(k.x + rad), (float)(k.x + rad)};
-    float cy[4] = {(float)(k.y + rad), (float)(k.y + k.h - rad), (float)(k.y + k.h - rad), (float)(k.y + rad)};
+    float cx[4] = {(float)(k.x + k.w - rad), (float)(k.x + k.w - rad), (float)(k.x + rad),
+                   (float)(k.x + rad)};
+    float cy[4] = {(float)(k.y + rad), (float)(k.y + k.h - rad), (float)(k.y + k.h - rad),
+                   (float)(k.y + rad)};
     for (int q = 0; q < 4; q++) {
+        /* a quarter disc: a fan from the centre to the arc's inner points
+         * (solid), and the coverage band along the arc only */
         float a0 = -1.5707963f + q * 1.5707963f;
+        int centre = aa_vertex(cx[q], cy[q], c, 255), prev_in = -1, prev_out = -1;
         for (int i = 0; i <= seg; i++) {
             float a = a0 + 1.5707963f * i / seg, ca = cosf(a), sa = sinf(a);
-            px[n] = cx[q] + rad * ca;
-            py[n] = cy[q] + rad * sa;
-            nx[n] = ca;
-            ny[n] = sa;
-            n++;
+            float px = cx[q] + rad * ca, py = cy[q] + rad * sa;
+            int in = aa_vertex(px - ca * 0.5f, py - sa * 0.5f, c, 255);
+            int out = aa_vertex(px + ca * 0.5f, py + sa * 0.5f, c, 0);
+            if (i > 0) {
+                aa_tri(centre, prev_in, in);
+                aa_tri(prev_in, prev_out, out);
+                aa_tri(prev_in, out, in);
+            }
+            prev_in = in;
+            prev_out = out;
         }
     }
-    aa_convex(px, py, nx, ny, n, c);
     aa_flush(r);
 }
 
@@ -205,6 +237,22 @@ static void draw_icon(SDL_Renderer *r, krect k, int icon, kcolor c)
         stroke(r, x + s * 0.15f, y + s * 0.5f, x + s * 0.45f, y + s * 0.2f, w, c);
         stroke(r, x + s * 0.15f, y + s * 0.5f, x + s * 0.45f, y + s * 0.8f, w, c);
         break;
+    case KICON_UP:
+    case KICON_DOWN: {
+        float tip = icon == KICON_UP ? 0.15f : 0.85f, base = icon == KICON_UP ? 0.45f : 0.55f;
+        stroke(r, x + s * 0.5f, y + s * 0.15f, x + s * 0.5f, y + s * 0.85f, w, c);
+        stroke(r, x + s * 0.5f, y + s * tip, x + s * 0.2f, y + s * base, w, c);
+        stroke(r, x + s * 0.5f, y + s * tip, x + s * 0.8f, y + s * base, w, c);
+        break;
+    }
+    case KICON_ALERT: {
+        /* a filled disc with a "!" cut out in the background colour */
+        kcolor bg = {255, 255, 255, 255};
+        disc(x + s * 0.5f, y + s * 0.5f, s * 0.5f, c);
+        stroke(r, x + s * 0.5f, y + s * 0.2f, x + s * 0.5f, y + s * 0.58f, w * 1.3f, bg);
+        disc(x + s * 0.5f, y + s * 0.76f, w * 0.8f, bg);
+        break;
+    }
     case KICON_CHECK:
         stroke(r, x + s * 0.12f, y + s * 0.52f, x + s * 0.42f, y + s * 0.84f, w * 1.2f, c);
         stroke(r, x + s * 0.36f, y + s * 0.84f, x + s * 0.9f, y + s * 0.2f, w * 1.2f, c);

@@ -159,22 +159,32 @@ void kscreen_find(kview *v, const kui *u, const kflow *f)
         kw_button(v, u, "btn-new", (krect){c.x, y + th + g, c.w, row_h}, TR(u, "Sign up as new"),
                   KB_SECONDARY, KICON_PLUS);
     } else {
-        /* rows that fit; one fewer when the rest must be counted below */
+        /* Rows that fit; on a wide screen with the keyboard below, two
+         * columns of them, read in rows (result-1 left, result-2 right).
+         * The last place goes to results-more when more match. */
+        int cols = c.w >= u->t * 12 && kb.y > c.y ? 2 : 1;
+        int cw = cols == 2 ? (c.w - 2 * g) / 2 : c.w;
         int fit = (c.y + c.h - y + g) / (row_h + g);
         int total = f->nmatches > f->nresults ? f->nmatches : f->nresults;
-        int rows = f->nresults < fit ? f->nresults : fit;
-        if (total > rows && rows == fit)
+        int slots = fit * cols;
+        int rows = f->nresults < slots ? f->nresults : slots;
+        if (total > rows && rows == slots)
             rows--;
         if (rows < 1 && f->nresults > 0) {
             kv_problem(v, "no room for search results in %dx%d", c.w, c.h);
             rows = 0;
         }
         for (int i = 0; i < rows; i++) {
-            result_row(v, u, f, i, &f->results[i], (krect){c.x, y, c.w, row_h});
-            y += row_h + g;
+            krect r = {c.x + (i % cols) * (cw + 2 * g), y + (i / cols) * (row_h + g), cw, row_h};
+            result_row(v, u, f, i, &f->results[i], r);
         }
-        if (total > rows && rows > 0)
-            results_more(v, u, f, rows, (krect){c.x, y, c.w, row_h});
+        if (total > rows && rows > 0) {
+            int i = rows;
+            krect r = {c.x + (i % cols) * (cw + 2 * g), y + (i / cols) * (row_h + g), cw, row_h};
+            if (cols == 2 && i % cols == 0)
+                r.w = c.w;   /* a line of its own */
+            results_more(v, u, f, rows, r);
+        }
     }
     kw_keyboard(v, u, f, kb);
 }

@@ -13,16 +13,29 @@
 #include "screens.h"
 #include "widgets.h"
 
+/* Height of the staff home's action buttons. */
+static int home_button_h(const kui *u)
+{
+    int bh = u->t + u->gap * (u->h < 600 ? 1 : 2);
+    int lh = kui_line(u, kui_floor_px(u, u->label_min)) * 2 + 6;   /* two lines of a label */
+    return bh > lh ? bh : lh;
+}
+
 /* Where the staff home puts its parts: the event (left), the check-in
  * list (right), the actions (bottom). */
 static void home_layout(const kui *u, krect *left, krect *right, krect *actions)
 {
-    int g = u->gap, bh = u->t + g * 2;
+    int g = u->gap, bh = home_button_h(u);
     int top = kw_topbar_height(u);
-    *actions = (krect){g * 2, u->h - 2 * bh - g * 3, u->w - g * 4, 2 * bh + g};
-    /* Two status lines (survey problems, sync) sit above the actions. */
-    int status_h = 2 * (kui_line(u, u->small_px) + g);
-    krect body = {g * 3, top + g * 2, u->w - g * 6, actions->y - top - g * 4 - status_h};
+    int short_screen = u->h < 600;
+    /* A short screen (800x480) keeps four rows of the list: tighter
+     * buttons and margins. */
+    *actions = (krect){g * 2, u->h - 2 * bh - g * (short_screen ? 2 : 3), u->w - g * 4,
+                       2 * bh + g};
+    /* The status lines (sync, survey problems) go under the event, in the
+     * left part: the list keeps the height (four rows at 800x480). */
+    krect body = {g * 3, top + g * (short_screen ? 1 : 2), u->w - g * 6,
+                  actions->y - top - g * (short_screen ? 2 : 4)};
     *left = *right = body;
     if (u->w >= u->h) {
         left->w = body.w * 2 / 5;
@@ -184,15 +197,17 @@ static void staff_pin(kview *v, const kui *u, const kflow *f)
             u->small_px, ink, KT_CENTER | KT_MIDDLE | KT_WRAP | KT_BOLD);
     if (st->result.status == KSTAFF_NO_PIN)
         return;
-    /* One dot per digit typed, never the digits. */
+    /* One dot per digit typed, never the digits, centred on the row: six
+     * places (a PIN has 6 to 8 digits), more as more are typed. */
     size_t n = strlen(st->pin);
     int d = u->title_px / 2;
-    int dx = info.x + (info.w - (8 * d * 2)) / 2;
-    for (int i = 0; i < 8; i++) {
+    int slots = n > 6 ? (int)n : 6;
+    int dx = info.x + (info.w - (slots * d * 2 - d)) / 2;
+    for (int i = 0; i < slots; i++) {
         krect r = {dx + i * d * 2, info.y + info.h - dots_h + (dots_h - d) / 2, d, d};
         if ((size_t)i < n)
             kv_rect(v, r, KC_INK, d / 2);
-        else if (i < 4)
+        else
             kv_frame(v, r, KC_BG, KC_BORDER, 2, d / 2);
     }
     krect pad = landscape ? (krect){area.x + area.w / 2, area.y + g * 2, area.w / 2 - g * 4,
@@ -225,7 +240,7 @@ static void staff_home(kview *v, const kui *u, const kflow *f)
 {
     const kflow_staff *st = &f->staff;
     krect area = kw_topbar(v, u, TR(u, "Staff"), 1);
-    int g = u->gap, bh = u->t + g * 2;
+    int g = u->gap, bh = home_button_h(u);
     krect left, right, actions;
     home_layout(u, &left, &right, &actions);
     (void)area;
@@ -235,7 +250,7 @@ static void staff_home(kview *v, const kui *u, const kflow *f)
         {"btn-export", TR(u, "Attendance file"), KB_PRIMARY},
         {"btn-default-lang", "", KB_SECONDARY},
         {"btn-lock", TR(u, "Lock"), KB_SECONDARY},
-        {"btn-shutdown", TR(u, "Shut down"), KB_SECONDARY},
+        {"btn-shutdown", TR(u, "Shut down"), KB_DANGER},
     };
     char langlabel[128];
     const char *langname = f->default_lang, *review = NULL;
@@ -252,10 +267,16 @@ static void staff_home(kview *v, const kui *u, const kflow *f)
     }
     acts[3].label = langlabel;
     int aw = (actions.w - 2 * g * 2) / 3;
-    for (int i = 0; i < 6; i++)
-        kw_button(v, u, acts[i].id,
-                  (krect){actions.x + (i % 3) * (aw + g * 2), actions.y + (i / 3) * (bh + g), aw, bh},
-                  acts[i].label, acts[i].style, -1);
+    for (int i = 0; i < 6; i++) {
+        krect r = {actions.x + (i % 3) * (aw + g * 2), actions.y + (i / 3) * (bh + g), aw, bh};
+        if (i == 5) {
+            /* Shut down stands apart from Lock, in the error colour: a
+             * touch target of space between them. */
+            r.x += u->t;
+            r.w -= u->t;
+        }
+        kw_button(v, u, acts[i].id, r, acts[i].label, acts[i].style, -1);
+    }
 
     /* A PIN set before the 6-digit rule opened staff mode: say so first. */
     int y = left.y;
@@ -267,9 +288,49 @@ static void staff_home(kview *v, const kui *u, const kflow *f)
                 u->small_px, u->small_px * 2 / 3, KC_ERROR, KT_LEFT | KT_TOP | KT_WRAP | KT_TRIM);
         y += nh + g;
     }
+    /* The sync with the hub in plain words (the details go to the log),
+     * and a survey file that failed its check: staff must know which
+     * version people see, and why.  Both under the event's counts. */
+    char syncline[400] = "";
+    int sync_bad = 0;
+    if (st->sync.known) {
+        char num[32], when[16];
+        snprintf(num, sizeof num, "%ld", st->sync.pending);
+        if (st->sync.last_ok_ms > 0)
+            hhmm(st->sync.last_ok_ms, when, sizeof when);
+        if (!st->sync.paired) {
+            snprintf(syncline, sizeof syncline, "%s", TR(u, "Not connected to a hub"));
+        } else if (st->sync.error[0]) {
+            sync_bad = 1;
+            kv_subst(syncline, sizeof syncline,
+                     TRN(u, "The hub did not answer. {n} record waits on this kiosk.",
+                         "The hub did not answer. {n} records wait on this kiosk.",
+                         st->sync.pending),
+                     "{n}", num);
+        } else if (st->sync.pending > 0 || st->sync.last_ok_ms <= 0) {
+            kv_subst(syncline, sizeof syncline,
+                     TRN(u, "{n} record waits to go to the hub.",
+                         "{n} records wait to go to the hub.", st->sync.pending),
+                     "{n}", num);
+        } else {
+            kv_subst(syncline, sizeof syncline,
+                     TR(u, "Everything is sent to the hub (last at {time})."), "{time}", when);
+        }
+    }
+    char problem[400] = "";
+    const char *problems = ksurveys_problems(f->surveys);
+    if (problems && problems[0]) {
+        char first[300];
+        size_t len = strcspn(problems, "\n");
+        snprintf(first, sizeof first, "%.*s", (int)(len < 290 ? len : 290), problems);
+        kv_subst(problem, sizeof problem, TR(u, "Survey problem: {problem}"), "{problem}", first);
+    }
+    int sl = kui_line(u, u->label_min);
+    int status_h = (syncline[0] ? sl * 2 + g : 0) + (problem[0] ? sl * 2 + g : 0);
+    int bottom = left.y + left.h - status_h;
     /* The event and its counts. */
     if (!st->event.id[0]) {
-        kv_text(v, u, (krect){left.x, y, left.w, left.y + left.h - y}, TR(u, "No event is chosen."),
+        kv_text(v, u, (krect){left.x, y, left.w, bottom - y}, TR(u, "No event is chosen."),
                 u->body_px, u->small_px, KC_INK, KT_LEFT | KT_TOP | KT_WRAP);
     } else {
         int nh = kui_line(u, u->body_px);
@@ -279,69 +340,79 @@ static void staff_home(kview *v, const kui *u, const kflow *f)
         char sub[256];
         snprintf(sub, sizeof sub, "%s \u00b7 %s%s%s", st->event.program, st->event.date,
                  st->event.survey[0] ? " \u00b7 " : "", st->event.survey);
-        int sh = kui_line(u, u->min_px);
-        kv_text(v, u, (krect){left.x, y, left.w, sh}, sub, u->small_px, u->min_px, KC_MUTED,
-                KT_LEFT | KT_MIDDLE | KT_TRIM | KT_SMALL);
+        int sh = kui_line(u, u->label_min);
+        kv_text(v, u, (krect){left.x, y, left.w, sh}, sub, u->small_px, u->label_min, KC_MUTED,
+                KT_LEFT | KT_MIDDLE | KT_TRIM);
         y += sh + g;
+        /* The tiles give way (their numbers shrink) before the status
+         * lines under them would be pushed over the actions. */
         int th = tile_height(u);
+        if (th > bottom - y)
+            th = bottom - y;
+        if (th < kui_line(u, u->label_min) * 3 + u->gap * 2)
+            th = kui_line(u, u->label_min) * 3 + u->gap * 2;   /* a number, two lines */
         const int counts[3] = {st->stats.checkins, st->stats.new_people, st->stats.returning};
         const char *const labels[3] = {TR(u, "Checked in"), TR(u, "New"), TR(u, "Returning")};
         stat_tiles(v, u, (krect){left.x, y, left.w, th}, counts, labels);
         y += th + g * 2;
-        if (left.y + left.h - y > kui_line(u, u->small_px) * 3)
-            arrivals_chart(v, u, st, (krect){left.x, y, left.w, left.y + left.h - y});
+        if (bottom - y > kui_line(u, u->small_px) * 3)
+            arrivals_chart(v, u, st, (krect){left.x, y, left.w, bottom - y});
     }
-    /* A survey file that failed its check: staff must know which version
-     * people see, and why. */
-    const char *problems = ksurveys_problems(f->surveys);
-    if (problems && problems[0]) {
-        char first[300];
-        size_t len = strcspn(problems, "\n");
-        snprintf(first, sizeof first, "%.*s", (int)(len < 290 ? len : 290), problems);
-        char line[400];
-        kv_subst(line, sizeof line, TR(u, "Survey problem: {problem}"), "{problem}", first);
-        int sh = kui_line(u, u->small_px);
-        int sy = actions.y - (st->sync.known ? 2 : 1) * (sh + g);
-        kv_text(v, u, (krect){left.x, sy, u->w - 2 * left.x, sh}, line, u->small_px,
-                u->label_min, KC_ERROR, KT_LEFT | KT_MIDDLE | KT_TRIM | KT_BOLD);
+    /* Under the tiles, never over them: where the counts took more than
+     * their share (a tall script), the lines get what is left, one line
+     * each at least. */
+    if (y < bottom + g)
+        y = bottom + g;
+    int end = left.y + left.h, nst = (syncline[0] != 0) + (problem[0] != 0);
+    int each = nst ? (end - y - (nst - 1) * g) / nst : 0;
+    if (each > sl * 2)
+        each = sl * 2;
+    if (each < sl)
+        each = sl;
+    if (syncline[0]) {
+        kv_text(v, u, (krect){left.x, y, left.w, each}, syncline, u->small_px, u->label_min,
+                sync_bad ? KC_ERROR : KC_MUTED, KT_LEFT | KT_TOP | KT_WRAP | KT_TRIM);
+        y += each + g;
     }
-    /* Sync with the hub, in one line under the event. */
-    if (st->sync.known) {
-        char line[400], num[32], when[16];
-        if (!st->sync.paired) {
-            snprintf(line, sizeof line, "%s", TR(u, "Sync: not set up (kiosk sync pair)"));
-        } else if (st->sync.error[0]) {
-            kv_subst(line, sizeof line, TR(u, "Sync failed: {error}"), "{error}", st->sync.error);
-        } else {
-            snprintf(num, sizeof num, "%ld", st->sync.pending);
-            if (st->sync.last_ok_ms > 0)
-                hhmm(st->sync.last_ok_ms, when, sizeof when);
-            else
-                snprintf(when, sizeof when, "-");
-            char tmp[400];
-            kv_subst(tmp, sizeof tmp,
-                     TRN(u, "Sync: {n} record waiting, last sync {time}",
-                         "Sync: {n} records waiting, last sync {time}", st->sync.pending),
-                     "{n}", num);
-            kv_subst(line, sizeof line, tmp, "{time}", when);
-        }
-        int sh = kui_line(u, u->small_px);
-        kv_text(v, u, (krect){left.x, actions.y - sh - g, u->w - 2 * left.x, sh}, line,
-                u->small_px, u->label_min, st->sync.error[0] ? KC_ERROR : KC_MUTED,
-                KT_LEFT | KT_MIDDLE | KT_TRIM);
-    }
-    /* Who came, newest first, with paging. */
+    if (problem[0])
+        kv_text(v, u, (krect){left.x, y, left.w, each}, problem, u->small_px, u->label_min,
+                KC_ERROR, KT_LEFT | KT_TOP | KT_WRAP | KT_TRIM | KT_BOLD);
+    /* Who came, newest first, with paging: arrows and where the page is
+     * ("3\u20134 of 13"). */
     int hh = u->t;
-    int pw = u->t * 2;
-    kv_text(v, u, (krect){right.x, right.y, right.w - 2 * (pw + g), hh}, TR(u, "Check-ins"),
-            u->body_px, u->small_px, KC_INK, KT_LEFT | KT_MIDDLE | KT_BOLD);
-    if (st->page > 0)
-        kw_button(v, u, "btn-page-up", (krect){right.x + right.w - 2 * pw - g, right.y, pw, hh},
-                  "", KB_SECONDARY, KICON_BACK);
-    if (st->more)
-        kw_button(v, u, "btn-page-down", (krect){right.x + right.w - pw, right.y, pw, hh}, "",
-                  KB_SECONDARY, KICON_PLUS);
+    int pw = u->t * 3 / 2;
     int rows = kscreen_staff_rows(u);
+    char where[128] = "";
+    int ww = 0;
+    if (st->page > 0 || st->more) {
+        char a[24], b[24], n[24];
+        long first = (long)st->page * st->page_rows + 1;
+        long last = first + st->nrows - 1;
+        long total = st->stats.checkins > last ? st->stats.checkins : last;
+        snprintf(a, sizeof a, "%ld", first);
+        snprintf(b, sizeof b, "%ld", last);
+        snprintf(n, sizeof n, "%ld", total);
+        char t1[128], t2[128];
+        kv_subst(t1, sizeof t1, TR(u, "{first}\u2013{last} of {total}"), "{first}", a);
+        kv_subst(t2, sizeof t2, t1, "{last}", b);
+        kv_subst(where, sizeof where, t2, "{total}", n);
+        int wh = 0;
+        if (u->measure)
+            u->measure(u->measure_ctx, where, u->label_min, 0, u->lang, &ww, &wh);
+        ww += g;
+    }
+    krect pr = {right.x + right.w - 2 * pw - g, right.y, 2 * pw + g, hh};
+    kv_text(v, u, (krect){right.x, right.y, pr.x - right.x - ww - g, hh}, TR(u, "Check-ins"),
+            u->body_px, u->small_px, KC_INK, KT_LEFT | KT_MIDDLE | KT_BOLD);
+    if (where[0])
+        kv_text(v, u, (krect){pr.x - ww - g, right.y, ww + g, hh}, where, u->label_min,
+                u->label_min, KC_MUTED, KT_RIGHT | KT_MIDDLE);
+    if (st->page > 0)
+        kw_button(v, u, "btn-page-up", (krect){pr.x, right.y, pw, hh}, "", KB_SECONDARY,
+                  KICON_UP);
+    if (st->more)
+        kw_button(v, u, "btn-page-down", (krect){pr.x + pw + g, right.y, pw, hh}, "",
+                  KB_SECONDARY, KICON_DOWN);
     int rh = (right.h - hh - g) / rows - g;
     if (rh > u->t * 3 / 2)
         rh = u->t * 3 / 2;
@@ -360,8 +431,7 @@ static void staff_home(kview *v, const kui *u, const kflow *f)
                 u->small_px * 3 / 4, KC_INK, KT_LEFT | KT_MIDDLE | KT_TRIM);
         if (c->is_new)
             kv_text(v, u, (krect){r.x + r.w - tagw - g, r.y, tagw, r.h}, TR(u, "new"),
-                    u->small_px, u->min_px, KC_SUCCESS,
-                    KT_RIGHT | KT_MIDDLE | KT_BOLD | KT_SMALL);
+                    u->small_px, u->label_min, KC_SUCCESS, KT_RIGHT | KT_MIDDLE | KT_BOLD);
         kv_hit(v, u, id, r);
     }
     if (st->nrows == 0)
@@ -410,20 +480,52 @@ static void staff_event_new(kview *v, const kui *u, const kflow *f)
     int g = u->gap, bh = u->t + g * 2;
     int fh = kw_field_height(u, 1);
     int y = c.y;
-    kw_field(v, u, "field-event-name", (krect){c.x, y, c.w, fh}, TR(u, "Name of the event"),
-             st->ev_name, f->preedit, f->focus == KF_EV_NAME,
-             st->msg && f->focus == KF_EV_NAME ? TR(u, st->msg) : NULL, 1);
-    y += fh + g;
-    kw_field(v, u, "field-event-date", (krect){c.x, y, c.w, fh},
-             TR(u, "Date (YYYY-MM-DD), empty for today"), st->ev_date, NULL,
-             f->focus == KF_EV_DATE, NULL, 1);
-    y += fh + g;
     char prog[256], surv[256];
     kv_subst(prog, sizeof prog, TR(u, "Program: {program}"), "{program}",
              st->programs[st->ev_program]);
     const ksurvey *sv = st->ev_survey >= 0 ? ksurveys_at(f->surveys, st->ev_survey) : NULL;
     kv_subst(surv, sizeof surv, TR(u, "Survey: {survey}"), "{survey}",
              sv ? ksurvey_title(sv, f->lang) : TR(u, "none"));
+    const char *name_msg = st->msg && f->focus == KF_EV_NAME ? TR(u, st->msg) : NULL;
+    const char *link_msg = st->msg && f->focus != KF_EV_NAME ? TR(u, st->msg) : NULL;
+    if (c.w >= u->t * 12 && kb.y > c.y) {
+        /* Keyboard below a wide screen: two columns, three rows (name and
+         * date, program and survey, link and the button). */
+        int hw = (c.w - 2 * g) / 2, x2 = c.x + hw + 2 * g;
+        int step = (c.h + g) / 3;
+        int rh = fh > bh ? fh : bh;
+        if (step > rh + g * 3)
+            step = rh + g * 3;
+        kw_field(v, u, "field-event-name", (krect){c.x, y, hw, fh}, TR(u, "Name of the event"),
+                 st->ev_name, f->preedit, f->focus == KF_EV_NAME, name_msg, 1);
+        kw_field(v, u, "field-event-date", (krect){x2, y, hw, fh},
+                 TR(u, "Date (YYYY-MM-DD), empty for today"), st->ev_date, NULL,
+                 f->focus == KF_EV_DATE, NULL, 1);
+        y += step;
+        kw_button(v, u, "btn-program", (krect){c.x, y, hw, bh}, prog, KB_SECONDARY | KB_TRIM, -1);
+        kw_button(v, u, "btn-survey", (krect){x2, y, hw, bh}, surv, KB_SECONDARY | KB_TRIM, -1);
+        y += step;
+        kw_field(v, u, "field-event-link", (krect){c.x, y, hw, fh},
+                 TR(u, "Link for a QR code (optional)"), st->ev_link, NULL,
+                 f->focus == KF_EV_LINK, link_msg, 1);
+        kw_button(v, u, "btn-create", (krect){x2, y + (fh - bh) / 2, hw, bh},
+                  TR(u, "Create and use"), KB_PRIMARY, KICON_CHECK);
+        if (st->msg) {
+            /* the message of the name or link field, under the last row */
+            int my = y + (fh > bh ? fh : (fh + bh) / 2) + g;
+            kv_text(v, u, (krect){c.x, my, c.w, c.y + c.h - my}, TR(u, st->msg), u->body_px,
+                    u->label_min, KC_ERROR, KT_LEFT | KT_TOP | KT_BOLD | KT_WRAP);
+        }
+        kw_keyboard(v, u, f, kb);
+        return;
+    }
+    kw_field(v, u, "field-event-name", (krect){c.x, y, c.w, fh}, TR(u, "Name of the event"),
+             st->ev_name, f->preedit, f->focus == KF_EV_NAME, name_msg, 1);
+    y += fh + g;
+    kw_field(v, u, "field-event-date", (krect){c.x, y, c.w, fh},
+             TR(u, "Date (YYYY-MM-DD), empty for today"), st->ev_date, NULL,
+             f->focus == KF_EV_DATE, NULL, 1);
+    y += fh + g;
     if (c.w >= u->t * 10) {
         int hw = (c.w - g) / 2;
         kw_button(v, u, "btn-program", (krect){c.x, y, hw, bh}, prog, KB_SECONDARY | KB_TRIM,
@@ -442,7 +544,11 @@ static void staff_event_new(kview *v, const kui *u, const kflow *f)
     }
     kw_field(v, u, "field-event-link", (krect){c.x, y, c.w, fh},
              TR(u, "Link for a QR code (optional)"), st->ev_link, NULL, f->focus == KF_EV_LINK,
-             st->msg && f->focus != KF_EV_NAME ? TR(u, st->msg) : NULL, 1);
+             link_msg, 1);
+    y += fh + g;
+    if (st->msg)   /* the message of the name or link field */
+        kv_text(v, u, (krect){c.x, y, c.w, c.y + c.h - bh - g - y}, TR(u, st->msg), u->body_px,
+                u->label_min, KC_ERROR, KT_LEFT | KT_TOP | KT_BOLD | KT_WRAP);
     kw_button(v, u, "btn-create", (krect){c.x, c.y + c.h - bh, c.w, bh}, TR(u, "Create and use"),
               KB_PRIMARY, KICON_CHECK);
     kw_keyboard(v, u, f, kb);
@@ -499,11 +605,26 @@ static void staff_export(kview *v, const kui *u, const kflow *f)
         kv_text(v, u, msg, TR(u, "Nothing is waiting for the hub."), u->body_px, u->small_px,
                 KC_SUCCESS, KT_LEFT | KT_TOP | KT_WRAP | KT_BOLD);
     } else if (st->exporting == 2) {
-        /* The file's name, not its path: staff look for it on the drive. */
-        char ok[900];
+        /* The drive and the file's name, not a path: staff look for the
+         * file on the drive (the drive's name is the folder it is
+         * mounted as, /media/usb/KINGSTON -> KINGSTON). */
+        char ok[900], drive[256] = "", tmp[900];
         const char *slash = strrchr(st->export_msg, '/');
-        kv_subst(ok, sizeof ok, TR(u, "Saved as {file}. It is safe to remove the USB drive."),
-                 "{file}", slash ? slash + 1 : st->export_msg);
+        if (slash) {
+            const char *d = slash;
+            while (d > st->export_msg && d[-1] != '/')
+                d--;
+            snprintf(drive, sizeof drive, "%.*s", (int)(slash - d), d);
+        }
+        if (drive[0]) {
+            kv_subst(tmp, sizeof tmp,
+                     TR(u, "Saved {file} on the drive {drive}. It is safe to remove the USB drive."),
+                     "{file}", slash + 1);
+            kv_subst(ok, sizeof ok, tmp, "{drive}", drive);
+        } else {
+            kv_subst(ok, sizeof ok, TR(u, "Saved as {file}. It is safe to remove the USB drive."),
+                     "{file}", slash ? slash + 1 : st->export_msg);
+        }
         kv_text(v, u, msg, ok, u->body_px, u->small_px * 3 / 4, KC_SUCCESS,
                 KT_LEFT | KT_TOP | KT_WRAP | KT_BOLD);
     } else if (st->exporting == 3) {
@@ -570,7 +691,7 @@ static void staff_shutdown(kview *v, const kui *u, const kflow *f)
             u->body_px, KC_INK, KT_CENTER | KT_MIDDLE | KT_WRAP | KT_BOLD);
     int bw = c.w / 2;
     kw_button(v, u, "btn-shutdown-confirm", (krect){c.x + (c.w - bw) / 2, c.y + c.h / 2, bw, bh},
-              TR(u, "Shut down"), KB_PRIMARY, -1);
+              TR(u, "Shut down"), KB_DANGER_PRIMARY, -1);
 }
 
 void kscreen_staff(kview *v, const kui *u, const kflow *f)

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "screens.h"
 #include "widgets.h"
 
@@ -210,23 +211,49 @@ static void two_answers(kview *v, const kui *u, const kflow *f, krect r, const c
 }
 
 /* Five faces from sad (1) to happy (5). */
-static void faces(kview *v, const kui *u, const kflow *f, krect r)
+static void faces(kview *v, const kui *u, const kflow *f, const ksurvey_question *q, krect r)
 {
+    /* Words under the faces: the survey's own (five choice rows under a
+     * scale question, saddest first), else the language's defaults. */
+    static const char *const defaults[5] = {
+        N_("Very unhappy"), N_("Unhappy"), N_("Okay"), N_("Happy"), N_("Very happy"),
+    };
+    const char *words[5];
+    for (int i = 0; i < 5; i++)
+        words[i] = ksurvey_q_nchoices(q) == 5 ? ksurvey_choice_text(q, i, f->lang)
+                                               : TR(u, defaults[i]);
     int g = u->gap;
+    int wh = kui_line(u, kui_floor_px(u, u->label_min)) * 2;   /* two lines of words */
     int s = (r.w - g * 8) / 5;
-    if (s > r.h)
-        s = r.h;
+    if (s > r.h - wh - g)
+        s = r.h - wh - g;
     if (s > u->t * 3)
         s = u->t * 3;
-    int x0 = r.x + (r.w - (5 * s + 4 * g * 2)) / 2;
+    if (s < u->t)
+        s = u->t;
+    int cw = (r.w - g * 8) / 5;    /* a word may be wider than its face */
+    /* the five words share one size */
+    int px = u->body_px;
     for (int i = 0; i < 5; i++) {
-        krect b = {x0 + i * (s + g * 2), r.y + (r.h - s) / 2, s, s};
+        int p = kv_fit(u, (krect){0, 0, cw, wh}, words[i], u->body_px, u->label_min, KT_WRAP,
+                       NULL);
+        if (p > 0 && p < px)
+            px = p;
+    }
+    int x0 = r.x + (r.w - (5 * cw + 4 * g * 2)) / 2;
+    int y0 = r.y + (r.h - (s + g + wh)) / 2;
+    for (int i = 0; i < 5; i++) {
+        int cx = x0 + i * (cw + g * 2);
+        krect b = {cx + (cw - s) / 2, y0, s, s};
         char key[2] = {(char)('1' + i), 0}, id[16];
         int on = strcmp(f->answer, key) == 0;
         snprintf(id, sizeof id, "choice-%s", key);
         kv_frame(v, b, on ? KC_ACCENT : KC_SURFACE, KC_ACCENT, 3, s / 2);
         kv_icon(v, krect_inset(b, s / 6), KICON_FACE1 + i, on ? KC_ON_ACCENT : KC_ACCENT);
-        kv_hit(v, u, id, b);
+        kv_text(v, u, (krect){cx, y0 + s + g, cw, wh}, words[i], px, px,
+                on ? KC_ACCENT : KC_INK, KT_CENTER | KT_TOP | KT_WRAP | (on ? KT_BOLD : 0));
+        /* the face and its words are one target */
+        kv_hit(v, u, id, (krect){cx, y0, cw, s + g + wh});
     }
 }
 
@@ -260,17 +287,25 @@ void kscreen_survey(kview *v, const kui *u, const kflow *f)
         krect c, kb;
         kw_split_keyboard(u, area, kflow_layout(f, NULL)->nrows, &c, &kb);
         int y = c.y;
+        /* "Other: ___" keeps its question on screen; the field's own
+         * label says which answer is being written. */
         const char *label = qtext;
-        char other[KIOSK_SURVEY_TEXT_MAX * 4 + 8];
+        char other[KIOSK_SURVEY_TEXT_MAX * 4 + 8] = "";
         if (f->other_editing) {
             int n = ksurvey_q_nchoices(q);
             snprintf(other, sizeof other, "%s:", ksurvey_choice_text(q, n - 1, f->lang));
-            label = other;
         }
         /* The question keeps its place on screen while the answer is typed:
          * across the top, over the keyboard, where the keyboard sits at the
          * right and leaves room above it; else above the field. */
         int field_h = u->t + g;            /* kw_field without its label line */
+        if (other[0])
+            field_h += kui_line(u, kui_floor_px(u, u->label_min));
+        /* A text answer may be long: a box of up to three lines, which
+         * wraps what is typed (its end shows when it is longer still). */
+        int multi = t == KSURVEY_TEXT && !other[0];
+        if (multi)
+            field_h = kui_line(u, u->body_px) * 3 + g * 2;
         int msg_room = msg ? kui_line(u, u->body_px) * 2 : 0;
         if (kb.x > c.x && kb.y - c.y >= kui_line(u, u->label_min) * 2) {
             kv_text(v, u, (krect){c.x, c.y, area.w - 4 * g, kb.y - c.y - g}, label, u->title_px,
@@ -284,8 +319,27 @@ void kscreen_survey(kview *v, const kui *u, const kflow *f)
                     KT_LEFT | KT_BOTTOM | KT_BOLD | KT_WRAP | KT_BODY);
             y += th + g;
         }
-        y += kw_field(v, u, "field-answer", (krect){c.x, y, c.w, 0}, "", f->answer, f->preedit,
-                      1, NULL, 0) + g;
+        if (multi) {
+            int room = c.y + c.h - bh - g - msg_room - y;
+            int h = field_h < room ? field_h : room;
+            if (h < u->t + g)
+                h = u->t + g;
+            krect box = {c.x, y, c.w, h};
+            char shown[KIOSK_SURVEY_ANSWER_MAX * 4 + 64];
+            snprintf(shown, sizeof shown, "%s%s", f->answer, f->preedit);
+            kv_frame(v, box, KC_SURFACE, KC_ACCENT, 3, g);
+            krect in = {box.x + g * 2, box.y + g, box.w - g * 4, box.h - g * 2};
+            if (shown[0])
+                kv_text(v, u, in, shown, u->body_px, u->label_min, KC_INK,
+                        KT_LEFT | KT_TOP | KT_WRAP | KT_TAIL | KT_CARET);
+            else
+                kv_rect(v, (krect){in.x, in.y + 2, 3, kui_line(u, u->body_px) - 4}, KC_INK, 0);
+            kv_hit(v, u, "field-answer", box);
+            y += h + g;
+        } else {
+            y += kw_field(v, u, "field-answer", (krect){c.x, y, c.w, 0}, other, f->answer,
+                          f->preedit, 1, NULL, 0) + g;
+        }
         /* The message under the field, with room to wrap. */
         int mh = c.y + c.h - bh - g - y;
         if (msg && mh > 0)
@@ -349,7 +403,7 @@ void kscreen_survey(kview *v, const kui *u, const kflow *f)
         two_answers(v, u, f, body, TR(u, "I agree"), TR(u, "I do not agree"));
         break;
     case KSURVEY_SCALE:
-        faces(v, u, f, body);
+        faces(v, u, f, q, body);
         break;
     default:
         break;

@@ -21,6 +21,7 @@ void kscreens_build(kview *v, const kui *u, const kflow *f)
     case KS_STAFF_EXPORT:
     case KS_STAFF_PERSON:
     case KS_STAFF_SHUTDOWN: kscreen_staff(v, u, f); break;
+    case KS_CHECKING: kscreen_checking(v, u, f); break;   /* screen_checking.c */
     default: kscreen_error(v, u, f); break;
     }
     kw_still_there(v, u, f);

@@ -22,6 +22,12 @@ void kscreen_staff(kview *v, const kui *u, const kflow *f);
 /* Check-in rows a staff page shows at this size. */
 int kscreen_staff_rows(const kui *u);
 
+/* "checking" (screen_checking.c): the flow's, while the PIN is hashed, and
+ * the one drawn at start while the store is checked (before any flow). */
+#define KSCREEN_CHECKING_STEP_MS 300    /* the lit dot moves on this often */
+void kscreen_checking(kview *v, const kui *u, const kflow *f);
+void kscreen_checking_start(kview *v, const kui *u, int64_t ms);
+
 /* Builds the view of the flow's current screen. */
 void kscreens_build(kview *v, const kui *u, const kflow *f);
 

@@ -27,7 +27,9 @@ enum kicon {
     KICON_BACK, KICON_CHECK, KICON_BACKSPACE, KICON_SHIFT, KICON_ENTER,
     KICON_SEARCH, KICON_PERSON, KICON_PLUS, KICON_CLOCK,
     KICON_FACE1, KICON_FACE2, KICON_FACE3, KICON_FACE4, KICON_FACE5, /* sad .. happy */
-    KICON_SPACE
+    KICON_SPACE,
+    KICON_UP, KICON_DOWN,   /* paging arrows */
+    KICON_ALERT             /* a field with a problem: "!" in a disc */
 };
 
 /* Text alignment and other flags of kv_text. */

@@ -81,6 +81,12 @@ void kw_button(kview *v, const kui *u, const char *id, krect r, const char *labe
         ink = KC_ON_ACCENT;
     } else if (style == KB_QUIET) {
         border = fill;
+    } else if (style == KB_DANGER) {
+        fill = KC_ERROR_BG;
+        ink = border = KC_ERROR;
+    } else if (style == KB_DANGER_PRIMARY) {
+        fill = border = KC_ERROR;
+        ink = KC_ON_ACCENT;
     }
     kv_frame(v, r, fill, border, style == KB_QUIET ? 0 : 2, u->gap * 2);
     /* The label may use the button's height but for its border: a
@@ -249,8 +255,10 @@ void kw_pressed(kview *v, const kui *u)
 void kw_split_keyboard(const kui *u, krect area, int rows, krect *content, krect *keyboard)
 {
     int g = u->gap;
-    if (u->w >= u->h * 6 / 5) {
-        /* Landscape: keyboard on the right, at least 10 keys of u->t wide. */
+    if (u->w >= u->h * 6 / 5 && u->w <= KW_WIDE_PX) {
+        /* A short landscape screen (the 7" Pi, 800x480): the keyboard on
+         * the right, at least 10 keys of u->t wide; along the bottom its
+         * five rows of 9 mm keys would leave less than a field's height. */
         int min_w = 10 * u->t + 11 * g;
         int kw = u->w * 11 / 20;
         if (kw < min_w)
@@ -261,12 +269,20 @@ void kw_split_keyboard(const kui *u, krect area, int rows, krect *content, krect
             kh = area.h - 2 * g;
         *keyboard = (krect){area.x + area.w - kw - g, area.y + area.h - kh - g, kw, kh};
     } else {
-        /* Portrait: keyboard along the bottom. */
-        int kh = rows * (u->w / 11) + (rows + 1) * g;
-        if (kh < rows * u->t + (rows + 1) * g)
-            kh = rows * u->t + (rows + 1) * g;
-        *keyboard = (krect){area.x, area.y + area.h - kh, area.w, kh};
-        *content = (krect){area.x + 2 * g, area.y + 2 * g, area.w - 4 * g, area.h - kh - 4 * g};
+        /* Wide landscape and portrait screens: the keyboard spans the
+         * width along the bottom, inside the margins, the content above
+         * it.  Keys are about half as tall as wide on landscape screens,
+         * as tall as an eleventh of the width on portrait ones (at least a touch target), and the
+         * keyboard never takes more than half of the area. */
+        int kw = area.w - 4 * g;
+        int key_h = u->w > u->h ? kw / 22 : kw / 11 - g;
+        if (key_h < u->t)
+            key_h = u->t;
+        if (rows * (key_h + g) + g > area.h / 2 && (area.h / 2 - g) / rows - g >= u->t)
+            key_h = (area.h / 2 - g) / rows - g;
+        int kh = rows * (key_h + g) + g;
+        *keyboard = (krect){area.x + 2 * g, area.y + area.h - kh - 2 * g, kw, kh};
+        *content = (krect){area.x + 2 * g, area.y + 2 * g, kw, area.h - kh - 6 * g};
     }
 }
 
@@ -298,30 +314,55 @@ static const char *special_label(const kui *u, const kflow *f, const kkey *k, in
     }
 }
 
-/* The long-press popup: the accented forms of the held key, over the
- * keyboard, whose own keys stop answering while it shows. */
+/* The long-press popup: the accented forms of the held key, in a row
+ * (or rows) just above it, each as large as a key of the keyboard; the
+ * keyboard's own keys stop answering while it shows. */
 static void accent_popup(kview *v, const kui *u, const kflow *f, krect r, int hits_before)
 {
-    v->nhits = hits_before;
     int g = u->gap, n = f->nvariants;
-    int key = u->t + g;
-    int cols = (r.w - 2 * g) / (key + g);
+    /* the held key's place and size (its hit is still in the list) */
+    krect held = {r.x + r.w / 2 - u->t / 2, r.y + r.h / 2, u->t, u->t};
+    for (int i = hits_before; i < v->nhits; i++)
+        if (strcmp(v->hits[i].id, f->variant_key) == 0)
+            held = v->hits[i].r;
+    v->nhits = hits_before;
+    int kw = held.w > u->t + g ? held.w : u->t + g;
+    int kh = held.h > u->t + g ? held.h : u->t + g;
+    /* Inside the keyboard (the fields around it keep answering: a tap
+     * there closes the popup), above the key, or below it on the top
+     * row. */
+    int cols = (r.w - 2 * g) / (kw + g);
     if (cols > n)
         cols = n;
     if (cols < 1)
         cols = 1;
     int rows = (n + cols - 1) / cols;
-    int pw = cols * (key + g) + g, ph = rows * (key + g) + g;
-    krect p = {r.x + (r.w - pw) / 2, r.y + (r.h - ph) / 2, pw, ph};
+    int pw = cols * (kw + g) + g, ph = rows * (kh + g) + g;
+    krect p = {held.x + held.w / 2 - pw / 2, held.y - ph, pw, ph};
+    if (p.x + p.w > r.x + r.w - g)
+        p.x = r.x + r.w - g - p.w;
+    if (p.x < r.x + g)
+        p.x = r.x + g;
+    /* Above the key; over the keyboard's top edge only where nothing
+     * tappable is there (the empty room over a side keyboard). */
+    int blocked = p.y < 2 * g;
+    for (int i = 0; i < hits_before && !blocked; i++)
+        blocked = krect_overlap(krect_inset(p, -g), v->hits[i].r);
+    if (blocked && p.y < r.y - g)
+        p.y = r.y - g;
+    if (p.y + p.h > held.y + held.h / 2)
+        p.y = held.y + held.h;   /* no room above (the top row): just under the key */
+    if (p.y + p.h > r.y + r.h)
+        p.y = r.y + r.h - p.h;
     kv_rect(v, krect_inset(p, -g), KC_SCRIM, g * 2);
     kv_frame(v, p, KC_SURFACE, KC_ACCENT, 2, g * 2);
     for (int i = 0; i < n; i++) {
-        krect k = {p.x + g + (i % cols) * (key + g), p.y + g + (i / cols) * (key + g), key, key};
+        krect k = {p.x + g + (i % cols) * (kw + g), p.y + g + (i / cols) * (kh + g), kw, kh};
         char id[48], t[8];
         kflow_variant_id(f, i, id, sizeof id);
         kutf8_put(f->variants[i], t);
         kv_frame(v, k, KC_KEY, KC_BORDER, 1, g);
-        kv_text(v, u, krect_inset(k, 2), t, u->button_px, u->small_px, KC_INK,
+        kv_text(v, u, krect_inset(k, 2), t, u->title_px, u->label_min, KC_INK,
                 KT_CENTER | KT_MIDDLE);
         kv_hit(v, u, id, k);
     }
@@ -481,22 +522,20 @@ int kw_field(kview *v, const kui *u, const char *id, krect r, const char *label,
     field_display(value, focused ? preedit : NULL, shown, sizeof shown);
     krect box;
     if (compact) {
-        /* Label (or message) in small print along the top of the box. */
+        /* The label in small print along the top of the box, always (a
+         * message does not take its place); a message goes under the box
+         * when the caller gave the field more than its box's height. */
         box = (krect){r.x, r.y, r.w, kw_field_height(u, 1)};
         kv_frame(v, box, KC_SURFACE, border, focused || msg ? 3 : 2, g);
         int top = lh;
-        krect lr = {box.x + g * 2, box.y + 2, box.w - g * 4, top};
+        int mark = msg ? lh : 0;   /* the "!" mark's room at the right */
+        krect lr = {box.x + g * 2, box.y + 2, box.w - g * 4 - mark, top};
         krect vr = {box.x + g * 2, box.y + top, box.w - g * 4, box.h - top - 2};
-        if (msg && !shown[0]) {
-            /* Nothing typed: the message may take both lines (the red
-             * frame and the message's words name the field). */
-            kv_text(v, u, (krect){lr.x, lr.y, lr.w, box.h - 4}, msg, u->label_min, u->min_px,
-                    KC_ERROR, KT_LEFT | KT_MIDDLE | KT_BOLD | KT_WRAP | KT_SMALL);
-        } else {
-            kv_text(v, u, lr, msg ? msg : label, u->label_min, msg ? u->min_px : u->label_min,
-                    msg ? KC_ERROR : KC_MUTED,
-                    KT_LEFT | KT_TOP | KT_TRIM | (msg ? KT_SMALL : KT_BOLD));
-        }
+        kv_text(v, u, lr, label, u->label_min, u->label_min, msg ? KC_ERROR : KC_MUTED,
+                KT_LEFT | KT_TOP | KT_TRIM | KT_BOLD);
+        if (msg)
+            kv_icon(v, (krect){box.x + box.w - g - mark, box.y + 3, mark - 2, mark - 2},
+                    KICON_ALERT, KC_ERROR);
         /* A short screen's field is narrow: typed text may take the caption
          * floor before its start is cut. */
         if (shown[0])
@@ -505,7 +544,13 @@ int kw_field(kview *v, const kui *u, const char *id, krect r, const char *label,
         else if (focused)
             kv_rect(v, (krect){vr.x, vr.y + vr.h / 6, 3, vr.h * 2 / 3}, KC_INK, 0);
         kv_hit(v, u, id, box);
-        return box.h;
+        int used = box.h;
+        if (msg && r.h - box.h - 1 >= kui_line(u, kui_floor_px(u, u->label_min))) {
+            krect mr = {r.x, box.y + box.h + 1, r.w, r.h - box.h - 1};
+            used += 1 + kv_text(v, u, mr, msg, u->label_min, u->label_min, KC_ERROR,
+                                KT_LEFT | KT_TOP | KT_WRAP);
+        }
+        return used;
     }
     if (!label[0])
         lh = 0;   /* no label: the box at the top (the question above names it) */
@@ -515,6 +560,13 @@ int kw_field(kview *v, const kui *u, const char *id, krect r, const char *label,
     box = (krect){r.x, r.y + lh, r.w, u->t + g};
     kv_frame(v, box, KC_SURFACE, border, focused || msg ? 3 : 2, g);
     krect inner = {box.x + g * 2, box.y, box.w - g * 4, box.h};
+    if (msg) {
+        /* more than colour: a "!" mark at the box's end */
+        int is = box.h / 2;
+        kv_icon(v, (krect){box.x + box.w - g * 2 - is, box.y + (box.h - is) / 2, is, is},
+                KICON_ALERT, KC_ERROR);
+        inner.w -= is + g;
+    }
     if (shown[0])
         kv_text(v, u, inner, shown, u->body_px, u->small_px * 3 / 4, KC_INK,
                 KT_LEFT | KT_MIDDLE | KT_TAIL | (focused ? KT_CARET : 0));

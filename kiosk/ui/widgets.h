@@ -18,7 +18,9 @@ extern const kcolor KC_BG, KC_INK, KC_MUTED, KC_ACCENT, KC_ON_ACCENT, KC_SURFACE
     KC_CHOSEN,   /* a current setting (the chosen language): tinted, not filled */
     KC_PRESSED;  /* laid over a widget while a finger is on it */
 
-enum kbutton_style { KB_PRIMARY, KB_SECONDARY, KB_QUIET };
+/* KB_DANGER: an action that cannot be taken back (shut down), in the
+ * error colour; KB_DANGER_PRIMARY its filled form, for the confirmation. */
+enum kbutton_style { KB_PRIMARY, KB_SECONDARY, KB_QUIET, KB_DANGER, KB_DANGER_PRIMARY };
 /* Or'd into a style: a label too long for the button ends in "…" (for
  * labels holding data, such as a survey's title; never for fixed text,
  * whose fit the layout check must see). */
@@ -50,8 +52,12 @@ void kw_choices2(kview *v, const kui *u, const char *id1, krect r1, const char *
  * Called last, over everything else. */
 void kw_pressed(kview *v, const kui *u);
 
+/* Landscape screens up to this width keep the keyboard at the side. */
+#define KW_WIDE_PX 1000
+
 /* Splits the area under the top bar into content and keyboard parts:
- * side by side on landscape screens, stacked on portrait ones. */
+ * side by side on short landscape screens (up to KW_WIDE_PX wide), the
+ * keyboard along the bottom, within margins, on wider and portrait ones. */
 void kw_split_keyboard(const kui *u, krect area, int rows, krect *content, krect *keyboard);
 
 /* Draws the keyboard for the flow's focused input. */

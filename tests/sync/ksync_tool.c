@@ -362,6 +362,9 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+#define CATCH_UP_POLLS 1200     /* 50 ms apart: a minute at most */
+#define LAST_BATCH 300          /* records of the batch a stop interrupts */
+
 /* ksync-tool bg DIR SECONDS INTERVAL_MS */
 static int cmd_bg(int argc, char **argv)
 {
@@ -381,6 +384,10 @@ static int cmd_bg(int argc, char **argv)
     run(db, "PRAGMA synchronous=FULL");
     int64_t end = now_ms() + seconds * 1000LL, worst_status = 0, worst_write = 0;
     int writes = 0;
+    /* Order of events, not durations, is what the tests assert: writes that
+     * committed while one sync stayed in flight around them, and status
+     * answers given while a sync was in flight. */
+    int writes_while_running = 0, status_while_running = 0;
     char device_id[33];
     meta_get(db, "device_id", device_id, sizeof device_id);
     while (now_ms() < end) {
@@ -388,6 +395,7 @@ static int cmd_bg(int argc, char **argv)
         ksync_status st;
         ksync_bg_status(bg, &st);
         int64_t t1 = now_ms();
+        status_while_running += st.running;
         /* a check-in as the store writes it: seq from meta, one transaction */
         run(db, "BEGIN IMMEDIATE");
         char buf[32], id[33];
@@ -404,6 +412,10 @@ static int cmd_bg(int argc, char **argv)
         run(db, "COMMIT");
         int64_t t2 = now_ms();
         writes++;
+        ksync_status after;
+        ksync_bg_status(bg, &after);
+        if (st.running && after.running && after.last_attempt_ms == st.last_attempt_ms)
+            writes_while_running++;
         if (t1 - t0 > worst_status)
             worst_status = t1 - t0;
         if (t2 - t1 > worst_write)
@@ -411,20 +423,68 @@ static int cmd_bg(int argc, char **argv)
         struct timespec ts = {0, 50 * 1000000L};
         nanosleep(&ts, NULL);
     }
+    /* Catching up: asked once more, then given up to CATCH_UP_POLLS looks
+     * (a bound, not a timed expectation: the caller reads "pending"). */
     ksync_bg_kick(bg);
-    struct timespec ts = {0, 500 * 1000000L};
-    nanosleep(&ts, NULL);
+    struct timespec ts = {0, 50 * 1000000L};
     ksync_status st;
-    ksync_bg_status(bg, &st);
+    for (int i = 0; i < CATCH_UP_POLLS; i++) {
+        nanosleep(&ts, NULL);
+        ksync_bg_status(bg, &st);
+        if (st.pending == 0 || (st.failures > 0 && i >= 10))
+            break;
+    }
+    /* Stopping with a sync in flight: LAST_BATCH more records (a hub run
+     * with --test-ingest-delay-ms holds their batch that many times the
+     * delay), a sync asked for, stop as soon as it runs.
+     * "stop_returned_first": the stop returned while the last record was
+     * not acknowledged yet, i.e. it did not wait for the sync to complete. */
+    int stopped_while_running = 0, stop_returned_first = 0;
+    int64_t last_seq = 0;
+    if (st.pending == 0 && st.failures == 0) {
+        char buf[32], id[33], sql[512];
+        run(db, "BEGIN IMMEDIATE");
+        meta_get(db, "next_seq", buf, sizeof buf);
+        int64_t seq = strtoll(buf, NULL, 10);
+        for (int i = 0; i < LAST_BATCH; i++, seq++) {
+            krandom_id(id);
+            snprintf(sql, sizeof sql, "INSERT INTO events VALUES('%s','%s',%" PRId64 ",%" PRId64
+                     ",'b',0,'bg event last','general','2026-06-13')", id, device_id, seq,
+                     (int64_t)1781337600000LL + seq);
+            run(db, sql);
+        }
+        last_seq = seq - 1;
+        snprintf(buf, sizeof buf, "%" PRId64, seq);
+        meta_set(db, "next_seq", buf);
+        run(db, "COMMIT");
+        ksync_bg_kick(bg);
+        struct timespec nap = {0, 1000000L};
+        ksync_status now;
+        for (int i = 0; i < CATCH_UP_POLLS * 50; i++) {
+            ksync_bg_status(bg, &now);
+            if (now.running)
+                break;
+            nanosleep(&nap, NULL);
+        }
+        stopped_while_running = now.running;
+    }
     int64_t t0 = now_ms();
     ksync_bg_stop(bg);
     int64_t stop_ms = now_ms() - t0;
+    if (stopped_while_running) {
+        char buf[32] = "";
+        meta_get(db, "sync.acked_seq", buf, sizeof buf);
+        stop_returned_first = strtoll(buf, NULL, 10) < last_seq;
+    }
     sqlite3_close(db);
     printf("{\"writes\":%d,\"worst_status_ms\":%" PRId64 ",\"worst_write_ms\":%" PRId64
            ",\"stop_ms\":%" PRId64 ",\"pending\":%" PRId64 ",\"acked_seq\":%" PRId64
-           ",\"failures\":%d,\"last_ok_ms\":%" PRId64 ",\"last_error\":\"%s\"}\n",
+           ",\"failures\":%d,\"last_ok_ms\":%" PRId64 ",\"last_error\":\"%s\""
+           ",\"writes_while_running\":%d,\"status_while_running\":%d"
+           ",\"stopped_while_running\":%d,\"stop_returned_first\":%d}\n",
            writes, worst_status, worst_write, stop_ms, st.pending, st.acked_seq, st.failures,
-           st.last_ok_ms, st.last_error[0] ? "set" : "");
+           st.last_ok_ms, st.last_error[0] ? "set" : "", writes_while_running,
+           status_while_running, stopped_while_running, stop_returned_first);
     return 0;
 }
 

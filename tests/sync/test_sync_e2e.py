@@ -653,19 +653,27 @@ def t_merged_attendance():
 
 
 def t_background():
+    """The background sync never holds up the screen's thread: asserted by
+    the order of events, not by durations (those are benchmark figures:
+    tests/bench/sync_bg.py).  The hub takes 10 ms per record
+    (--test-ingest-delay-ms), so a sync stays in flight long enough for the
+    kiosk to go on around it (the first batch, 400 records, about 4 s; the
+    one a stop interrupts, 300 records, about 3 s)."""
     env = Env(people=200)
     try:
-        hub = env.hub()
+        hub = env.hub("--test-ingest-delay-ms", "10")
         env.pair(hub)
-        rc, out, err = tool("bg", env.kdir, "3", "300", timeout=30)
+        rc, out, err = tool("bg", env.kdir, "3", "300", timeout=240)
         j = json.loads(out)
         check(rc == 0 and j["pending"] == 0 and j["failures"] == 0, f"background sync catches up ({j})")
-        check(j["worst_status_ms"] <= 5, f"status never waits ({j['worst_status_ms']} ms)")
-        check(j["worst_write_ms"] < 250, f"kiosk writes are not held up ({j['worst_write_ms']} ms)")
-        check(j["stop_ms"] < 2000, f"stop is quick ({j['stop_ms']} ms)")
-        check_promises(env.store, env.kdir, "background", complete=True)
+        check(j["writes_while_running"] >= 1,
+              f"kiosk writes commit while a sync is in flight around them ({j})")
+        check(j["status_while_running"] >= 1, f"status answers while a sync is in flight ({j})")
+        check(j["stopped_while_running"] == 1 and j["stop_returned_first"] == 1,
+              f"stop returns before the sync in flight completes ({j})")
+        check_promises(env.store, env.kdir, "background", complete=False)
         hub.stop()
-        rc, out, err = tool("bg", env.kdir, "2", "200", timeout=30)
+        rc, out, err = tool("bg", env.kdir, "2", "200", timeout=240)
         j = json.loads(out)
         check(j["failures"] >= 1 and j["pending"] > 0 and j["last_error"] == "set",
               f"hub down: failures counted, records kept, error shown ({j})")

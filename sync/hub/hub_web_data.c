@@ -11,6 +11,7 @@
  */
 #define _GNU_SOURCE
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,13 +30,13 @@ typedef struct wintern {
     size_t cap, n;
 } wintern;
 
-/* FNV-1a of a string. */
+/* FNV-1a (64-bit) of a string; a 32-bit size_t keeps its low bits. */
 static size_t hash_str(const char *s)
 {
-    size_t h = 1469598103934665603ULL;
+    uint64_t h = 1469598103934665603ULL;
     for (; *s; s++)
         h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
+    return (size_t)h;
 }
 
 /* The pooled copy of s, or NULL if out of memory. */

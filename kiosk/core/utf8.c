@@ -1,6 +1,8 @@
 /* utf8.c - decoding, encoding and Latin lower case (see utf8.h). */
 #include "utf8.h"
 
+#include <string.h>
+
 long kutf8_decode(const char *str, int *len)
 {
     const unsigned char *s = (const unsigned char *)str;
@@ -65,4 +67,19 @@ uint32_t kutf8_lower(uint32_t c)
     if (c >= 0x1ea0 && c <= 0x1ef9)
         return (c & 1) ? c : c + 1;
     return c;
+}
+
+int kutf8_printable(const char *s, size_t max_bytes)
+{
+    size_t n = strlen(s);
+    if (n < 1 || n > max_bytes)
+        return 0;
+    for (size_t i = 0; i < n;) {
+        int l = 1;
+        long cp = kutf8_decode(s + i, &l);
+        if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
+            return 0;
+        i += (size_t)l;
+    }
+    return 1;
 }

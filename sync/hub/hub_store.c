@@ -127,33 +127,21 @@ void khub_set_ingest_delay(khub *h, int ms)
     khub_sqlite_set_ingest_delay(h->lite, ms);
 }
 
-#ifdef KHUB_WITH_PG
 /* BLAKE2b-256 of the token text as 64 hex digits: what both stores keep
  * (PROTOCOL.md: a fast hash suffices, tokens carry 256 random bits). */
-static void token_hash(const char *token, char hex[65])
+void khub_token_hash(const char *token, char hex[65])
 {
     unsigned char d[32];
     crypto_generichash(d, sizeof d, (const unsigned char *)token, strlen(token), NULL, 0);
     sodium_bin2hex(hex, 65, d, sizeof d);
 }
-#endif
 
 #ifdef KHUB_WITH_PG
 /* 1 if name is a usable device name: 1..64 bytes of valid UTF-8, no
  * control characters (the SQLite store checks the same rule itself). */
 static int device_name_ok(const char *name)
 {
-    size_t n = strlen(name);
-    if (n < 1 || n > KHUB_DEVICE_NAME_MAX)
-        return 0;
-    for (size_t i = 0; i < n;) {
-        int l = 1;
-        long cp = kutf8_decode(name + i, &l);
-        if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
-            return 0;
-        i += (size_t)l;
-    }
-    return 1;
+    return kutf8_printable(name, KHUB_DEVICE_NAME_MAX);
 }
 #endif
 
@@ -178,7 +166,7 @@ int khub_device_add_bound(khub *h, const char *name, const char *device_id,
         memcpy(token, "khub_", 5);
         sodium_bin2hex(token + 5, 65, raw, sizeof raw);
         sodium_memzero(raw, sizeof raw);
-        token_hash(token, hash);
+        khub_token_hash(token, hash);
         if (sign_pk)
             sodium_bin2hex(pk, sizeof pk, sign_pk, 32);
         int rc = khub_pg_device_add(h->pg, name, hash, device_id, sign_pk ? pk : NULL, err);
@@ -220,7 +208,7 @@ int khub_auth(khub *h, const char *token, char name[KHUB_DEVICE_NAME_MAX + 1], c
 #ifdef KHUB_WITH_PG
     if (h->pg) {
         char hash[65];
-        token_hash(token, hash);
+        khub_token_hash(token, hash);
         return khub_pg_auth(h->pg, hash, name, device_id, err);
     }
 #endif
@@ -236,7 +224,7 @@ int khub_pair(khub *h, const char *token, const char *device_id, const unsigned 
 #ifdef KHUB_WITH_PG
     if (h->pg) {
         char hash[65], pk[65];
-        token_hash(token, hash);
+        khub_token_hash(token, hash);
         sodium_bin2hex(pk, sizeof pk, sign_pk, 32);
         return khub_pg_pair(h->pg, hash, device_id, pk, name, err);
     }
@@ -271,7 +259,7 @@ static int ingest_batch(khub *h, const khub_source *src, const ksync_batch *b, k
     if (h->pg) {
         char hash[65];
         if (src->token)
-            token_hash(src->token, hash);
+            khub_token_hash(src->token, hash);
         return khub_pg_ingest_batch(h->pg, src, src->token ? hash : NULL, b, res, err);
     }
 #endif

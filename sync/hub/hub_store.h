@@ -78,6 +78,9 @@ void khub_close(khub *h);
 int khub_limit_pages(khub *h, long pages, kerr *err);
 void khub_set_ingest_delay(khub *h, int ms);
 
+/* The hash both stores keep of a device token: BLAKE2b-256, 64 hex digits. */
+void khub_token_hash(const char *token, char hex[65]);
+
 /* The hub's clock, Unix ms. */
 int64_t khub_now_ms(void);
 

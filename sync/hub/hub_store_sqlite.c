@@ -355,30 +355,11 @@ void khub_sqlite_set_ingest_delay(khub_sqlite *h, int ms)
     h->delay_ms = ms;
 }
 
-/* BLAKE2b-256 of the token text as 64 hex digits (see PROTOCOL.md: a fast
- * hash suffices because tokens carry 256 random bits). */
-static void token_hash(const char *token, char hex[65])
-{
-    unsigned char d[32];
-    crypto_generichash(d, sizeof d, (const unsigned char *)token, strlen(token), NULL, 0);
-    sodium_bin2hex(hex, 65, d, sizeof d);
-}
-
 /* 1 if name is a usable device name: 1..64 bytes of valid UTF-8, no
  * control characters (it is printed in logs, lists and exports). */
 static int device_name_ok(const char *name)
 {
-    size_t n = strlen(name);
-    if (n < 1 || n > KHUB_DEVICE_NAME_MAX)
-        return 0;
-    for (size_t i = 0; i < n;) {
-        int l = 1;
-        long cp = kutf8_decode(name + i, &l);
-        if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
-            return 0;
-        i += (size_t)l;
-    }
-    return 1;
+    return kutf8_printable(name, KHUB_DEVICE_NAME_MAX);
 }
 
 /* The name of a live device other than name that holds device_id, into
@@ -419,7 +400,7 @@ int khub_sqlite_device_add_bound(khub_sqlite *h, const char *name, const char *d
     sodium_bin2hex(token + 5, 65, raw, sizeof raw);
     sodium_memzero(raw, sizeof raw);
     char hash[65], pk[65] = "", other[KHUB_DEVICE_NAME_MAX + 1] = "";
-    token_hash(token, hash);
+    khub_token_hash(token, hash);
     if (sign_pk)
         sodium_bin2hex(pk, sizeof pk, sign_pk, 32);
     int rc = exec(h, "BEGIN IMMEDIATE", err);
@@ -515,7 +496,7 @@ int khub_sqlite_auth(khub_sqlite *h, const char *token, char name[KHUB_DEVICE_NA
               char device_id[33], kerr *err)
 {
     char hash[65];
-    token_hash(token, hash);
+    khub_token_hash(token, hash);
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(h->db, "SELECT name, coalesce(device_id, ''), revoked_ms IS NOT NULL"
                                 " FROM devices WHERE token_hash = ?1", -1, &st, NULL);

@@ -49,16 +49,7 @@ int khub_token_equal(const char *given, const char *expected)
 static int name_ok(const char *name)
 {
     size_t n = strlen(name);
-    if (n < 1 || n > KHUB_USER_NAME_MAX || name[0] == ' ' || name[n - 1] == ' ')
-        return 0;
-    for (size_t i = 0; i < n;) {
-        int l = 1;
-        long cp = kutf8_decode(name + i, &l);
-        if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
-            return 0;
-        i += (size_t)l;
-    }
-    return 1;
+    return kutf8_printable(name, KHUB_USER_NAME_MAX) && name[0] != ' ' && name[n - 1] != ' ';
 }
 
 int khub_user_add(khub *h, const char *name, const char *password, kerr *err)

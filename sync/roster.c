@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "batch.h"
+#include "kclock.h"
 #include "client.h"
 #include "config.h"
 #include "kbuf.h"
@@ -47,22 +48,6 @@ static int plain_text(const char *s, int max)
             return 0;
     }
     return 1;
-}
-
-/* 1 if d is a real calendar date YYYY-MM-DD. */
-static int real_date(const char *d)
-{
-    static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (strlen(d) != 10)
-        return 0;
-    for (int i = 0; i < 10; i++)
-        if ((i == 4 || i == 7) ? d[i] != '-' : (d[i] < '0' || d[i] > '9'))
-            return 0;
-    int y = atoi(d), m = atoi(d + 5), day = atoi(d + 8);
-    if (m < 1 || m > 12 || day < 1 || day > mdays[m - 1])
-        return 0;
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return !(m == 2 && day == 29 && !leap);
 }
 
 /* The string member name of o, or NULL (err set naming where). */
@@ -175,7 +160,7 @@ static int take_change(const cJSON *o, int i, kroster_change *c, ksync_roster_pa
             !(c->survey = str_member(data, "survey", where, err)) ||
             !(c->link = str_member(data, "link", where, err)))
             return KERR_INVALID;
-        if (!real_date(c->date))
+        if (!kclock_date_valid(c->date))
             return kerr_set(err, KERR_INVALID, "hub roster page: %s.date: expected YYYY-MM-DD", where);
         if (*c->survey && !ksurvey_key_valid(c->survey, strlen(c->survey)))
             return kerr_set(err, KERR_INVALID, "hub roster page: %s.survey: not a survey key", where);

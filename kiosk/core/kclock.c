@@ -1,9 +1,10 @@
-/* kclock.c - system and virtual clocks, random ids (see kclock.h). */
+/* kclock.c - system and virtual clocks, random ids, calendar dates (see kclock.h). */
 #define _GNU_SOURCE
 #include "kclock.h"
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
@@ -107,4 +108,24 @@ int krandom_id(char out[33])
     }
     out[32] = '\0';
     return 0;
+}
+
+int kclock_date_valid(const char *d)
+{
+    static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    for (int i = 0; i < 10; i++) {
+        if (i == 4 || i == 7) {
+            if (d[i] != '-')
+                return 0;
+        } else if (d[i] < '0' || d[i] > '9') {
+            return 0;
+        }
+    }
+    if (d[10] != '\0')
+        return 0;
+    int y = atoi(d), m = atoi(d + 5), day = atoi(d + 8);
+    if (m < 1 || m > 12 || day < 1 || day > mdays[m - 1])
+        return 0;
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return !(m == 2 && day == 29 && !leap);
 }

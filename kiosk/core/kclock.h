@@ -40,4 +40,7 @@ int krandom_bytes(void *buf, unsigned n);
 /* Writes a random 128-bit id as 32 lower-case hex digits plus NUL. */
 int krandom_id(char out[33]);
 
+/* 1 if d is "YYYY-MM-DD" and a real calendar date (leap years counted). */
+int kclock_date_valid(const char *d);
+
 #endif

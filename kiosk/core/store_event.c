@@ -16,27 +16,6 @@
 
 /* ---- events ------------------------------------------------------------------- */
 
-/* Checks "YYYY-MM-DD" (a real calendar date). */
-int kst_valid_date(const char *d)
-{
-    static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    for (int i = 0; i < 10; i++) {
-        if (i == 4 || i == 7) {
-            if (d[i] != '-')
-                return 0;
-        } else if (d[i] < '0' || d[i] > '9') {
-            return 0;
-        }
-    }
-    if (d[10] != '\0')
-        return 0;
-    int y = atoi(d), m = atoi(d + 5), day = atoi(d + 8);
-    if (m < 1 || m > 12 || day < 1 || day > mdays[m - 1])
-        return 0;
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return !(m == 2 && day == 29 && !leap);
-}
-
 /* Today's local date by the store's clock. */
 void kst_today(const kstore *s, char out[11])
 {
@@ -106,7 +85,7 @@ int kstore_event_add2(kstore *s, const kevent_spec *spec, kevent *out, kerr *err
     if (kst_utf8_chars(program) > KIOSK_PROGRAM_MAX || strlen(program) >= sizeof e.program)
         return kerr_set(err, KERR_INVALID, "event program is longer than %d "
                         "characters", KIOSK_PROGRAM_MAX);
-    if (date && *date && !kst_valid_date(date))
+    if (date && *date && !kclock_date_valid(date))
         return kerr_set(err, KERR_INVALID, "event date %.40s is not a date "
                         "(expected YYYY-MM-DD)", date);
     if (*survey && !kst_valid_key(survey))

@@ -70,8 +70,6 @@ int kst_row_exists(kstore *s, int st_id, const char *id, int *found, const char 
 int kst_meta_get(kstore *s, const char *key, char *buf, size_t cap, const char *op, kerr *err);
 int kst_meta_set(kstore *s, const char *key, const char *value, const char *op, kerr *err);
 
-/* store_event.c */
-int kst_valid_date(const char *d);
 void kst_today(const kstore *s, char out[11]);
 int kst_valid_key(const char *k);
 

@@ -347,7 +347,7 @@ static int scope_check(kstore *s, const kscope *sc, kerr *err)
 {
     if (sc && sc->event_id && *sc->event_id)
         return event_known(s, sc->event_id, "export", err);
-    if (sc && sc->since && *sc->since && !kst_valid_date(sc->since))
+    if (sc && sc->since && *sc->since && !kclock_date_valid(sc->since))
         return kerr_set(err, KERR_INVALID, "since date %.40s is not a date "
                         "(expected YYYY-MM-DD)", sc->since);
     return 0;

@@ -34,6 +34,7 @@
 #include "config.h"
 #include "fold.h"
 #include "kbuf.h"
+#include "kclock.h"
 #include "store.h"
 #include "survey.h"
 #include "sync_config.h"
@@ -186,22 +187,6 @@ static int text_ok(const char *s, int max)
         n++;
     }
     return n >= 1 && n <= max;
-}
-
-/* 1 if d is a real calendar date YYYY-MM-DD. */
-static int date_ok(const char *d)
-{
-    static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (strlen(d) != 10)
-        return 0;
-    for (int i = 0; i < 10; i++)
-        if ((i == 4 || i == 7) ? d[i] != '-' : (d[i] < '0' || d[i] > '9'))
-            return 0;
-    int y = atoi(d), m = atoi(d + 5), day = atoi(d + 8);
-    if (m < 1 || m > 12 || day < 1 || day > mdays[m - 1])
-        return 0;
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return !(m == 2 && day == 29 && !leap);
 }
 
 /* ---- the section 7 rule: the same person signed up at two kiosks ------------------------- */
@@ -484,7 +469,7 @@ int khub_event_add(khub *h, const char *name, const char *program, const char *d
     if (!text_ok(program, KIOSK_PROGRAM_MAX))
         return kerr_set(err, KERR_INVALID, "--program %.60s: 1-%d characters of text, no control "
                         "characters", program, KIOSK_PROGRAM_MAX);
-    if (!date_ok(date))
+    if (!kclock_date_valid(date))
         return kerr_set(err, KERR_INVALID, "--date %.40s: not a date (expected YYYY-MM-DD)", date);
     if (*survey_key && !ksurvey_key_valid(survey_key, strlen(survey_key)))
         return kerr_set(err, KERR_INVALID, "--survey %.40s: not a survey key (a letter, then a-z, "

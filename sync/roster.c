@@ -28,6 +28,7 @@
 #include "config.h"
 #include "kbuf.h"
 #include "survey.h"
+#include "surveys.h"
 #include "sync_config.h"
 #include "utf8.h"
 
@@ -84,36 +85,6 @@ static const char *text_member(const cJSON *o, const char *name, int max, int no
         return NULL;
     }
     return s;
-}
-
-/* Checks a survey the hub sent with the kiosk's own survey check; 0 if it
- * passes, else a line naming it and its first error in note. */
-static int survey_passes(const char *key, int version, const char *text, char *note, size_t cap)
-{
-    ksurvey *sv = NULL;
-    ksurvey_diags d;
-    memset(&d, 0, sizeof d);
-    kerr e = {0};
-    char label[80];
-    snprintf(label, sizeof label, "hub survey %.40s", key);
-    int rc = ksurvey_load_buffer(label, text, strlen(text), &sv, &d, &e);
-    if (rc == 0 && (strcmp(ksurvey_key(sv), key) != 0 || ksurvey_version(sv) != version)) {
-        snprintf(note, cap, "hub survey %.40s refused: the file says key %.40s version %d, the hub "
-                 "said version %d", key, ksurvey_key(sv), ksurvey_version(sv), version);
-        ksurvey_free(sv);
-        return -1;
-    }
-    if (rc == 0) {
-        ksurvey_free(sv);
-        return 0;
-    }
-    char first[300] = "";
-    for (int i = 0; i < d.n && !first[0]; i++)
-        if (d.diag[i].severity == KSURVEY_ERROR)
-            ksurvey_diag_format(&d, i, first, sizeof first);
-    snprintf(note, cap, "hub survey %.40s refused: it fails the survey check (%.200s); the kiosk "
-             "keeps what it had", key, first[0] ? first : e.msg);
-    return -1;
 }
 
 /* Fills one change from its JSON object; 0, -1 (a survey left out), or an
@@ -184,7 +155,8 @@ static int take_change(const cJSON *o, int i, kroster_change *c, ksync_roster_pa
             return kerr_set(err, KERR_INVALID, "hub roster page: %s.text: more than %d bytes", where,
                             KIOSK_SURVEY_FILE_MAX_BYTES);
         char note[400];
-        if (survey_passes(c->id, c->version, c->text, note, sizeof note) != 0) {
+        if (ksurveys_check_hub(c->id, c->version, c->text, strlen(c->text), NULL, note,
+                               sizeof note) != 0) {
             p->skipped++;
             size_t l = strlen(p->skipped_note);
             snprintf(p->skipped_note + l, sizeof p->skipped_note - l, "%s%s", l ? "; " : "", note);

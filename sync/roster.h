@@ -71,18 +71,4 @@ int ksync_roster_pull(CURL *c, const char *data_dir, const kclock *clock, const 
 struct kbuf;
 void ksync_hub_message(const struct kbuf *body, long status, char *out, size_t cap);
 
-/* Downloads and applies pages until the hub has no more (after an upload
- * on curl handle c, whose caller set TLS options).  page_limit 0:
- * KSYNC_ROSTER_PAGE.  A database that is not the kiosk's own store (an
- * outbox fixture) downloads nothing.  0, or KSYNC_ERR_NET / _HUB / _REFUSED
- * or a store error (KERR_FULL) with the message; pages applied stay. */
-typedef void CURL;
-int ksync_roster_pull(CURL *c, const char *data_dir, const kclock *clock, const char *base,
-                      const char *auth, const char *device_id, int64_t acked, int page_limit,
-                      ksync_roster_report *r, kerr *err);
-
-/* "hub answered 4xx: message" from an error body (client.c). */
-struct kbuf;
-void ksync_hub_message(const struct kbuf *body, long status, char *out, size_t cap);
-
 #endif

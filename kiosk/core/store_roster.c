@@ -338,9 +338,28 @@ int kstore_roster_counts(kstore *s, kroster_counts *out, kerr *err)
     return ret;
 }
 
+int kstore_roster_survey_keys(kstore *s, char (*keys)[KIOSK_SURVEY_KEY_MAX + 1], int cap, int *n,
+                              kerr *err)
+{
+    *n = 0;
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(s->db, "SELECT key FROM roster_surveys ORDER BY key", -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return kst_db_error(s, rc, "read the hub's surveys", err);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < cap) {
+        const char *k = kst_col_text(st, 0);
+        if (strlen(k) <= KIOSK_SURVEY_KEY_MAX)   /* longer: not a key (the download checks them) */
+            kst_copy_utf8(keys[(*n)++], KIOSK_SURVEY_KEY_MAX + 1, k);
+    }
+    int ret = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : kst_db_error(s, rc, "read the hub's surveys", err);
+    sqlite3_finalize(st);
+    return ret;
+}
+
 int kstore_roster_survey(kstore *s, const char *key, char **text, int *version, kerr *err)
 {
-    *text = NULL;
+    if (text)
+        *text = NULL;
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(s->db, "SELECT body, version FROM roster_surveys WHERE key = ?1", -1,
                                 &st, NULL);
@@ -350,10 +369,9 @@ int kstore_roster_survey(kstore *s, const char *key, char **text, int *version, 
     rc = sqlite3_step(st);
     int ret = 0;
     if (rc == SQLITE_ROW) {
-        *text = strdup(kst_col_text(st, 0));
         if (version)
             *version = sqlite3_column_int(st, 1);
-        if (!*text)
+        if (text && !(*text = strdup(kst_col_text(st, 0))))
             ret = kerr_set(err, KERR_INTERNAL, "out of memory");
     } else if (rc == SQLITE_DONE) {
         ret = kerr_set(err, KERR_NOTFOUND, "the hub sent no survey %.40s", key);

@@ -9,7 +9,11 @@
  *        └──── kstore_roster_apply: the page and its cursor ◀──────┘ nothing applied
  *              in one transaction (a full disk keeps earlier pages)
  *
- * repeated while the hub says "more", within a budget of requests.
+ * repeated while the hub says "more", within the budget of one sync
+ * (pages, bytes, time: a hostile hub that always says "more" cannot keep a
+ * kiosk downloading), and only while the store has room to spare beyond
+ * KSYNC_ROSTER_DISK_RESERVE (the roster never takes the room sign-ups
+ * need).  What stops at a budget goes on from the cursor at the next sync.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "roster.h"
@@ -310,12 +314,43 @@ int ksync_roster_pull(CURL *c, const char *data_dir, const kclock *clock, const 
         limit = atoi(tp);
     struct curl_slist *hdrs = curl_slist_append(NULL, auth);
     kbuf resp = {0};
-    int budget = 10000, restarted = 0;
+    int restarted = 0, requests = 0;
+    int64_t started = clock->mono_ms(clock->ctx);
+    long run_pages = KSYNC_ROSTER_RUN_PAGES;
+    int64_t run_bytes = KSYNC_ROSTER_RUN_BYTES, reserve = KSYNC_ROSTER_DISK_RESERVE;
+    /* test hooks: the limits of one sync and the disk reserve, small */
+    const char *tv;
+    if ((tv = getenv("KSYNC_TEST_ROSTER_RUN_PAGES")) && atol(tv) > 0)
+        run_pages = atol(tv);
+    if ((tv = getenv("KSYNC_TEST_ROSTER_RUN_BYTES")) && atol(tv) > 0)
+        run_bytes = atol(tv);
+    if ((tv = getenv("KSYNC_TEST_ROSTER_RESERVE")) && *tv)
+        reserve = atol(tv);
     while (rc == 0) {
-        if (budget-- <= 0) {
-            rc = kerr_set(err, KSYNC_ERR_HUB, "hub roster: no end after %d pages", r->pages);
+        /* the budget of one sync: requests (pages and restarts), bytes, time */
+        const char *limit_hit = requests >= run_pages ? "pages"
+                              : r->bytes >= run_bytes ? "bytes"
+                              : clock->mono_ms(clock->ctx) - started >= KSYNC_ROSTER_RUN_MS ? "minutes"
+                              : NULL;
+        if (limit_hit) {
+            r->paused = 1;
+            snprintf(r->paused_note, sizeof r->paused_note, "the roster download stopped at the "
+                     "limit of one sync (%d pages, %" PRId64 " bytes); it goes on from change %"
+                     PRId64 " at the next sync", r->pages, r->bytes, cursor);
             break;
         }
+        int64_t room = 0;
+        rc = kstore_roster_room(s, &room, err);
+        if (rc == 0 && room < reserve) {
+            rc = kerr_set(err, KERR_FULL, "hub roster: the disk is nearly full (%" PRId64 " KB left "
+                          "for %s; the kiosk keeps %" PRId64 " KB for sign-ups): the download stops "
+                          "at change %" PRId64 " and goes on from there at a sync with room; free "
+                          "disk space", room / 1024, data_dir, reserve / 1024, cursor);
+            break;
+        }
+        if (rc)
+            break;
+        requests++;
         char url[400];
         snprintf(url, sizeof url, "%s/v1/devices/%s/roster?since=%" PRId64 "&limit=%d", base,
                  device_id, cursor, limit);

@@ -598,10 +598,12 @@ def t_kiosk_faults():
         pages = db.execute("PRAGMA page_count").fetchone()[0]
         db.close()
         os.environ["KSYNC_TEST_MAX_PAGES"] = str(pages + 6)
+        os.environ["KSYNC_TEST_ROSTER_RESERVE"] = "0"     # no reserve: SQLite's own "full"
         try:
             rc, out, err = e2e.sync(kd)
         finally:
             del os.environ["KSYNC_TEST_MAX_PAGES"]
+            del os.environ["KSYNC_TEST_ROSTER_RESERVE"]
         check(rc == 1 and "full" in err, f"a full disk stops the download with a message ({err.strip()})")
         check(kq(kd, "SELECT count(*) FROM people WHERE device_id <> '" + HUB_ID + "'")[0][0] == own,
               "the kiosk's own people are all there")
@@ -627,7 +629,8 @@ class FakeHub:
         import http.server
         import threading
         outer = self
-        self.page = page_bytes
+        self.page = page_bytes      # bytes, or a function of the request path
+        self.asked = []             # roster request paths
 
         class H(http.server.BaseHTTPRequestHandler):
             def log_message(self, *a):
@@ -645,7 +648,8 @@ class FakeHub:
                     body = json.dumps({"protocol": 1, "device_id": dev, "acked_seq": mx,
                                        "hub_time_ms": int(time.time() * 1000)}).encode()
                 else:
-                    body = outer.page
+                    outer.asked.append(self.path)
+                    body = outer.page(self.path) if callable(outer.page) else outer.page
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
@@ -868,8 +872,96 @@ def t_hub_survey_on_screen():
         env.close()
 
 
+def t_hostile_hub_endless():
+    """A hub that always answers "more" with new people, or sends page
+    after page of nearly 8 MiB: one sync stops at its limits (pages, bytes)
+    with a line saying so, keeps what it applied, and the next sync goes on
+    from the cursor; a disk with less room than the reserve is never
+    filled by the roster."""
+    env = e2e.Env(people=0)
+    try:
+        hub = env.hub()
+        ka, ta, eva = store_kiosk(env, "victim", 3)
+        env.pair(hub, ka, ta)
+        check(e2e.sync(ka)[0] == 0, "a good sync first")
+        own = kq(ka, "SELECT id, given, family, phone FROM people WHERE device_id <> '" + HUB_ID + "' ORDER BY id")
+        rid = kq(ka, "SELECT value FROM meta WHERE key = 'roster.id'")[0][0]
+        import urllib.parse
+
+        def since_of(path):
+            return int(urllib.parse.parse_qs(urllib.parse.urlparse(path).query)["since"][0])
+
+        def endless(path):      # one new person per page, "more" forever
+            n = since_of(path) + 1
+            return json.dumps({"protocol": 2, "roster_id": rid, "more": True, "cursor": n, "changes": [
+                {"seq": n, "kind": "person", "data": {"id": f"{n:032x}", "given": f"Endless{n}",
+                                                      "family": "More", "hint": ""}}]}).encode()
+        fake = FakeHub(ka, endless)
+        set_url(ka, fake.url)
+        start = time.time()
+        rc, out, err = e2e.sync(ka, timeout=120)
+        took = time.time() - start
+        check(rc == 0 and "stopped at the limit of one sync (300 pages" in out,
+              f"a hub that always says more: the sync stops after 300 pages ({rc} {out.strip()} {err.strip()[-200:]})")
+        check(len(fake.asked) == 300, f"exactly 300 requests ({len(fake.asked)}, {took:.1f} s)")
+        cur = roster_cursor(ka)
+        got = kq(ka, "SELECT count(*) FROM people WHERE family = 'More'")[0][0]
+        check(got == 300 and f"goes on from change {cur} at the next sync" in out,
+              f"what it applied stays, the cursor with it ({got}, cursor {cur})")
+        fake.asked.clear()
+        os.environ["KSYNC_TEST_ROSTER_RUN_PAGES"] = "7"
+        try:
+            rc, out, err = e2e.sync(ka)
+        finally:
+            del os.environ["KSYNC_TEST_ROSTER_RUN_PAGES"]
+        check(rc == 0 and len(fake.asked) == 7 and since_of(fake.asked[0]) == cur,
+              f"the next sync goes on from the cursor ({[since_of(p) for p in fake.asked[:2]]}, cursor {cur})")
+        fake.close()
+
+        # pages of nearly 8 MiB each (whitespace is JSON): the bytes of one
+        # sync (64 MiB) stop it
+        cur = roster_cursor(ka)
+        pad = b" " * (7 * 1024 * 1024)
+
+        def fat(path):
+            n = since_of(path) + 1
+            return json.dumps({"protocol": 2, "roster_id": rid, "more": True, "cursor": n, "changes": [
+                {"seq": n, "kind": "person", "data": {"id": f"{n:032x}", "given": f"Fat{n}",
+                                                      "family": "Page", "hint": ""}}]}).encode()[:-1] + pad + b"}"
+        fake = FakeHub(ka, fat)
+        set_url(ka, fake.url)
+        rc, out, err = e2e.sync(ka, timeout=120)
+        fake.close()
+        pages = len(fake.asked)
+        check(rc == 0 and "stopped at the limit of one sync" in out and pages == 10,
+              f"7 MiB pages: the sync stops once 64 MiB came ({pages} pages, {out.strip()} {err.strip()[-200:]})")
+        check(kq(ka, "SELECT count(*) FROM people WHERE family = 'Page'")[0][0] == pages,
+              "each page it took is applied")
+
+        # a disk with less room than the reserve: the roster takes none of it
+        cur = roster_cursor(ka)
+        fake = FakeHub(ka, endless)
+        set_url(ka, fake.url)
+        db = sqlite3.connect(os.path.join(ka, "kiosk.db"))
+        pc = db.execute("PRAGMA page_count").fetchone()[0]
+        db.close()
+        os.environ["KSYNC_TEST_MAX_PAGES"] = str(pc + 2000)     # 8 MB of room, under the 32 MB reserve
+        try:
+            rc, out, err = e2e.sync(ka)
+        finally:
+            del os.environ["KSYNC_TEST_MAX_PAGES"]
+        fake.close()
+        check(rc == 1 and "the disk is nearly full" in err and "free disk space" in err and not fake.asked,
+              f"nearly full: the download stops before asking, saying so ({err.strip()[-300:]})")
+        check(roster_cursor(ka) == cur, "the cursor stays")
+        after = kq(ka, "SELECT id, given, family, phone FROM people WHERE device_id <> '" + HUB_ID + "' ORDER BY id")
+        check(after == own, "the kiosk's own people never changed")
+    finally:
+        env.close()
+
+
 TESTS = [t_hub_event_and_survey, t_download_auth_and_paging, t_merge_and_forget, t_rule7, t_hub_migration,
-         t_kiosk_loop, t_kiosk_faults, t_hostile_hub, t_hub_survey_on_screen]
+         t_kiosk_loop, t_kiosk_faults, t_hostile_hub, t_hostile_hub_endless, t_hub_survey_on_screen]
 
 
 def main():

@@ -2,7 +2,9 @@
 """QR check-in end to end: the code on the thank-you screen after a first
 sign-up is decoded from a screenshot with zbarimg and fed back with `scan`
 at another event: the person is checked in at once.  An unknown code gets
-a kind message.
+a kind message.  Staff stop the code (btn-revoke-qr: at once) and mend the
+stop with a new code (btn-new-qr) shown on their screen: the old code is
+refused, the new one (decoded from that screen) checks the person in.
 
     qr_scan.py KIOSK
 """
@@ -37,6 +39,29 @@ def main():
                 script=f"expect screen welcome\nscan {token}\nexpect screen done\n"
                        f"expect text Thank you, Kalani\nexpect text Youth Night {size}\n")
         c.check(p.returncode == 0, f"{size}: scanning checks in: {p.stderr}")
+    # Staff stop the last code; a stop is never taken back, a new code is
+    # given instead.
+    subprocess.run([kiosk, "--data", data, "staff", "set-pin"], input="246813\n246813\n",
+                   capture_output=True, text=True, env=ENV, check=True)
+    staff = ("hold staff-corner 3000\n" + "".join(f"tap pin-{d}\n" for d in "246813") +
+             "tap pin-ok\nexpect screen staff\ntap checkin-1\nexpect screen staff-person\n")
+    p = run(kiosk, "--data", data, "--screenshots", shots, check=False,
+            script=staff + "tap btn-revoke-qr\nexpect text Their check-in code no longer works.\n"
+                           "expect no-text Stop their check-in code\n"
+                           "tap btn-new-qr\nexpect text Their new check-in code works now.\n"
+                           "shot staff-new-code.png\n")
+    c.check(p.returncode == 0, f"staff stop a code and give a new one: {p.stderr}")
+    p = run(kiosk, "--data", data, check=False,
+            script=f"scan {token}\nexpect screen welcome\nexpect text This code is no longer in use\n")
+    c.check(p.returncode == 0, f"the stopped code is refused: {p.stderr}")
+    z = subprocess.run(["zbarimg", "-q", "--raw", os.path.join(shots, "staff-new-code.png")],
+                       capture_output=True, text=True, env=ENV)
+    fresh = z.stdout.strip()
+    c.check(z.returncode == 0 and fresh.startswith("K1-") and fresh != token,
+            f"a new code is decoded from the staff screen: {z.stdout!r} {z.stderr[-200:]!r}")
+    p = run(kiosk, "--data", data, check=False,
+            script=f"scan {fresh}\nexpect screen done\nexpect text Thank you, Kalani\n")
+    c.check(p.returncode == 0, f"the new code checks the person in: {p.stderr}")
     p = run(kiosk, "--data", data, check=False,
             script="scan K1-AAAAAAAAAAAAAAAAAAAAAAAAAA\nexpect screen welcome\n"
                    "expect text We do not know this code\nwait 9000\n"

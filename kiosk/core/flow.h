@@ -127,6 +127,8 @@ typedef struct kflow_staff {
     char export_msg[1300];
     /* one person, and their answers at the current event */
     kperson person;
+    int code_stopped;                   /* their code was stopped on this visit of the screen */
+    char new_token[48];                 /* a code made after a stop (btn-new-qr), shown as QR */
     int nanswers;
     struct { char q[KIOSK_SURVEY_KEY_MAX + 1]; char value[160]; } answers[12];
     /* sync with the hub, as the host last reported it */

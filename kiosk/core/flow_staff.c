@@ -6,7 +6,7 @@
  *   staff --btn-events--> staff-events --event-N--> staff
  *   staff --btn-new-event--> staff-event-new --btn-create--> staff
  *   staff --btn-export--> staff-export (btn-export-csv / -xlsx) --btn-back--> staff
- *   staff --checkin-N--> staff-person (btn-revoke-qr) --btn-back--> staff
+ *   staff --checkin-N--> staff-person (btn-revoke-qr, then btn-new-qr) --btn-back--> staff
  *   staff --btn-shutdown--> staff-shutdown --btn-shutdown-confirm--> quit
  *   any staff screen --btn-lock, btn-back on staff, or 2 min idle--> welcome
  *
@@ -437,6 +437,8 @@ int kflow_staff_tap(kflow *f, const char *id)
                 kstore_person_get(f->store, st->rows[i - 1].person_id, &st->person, &err) != 0)
                 return 0;
             st->msg = NULL;
+            st->code_stopped = 0;
+            st->new_token[0] = '\0';
             st->nanswers = 0;
             kstore_answers_latest(f->store, st->person.id, st->event.id, add_answer, st, &err);
             kflow_go(f, KS_STAFF_PERSON);
@@ -507,15 +509,35 @@ int kflow_staff_tap(kflow *f, const char *id)
     case KS_STAFF_PERSON:
         if (strcmp(id, "btn-back") == 0) {
             memset(&st->person, 0, sizeof st->person);
+            st->code_stopped = 0;
+            st->new_token[0] = '\0';
             home(f);
         } else if (strcmp(id, "btn-revoke-qr") == 0) {
+            /* At once (the replay contract): a stop is a record, sent to
+             * the hub like any other, and records are never taken back.
+             * What a mistaken stop needs is a working code for the person:
+             * btn-new-qr, offered right under the message. */
             int n = 0;
+            st->new_token[0] = '\0';
             if (kstore_qr_revoke(f->store, st->person.id, &n, &err) != 0) {
                 fprintf(stderr, "kiosk: revoke code: %s\n", err.msg);
                 st->msg = N_("The code could not be revoked. See the kiosk's log.");
+                st->code_stopped = 0;
             } else {
                 st->msg = n ? N_("Their check-in code no longer works.")
                             : N_("They have no check-in code.");
+                st->code_stopped = 1;
+            }
+        } else if (strcmp(id, "btn-new-qr") == 0 && st->code_stopped && !st->new_token[0]) {
+            /* A new code (the stopped one stays stopped), shown on the
+             * screen for the person to photograph. */
+            if (kstore_qr_token(f->store, st->person.id, st->new_token, sizeof st->new_token,
+                                &err) != 0) {
+                fprintf(stderr, "kiosk: new code: %s\n", err.msg);
+                st->new_token[0] = '\0';
+                st->msg = N_("The code could not be made. See the kiosk's log.");
+            } else {
+                st->msg = N_("Their new check-in code works now. Let them take a photo of it.");
             }
         } else {
             return 0;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "qr.h"
 #include "screens.h"
 #include "widgets.h"
 
@@ -639,7 +640,30 @@ static void staff_export(kview *v, const kui *u, const kflow *f)
     }
 }
 
-/* One person: details and their check-in code. */
+/* A QR code of text, square, centred at the top of r; returns its height
+ * (0 if it cannot be encoded). */
+static int person_qr(kview *v, const kui *u, krect r, const char *text)
+{
+    unsigned char modules[KQR_MAX_SIDE * KQR_MAX_SIDE];
+    int side = 0;
+    kerr err = {0};
+    if (kqr_encode(text, modules, (int)sizeof modules, &side, &err) != 0)
+        return 0;
+    int s = r.w < r.h ? r.w : r.h;
+    int m = s / (side + 8);     /* a quiet zone of four modules on every side */
+    if (m < 1)
+        m = 1;
+    int total = m * (side + 8);
+    krect box = {r.x + (r.w - total) / 2, r.y, total, total};
+    kv_rect(v, box, KC_SURFACE, 0);
+    kv_qr(v, (krect){box.x + 4 * m, box.y + 4 * m, side * m, side * m}, side, modules);
+    return total;
+}
+
+/* One person: details and their check-in code.  Stopping the code is one
+ * tap (btn-revoke-qr, the replay contract) and a record like any other,
+ * never taken back; the message then says what happened and offers a
+ * new code (btn-new-qr), shown here for the person to photograph. */
 static void staff_person(kview *v, const kui *u, const kflow *f)
 {
     const kflow_staff *st = &f->staff;
@@ -647,34 +671,59 @@ static void staff_person(kview *v, const kui *u, const kflow *f)
     char name[KIOSK_NAME_BYTES * 2 + 2];
     kflow_full_name(f->lang, p->given, p->family, name, sizeof name);   /* name order */
     krect area = kw_topbar(v, u, name, 1);
-    int g = u->gap, lh = u->body_px * 2;
+    int g = u->gap, lh = kui_line(u, u->body_px) + g;
     krect c = krect_inset(area, g * 4);
+    /* A new code goes beside the details on landscape screens, under
+     * them on portrait ones. */
+    int landscape = u->w > u->h;
+    krect qr = {0, 0, 0, 0};
+    if (st->new_token[0]) {
+        if (landscape) {
+            int qw = c.w * 2 / 5 < c.h ? c.w * 2 / 5 : c.h;
+            qr = (krect){c.x + c.w - qw, c.y, qw, c.h};
+            c.w -= qw + g * 4;
+        } else {
+            int qh = c.w / 2;
+            qr = (krect){c.x + (c.w - qh) / 2, c.y + c.h - qh, qh, qh};
+            c.h -= qh + g * 2;
+        }
+    }
     const char *labels[3] = {TR(u, "Phone"), TR(u, "Email"), TR(u, "ZIP code")};
     const char *values[3] = {p->phone, p->email, p->zip};
     for (int i = 0; i < 3; i++) {
         char line[KIOSK_EMAIL_BYTES + 64];
         snprintf(line, sizeof line, "%s: %s", labels[i], values[i][0] ? values[i] : "\u2014");
-        kv_text(v, u, (krect){c.x, c.y + i * lh, c.w, lh}, line, u->body_px, u->small_px * 3 / 4,
+        kv_text(v, u, (krect){c.x, c.y + i * lh, c.w, lh}, line, u->body_px, u->label_min,
                 KC_INK, KT_LEFT | KT_MIDDLE | KT_TRIM);
     }
     int y = c.y + 3 * lh + g * 2;
     int bh = u->t + g * 2;
     int bw = c.w / 2 > u->t * 5 ? c.w / 2 : c.w;
-    kw_button(v, u, "btn-revoke-qr", (krect){c.x, y, bw, bh}, TR(u, "Stop their check-in code"),
-              KB_SECONDARY, -1);
-    y += bh + g;
-    if (st->msg) {
-        kv_text(v, u, (krect){c.x, y, c.w, u->body_px * 2}, TR(u, st->msg), u->body_px,
-                u->small_px, KC_INK, KT_LEFT | KT_TOP | KT_WRAP | KT_BOLD);
-        y += u->body_px * 2;
+    if (!st->code_stopped) {
+        kw_button(v, u, "btn-revoke-qr", (krect){c.x, y, bw, bh},
+                  TR(u, "Stop their check-in code"), KB_DANGER, -1);
+        y += bh + g * 2;
     }
+    if (st->msg) {
+        int mh = kui_line(u, u->body_px) * 2;
+        kv_text(v, u, (krect){c.x, y, c.w, mh}, TR(u, st->msg), u->body_px, u->label_min,
+                KC_INK, KT_LEFT | KT_TOP | KT_WRAP | KT_BOLD);
+        y += mh + g;
+    }
+    if (st->code_stopped && !st->new_token[0]) {
+        kw_button(v, u, "btn-new-qr", (krect){c.x, y, bw, bh}, TR(u, "Give them a new code"),
+                  KB_SECONDARY, -1);
+        y += bh + g * 2;
+    }
+    if (st->new_token[0])
+        person_qr(v, u, qr, st->new_token);
     /* Their answers at this event (as stored: choice keys, numbers, text). */
-    int ah = u->small_px * 3 / 2;
+    int ah = kui_line(u, u->small_px);
     for (int i = 0; i < st->nanswers && y + ah <= c.y + c.h; i++) {
         char line[256];
         snprintf(line, sizeof line, "%s: %s", st->answers[i].q, st->answers[i].value);
-        kv_text(v, u, (krect){c.x, y, c.w, ah}, line, u->small_px, u->small_px * 2 / 3, KC_MUTED,
-                KT_LEFT | KT_MIDDLE | KT_TRIM);
+        kv_text(v, u, (krect){c.x, y, c.w, ah}, line, u->small_px, u->min_px, KC_MUTED,
+                KT_LEFT | KT_MIDDLE | KT_TRIM | KT_SMALL);
         y += ah;
     }
 }

@@ -991,7 +991,7 @@ const char *kflow_variant_id(const kflow *f, int i, char *buf, unsigned cap)
 {
     char t[8];
     kutf8_put(kutf8_lower(f->visit.variants[i]), t);
-    snprintf(buf, cap, "key-%s", t);
+    snprintf(buf, cap, KID_KEY_ "%s", t);
     return buf;
 }
 

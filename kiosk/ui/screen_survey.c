@@ -213,15 +213,17 @@ static void two_answers(kview *v, const kui *u, const kflow *f, krect r, const c
 /* Five faces from sad (1) to happy (5). */
 static void faces(kview *v, const kui *u, const kflow *f, const ksurvey_question *q, krect r)
 {
-    /* Words under the faces: the survey's own (five choice rows under a
-     * scale question, saddest first), else the language's defaults. */
+    /* Words under the faces: the survey's own (five choice rows keyed 1
+     * to 5 under a scale question), else the language's defaults. */
     static const char *const defaults[5] = {
         N_("Very unhappy"), N_("Unhappy"), N_("Okay"), N_("Happy"), N_("Very happy"),
     };
     const char *words[5];
-    for (int i = 0; i < 5; i++)
-        words[i] = ksurvey_q_nchoices(q) == 5 ? ksurvey_choice_text(q, i, f->lang)
-                                               : TR(u, defaults[i]);
+    for (int i = 0; i < 5; i++) {
+        words[i] = ksurvey_scale_word(q, i, f->lang);
+        if (!words[i])
+            words[i] = TR(u, defaults[i]);
+    }
     int g = u->gap;
     int wh = kui_line(u, kui_floor_px(u, u->label_min)) * 2;   /* two lines of words */
     int s = (r.w - g * 8) / 5;

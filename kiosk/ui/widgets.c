@@ -597,6 +597,11 @@ void kw_still_there(kview *v, const kui *u, const kflow *f)
      * the person typed is hidden behind an opaque backdrop (the next
      * person in line may already be looking). */
     v->nhits = 0;
+    /* Nothing underneath shows through the backdrop: dropped, so it is
+     * neither drawn (a full-screen draw saved each frame of the
+     * countdown) nor read back as on screen (replay's texts, expect). */
+    v->nops = 0;
+    v->ntexts = 0;
     kv_rect(v, (krect){0, 0, u->w, u->h}, KC_BG, 0);
     int g = u->gap, bh = u->t + g * 3;
     long left = (KIOSK_STILL_THERE_MS - (f->now_ms - f->still_there_since) + 999) / 1000;

@@ -233,7 +233,7 @@ static int print_event(const kevent *e, void *ctx)
  * event's answers would silently never be collected), listing the keys
  * there are.  The files are loaded as the kiosk loads them at start, with
  * the last good version of a broken file.  0, or 2 after a message. */
-static int check_survey_key(const opts *o, const char *dir, const char *key)
+static int check_survey_key(const opts *o, kstore *s, const char *dir, const char *key)
 {
     kerr err = {0};
     ksurveys *l = NULL;
@@ -249,10 +249,12 @@ static int check_survey_key(const opts *o, const char *dir, const char *key)
                 key, err.msg);
         return 2;
     }
+    if (ksurveys_use_hub(l, s, &err) != 0)
+        fprintf(stderr, "kiosk: event add: the hub's surveys: %s\n", err.msg);
     int found = ksurveys_find(l, key) != NULL;
     if (!found) {
-        fprintf(stderr, "kiosk: event add: --survey %s: no survey file in %s has that key; ",
-                key, sdir);
+        fprintf(stderr, "kiosk: event add: --survey %s: no survey file in %s (nor the hub) has "
+                "that key; ", key, sdir);
         if (ksurveys_count(l) == 0)
             fprintf(stderr, "there are no surveys there (see kiosk survey check)\n");
         else {
@@ -277,7 +279,7 @@ static int cmd_event(const opts *o, kstore *s, const char *dir)
                             "[--survey KEY] [--link URL]\n");
             return 2;
         }
-        if (o->survey_key && o->survey_key[0] && check_survey_key(o, dir, o->survey_key) != 0)
+        if (o->survey_key && o->survey_key[0] && check_survey_key(o, s, dir, o->survey_key) != 0)
             return 2;
         kevent e;
         kevent_spec spec = {o->args[2], o->program, o->date, o->survey_key, o->link};
@@ -482,6 +484,11 @@ static void start_work(start_job *j)
     const char *sdir = o->surveys ? o->surveys : paths.surveys;
     if (j->s && ksurveys_open(&j->surveys, sdir, keep, &err) != 0)
         fprintf(stderr, "kiosk: surveys: %s\n", err.msg);
+    /* and the hub's (sync/PROTOCOL.md 12), each through the same check */
+    if (j->s && !j->surveys)
+        j->surveys = ksurveys_new();
+    if (j->surveys && ksurveys_use_hub(j->surveys, j->s, &err) != 0)
+        fprintf(stderr, "kiosk: the hub's surveys: %s\n", err.msg);
     if (j->surveys && ksurveys_problems(j->surveys)[0])
         fprintf(stderr, "kiosk: survey problems:\n%s", ksurveys_problems(j->surveys));
 }

@@ -435,6 +435,8 @@ static int sync_loop(ksync_outbox *ob, const char *data_dir, CURL *c, const kclo
         rep->roster_cursor = rr.cursor;
         rep->roster_skipped = rr.skipped;
         rep->roster_unsupported = rr.hub_without_roster;
+        rep->roster_paused = rr.paused;
+        snprintf(rep->roster_note, sizeof rep->roster_note, "%s", rr.paused_note);
     }
     rep->acked_seq = acked;
     kerr e2 = {0};

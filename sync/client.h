@@ -56,6 +56,8 @@ typedef struct ksync_report {
     int64_t roster_cursor;
     int roster_skipped;      /* hub surveys refused by the survey check */
     int roster_unsupported;  /* the hub serves no roster (older hub) */
+    int roster_paused;       /* stopped at the limit of one sync: more at the next */
+    char roster_note[200];   /* what roster_paused says */
 } ksync_report;
 
 typedef struct ksync_status {

@@ -9,7 +9,11 @@
  *        └──── kstore_roster_apply: the page and its cursor ◀──────┘ nothing applied
  *              in one transaction (a full disk keeps earlier pages)
  *
- * repeated while the hub says "more", within a budget of requests.
+ * repeated while the hub says "more", within the budget of one sync
+ * (pages, bytes, time: a hostile hub that always says "more" cannot keep a
+ * kiosk downloading), and only while the store has room to spare beyond
+ * KSYNC_ROSTER_DISK_RESERVE (the roster never takes the room sign-ups
+ * need).  What stops at a budget goes on from the cursor at the next sync.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "roster.h"
@@ -28,6 +32,7 @@
 #include "config.h"
 #include "kbuf.h"
 #include "survey.h"
+#include "surveys.h"
 #include "sync_config.h"
 #include "utf8.h"
 
@@ -84,36 +89,6 @@ static const char *text_member(const cJSON *o, const char *name, int max, int no
         return NULL;
     }
     return s;
-}
-
-/* Checks a survey the hub sent with the kiosk's own survey check; 0 if it
- * passes, else a line naming it and its first error in note. */
-static int survey_passes(const char *key, int version, const char *text, char *note, size_t cap)
-{
-    ksurvey *sv = NULL;
-    ksurvey_diags d;
-    memset(&d, 0, sizeof d);
-    kerr e = {0};
-    char label[80];
-    snprintf(label, sizeof label, "hub survey %.40s", key);
-    int rc = ksurvey_load_buffer(label, text, strlen(text), &sv, &d, &e);
-    if (rc == 0 && (strcmp(ksurvey_key(sv), key) != 0 || ksurvey_version(sv) != version)) {
-        snprintf(note, cap, "hub survey %.40s refused: the file says key %.40s version %d, the hub "
-                 "said version %d", key, ksurvey_key(sv), ksurvey_version(sv), version);
-        ksurvey_free(sv);
-        return -1;
-    }
-    if (rc == 0) {
-        ksurvey_free(sv);
-        return 0;
-    }
-    char first[300] = "";
-    for (int i = 0; i < d.n && !first[0]; i++)
-        if (d.diag[i].severity == KSURVEY_ERROR)
-            ksurvey_diag_format(&d, i, first, sizeof first);
-    snprintf(note, cap, "hub survey %.40s refused: it fails the survey check (%.200s); the kiosk "
-             "keeps what it had", key, first[0] ? first : e.msg);
-    return -1;
 }
 
 /* Fills one change from its JSON object; 0, -1 (a survey left out), or an
@@ -184,7 +159,8 @@ static int take_change(const cJSON *o, int i, kroster_change *c, ksync_roster_pa
             return kerr_set(err, KERR_INVALID, "hub roster page: %s.text: more than %d bytes", where,
                             KIOSK_SURVEY_FILE_MAX_BYTES);
         char note[400];
-        if (survey_passes(c->id, c->version, c->text, note, sizeof note) != 0) {
+        if (ksurveys_check_hub(c->id, c->version, c->text, strlen(c->text), NULL, note,
+                               sizeof note) != 0) {
             p->skipped++;
             size_t l = strlen(p->skipped_note);
             snprintf(p->skipped_note + l, sizeof p->skipped_note - l, "%s%s", l ? "; " : "", note);
@@ -338,12 +314,43 @@ int ksync_roster_pull(CURL *c, const char *data_dir, const kclock *clock, const 
         limit = atoi(tp);
     struct curl_slist *hdrs = curl_slist_append(NULL, auth);
     kbuf resp = {0};
-    int budget = 10000, restarted = 0;
+    int restarted = 0, requests = 0;
+    int64_t started = clock->mono_ms(clock->ctx);
+    long run_pages = KSYNC_ROSTER_RUN_PAGES;
+    int64_t run_bytes = KSYNC_ROSTER_RUN_BYTES, reserve = KSYNC_ROSTER_DISK_RESERVE;
+    /* test hooks: the limits of one sync and the disk reserve, small */
+    const char *tv;
+    if ((tv = getenv("KSYNC_TEST_ROSTER_RUN_PAGES")) && atol(tv) > 0)
+        run_pages = atol(tv);
+    if ((tv = getenv("KSYNC_TEST_ROSTER_RUN_BYTES")) && atol(tv) > 0)
+        run_bytes = atol(tv);
+    if ((tv = getenv("KSYNC_TEST_ROSTER_RESERVE")) && *tv)
+        reserve = atol(tv);
     while (rc == 0) {
-        if (budget-- <= 0) {
-            rc = kerr_set(err, KSYNC_ERR_HUB, "hub roster: no end after %d pages", r->pages);
+        /* the budget of one sync: requests (pages and restarts), bytes, time */
+        const char *limit_hit = requests >= run_pages ? "pages"
+                              : r->bytes >= run_bytes ? "bytes"
+                              : clock->mono_ms(clock->ctx) - started >= KSYNC_ROSTER_RUN_MS ? "minutes"
+                              : NULL;
+        if (limit_hit) {
+            r->paused = 1;
+            snprintf(r->paused_note, sizeof r->paused_note, "the roster download stopped at the "
+                     "limit of one sync (%d pages, %" PRId64 " bytes); it goes on from change %"
+                     PRId64 " at the next sync", r->pages, r->bytes, cursor);
             break;
         }
+        int64_t room = 0;
+        rc = kstore_roster_room(s, &room, err);
+        if (rc == 0 && room < reserve) {
+            rc = kerr_set(err, KERR_FULL, "hub roster: the disk is nearly full (%" PRId64 " KB left "
+                          "for %s; the kiosk keeps %" PRId64 " KB for sign-ups): the download stops "
+                          "at change %" PRId64 " and goes on from there at a sync with room; free "
+                          "disk space", room / 1024, data_dir, reserve / 1024, cursor);
+            break;
+        }
+        if (rc)
+            break;
+        requests++;
         char url[400];
         snprintf(url, sizeof url, "%s/v1/devices/%s/roster?since=%" PRId64 "&limit=%d", base,
                  device_id, cursor, limit);

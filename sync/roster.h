@@ -30,6 +30,22 @@
 #define KSYNC_ROSTER_MAX_BYTES (8 * 1024 * 1024)  /* a response body over this is refused */
 #define KSYNC_ROSTER_HINT_MAX 80
 
+/* What one sync downloads at most: a hub that always says "more" or sends
+ * page after page of new people stops here, and the next sync goes on from
+ * the cursor.  A roster of 100,000 people is about 100 pages and 10 MB. */
+#ifndef KSYNC_ROSTER_RUN_PAGES
+#define KSYNC_ROSTER_RUN_PAGES 300                  /* pages per sync */
+#endif
+#ifndef KSYNC_ROSTER_RUN_BYTES
+#define KSYNC_ROSTER_RUN_BYTES (64L * 1024 * 1024)  /* response bytes per sync */
+#endif
+#define KSYNC_ROSTER_RUN_MS (10L * 60 * 1000)       /* time per sync, by the kiosk's clock */
+/* The roster never takes the last of the disk: a page is fetched only while
+ * the store can grow by this much more (sign-ups need the room more). */
+#ifndef KSYNC_ROSTER_DISK_RESERVE
+#define KSYNC_ROSTER_DISK_RESERVE (32L * 1024 * 1024)
+#endif
+
 /* A parsed, checked page; the changes' texts point into the parse tree. */
 typedef struct ksync_roster_page {
     char roster_id[65];
@@ -55,27 +71,18 @@ typedef struct ksync_roster_report {
     int64_t changes, applied, bytes, cursor;
     int skipped;                /* surveys refused by the check */
     int hub_without_roster;     /* the hub answered 404: a hub of before issue 12 */
+    int paused;                 /* stopped at a limit of one sync with more to come */
+    char paused_note[200];      /* which limit, said for a person */
 } ksync_roster_report;
 
 /* Downloads and applies pages until the hub has no more (after an upload
- * on curl handle c, whose caller set TLS options).  page_limit 0:
- * KSYNC_ROSTER_PAGE.  A database that is not the kiosk's own store (an
- * outbox fixture) downloads nothing.  0, or KSYNC_ERR_NET / _HUB / _REFUSED
- * or a store error (KERR_FULL) with the message; pages applied stay. */
-typedef void CURL;
-int ksync_roster_pull(CURL *c, const char *data_dir, const kclock *clock, const char *base,
-                      const char *auth, const char *device_id, int64_t acked, int page_limit,
-                      ksync_roster_report *r, kerr *err);
-
-/* "hub answered 4xx: message" from an error body (client.c). */
-struct kbuf;
-void ksync_hub_message(const struct kbuf *body, long status, char *out, size_t cap);
-
-/* Downloads and applies pages until the hub has no more (after an upload
- * on curl handle c, whose caller set TLS options).  page_limit 0:
- * KSYNC_ROSTER_PAGE.  A database that is not the kiosk's own store (an
- * outbox fixture) downloads nothing.  0, or KSYNC_ERR_NET / _HUB / _REFUSED
- * or a store error (KERR_FULL) with the message; pages applied stay. */
+ * on curl handle c, whose caller set TLS options), or until a limit of one
+ * sync (KSYNC_ROSTER_RUN_*: r->paused, 0 returned; the next sync goes on
+ * from the cursor).  page_limit 0: KSYNC_ROSTER_PAGE.  A database that is
+ * not the kiosk's own store (an outbox fixture) downloads nothing.  0, or
+ * KSYNC_ERR_NET / _HUB / _REFUSED or a store error (KERR_FULL, also when
+ * less than KSYNC_ROSTER_DISK_RESERVE is left) with the message; pages
+ * applied stay. */
 typedef void CURL;
 int ksync_roster_pull(CURL *c, const char *data_dir, const kclock *clock, const char *base,
                       const char *auth, const char *device_id, int64_t acked, int page_limit,

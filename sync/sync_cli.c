@@ -85,6 +85,8 @@ static int cmd_now(const char *data_dir, const kclock *clock)
                rep.roster_cursor, rep.roster_skipped ? "; some hub surveys refused (see above)" : "");
     else if (rep.roster_unsupported)
         printf("the hub sends no roster (a hub of before issue 12)\n");
+    if (rep.roster_paused)
+        printf("%s\n", rep.roster_note);
     return 0;
 }
 

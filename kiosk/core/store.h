@@ -424,7 +424,17 @@ typedef struct kroster_counts {
 int kstore_roster_counts(kstore *s, kroster_counts *out, kerr *err);
 
 /* The text of the hub's survey with that key into a malloc'd string
- * (*text, caller frees), with its version; KERR_NOTFOUND if none. */
+ * (*text, caller frees; text NULL: the version only), with its version;
+ * KERR_NOTFOUND if none. */
 int kstore_roster_survey(kstore *s, const char *key, char **text, int *version, kerr *err);
+
+/* The bytes the store can still grow by: the free space of its file
+ * system (and the free pages inside the file), within the page cap of
+ * kstore_limit_pages if one is set. */
+int kstore_roster_room(kstore *s, int64_t *bytes, kerr *err);
+
+/* The keys of the hub's surveys held (at most cap, in key order). */
+int kstore_roster_survey_keys(kstore *s, char (*keys)[KIOSK_SURVEY_KEY_MAX + 1], int cap, int *n,
+                              kerr *err);
 
 #endif

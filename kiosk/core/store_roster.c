@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 
 /* Schema 7 (step 5 was never used; 6 is the name index of issue 14). */
 const char kst_schema_v7[] =
@@ -338,9 +339,28 @@ int kstore_roster_counts(kstore *s, kroster_counts *out, kerr *err)
     return ret;
 }
 
+int kstore_roster_survey_keys(kstore *s, char (*keys)[KIOSK_SURVEY_KEY_MAX + 1], int cap, int *n,
+                              kerr *err)
+{
+    *n = 0;
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(s->db, "SELECT key FROM roster_surveys ORDER BY key", -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return kst_db_error(s, rc, "read the hub's surveys", err);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < cap) {
+        const char *k = kst_col_text(st, 0);
+        if (strlen(k) <= KIOSK_SURVEY_KEY_MAX)   /* longer: not a key (the download checks them) */
+            kst_copy_utf8(keys[(*n)++], KIOSK_SURVEY_KEY_MAX + 1, k);
+    }
+    int ret = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : kst_db_error(s, rc, "read the hub's surveys", err);
+    sqlite3_finalize(st);
+    return ret;
+}
+
 int kstore_roster_survey(kstore *s, const char *key, char **text, int *version, kerr *err)
 {
-    *text = NULL;
+    if (text)
+        *text = NULL;
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(s->db, "SELECT body, version FROM roster_surveys WHERE key = ?1", -1,
                                 &st, NULL);
@@ -350,10 +370,9 @@ int kstore_roster_survey(kstore *s, const char *key, char **text, int *version, 
     rc = sqlite3_step(st);
     int ret = 0;
     if (rc == SQLITE_ROW) {
-        *text = strdup(kst_col_text(st, 0));
         if (version)
             *version = sqlite3_column_int(st, 1);
-        if (!*text)
+        if (text && !(*text = strdup(kst_col_text(st, 0))))
             ret = kerr_set(err, KERR_INTERNAL, "out of memory");
     } else if (rc == SQLITE_DONE) {
         ret = kerr_set(err, KERR_NOTFOUND, "the hub sent no survey %.40s", key);
@@ -378,4 +397,37 @@ int kst_roster_checked_in(kstore *s, const char *person_id, const char *event_id
     int ret = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -kst_db_error(s, rc, "find check-in", err);
     sqlite3_finalize(st);
     return ret;
+}
+
+/* One integer PRAGMA; -1 if it cannot be read. */
+static int64_t pragma_int(kstore *s, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t v = -1;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+int kstore_roster_room(kstore *s, int64_t *bytes, kerr *err)
+{
+    char dir[STORE_PATH_MAX];
+    kst_copy_utf8(dir, sizeof dir, s->path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        snprintf(dir, sizeof dir, ".");
+    struct statvfs vf;
+    if (statvfs(dir, &vf) != 0)
+        return kerr_set(err, KERR_IO, "statvfs %s: cannot tell the free space", dir);
+    int64_t page = pragma_int(s, "PRAGMA page_size"), count = pragma_int(s, "PRAGMA page_count");
+    int64_t freel = pragma_int(s, "PRAGMA freelist_count"), max = pragma_int(s, "PRAGMA max_page_count");
+    if (page <= 0 || count < 0 || freel < 0 || max <= 0)
+        return kerr_set(err, KERR_IO, "%s: cannot read its page counts", s->path);
+    int64_t room = (int64_t)vf.f_bavail * (int64_t)vf.f_frsize + freel * page;
+    int64_t capped = (max - count + freel) * page;   /* PRAGMA max_page_count (--limit-pages) */
+    *bytes = capped < room ? capped : room;
+    return 0;
 }

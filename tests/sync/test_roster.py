@@ -598,10 +598,12 @@ def t_kiosk_faults():
         pages = db.execute("PRAGMA page_count").fetchone()[0]
         db.close()
         os.environ["KSYNC_TEST_MAX_PAGES"] = str(pages + 6)
+        os.environ["KSYNC_TEST_ROSTER_RESERVE"] = "0"     # no reserve: SQLite's own "full"
         try:
             rc, out, err = e2e.sync(kd)
         finally:
             del os.environ["KSYNC_TEST_MAX_PAGES"]
+            del os.environ["KSYNC_TEST_ROSTER_RESERVE"]
         check(rc == 1 and "full" in err, f"a full disk stops the download with a message ({err.strip()})")
         check(kq(kd, "SELECT count(*) FROM people WHERE device_id <> '" + HUB_ID + "'")[0][0] == own,
               "the kiosk's own people are all there")
@@ -627,7 +629,8 @@ class FakeHub:
         import http.server
         import threading
         outer = self
-        self.page = page_bytes
+        self.page = page_bytes      # bytes, or a function of the request path
+        self.asked = []             # roster request paths
 
         class H(http.server.BaseHTTPRequestHandler):
             def log_message(self, *a):
@@ -645,7 +648,8 @@ class FakeHub:
                     body = json.dumps({"protocol": 1, "device_id": dev, "acked_seq": mx,
                                        "hub_time_ms": int(time.time() * 1000)}).encode()
                 else:
-                    body = outer.page
+                    outer.asked.append(self.path)
+                    body = outer.page(self.path) if callable(outer.page) else outer.page
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
@@ -729,8 +733,235 @@ def t_hostile_hub():
         env.close()
 
 
+HUB_SURVEY = """row,key,type,required,options,show_if,en,vi
+survey,hub-camp,,,version=1,,Hub camp survey,Khảo sát trại hè
+question,shirt,single,yes,,,Which shirt size fits you?,Bạn mặc áo cỡ nào?
+choice,s,,,,,Small,Nhỏ
+choice,m,,,,,Medium,Vừa
+"""
+
+SIGNUP_TO_SURVEY = """tap btn-new
+tap field-given
+type Linh
+tap btn-submit
+"""
+
+
+def kiosk_replay(kdir, script, *opts):
+    """The real kiosk binary, headless, on script; (rc, stdout, stderr)."""
+    import subprocess
+    env = dict(os.environ, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy")
+    p = subprocess.run([e2e.ARGS.kiosk, "--data", kdir, *opts, "--replay", "-"], input=script,
+                       capture_output=True, text=True, env=env, timeout=120)
+    return p.returncode, p.stdout, p.stderr
+
+
+def kiosk_cli(kdir, *args):
+    import subprocess
+    p = subprocess.run([e2e.ARGS.kiosk, "--data", kdir, *args], capture_output=True, text=True,
+                       timeout=60)
+    return p.returncode, p.stdout, p.stderr
+
+
+def t_hub_survey_on_screen():
+    """A hub event with --survey KEY, checked in on a kiosk, shows the
+    hub's survey (the kiosk's own survey folder is empty); a survey from
+    the hub that fails the kiosk's check is refused with a line naming it,
+    and the event still checks people in; a newer version of a survey the
+    kiosk ships replaces it."""
+    if not e2e.ARGS.kiosk:
+        check(False, "t_hub_survey_on_screen needs --kiosk")
+        return
+    env = e2e.Env(people=0)
+    try:
+        hub = env.hub()
+        kd, td, _ = store_kiosk(env, "door", 0)
+        env.pair(hub, kd, td)
+        sfile = os.path.join(env.dir, "hub-camp.csv")
+        with open(sfile, "w", encoding="utf-8") as f:
+            f.write(HUB_SURVEY)
+        rc, _, err = hub_cmd(env.store, "survey", "add", sfile)
+        check(rc == 0, f"the hub takes the survey ({err.strip()})")
+        rc, out, err = hub_cmd(env.store, "event", "add", "Hub Camp", "--program", "youth",
+                               "--survey", "hub-camp")
+        camp = out.strip()
+        check(rc == 0 and len(camp) == 32, f"hub event with --survey hub-camp ({err.strip()})")
+        rc, out, err = e2e.sync(kd)
+        check(rc == 0, f"the kiosk syncs ({out.strip()} {err.strip()})")
+        rc, _, err = kiosk_cli(kd, "event", "use", camp)
+        check(rc == 0, f"staff pick the hub's event ({err.strip()})")
+        empty = os.path.join(env.dir, "no-surveys")
+        os.mkdir(empty)
+        rc, out, err = kiosk_replay(kd, SIGNUP_TO_SURVEY + "expect screen survey\n"
+                                    "expect text Which shirt size fits you?\ntap choice-m\ntap btn-next\n"
+                                    "expect screen done\n", "--surveys", empty)
+        check(rc == 0, f"the sign-up at the hub's event shows the hub's survey ({err.strip()[-600:]})")
+        ans = kq(kd, f"SELECT survey_key, survey_version, question_key, value FROM answers WHERE event_id = '{camp}'")
+        check(ans == [("hub-camp", 1, "shirt", "m")], f"the answer is kept under the hub's survey ({ans})")
+        # the event's survey named in Vietnamese too (the same file)
+        rc, out, err = kiosk_replay(kd, "tap lang-vi\n" + SIGNUP_TO_SURVEY.replace("Linh", "Mai") +
+                                    "expect screen survey\nexpect text Bạn mặc áo cỡ nào?\n",
+                                    "--surveys", empty)
+        check(rc == 0, f"in Vietnamese as well ({err.strip()[-400:]})")
+        # attack 1: the stored hub survey is broken (a hostile or damaged
+        # store row: the kiosk checks it again before use)
+        db = sqlite3.connect(os.path.join(kd, "kiosk.db"))
+        db.execute("UPDATE roster_surveys SET body = 'row,key\n1,2\n' WHERE key = 'hub-camp'")
+        db.commit()
+        db.close()
+        before = kq(kd, f"SELECT count(*) FROM checkins WHERE event_id = '{camp}'")[0][0]
+        rc, out, err = kiosk_replay(kd, SIGNUP_TO_SURVEY.replace("Linh", "Bao") + "expect screen done\n",
+                                    "--surveys", empty)
+        check(rc == 0, f"a broken hub survey: the sign-up goes straight to done ({err.strip()[-400:]})")
+        check("hub survey hub-camp refused: it fails the survey check (hub survey hub-camp:" in err,
+              f"with a line naming the survey and where it fails ({err.strip()[-400:]})")
+        after = kq(kd, f"SELECT count(*) FROM checkins WHERE event_id = '{camp}'")[0][0]
+        check(after == before + 1, f"and the person is checked in at the event ({before} -> {after})")
+        # attack 2: a valid survey file stored under another key (the hub
+        # cannot make one event's survey someone else's)
+        pw = open(os.path.join(SURVEY_DIR, "parent-workshop.csv"), encoding="utf-8-sig").read()
+        db = sqlite3.connect(os.path.join(kd, "kiosk.db"))
+        db.execute("UPDATE roster_surveys SET body = ?, version = 1 WHERE key = 'hub-camp'", (pw,))
+        db.commit()
+        db.close()
+        rc, out, err = kiosk_replay(kd, SIGNUP_TO_SURVEY.replace("Linh", "Vy") + "expect screen done\n",
+                                    "--surveys", empty)
+        check(rc == 0 and "hub survey hub-camp refused: the file says key parent-workshop" in err,
+              f"a file of another key under hub-camp is refused ({err.strip()[-400:]})")
+        # a newer version of a survey the kiosk ships (parent-workshop 1 in
+        # assets/surveys) made at the hub replaces it on the kiosk
+        v2 = os.path.join(env.dir, "parent-workshop.csv")
+        with open(v2, "w", encoding="utf-8") as f:
+            f.write(pw.replace("version=1", "version=2", 1)
+                    .replace("What grades are your children in?", "Version two: what grades are your children in?", 1))
+        rc, _, err = hub_cmd(env.store, "survey", "add", v2)
+        check(rc == 0, f"the hub takes parent-workshop version 2 ({err.strip()})")
+        rc, out, err = hub_cmd(env.store, "event", "add", "Parents", "--program", "general",
+                               "--survey", "parent-workshop")
+        pev = out.strip()
+        check(e2e.sync(kd)[0] == 0, "the kiosk syncs")
+        kiosk_cli(kd, "event", "use", pev)
+        rc, out, err = kiosk_replay(kd, SIGNUP_TO_SURVEY.replace("Linh", "Hoa") + "expect screen survey\n"
+                                    "expect text Version two: what grades\n", "--surveys", SURVEY_DIR)
+        check(rc == 0, f"the hub's version 2 wins over the kiosk's version 1 ({err.strip()[-400:]})")
+        # attack 3: a hostile hub sends an event and a survey that fails
+        # the check: the survey is refused at download, the event is kept
+        # and checks people in without a survey
+        cur = roster_cursor(kd)
+        rid = kq(kd, "SELECT value FROM meta WHERE key = 'roster.id'")[0][0]
+        evil_ev = "e7" * 16
+        body = json.dumps({"protocol": 2, "roster_id": rid, "more": False, "cursor": cur + 2, "changes": [
+            {"seq": cur + 1, "kind": "survey", "data": {"key": "evil", "version": 1,
+                                                        "text": "row,key,type\nsurvey,evil,\nquestion,,single\n"}},
+            {"seq": cur + 2, "kind": "event", "data": {"id": evil_ev, "name": "Evil Night", "program": "general",
+                                                       "date": "2026-07-07", "survey": "evil", "link": ""}}]}).encode()
+        fake = FakeHub(kd, body)
+        set_url(kd, fake.url)
+        rc, out, err = e2e.sync(kd)
+        fake.close()
+        check(rc == 0 and "hub survey evil refused: it fails the survey check" in err,
+              f"the hostile hub's survey is refused at download ({err.strip()[-300:]})")
+        check(kq(kd, "SELECT count(*) FROM roster_surveys WHERE key = 'evil'") == [(0,)], "and not kept")
+        rc, _, err = kiosk_cli(kd, "event", "use", evil_ev)
+        rc2, out, err2 = kiosk_replay(kd, SIGNUP_TO_SURVEY.replace("Linh", "Tam") + "expect screen done\n",
+                                      "--surveys", empty)
+        check(rc == 0 and rc2 == 0, f"its event still checks people in ({err.strip()} {err2.strip()[-300:]})")
+        check(kq(kd, f"SELECT count(*) FROM checkins WHERE event_id = '{evil_ev}'") == [(1,)],
+              "one check-in at the hub's event")
+    finally:
+        env.close()
+
+
+def t_hostile_hub_endless():
+    """A hub that always answers "more" with new people, or sends page
+    after page of nearly 8 MiB: one sync stops at its limits (pages, bytes)
+    with a line saying so, keeps what it applied, and the next sync goes on
+    from the cursor; a disk with less room than the reserve is never
+    filled by the roster."""
+    env = e2e.Env(people=0)
+    try:
+        hub = env.hub()
+        ka, ta, eva = store_kiosk(env, "victim", 3)
+        env.pair(hub, ka, ta)
+        check(e2e.sync(ka)[0] == 0, "a good sync first")
+        own = kq(ka, "SELECT id, given, family, phone FROM people WHERE device_id <> '" + HUB_ID + "' ORDER BY id")
+        rid = kq(ka, "SELECT value FROM meta WHERE key = 'roster.id'")[0][0]
+        import urllib.parse
+
+        def since_of(path):
+            return int(urllib.parse.parse_qs(urllib.parse.urlparse(path).query)["since"][0])
+
+        def endless(path):      # one new person per page, "more" forever
+            n = since_of(path) + 1
+            return json.dumps({"protocol": 2, "roster_id": rid, "more": True, "cursor": n, "changes": [
+                {"seq": n, "kind": "person", "data": {"id": f"{n:032x}", "given": f"Endless{n}",
+                                                      "family": "More", "hint": ""}}]}).encode()
+        fake = FakeHub(ka, endless)
+        set_url(ka, fake.url)
+        start = time.time()
+        rc, out, err = e2e.sync(ka, timeout=120)
+        took = time.time() - start
+        check(rc == 0 and "stopped at the limit of one sync (300 pages" in out,
+              f"a hub that always says more: the sync stops after 300 pages ({rc} {out.strip()} {err.strip()[-200:]})")
+        check(len(fake.asked) == 300, f"exactly 300 requests ({len(fake.asked)}, {took:.1f} s)")
+        cur = roster_cursor(ka)
+        got = kq(ka, "SELECT count(*) FROM people WHERE family = 'More'")[0][0]
+        check(got == 300 and f"goes on from change {cur} at the next sync" in out,
+              f"what it applied stays, the cursor with it ({got}, cursor {cur})")
+        fake.asked.clear()
+        os.environ["KSYNC_TEST_ROSTER_RUN_PAGES"] = "7"
+        try:
+            rc, out, err = e2e.sync(ka)
+        finally:
+            del os.environ["KSYNC_TEST_ROSTER_RUN_PAGES"]
+        check(rc == 0 and len(fake.asked) == 7 and since_of(fake.asked[0]) == cur,
+              f"the next sync goes on from the cursor ({[since_of(p) for p in fake.asked[:2]]}, cursor {cur})")
+        fake.close()
+
+        # pages of nearly 8 MiB each (whitespace is JSON): the bytes of one
+        # sync (64 MiB) stop it
+        cur = roster_cursor(ka)
+        pad = b" " * (7 * 1024 * 1024)
+
+        def fat(path):
+            n = since_of(path) + 1
+            return json.dumps({"protocol": 2, "roster_id": rid, "more": True, "cursor": n, "changes": [
+                {"seq": n, "kind": "person", "data": {"id": f"{n:032x}", "given": f"Fat{n}",
+                                                      "family": "Page", "hint": ""}}]}).encode()[:-1] + pad + b"}"
+        fake = FakeHub(ka, fat)
+        set_url(ka, fake.url)
+        rc, out, err = e2e.sync(ka, timeout=120)
+        fake.close()
+        pages = len(fake.asked)
+        check(rc == 0 and "stopped at the limit of one sync" in out and pages == 10,
+              f"7 MiB pages: the sync stops once 64 MiB came ({pages} pages, {out.strip()} {err.strip()[-200:]})")
+        check(kq(ka, "SELECT count(*) FROM people WHERE family = 'Page'")[0][0] == pages,
+              "each page it took is applied")
+
+        # a disk with less room than the reserve: the roster takes none of it
+        cur = roster_cursor(ka)
+        fake = FakeHub(ka, endless)
+        set_url(ka, fake.url)
+        db = sqlite3.connect(os.path.join(ka, "kiosk.db"))
+        pc = db.execute("PRAGMA page_count").fetchone()[0]
+        db.close()
+        os.environ["KSYNC_TEST_MAX_PAGES"] = str(pc + 2000)     # 8 MB of room, under the 32 MB reserve
+        try:
+            rc, out, err = e2e.sync(ka)
+        finally:
+            del os.environ["KSYNC_TEST_MAX_PAGES"]
+        fake.close()
+        check(rc == 1 and "the disk is nearly full" in err and "free disk space" in err and not fake.asked,
+              f"nearly full: the download stops before asking, saying so ({err.strip()[-300:]})")
+        check(roster_cursor(ka) == cur, "the cursor stays")
+        after = kq(ka, "SELECT id, given, family, phone FROM people WHERE device_id <> '" + HUB_ID + "' ORDER BY id")
+        check(after == own, "the kiosk's own people never changed")
+    finally:
+        env.close()
+
+
 TESTS = [t_hub_event_and_survey, t_download_auth_and_paging, t_merge_and_forget, t_rule7, t_hub_migration,
-         t_kiosk_loop, t_kiosk_faults, t_hostile_hub]
+         t_kiosk_loop, t_kiosk_faults, t_hostile_hub, t_hostile_hub_endless, t_hub_survey_on_screen]
 
 
 def main():

@@ -16,6 +16,7 @@
 #include "ktest.h"
 #include "roster.h"
 #include "store.h"
+#include "surveys.h"
 
 #define RID "5d0f6c1e9b2a4c3d8e7f60718293a4b5"
 #define P1 "aa000000000000000000000000000001"
@@ -275,6 +276,79 @@ static void test_apply(void)
     kstore_close(s);
 }
 
+/* A hub survey change as the download hands it over. */
+static kroster_change survey_change(int64_t seq, const char *key, int version, const char *text)
+{
+    kroster_change c;
+    memset(&c, 0, sizeof c);
+    c.seq = seq;
+    c.kind = KROSTER_SURVEY;
+    c.id = key;
+    c.version = version;
+    c.text = text;
+    return c;
+}
+
+#define HUB_SV(v, q) "row,key,type,required,options,show_if,en\n" \
+    "survey,hub-camp,,,version=" #v ",,Hub camp\n" \
+    "question,shirt,single,yes,,," q "\n" \
+    "choice,s,,,,,Small\nchoice,m,,,,,Medium\n"
+
+/* The hub's surveys in the kiosk's survey set: loaded at start, picked up
+ * when a later sync brings them (the kiosk keeps running), a newer version
+ * replacing the one in use without freeing it under a visit, and a file
+ * that fails the check refused once with a line naming it. */
+static void test_hub_surveys(void)
+{
+    char dir[64];
+    ktest_tmpdir(dir, sizeof dir);
+    kstore *s = NULL;
+    kerr e = {0};
+    CHECK_INT(kstore_open(&s, dir, &clk, &e), 0);
+    ksurveys *l = ksurveys_new();
+    CHECK(l != NULL);
+    CHECK_INT(ksurveys_use_hub(l, s, &e), 0);
+    CHECK_INT(ksurveys_count(l), 0);
+    CHECK(ksurveys_find(l, "hub-camp") == NULL);
+    /* a sync while the kiosk runs brings version 1 */
+    kroster_change c = survey_change(1, "hub-camp", 1, HUB_SV(1, "Shirt size?"));
+    int applied = 0;
+    CHECK_INT(kstore_roster_apply(s, RID, 1, &c, 1, 0, &applied, &e), 0);
+    const ksurvey *v1 = ksurveys_find(l, "hub-camp");
+    CHECK(v1 != NULL);
+    CHECK_INT(ksurvey_version(v1), 1);
+    CHECK_INT(ksurveys_count(l), 1);
+    CHECK(ksurveys_find(l, "hub-camp") == v1);          /* the same one while nothing changed */
+    /* version 2: replaces it; version 1 stays readable (a visit may hold it) */
+    c = survey_change(2, "hub-camp", 2, HUB_SV(2, "Which shirt size?"));
+    CHECK_INT(kstore_roster_apply(s, RID, 2, &c, 1, 0, &applied, &e), 0);
+    const ksurvey *v2 = ksurveys_find(l, "hub-camp");
+    CHECK(v2 != NULL && v2 != v1);
+    CHECK_INT(ksurvey_version(v2), 2);
+    CHECK_INT(ksurvey_version(v1), 1);
+    CHECK_INT(ksurveys_count(l), 1);
+    /* a version 3 that fails the check (a damaged or hostile row): the
+     * kiosk keeps version 2 and says why, once */
+    sqlite3 *db = NULL;
+    CHECK_INT(sqlite3_open(kstore_path(s), &db), SQLITE_OK);
+    CHECK_INT(sqlite3_exec(db, "UPDATE roster_surveys SET version = 3, body = 'row,key\n1,2\n'",
+                           NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    CHECK(ksurveys_find(l, "hub-camp") == v2);
+    CHECK(strstr(ksurveys_problems(l), "hub survey hub-camp refused: it fails the survey check") != NULL);
+    size_t plen = strlen(ksurveys_problems(l));
+    CHECK(ksurveys_find(l, "hub-camp") == v2);
+    CHECK_INT((long)strlen(ksurveys_problems(l)), (long)plen);  /* not checked nor logged again */
+    ksurveys_close(l);
+    /* a fresh start with the broken row: no survey, the refusal named */
+    l = ksurveys_new();
+    CHECK_INT(ksurveys_use_hub(l, s, &e), 0);
+    CHECK_INT(ksurveys_count(l), 0);
+    CHECK(strstr(ksurveys_problems(l), "hub survey hub-camp refused") != NULL);
+    ksurveys_close(l);
+    kstore_close(s);
+}
+
 static void test_migration(void)
 {
     char dir[64], path[128], buf[256];
@@ -304,5 +378,6 @@ int main(void)
     RUN(test_page_checks);
     RUN(test_apply);
     RUN(test_migration);
+    RUN(test_hub_surveys);
     return ktest_summary();
 }

@@ -4,9 +4,8 @@
  * statement, five faces for a 1-5 scale, or a typed answer with the
  * keyboard; progress dots; Skip for optional questions, Next.
  *
- * Many choices flow into up to three columns so that a question of ten
- * issues fits an 800x480 screen without scrolling; the layout check
- * catches a survey that still does not fit.
+ * Many choices flow into up to four columns; where they still do not fit
+ * at the label floor they take pages (arrows and "1–6 of 10" under them).
  */
 #include <stdio.h>
 #include <string.h>
@@ -19,10 +18,10 @@
 static int progress_dots(kview *v, const kui *u, const kflow *f, krect area)
 {
     int total = 0, at = 0;
-    for (int k = 0; k < ksurvey_count(f->survey); k++) {
-        if (!ksurvey_visible(ksurvey_question_at(f->survey, k), &f->answers) && k != f->sq)
+    for (int k = 0; k < ksurvey_count(f->visit.survey); k++) {
+        if (!ksurvey_visible(ksurvey_question_at(f->visit.survey, k), &f->visit.answers) && k != f->visit.sq)
             continue;
-        if (k < f->sq)
+        if (k < f->visit.sq)
             at++;
         total++;
     }
@@ -43,12 +42,12 @@ static int progress_dots(kview *v, const kui *u, const kflow *f, krect area)
 static const char *survey_message(const kui *u, const kflow *f, const ksurvey_question *q,
                                   char *buf, size_t cap)
 {
-    if (!f->survey_msg)
+    if (!f->visit.survey_msg)
         return NULL;
     char a[32], b[32], tmp[512];
     snprintf(a, sizeof a, "%ld", ksurvey_q_min(q));
     snprintf(b, sizeof b, "%ld", ksurvey_q_max(q));
-    kv_subst(tmp, sizeof tmp, TR(u, f->survey_msg), "{min}", a);
+    kv_subst(tmp, sizeof tmp, TR(u, f->visit.survey_msg), "{min}", a);
     return kv_subst(buf, (unsigned)cap, tmp, "{max}", b);
 }
 
@@ -57,8 +56,8 @@ static void nav_buttons(kview *v, const kui *u, const kflow *f, const ksurvey_qu
                         krect r, int last)
 {
     int g = u->gap;
-    const char *next = f->other_editing ? TR(u, "OK") : last ? TR(u, "Finish") : TR(u, "Next");
-    if (!ksurvey_q_required(q) && !f->other_editing) {
+    const char *next = f->visit.other_editing ? TR(u, "OK") : last ? TR(u, "Finish") : TR(u, "Next");
+    if (!ksurvey_q_required(q) && !f->visit.other_editing) {
         int w = (r.w - g * 2) / 2;
         kw_button(v, u, "btn-skip", (krect){r.x, r.y, w, r.h}, TR(u, "Skip"), KB_SECONDARY, -1);
         kw_button(v, u, "btn-next", (krect){r.x + w + g * 2, r.y, r.w - w - g * 2, r.h}, next,
@@ -71,20 +70,19 @@ static void nav_buttons(kview *v, const kui *u, const kflow *f, const ksurvey_qu
 /* 1 if no question would follow this one with the answer as it stands. */
 static int is_last(const kflow *f)
 {
-    for (int k = f->sq + 1; k < ksurvey_count(f->survey); k++) {
-        const ksurvey_question *q = ksurvey_question_at(f->survey, k);
+    for (int k = f->visit.sq + 1; k < ksurvey_count(f->visit.survey); k++) {
+        const ksurvey_question *q = ksurvey_question_at(f->visit.survey, k);
         const char *key, *val;
         /* A question that depends on this one may appear: not last. */
         if (ksurvey_q_condition(q, &key, &val) &&
-            strcmp(key, ksurvey_q_key(ksurvey_question_at(f->survey, f->sq))) == 0)
+            strcmp(key, ksurvey_q_key(ksurvey_question_at(f->visit.survey, f->visit.sq))) == 0)
             return 0;
-        if (ksurvey_visible(q, &f->answers))
+        if (ksurvey_visible(q, &f->visit.answers))
             return 0;
     }
     return 1;
 }
 
-/* Choice buttons in columns; selected ones filled with a check. */
 /* A choices layout: columns, rows, their sizes and the labels' shared
  * pixel size (-1 when some label fits at no size). */
 typedef struct choice_grid {
@@ -93,12 +91,14 @@ typedef struct choice_grid {
     int nfail;      /* labels that fit at no size */
 } choice_grid;
 
-/* Lays n choices out in cols columns over r and fits their labels. */
+/* Lays per choices (a page of them) out in cols columns over r and fits
+ * the labels of all the question's choices to that cell, so that every
+ * page shares one size. */
 static choice_grid grid_for(const kui *u, const kflow *f, const ksurvey_question *q, krect r,
-                            int cols, int small)
+                            int cols, int per, int small)
 {
     int g = u->gap, n = ksurvey_q_nchoices(q);
-    choice_grid G = {cols, (n + cols - 1) / cols, u->t + g * 2, 0, u->button_px, 0, 0};
+    choice_grid G = {cols, (per + cols - 1) / cols, u->t + g * 2, 0, u->button_px, 0, 0};
     /* Rows share the room, from a touch target up to one and a half
      * buttons high. */
     G.row_h = (r.h - (G.rows - 1) * g) / G.rows;
@@ -108,9 +108,9 @@ static choice_grid grid_for(const kui *u, const kflow *f, const ksurvey_question
         G.row_h = u->t;
     G.cw = (r.w - (cols - 1) * g * 2) / cols;
     int is = u->label_min;
-    krect tb = {0, 0, G.cw - (g * 2 + is + g * 2), G.row_h - 2};
+    krect tb = {0, 0, G.cw - (g * 2 + is + g * 2) - g, G.row_h - 2};
     for (int i = 0; i < n; i++) {
-        int p = kv_fit(u, tb, ksurvey_choice_text(q, i, f->lang), u->button_px,
+        int p = kv_fit(u, tb, ksurvey_choice_text(q, i, f->visit.lang), u->button_px,
                        small ? u->min_px : u->label_min,
                        KT_WRAP | KT_BOLD | (small ? KT_SMALL : KT_BODY), NULL);
         if (p < 0)
@@ -124,9 +124,30 @@ static choice_grid grid_for(const kui *u, const kflow *f, const ksurvey_question
     return G;
 }
 
+/* The best columns for per choices a page over r: rows that fit first,
+ * then the larger labels, else more columns (shorter rows) while nothing
+ * fits; fewer columns on a tie. */
+static choice_grid best_grid(const kui *u, const kflow *f, const ksurvey_question *q, krect r,
+                             int per, int max_cols, int small)
+{
+    choice_grid G = grid_for(u, f, q, r, 1, per, small);
+    for (int c = 2; c <= max_cols && c <= per; c++) {
+        choice_grid H = grid_for(u, f, q, r, c, per, small);
+        if (H.rows_fit > G.rows_fit ||
+            (H.rows_fit == G.rows_fit &&
+             (H.nfail < G.nfail || (H.nfail == G.nfail && H.px > G.px))))
+            G = H;
+    }
+    return G;
+}
+
 /* Choice buttons in rows, left to right, all labels at one size: a radio
  * mark for a single choice, a check box for a multiple one; selected ones
- * filled, with the mark checked. */
+ * filled, with the mark checked.  Where the choices do not all fit at the
+ * label floor (many long ones on a short screen: ten issues in Khmer or
+ * Lao at 800x480), they take pages of as many as fit, with arrows and
+ * "1–6 of 10" under them (btn-choices-prev, btn-choices-next); only when
+ * even two a page do not fit do labels take the caption floor. */
 static void choices(kview *v, const kui *u, const kflow *f, const ksurvey_question *q, krect r)
 {
     int g = u->gap, n = ksurvey_q_nchoices(q);
@@ -138,37 +159,55 @@ static void choices(kview *v, const kui *u, const kflow *f, const ksurvey_questi
         max_cols = 1;
     if (max_cols > 4)
         max_cols = 4;
-    /* Many long choices on a small screen may take the caption floor
-     * (16 px at 133 dpi) rather than not fit at the label floor. */
-    choice_grid G;
-    int small = 0;
-    for (;; small = 1) {
-        G = grid_for(u, f, q, r, 1, small);
-        for (int c = 2; c <= max_cols && c <= n; c++) {
-            choice_grid H = grid_for(u, f, q, r, c, small);
-            /* Rows that fit first; then the larger labels; else more
-             * columns (shorter rows) while nothing fits. */
-            if (H.rows_fit > G.rows_fit ||
-                (H.rows_fit == G.rows_fit &&
-                 (H.nfail < G.nfail || (H.nfail == G.nfail && H.px > G.px))))
+    int small = 0, per = n;
+    krect area = r;
+    int pager_h = u->t;
+    choice_grid G = best_grid(u, f, q, r, n, max_cols, 0);
+    if (!(G.px > 0 && G.rows_fit)) {
+        /* Pages: the most choices a page whose labels fit at the floor. */
+        krect rr = {r.x, r.y, r.w, r.h - pager_h - g};
+        per = 0;
+        for (int k = n - 1; k >= 2 && rr.h > u->t; k--) {
+            choice_grid H = best_grid(u, f, q, rr, k, max_cols, 0);
+            if (H.px > 0 && H.rows_fit) {
                 G = H;
+                per = k;
+                area = rr;
+                break;
+            }
         }
-        if (G.px > 0 || small)
-            break;
+        if (!per) {
+            /* Not even two a page: one page at the caption floor. */
+            per = n;
+            small = 1;
+            G = best_grid(u, f, q, r, n, max_cols, 1);
+        }
     }
+    int pages = (n + per - 1) / per;
+    if (pages > 1 && (n + pages - 1) / pages < per) {
+        /* as even as the pages can be: 5 and 4 of 9, not 8 and 1 */
+        per = (n + pages - 1) / pages;
+        G = best_grid(u, f, q, area, per, max_cols, 0);
+    }
+    int page = f->visit.choice_page;
+    if (page >= pages)
+        page = pages - 1;
+    if (page < 0)
+        page = 0;
     int cols = G.cols, row_h = G.row_h, cw = G.cw;
     int px = G.px > 0 ? G.px : small ? u->min_px : u->label_min;
     int is = u->label_min;
-    for (int i = 0; i < n; i++) {
+    int first = page * per, last = first + per < n ? first + per : n;
+    for (int i = first; i < last; i++) {
         /* Read in rows, left to right, as text is. */
-        int col = i % cols, row = i / cols;
-        krect b = {r.x + col * (cw + g * 2), r.y + row * (row_h + g), cw, row_h};
-        int on = f->sel[i];
+        int col = (i - first) % cols, row = (i - first) / cols;
+        krect b = {area.x + col * (cw + g * 2), area.y + row * (row_h + g), cw, row_h};
+        int on = f->visit.sel[i];
         char id[64], label[KIOSK_SURVEY_TEXT_MAX * 4 + KIOSK_SURVEY_ANSWER_MAX * 4 + 8];
         snprintf(id, sizeof id, "choice-%s", ksurvey_choice_key(q, i));
-        const char *text = ksurvey_choice_text(q, i, f->lang);
-        if (ksurvey_choice_is_other(q, i) && on && f->answer[0])
-            snprintf(label, sizeof label, "%s: %s", text, f->answer);
+        const char *text = ksurvey_choice_text(q, i, f->visit.lang);
+        if (ksurvey_choice_is_other(q, i) && on && f->visit.answer[0])
+            snprintf(label, sizeof label, "%s: %s", text, f->visit.answer);
         else
             snprintf(label, sizeof label, "%s", text);
         kv_frame(v, b, on ? KC_ACCENT : KC_SURFACE, KC_ACCENT, 2, g * 2);
@@ -182,11 +221,31 @@ static void choices(kview *v, const kui *u, const kflow *f, const ksurvey_questi
             if (on)
                 kv_rect(v, krect_inset(box, is / 4), KC_ACCENT, is / 4);
         }
-        krect tr = {box.x + is + g * 2, b.y + 1, b.x + b.w - (box.x + is + g * 2), b.h - 2};
+        krect tr = {box.x + is + g * 2, b.y + 1, b.x + b.w - (box.x + is + g * 2) - g, b.h - 2};
         kv_text(v, u, tr, label, px, small ? u->min_px : u->label_min,
                 on ? KC_ON_ACCENT : KC_INK,
                 KT_LEFT | KT_MIDDLE | KT_WRAP | KT_BOLD | (small ? KT_SMALL : KT_BODY));
         kv_hit(v, u, id, b);
+    }
+    if (pages > 1) {
+        /* Under the choices: "1–6 of 10" between the arrows, each arrow
+         * only where there is a page that way. */
+        int py = r.y + r.h - pager_h, pw = u->t * 2;
+        char a[16], b2[16], c[16], t1[128], t2[128], where[160];
+        snprintf(a, sizeof a, "%d", first + 1);
+        snprintf(b2, sizeof b2, "%d", last);
+        snprintf(c, sizeof c, "%d", n);
+        kv_subst(t1, sizeof t1, TR(u, "{first}\u2013{last} of {total}"), "{first}", a);
+        kv_subst(t2, sizeof t2, t1, "{last}", b2);
+        kv_subst(where, sizeof where, t2, "{total}", c);
+        kv_text(v, u, (krect){r.x + pw + g * 2, py, r.w - 2 * (pw + g * 2), pager_h}, where,
+                u->label_min, u->label_min, KC_MUTED, KT_CENTER | KT_MIDDLE);
+        if (page > 0)
+            kw_button(v, u, "btn-choices-prev", (krect){r.x, py, pw, pager_h}, "", KB_SECONDARY,
+                      KICON_UP);
+        if (page < pages - 1)
+            kw_button(v, u, "btn-choices-next", (krect){r.x + r.w - pw, py, pw, pager_h}, "",
+                      KB_SECONDARY, KICON_DOWN);
     }
 }
 
@@ -200,7 +259,7 @@ static void two_answers(kview *v, const kui *u, const kflow *f, krect r, const c
     const char *labels[2] = {yes, no}, *keys[2] = {"yes", "no"};
     for (int i = 0; i < 2; i++) {
         krect b = {r.x + i * (w + g * 4), r.y + (r.h - h) / 2, w, h};
-        int on = strcmp(f->answer, keys[i]) == 0;
+        int on = strcmp(f->visit.answer, keys[i]) == 0;
         char id[16];
         snprintf(id, sizeof id, "choice-%s", keys[i]);
         kv_frame(v, b, on ? KC_ACCENT : KC_SURFACE, KC_ACCENT, 3, g * 2);
@@ -220,7 +279,7 @@ static void faces(kview *v, const kui *u, const kflow *f, const ksurvey_question
     };
     const char *words[5];
     for (int i = 0; i < 5; i++) {
-        words[i] = ksurvey_scale_word(q, i, f->lang);
+        words[i] = ksurvey_scale_word(q, i, f->visit.lang);
         if (!words[i])
             words[i] = TR(u, defaults[i]);
     }
@@ -248,7 +307,7 @@ static void faces(kview *v, const kui *u, const kflow *f, const ksurvey_question
         int cx = x0 + i * (cw + g * 2);
         krect b = {cx + (cw - s) / 2, y0, s, s};
         char key[2] = {(char)('1' + i), 0}, id[16];
-        int on = strcmp(f->answer, key) == 0;
+        int on = strcmp(f->visit.answer, key) == 0;
         snprintf(id, sizeof id, "choice-%s", key);
         kv_frame(v, b, on ? KC_ACCENT : KC_SURFACE, KC_ACCENT, 3, s / 2);
         kv_icon(v, krect_inset(b, s / 6), KICON_FACE1 + i, on ? KC_ON_ACCENT : KC_ACCENT);
@@ -265,7 +324,7 @@ void kscreen_survey(kview *v, const kui *u, const kflow *f)
     /* Short screens: the progress dots take the survey's title's place in
      * the top bar (the question says what matters), the choices its room. */
     int short_screen = u->h < u->t * 12;
-    krect area = kw_topbar(v, u, short_screen ? "" : ksurvey_title(f->survey, f->lang), 1);
+    krect area = kw_topbar(v, u, short_screen ? "" : ksurvey_title(f->visit.survey, f->visit.lang), 1);
     if (!q)
         return;
     int g = u->gap;
@@ -281,7 +340,7 @@ void kscreen_survey(kview *v, const kui *u, const kflow *f)
     int bh = u->t + g * (short_screen ? 1 : 2);
     char msgbuf[600];
     const char *msg = survey_message(u, f, q, msgbuf, sizeof msgbuf);
-    const char *qtext = ksurvey_q_text(q, f->lang);
+    const char *qtext = ksurvey_q_text(q, f->visit.lang);
     ksurvey_type t = ksurvey_q_type(q);
     int last = is_last(f);
 
@@ -293,9 +352,9 @@ void kscreen_survey(kview *v, const kui *u, const kflow *f)
          * label says which answer is being written. */
         const char *label = qtext;
         char other[KIOSK_SURVEY_TEXT_MAX * 4 + 8] = "";
-        if (f->other_editing) {
+        if (f->visit.other_editing) {
             int n = ksurvey_q_nchoices(q);
-            snprintf(other, sizeof other, "%s:", ksurvey_choice_text(q, n - 1, f->lang));
+            snprintf(other, sizeof other, "%s:", ksurvey_choice_text(q, n - 1, f->visit.lang));
         }
         /* The question keeps its place on screen while the answer is typed:
          * across the top, over the keyboard, where the keyboard sits at the
@@ -328,7 +387,7 @@ void kscreen_survey(kview *v, const kui *u, const kflow *f)
                 h = u->t + g;
             krect box = {c.x, y, c.w, h};
             char shown[KIOSK_SURVEY_ANSWER_MAX * 4 + 64];
-            snprintf(shown, sizeof shown, "%s%s", f->answer, f->preedit);
+            snprintf(shown, sizeof shown, "%s%s", f->visit.answer, f->visit.preedit);
             kv_frame(v, box, KC_SURFACE, KC_ACCENT, 3, g);
             krect in = {box.x + g * 2, box.y + g, box.w - g * 4, box.h - g * 2};
             if (shown[0])
@@ -339,8 +398,8 @@ void kscreen_survey(kview *v, const kui *u, const kflow *f)
             kv_hit(v, u, "field-answer", box);
             y += h + g;
         } else {
-            y += kw_field(v, u, "field-answer", (krect){c.x, y, c.w, 0}, other, f->answer,
-                          f->preedit, 1, NULL, 0) + g;
+            y += kw_field(v, u, "field-answer", (krect){c.x, y, c.w, 0}, other, f->visit.answer,
+                          f->visit.preedit, 1, NULL, 0) + g;
         }
         /* The message under the field, with room to wrap. */
         int mh = c.y + c.h - bh - g - y;
@@ -391,7 +450,7 @@ void kscreen_survey(kview *v, const kui *u, const kflow *f)
             y += hint_h;
         }
     }
-    int msg_h = msg || f->banner ? kui_line(u, u->body_px) : 0;
+    int msg_h = msg || f->visit.banner ? kui_line(u, u->body_px) : 0;
     krect body = {c.x, y, c.w, c.y + c.h - bh - sg * 2 - msg_h - y};
     switch (t) {
     case KSURVEY_SINGLE:
@@ -412,7 +471,7 @@ void kscreen_survey(kview *v, const kui *u, const kflow *f)
     }
     if (msg_h)
         kv_text(v, u, (krect){c.x, body.y + body.h + g, c.w, msg_h},
-                msg ? msg : TR(u, f->banner), u->body_px, u->label_min, KC_ERROR,
+                msg ? msg : TR(u, f->visit.banner), u->body_px, u->label_min, KC_ERROR,
                 KT_CENTER | KT_MIDDLE | KT_BOLD);
     nav_buttons(v, u, f, q, nav, last);
 }

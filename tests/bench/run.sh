@@ -6,13 +6,14 @@
 # line `bench NAME VALUE UNIT` (grep '^bench ' to compare runs by script).
 # --scale adds the 1,000,000-row points (the staff screen with a million
 # check-ins stored, exports of a million check-ins, search at a million
-# people): minutes, about 1 GB of disk.
+# people, the hub filled with a million records): minutes, about 2 GB of
+# disk.
 set -eu
 scale=""
 if [ "${1:-}" = --scale ]; then scale=--scale; shift; fi
 build=${1:-build}
 here=$(dirname "$0")
-cmake --build "$build" --target bench_kiosk bench_survey bench_export bench_store_check bench_sync bench_hub_pg bench_hub_export bench_roster kiosk kiosk-hub ksync-tool telex_oracle bench_names >/dev/null
+cmake --build "$build" --target bench_kiosk bench_survey bench_export bench_store_check bench_sync bench_hub_pg bench_hub_export bench_hub_scale bench_roster kiosk kiosk-hub ksync-tool telex_oracle bench_names >/dev/null
 echo "== machine"
 echo "$(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GB", $2 / 1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== walk-up sign-in, languages, surveys, staff screen"
@@ -47,6 +48,14 @@ if [ -n "$scale" ]; then
     echo "== scale: attendance files of 1,000,000 check-ins"
     "$build/tests/bench_export" 1000000
 fi
+echo "== the hub as it fills: ingest per 100,000, ingest / bare insert fresh and full, events, an event's export"
+tmp=$(mktemp -d /tmp/kiosk-bench-hub.XXXXXX)
+if [ -n "$scale" ]; then
+    "$build/tests/sync/bench_hub_scale" "$tmp" 1000000 "$build/sync/kiosk-hub"
+else
+    "$build/tests/sync/bench_hub_scale" "$tmp" 100000 "$build/sync/kiosk-hub"
+fi
+rm -rf "$tmp"
 echo "== the hub's web page: time to first byte"
 python3 "$here/bench_web.py" "$build/sync/kiosk-hub"
 echo "== the hub on PostgreSQL (a throwaway server, fsync on)"

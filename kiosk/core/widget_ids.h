@@ -56,6 +56,8 @@ static inline const char *kid_rest(const char *id, const char *prefix)
 #define KID_FIELD_ANSWER "field-answer"
 #define KID_NEXT "btn-next"
 #define KID_SKIP "btn-skip"
+#define KID_CHOICES_NEXT "btn-choices-next"   /* choices in pages, on short screens */
+#define KID_CHOICES_PREV "btn-choices-prev"
 
 /* on-screen keyboard */
 #define KID_KEY_ "key-"                     /* + the character typed, lower case */

@@ -351,8 +351,17 @@ static void draw_qr(SDL_Renderer *r, const kview *v, const kop *op)
 
 void krender_view(SDL_Renderer *r, ktext *t, const kview *v)
 {
-    SDL_SetRenderDrawColor(r, 255, 255, 255, 255);
-    SDL_RenderClear(r);
+    /* Every screen starts with its opaque background over the whole
+     * window: clearing first would write every pixel twice. */
+    const kop *first = v->nops > 0 ? &v->ops[0] : NULL;
+    int covered = first && first->kind == KOP_RECT && first->color.a == 255 &&
+                  first->radius <= 1 && first->border_w == 0 && first->r.x <= 0 &&
+                  first->r.y <= 0 && first->r.x + first->r.w >= v->w &&
+                  first->r.y + first->r.h >= v->h;
+    if (!covered) {
+        SDL_SetRenderDrawColor(r, 255, 255, 255, 255);
+        SDL_RenderClear(r);
+    }
     for (int i = 0; i < v->nops; i++) {
         const kop *op = &v->ops[i];
         switch (op->kind) {

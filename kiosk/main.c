@@ -531,6 +531,10 @@ static int run_kiosk(const opts *o, const char *dir)
         fprintf(stderr, "kiosk: %s\n", err.msg);
         return 2;
     }
+    /* What the welcome screen measured and drew at the last start. */
+    char text_cache[4200];
+    snprintf(text_cache, sizeof text_cache, "%s/text-cache", dir);
+    ktext_cache_open(app.text, text_cache, ao.fonts_dir);
     /* Catalogs: without them the kiosk still works, in English. */
     ki18n *cat = NULL;
     if (ki18n_open(&cat, paths.po, &err) != 0)

@@ -13,11 +13,16 @@ scale=""
 if [ "${1:-}" = --scale ]; then scale=--scale; shift; fi
 build=${1:-build}
 here=$(dirname "$0")
-cmake --build "$build" --target bench_kiosk bench_survey bench_export bench_store_check bench_sync bench_hub_pg bench_hub_export bench_hub_scale bench_roster kiosk kiosk-hub ksync-tool telex_oracle bench_names >/dev/null
+cmake --build "$build" --target bench_kiosk bench_survey bench_export bench_store_check bench_sync bench_hub_pg bench_hub_export bench_hub_scale bench_roster bench_screens kiosk kiosk-hub ksync-tool telex_oracle bench_names >/dev/null
 echo "== machine"
 echo "$(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GB", $2 / 1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== walk-up sign-in, languages, surveys, staff screen"
 "$build/tests/bench_kiosk"
+echo "== render per screen at 1280x800, at rest and with a finger down (issue 11)"
+screens_data=$(mktemp -d "${TMPDIR:-/tmp}/bench-screens.XXXXXX")
+"$build/tests/bench_screens" seed "$screens_data"
+SDL_VIDEODRIVER=dummy "$build/tests/bench_screens" render "$screens_data" "$build/share/kiosk" "$here/../../fonts" 300
+rm -rf "$screens_data"
 echo "== resident memory, fresh process, every script drawn, software renderer"
 SDL_VIDEODRIVER=offscreen "$build/tests/bench_kiosk" memory
 sh "$here/xvfb_memory.sh" "$build/tests/bench_kiosk"

@@ -36,8 +36,10 @@
 #include "store_guard.h"
 #include "survey.h"
 #include "surveys.h"
+#ifdef KIOSK_WITH_SYNC          /* sync/CMakeLists.txt: KIOSK_SYNC and its libraries */
 #include "sync_bg.h"
 #include "sync_cli.h"
+#endif
 #include "ui/app.h"
 #include "cli_i18n.h"
 #include "ui/places.h"
@@ -390,6 +392,7 @@ static int ensure_event(kstore *s, kerr *err)
     return 0;
 }
 
+#ifdef KIOSK_WITH_SYNC
 /* What the staff screen says about sync: from the background thread's
  * status (no I/O), else from the database. */
 typedef struct sync_ctx {
@@ -412,6 +415,7 @@ static void sync_status_cb(void *ctx, struct kflow_sync *out)
     out->last_ok_ms = st.last_ok_ms;
     snprintf(out->error, sizeof out->error, "%s", st.last_error);
 }
+#endif
 
 /* Draws the export's progress bar while the file is written (on the
  * screen's thread: the export calls back between rows), at most every
@@ -435,6 +439,7 @@ static int export_progress_cb(void *ctx, long done, long total)
     return 0;
 }
 
+#ifdef KIOSK_WITH_SYNC
 /* The staff screen's sync bundle, written with the sync client. */
 static int sync_bundle_cb(void *ctx, const char *folder, char *path, size_t cap, long *records,
                           kerr *err)
@@ -445,6 +450,7 @@ static int sync_bundle_cb(void *ctx, const char *folder, char *path, size_t cap,
     *records = (long)n;
     return rc;
 }
+#endif
 
 /* What the kiosk needs before its first screen, made on a thread of its
  * own (issue 16, item 7): opening the store checks it (PRAGMA quick_check
@@ -593,10 +599,12 @@ static int run_kiosk(const opts *o, const char *dir)
     progress_ctx pctx = {&app, 0};
     flow.export_progress = export_progress_cb;
     flow.progress_ctx = &pctx;
+#ifdef KIOSK_WITH_SYNC
     sync_ctx sctx = {NULL, dir};
     flow.sync_status = sync_status_cb;
     flow.sync_bundle = sync_bundle_cb;
     flow.sync_ctx = &sctx;
+#endif
     int rc;
     if (o->replay) {
         kreplay_opts ro = {o->replay, o->shots, o->trace, !o->no_layout_check};
@@ -617,6 +625,7 @@ static int run_kiosk(const opts *o, const char *dir)
         app.trace = o->trace;
         /* Records travel to the hub in the background while people sign in;
          * the thread has its own connection and never blocks the screen. */
+#ifdef KIOSK_WITH_SYNC
         ksync_bg *bg = NULL;
         if (s && ksync_bg_start(&bg, dir, (int)(o->sync_s > 0 ? o->sync_s : 300) * 1000, NULL,
                                 &err) != 0) {
@@ -626,6 +635,9 @@ static int run_kiosk(const opts *o, const char *dir)
         sctx.bg = bg;
         rc = kapp_run(&app);
         ksync_bg_stop(bg);
+#else
+        rc = kapp_run(&app);
+#endif
     }
     kflow_settle(&flow);        /* a PIN being checked: its try is saved first */
     int shutdown = flow.quit;
@@ -732,12 +744,23 @@ int main(int argc, char **argv)
         return ksurvey_check_files(o.nargs - 2, (char **)(o.args + 2), stdout) ? 1 : 0;
     }
     if (strcmp(o.args[0], "demo") == 0) {
+        int paired = 0;
+#ifdef KIOSK_WITH_SYNC
         ksync_status st = {0};
         ksync_status_read(dir, &st, NULL);
-        return kcli_demo(dir, st.paired, o.nargs - 1, (char **)(o.args + 1));
+        paired = st.paired;
+#endif
+        return kcli_demo(dir, paired, o.nargs - 1, (char **)(o.args + 1));
     }
-    if (strcmp(o.args[0], "sync") == 0)
+    if (strcmp(o.args[0], "sync") == 0) {
+#ifdef KIOSK_WITH_SYNC
         return ksync_cli(dir, o.nargs - 1, (char **)(o.args + 1));
+#else
+        fprintf(stderr, "kiosk: sync: this kiosk was built without sync (KIOSK_SYNC=OFF, or "
+                "libcjson-dev, libsodium-dev or libcurl4-openssl-dev missing)\n");
+        return 2;
+#endif
+    }
     fprintf(stderr, "kiosk: unknown command '%s' (see kiosk --help)\n", o.args[0]);
     return 2;
 }

@@ -87,6 +87,11 @@ extern const char kst_schema_v6[];
 int kst_person_index(kstore *s, const char *id, const char *given, const char *family,
                      char key[STORE_KEY_BYTES], kerr *err);
 
+/* Takes a person's row out of people_fts (inside a write transaction),
+ * found through the rowid range their people.name_key sorts to: a few
+ * rows read, not the whole index.  Nothing to do if they have none. */
+int kst_person_unindex(kstore *s, const char *id, kerr *err);
+
 /* store_roster.c */
 extern const char kst_schema_v7[];          /* roster: people.hint, aliases, hub surveys */
 /* 1 if an id the hub merged into person_id is checked in at event_id, 0

@@ -46,7 +46,7 @@ const char kst_schema_v7[] =
 
 enum {
     R_PERSON_GET, R_PERSON_INSERT, R_PERSON_UPDATE, R_PERSON_HINT, R_PERSON_ERASE, R_SEQ_FREE_P,
-    R_FTS_DELETE, R_ALIAS_PUT, R_ALIAS_FLATTEN, R_ALIAS_DROP,
+    R_ALIAS_PUT, R_ALIAS_FLATTEN, R_ALIAS_DROP,
     R_EVENT_GET, R_EVENT_INSERT, R_EVENT_UPDATE, R_SEQ_FREE_E, R_SURVEY_PUT, R_COUNT
 };
 
@@ -64,7 +64,6 @@ static const char *const r_sql[R_COUNT] = {
     [R_SEQ_FREE_P] = "UPDATE people SET seq = (SELECT min(seq) FROM people WHERE device_id = '"
                      KSTORE_HUB_DEVICE "') - 1 WHERE device_id = '" KSTORE_HUB_DEVICE "'"
                      " AND seq = ?1 AND id <> ?2",
-    [R_FTS_DELETE] = "DELETE FROM people_fts WHERE person_id = ?1",
     [R_ALIAS_PUT] = "INSERT INTO roster_aliases(id, keep_id) VALUES (?1, ?2)"
                     " ON CONFLICT(id) DO UPDATE SET keep_id = excluded.keep_id",
     [R_ALIAS_FLATTEN] = "UPDATE roster_aliases SET keep_id = ?2 WHERE keep_id = ?1",
@@ -134,10 +133,8 @@ static int apply_person(rctx *c, const kroster_change *ch, kerr *err)
         const char *tv[3] = {ch->id, NULL, ch->hint};
         ret = rrun(c, R_PERSON_HINT, tv, iv, 3, err);
     } else {
-        if (r) {
-            const char *dv[1] = {ch->id};
-            ret = rrun(c, R_FTS_DELETE, dv, iv, 1, err);
-        }
+        if (r)
+            ret = kst_person_unindex(c->s, ch->id, err);
         if (ret == 0)
             ret = kst_person_index(c->s, ch->id, ch->given, ch->family, key, err);
         const char *tv[6] = {ch->id, NULL, ch->given, ch->family, key, ch->hint};
@@ -158,7 +155,7 @@ static int apply_alias(rctx *c, const kroster_change *ch, kerr *err)
     if (ret == 0)
         ret = rrun(c, R_ALIAS_FLATTEN, pv, iv, 2, err);
     if (ret == 0)
-        ret = rrun(c, R_FTS_DELETE, pv, iv, 1, err);
+        ret = kst_person_unindex(c->s, ch->id, err);
     if (ret == 0)
         c->applied++;
     return ret;
@@ -185,9 +182,9 @@ static int apply_forget(rctx *c, const kroster_change *ch, kerr *err)
                         ch->seq, ch->id, seq, c->acked);
     int64_t iv[1] = {0};
     const char *pv[1] = {ch->id};
-    int ret = rrun(c, R_PERSON_ERASE, pv, iv, 1, err);
+    int ret = kst_person_unindex(c->s, ch->id, err);     /* by name_key: before it is erased */
     if (ret == 0)
-        ret = rrun(c, R_FTS_DELETE, pv, iv, 1, err);
+        ret = rrun(c, R_PERSON_ERASE, pv, iv, 1, err);
     if (ret == 0)
         c->applied++;
     return ret;

@@ -359,7 +359,7 @@ static void test_migration(void)
     kerr e = {0};
     CHECK_INT(kstore_open(&s, dir, &clk, &e), 0);
     CHECK_INT(kstore_user_version(s), kstore_schema_version());
-    CHECK_INT(kstore_schema_version(), 7);
+    CHECK_INT(kstore_schema_version(), 8);
     CHECK_INT(qn(s, "SELECT count(*) FROM people"), 6);
     CHECK_INT(qn(s, "SELECT count(*) FROM people WHERE hint = ''"), 6);
     kmatch m[6];
@@ -435,6 +435,125 @@ static void test_unindex_spill(void)
     kstore_close(s);
 }
 
+/* Rows the attendance file would have for event_id: "person_id," each. */
+static int attendance_rows(kstore *s, const char *event_id, char *out, size_t cap)
+{
+    kscope sc = {0};
+    sc.event_id = event_id;
+    kattend_cursor *c = NULL;
+    kerr e = {0};
+    out[0] = '\0';
+    if (kstore_attendance_open(s, &sc, &c, &e) != 0)
+        return -1;
+    kattendance r;
+    const kattend_answer *a;
+    int na, n = 0, rc;
+    while ((rc = kstore_attendance_next(c, &r, &a, &na, &e)) == 1) {
+        size_t l = strlen(out);
+        snprintf(out + l, cap - l, "%s,", r.person_id);
+        n++;
+    }
+    kstore_attendance_close(c);
+    return rc == 0 ? n : -1;
+}
+
+/* Two ids checked in at one event before the hub said they are one
+ * person: the staff counts (totals, new people, arrivals) and the
+ * attendance file count that person once, the earliest check-in kept;
+ * other events and people are untouched; a kiosk store of schema 7 that
+ * applied the alias before this rule is recounted by schema step 8. */
+static void test_counts_merged(void)
+{
+    char dir[64], rows[512];
+    ktest_tmpdir(dir, sizeof dir);
+    kclock c;
+    kclock_virtual vc;
+    kclock_virtual_init(&c, &vc, 1780000000000LL, "boot-1");
+    kstore *s = NULL;
+    kerr e = {0};
+    CHECK_INT(kstore_open(&s, dir, &c, &e), 0);
+    kevent ev, other;
+    CHECK_INT(kstore_event_add(s, "Night", "general", "2026-06-13", &ev, &e), 0);
+    CHECK_INT(kstore_event_add(s, "Other", "general", "2026-06-14", &other, &e), 0);
+    kroster_change p[3] = {person(1, P1, "Minh", "Trần", ""), person(2, P2, "Minh", "Tran", ""),
+                           person(3, "aa000000000000000000000000000003", "Lan", "Phạm", "")};
+    int applied = 0;
+    CHECK_INT(kstore_roster_apply(s, RID, 3, p, 3, 0, &applied, &e), 0);
+    /* this kiosk's own sign-up of the same youth, then the roster ids */
+    kperson me;
+    memset(&me, 0, sizeof me);
+    snprintf(me.given, sizeof me.given, "Minh");
+    snprintf(me.family, sizeof me.family, "Tran");
+    CHECK_INT(kstore_signup(s, &me, ev.id, &e), 0);            /* new, at 0 min */
+    vc.now_ms += 5 * 60000;
+    CHECK_INT(kstore_checkin(s, P2, ev.id, &e), 0);            /* at 5 min */
+    vc.now_ms += 5 * 60000;
+    CHECK_INT(kstore_checkin(s, P1, ev.id, &e), 0);            /* at 10 min */
+    CHECK_INT(kstore_checkin(s, p[2].id, ev.id, &e), 0);       /* Lan, another person */
+    CHECK_INT(kstore_checkin(s, P2, other.id, &e), 0);
+    kevent_stats st;
+    CHECK_INT(kstore_event_stats(s, ev.id, &st, &e), 0);
+    CHECK_INT(st.checkins, 4);
+    CHECK_INT(attendance_rows(s, ev.id, rows, sizeof rows), 4);
+    /* the hub: P2 and the kiosk's sign-up are P1 */
+    kroster_change a[2];
+    memset(a, 0, sizeof a);
+    a[0].seq = 4, a[0].kind = KROSTER_ALIAS, a[0].id = P2, a[0].to = P1;
+    a[1].seq = 5, a[1].kind = KROSTER_ALIAS, a[1].id = me.id, a[1].to = P1;
+    CHECK_INT(kstore_roster_apply(s, RID, 5, a, 2, 99, &applied, &e), 0);
+    CHECK_INT(kstore_event_stats(s, ev.id, &st, &e), 0);
+    CHECK_INT(st.checkins, 2);                 /* Minh once, Lan */
+    CHECK_INT(st.new_people, 1);               /* the earliest of Minh's check-ins: the sign-up */
+    CHECK_INT(st.returning, 1);
+    CHECK_INT(qn(s, "SELECT sum(n) FROM event_arrivals WHERE event_id = (SELECT id FROM events"
+                 " WHERE name = 'Night')"), 2);
+    CHECK_INT(kstore_event_stats(s, other.id, &st, &e), 0);
+    CHECK_INT(st.checkins, 1);                 /* another event: as it was */
+    long total = 0;
+    kscope sc = {0};
+    sc.event_id = ev.id;
+    CHECK_INT(kstore_attendance_count(s, &sc, &total, &e), 0);
+    CHECK_INT(total, 2);
+    CHECK_INT(attendance_rows(s, ev.id, rows, sizeof rows), 2);
+    char want[200];
+    snprintf(want, sizeof want, "%s,%s,", me.id, p[2].id);
+    CHECK_STR(rows, want);                     /* the sign-up kept, Lan */
+    CHECK_INT(attendance_rows(s, other.id, rows, sizeof rows), 1);
+    /* later check-ins of that person under any id: refused, counts stay */
+    CHECK_INT(kstore_checkin(s, P1, ev.id, &e), KERR_DUP);
+    CHECK_INT(kstore_checkin(s, P2, ev.id, &e), KERR_DUP);
+    CHECK_INT(kstore_event_stats(s, ev.id, &st, &e), 0);
+    CHECK_INT(st.checkins, 2);
+    /* the rows stay for the hub (each id's record travels as it was) */
+    CHECK_INT(qn(s, "SELECT count(*) FROM checkins WHERE event_id = (SELECT id FROM events"
+                 " WHERE name = 'Night')"), 4);
+    kstore_close(s);
+
+    /* a store of schema 7 with the alias applied and both counted (as the
+     * kiosk left it before step 8): recounted when opened */
+    sqlite3 *db = NULL;
+    char path[128];
+    snprintf(path, sizeof path, "%s/kiosk.db", dir);
+    CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
+    CHECK_INT(sqlite3_exec(db, "UPDATE event_totals SET checkins = 4, new_people = 1"
+                           " WHERE event_id = (SELECT id FROM events WHERE name = 'Night');"
+                           "UPDATE event_arrivals SET n = n + 1 WHERE event_id = (SELECT id FROM"
+                           " events WHERE name = 'Night') AND minute = (SELECT max(minute) FROM"
+                           " event_arrivals);"
+                           "PRAGMA user_version = 7;", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    CHECK_INT(kstore_open(&s, dir, &c, &e), 0);
+    CHECK_INT(kstore_user_version(s), 8);
+    CHECK_INT(kstore_event_stats(s, ev.id, &st, &e), 0);
+    CHECK_INT(st.checkins, 2);
+    CHECK_INT(st.new_people, 1);
+    CHECK_INT(qn(s, "SELECT sum(n) FROM event_arrivals WHERE event_id = (SELECT id FROM events"
+                 " WHERE name = 'Night')"), 2);
+    CHECK_INT(kstore_event_stats(s, other.id, &st, &e), 0);
+    CHECK_INT(st.checkins, 1);
+    kstore_close(s);
+}
+
 int main(void)
 {
     kclock_system(&clk);
@@ -443,5 +562,6 @@ int main(void)
     RUN(test_migration);
     RUN(test_hub_surveys);
     RUN(test_unindex_spill);
+    RUN(test_counts_merged);
     return ktest_summary();
 }

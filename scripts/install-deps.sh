@@ -36,7 +36,7 @@ PKG_SYNC="libcurl4-openssl-dev libmicrohttpd-dev"
 # tests: Python checks, a real X server for the input test, QR decoding, sanitizers, msgfmt, TLS
 PKG_TEST="python3 python3-openpyxl xvfb xauth xdotool zbar-tools clang gettext openssl"
 # line breaking by ICU; oracles for names and typing (ICU transliteration, libhangul, m17n Telex, hunspell-vi)
-PKG_TEXT="libicu-dev python3-icu libhangul-dev m17n-db libm17n-dev hunspell-vi"
+PKG_TEXT="libicu-dev libharfbuzz-dev python3-icu libhangul-dev m17n-db libm17n-dev hunspell-vi"
 # translation review workbook: read back with openpyxl and LibreOffice
 PKG_I18N="python3-polib libreoffice-calc-nogui"
 # hub on PostgreSQL; hub web page tested in a real browser (node and npm come with the machine image)
@@ -49,7 +49,7 @@ PKG_BENCH="valgrind"
 PKG_CROSS_arm64="gcc-aarch64-linux-gnu libc6-dev-arm64-cross"
 PKG_CROSS_armhf="gcc-arm-linux-gnueabihf libc6-dev-armhf-cross"
 PKG_CROSS_RUN="qemu-user-static dpkg-dev"
-PKG_CROSS_TARGET="libsdl2-dev libsdl2-ttf-dev libsqlite3-dev libqrencode-dev zlib1g-dev libsodium-dev libcjson-dev libxlsxwriter-dev libcurl4-openssl-dev libmicrohttpd-dev libicu-dev"
+PKG_CROSS_TARGET="libsdl2-dev libsdl2-ttf-dev libsqlite3-dev libqrencode-dev zlib1g-dev libsodium-dev libcjson-dev libxlsxwriter-dev libcurl4-openssl-dev libmicrohttpd-dev libicu-dev libharfbuzz-dev"
 # screens: contact sheets of every screen (PIL), instructions per frame (valgrind's callgrind)
 PKG_SCREENS="python3-pil valgrind"
 PACKAGES="$PKG_BUILD $PKG_KIOSK $PKG_SYNC $PKG_TEST $PKG_TEXT $PKG_I18N $PKG_HUB $PKG_BENCH $PKG_SCREENS"

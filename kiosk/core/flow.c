@@ -155,20 +155,20 @@ const char *kflow_field_id(int field)
 /* The keyboard purpose of the focused input. */
 static int focus_purpose(const kflow *f)
 {
-    if (f->focus == KF_PIN || f->focus == KF_EV_DATE)
+    if (f->visit.focus == KF_PIN || f->visit.focus == KF_EV_DATE)
         return KOSK_NUMERIC;
-    if (f->focus == KF_EV_LINK)
+    if (f->visit.focus == KF_EV_LINK)
         return KOSK_URL;
-    if (f->focus == KF_ANSWER) {
-        const ksurvey_question *q = f->survey ? ksurvey_question_at(f->survey, f->sq) : NULL;
-        if (!q || f->other_editing || ksurvey_q_type(q) != KSURVEY_NUMBER)
+    if (f->visit.focus == KF_ANSWER) {
+        const ksurvey_question *q = f->visit.survey ? ksurvey_question_at(f->visit.survey, f->visit.sq) : NULL;
+        if (!q || f->visit.other_editing || ksurvey_q_type(q) != KSURVEY_NUMBER)
             return KOSK_TEXT;
         /* digits only, unless the question allows a negative number */
         return ksurvey_q_min(q) >= 0 ? KOSK_DIGITS : KOSK_NUMERIC;
     }
-    if (f->focus == KF_PHONE || f->focus == KF_ZIP)
+    if (f->visit.focus == KF_PHONE || f->visit.focus == KF_ZIP)
         return KOSK_NUMERIC;
-    if (f->focus == KF_EMAIL)
+    if (f->visit.focus == KF_EMAIL)
         return KOSK_EMAIL;
     return KOSK_TEXT;
 }
@@ -176,17 +176,17 @@ static int focus_purpose(const kflow *f)
 const klayout *kflow_next_layout(const kflow *f)
 {
     const klayout *l[8];
-    int n = kosk_layouts(focus_purpose(f), f->lang, l, 8);
-    return l[(f->layout_index + 1) % n];
+    int n = kosk_layouts(focus_purpose(f), f->visit.lang, l, 8);
+    return l[(f->visit.layout_index + 1) % n];
 }
 
 const klayout *kflow_layout(const kflow *f, int *nlayouts)
 {
     const klayout *l[8];
-    int n = kosk_layouts(focus_purpose(f), f->lang, l, 8);
+    int n = kosk_layouts(focus_purpose(f), f->visit.lang, l, 8);
     if (nlayouts)
         *nlayouts = n;
-    return l[f->layout_index % n];
+    return l[f->visit.layout_index % n];
 }
 
 /* The composition the current layout types with: Telex only while the
@@ -194,18 +194,18 @@ const klayout *kflow_layout(const kflow *f, int *nlayouts)
 static int layout_compose(const kflow *f)
 {
     int kind = kflow_layout(f, NULL)->compose;
-    return kind == KCOMPOSE_TELEX && !f->telex ? KCOMPOSE_NONE : kind;
+    return kind == KCOMPOSE_TELEX && !f->visit.telex ? KCOMPOSE_NONE : kind;
 }
 
 /* Focuses an input: the keyboard starts over on its first layout. */
 static void set_focus(kflow *f, int focus)
 {
-    f->focus = focus;
-    f->shift = 0;
-    f->preedit[0] = '\0';
-    f->nvariants = 0;
-    f->layout_index = 0;
-    kcompose_reset(&f->compose, layout_compose(f));
+    f->visit.focus = focus;
+    f->visit.shift = 0;
+    f->visit.preedit[0] = '\0';
+    f->visit.nvariants = 0;
+    f->visit.layout_index = 0;
+    kcompose_reset(&f->visit.compose, layout_compose(f));
 }
 
 int kflow_family_first(const char *lang)
@@ -218,7 +218,7 @@ void kflow_field_order(const kflow *f, int order[KF_COUNT])
 {
     for (int i = 0; i < KF_COUNT; i++)
         order[i] = i;
-    if (kflow_family_first(f->lang)) {
+    if (kflow_family_first(f->visit.lang)) {
         order[0] = KF_FAMILY;
         order[1] = KF_GIVEN;
     }
@@ -276,7 +276,7 @@ static void go(kflow *f, int screen)
 {
     f->screen = screen;
     f->still_there = 0;
-    f->banner = NULL;
+    f->visit.banner = NULL;
     if (screen == KS_FIND) {
         set_focus(f, KF_SEARCH);
     } else if (screen == KS_FORM) {
@@ -290,41 +290,17 @@ static void go(kflow *f, int screen)
 
 void kflow_reset(kflow *f)
 {
-    memset(f->field, 0, sizeof f->field);
-    memset(f->field_msg, 0, sizeof f->field_msg);
-    memset(f->query, 0, sizeof f->query);
-    memset(f->results, 0, sizeof f->results);
-    memset(f->done_name, 0, sizeof f->done_name);
-    memset(f->done_event, 0, sizeof f->done_event);
-    memset(f->done_person, 0, sizeof f->done_person);
-    memset(f->done_token, 0, sizeof f->done_token);
-    memset(f->done_link, 0, sizeof f->done_link);
-    memset(f->scan, 0, sizeof f->scan);
-    f->nresults = 0;
-    f->nmatches = 0;
-    f->searched = 0;
-    memset(&f->match, 0, sizeof f->match);
-    f->telex = 1;
-    f->telex_chosen = 0;
-    f->banner = NULL;
+    /* The visit: one wipe, then the two things a new visit starts with. */
+    memset(&f->visit, 0, sizeof f->visit);
+    snprintf(f->visit.lang, sizeof f->visit.lang, "%s", f->default_lang);
+    f->visit.telex = 1;
     f->still_there = 0;
-    f->preedit[0] = '\0';
-    f->nvariants = 0;
     /* Staff mode leaves nothing behind either (the PIN back-off stays). */
     kstaff auth = f->staff.auth;
     int page_rows = f->staff.page_rows;
     memset(&f->staff, 0, sizeof f->staff);
     f->staff.auth = auth;
     f->staff.page_rows = page_rows;
-    f->survey = NULL;
-    f->sq = f->sq_depth = 0;
-    memset(f->sel, 0, sizeof f->sel);
-    memset(f->answer, 0, sizeof f->answer);
-    memset(f->event_id, 0, sizeof f->event_id);
-    f->other_editing = 0;
-    f->survey_msg = NULL;
-    ksurvey_answers_clear(&f->answers);
-    snprintf(f->lang, sizeof f->lang, "%s", f->default_lang);
     go(f, f->error[0] ? KS_ERROR : KS_WELCOME);
     f->version++;
 }
@@ -347,22 +323,22 @@ void kflow_init(kflow *f, kstore *store, int64_t now_ms, const char *error)
 static void run_search(kflow *f)
 {
     char folded[KIOSK_QUERY_BYTES];
-    kfold(f->query, folded, sizeof folded);
-    f->nresults = 0;
-    f->nmatches = 0;
-    f->searched = kfold_len(folded) >= KIOSK_SEARCH_MIN_CHARS;
-    if (!f->searched)
+    kfold(f->visit.query, folded, sizeof folded);
+    f->visit.nresults = 0;
+    f->visit.nmatches = 0;
+    f->visit.searched = kfold_len(folded) >= KIOSK_SEARCH_MIN_CHARS;
+    if (!f->visit.searched)
         return;
     kerr err = {0};
     kevent ev;
     const char *event_id = NULL;
     if (kstore_event_current(f->store, &ev, &err) == 0)
         event_id = ev.id;
-    if (kstore_search_event(f->store, f->query, event_id, f->results, KIOSK_SEARCH_RESULTS,
-                            &f->nresults, &f->nmatches, &err) != 0) {
-        f->nresults = 0;
-        f->nmatches = 0;
-        f->banner = N_("Search is not working right now. Please see a staff member.");
+    if (kstore_search_event(f->store, f->visit.query, event_id, f->visit.results, KIOSK_SEARCH_RESULTS,
+                            &f->visit.nresults, &f->visit.nmatches, &err) != 0) {
+        f->visit.nresults = 0;
+        f->visit.nmatches = 0;
+        f->visit.banner = N_("Search is not working right now. Please see a staff member.");
         fprintf(stderr, "kiosk: search: %s\n", err.msg);
     }
 }
@@ -370,7 +346,7 @@ static void run_search(kflow *f)
 /* The buffer and size limit of the focused input. */
 static char *focus_buf(kflow *f, size_t *cap, unsigned *max_chars)
 {
-    switch (f->focus) {
+    switch (f->visit.focus) {
     case KF_PIN:
         *cap = sizeof f->staff.pin;
         *max_chars = 8;
@@ -390,39 +366,39 @@ static char *focus_buf(kflow *f, size_t *cap, unsigned *max_chars)
     default:
         break;
     }
-    if (f->focus == KF_ANSWER) {
-        *cap = sizeof f->answer;
+    if (f->visit.focus == KF_ANSWER) {
+        *cap = sizeof f->visit.answer;
         *max_chars = KIOSK_SURVEY_ANSWER_MAX;
-        const ksurvey_question *q = f->survey ? ksurvey_question_at(f->survey, f->sq) : NULL;
-        if (q && !f->other_editing && ksurvey_q_type(q) == KSURVEY_TEXT && ksurvey_q_max(q) > 0 &&
+        const ksurvey_question *q = f->visit.survey ? ksurvey_question_at(f->visit.survey, f->visit.sq) : NULL;
+        if (q && !f->visit.other_editing && ksurvey_q_type(q) == KSURVEY_TEXT && ksurvey_q_max(q) > 0 &&
             ksurvey_q_max(q) < KIOSK_SURVEY_ANSWER_MAX)
             *max_chars = (unsigned)ksurvey_q_max(q);
-        else if (q && !f->other_editing && ksurvey_q_type(q) == KSURVEY_NUMBER)
+        else if (q && !f->visit.other_editing && ksurvey_q_type(q) == KSURVEY_NUMBER)
             *max_chars = 8;
-        return f->answer;
+        return f->visit.answer;
     }
-    if (f->focus == KF_SEARCH) {
-        *cap = sizeof f->query;
+    if (f->visit.focus == KF_SEARCH) {
+        *cap = sizeof f->visit.query;
         *max_chars = KIOSK_QUERY_MAX;
-        return f->query;
+        return f->visit.query;
     }
-    *cap = sizeof f->field[0];
-    *max_chars = field_max[f->focus];
-    return f->field[f->focus];
+    *cap = sizeof f->visit.field[0];
+    *max_chars = field_max[f->visit.focus];
+    return f->visit.field[f->visit.focus];
 }
 
 /* Called after the focused text changed. */
 static void text_changed(kflow *f)
 {
-    if (f->focus >= KF_PIN)
+    if (f->visit.focus >= KF_PIN)
         f->staff.msg = NULL;
-    else if (f->focus == KF_ANSWER)
-        f->survey_msg = NULL;
-    else if (f->focus == KF_SEARCH)
+    else if (f->visit.focus == KF_ANSWER)
+        f->visit.survey_msg = NULL;
+    else if (f->visit.focus == KF_SEARCH)
         run_search(f);
-    else if (f->field_msg[f->focus])
-        f->field_msg[f->focus] = kflow_validate(f->focus, f->field[f->focus]);
-    f->banner = NULL;
+    else if (f->visit.field_msg[f->visit.focus])
+        f->visit.field_msg[f->visit.focus] = kflow_validate(f->visit.focus, f->visit.field[f->visit.focus]);
+    f->visit.banner = NULL;
 }
 
 /* Types text into the focused input, character by character through the
@@ -439,11 +415,11 @@ static int type_text(kflow *f, const char *utf8)
     unsigned max_chars;
     char *buf = focus_buf(f, &cap, &max_chars);
     int changed = 0;
-    if (f->focus == KF_PIN || f->focus == KF_EV_DATE) {
+    if (f->visit.focus == KF_PIN || f->visit.focus == KF_EV_DATE) {
         /* Digits only (and the date's dashes). */
         char *w = clean;
         for (const char *r = clean; *r; r++)
-            if ((*r >= '0' && *r <= '9') || (*r == '-' && f->focus == KF_EV_DATE))
+            if ((*r >= '0' && *r <= '9') || (*r == '-' && f->visit.focus == KF_EV_DATE))
                 *w++ = *r;
         *w = '\0';
     }
@@ -454,7 +430,7 @@ static int type_text(kflow *f, const char *utf8)
         p += len;
         if (cp < 0)
             continue;
-        if (kcompose_key(&f->compose, buf, cap, max_chars, (uint32_t)cp) == 0)
+        if (kcompose_key(&f->visit.compose, buf, cap, max_chars, (uint32_t)cp) == 0)
             changed = 1;
     }
     if (changed)
@@ -470,7 +446,7 @@ static int backspace(kflow *f)
     char *buf = focus_buf(f, &cap, &max_chars);
     if (!buf[0])
         return 0;
-    kcompose_backspace(&f->compose, buf, cap);
+    kcompose_backspace(&f->visit.compose, buf, cap);
     text_changed(f);
     return 1;
 }
@@ -482,8 +458,8 @@ static int validate_all(kflow *f)
     kflow_field_order(f, order);
     for (int k = 0; k < KF_COUNT; k++) {
         int i = order[k];
-        f->field_msg[i] = kflow_validate(i, f->field[i]);
-        if (f->field_msg[i] && first_bad < 0)
+        f->visit.field_msg[i] = kflow_validate(i, f->visit.field[i]);
+        if (f->visit.field_msg[i] && first_bad < 0)
             first_bad = i;
     }
     if (first_bad >= 0) {
@@ -506,18 +482,18 @@ static void show_done(kflow *f, int kind, const char *given, const char *initial
 {
     kevent ev;
     kerr err = {0};
-    f->done_kind = kind;
+    f->visit.done_kind = kind;
     /* Given name only where it comes first; family-first languages greet
      * as their results show the name (initial, then given name). */
-    if (kflow_family_first(f->lang) || (kfold_has_cjk(given) && kfold_has_cjk(initial)))
-        kflow_masked_name(f->lang, given, initial, f->done_name, sizeof f->done_name);
+    if (kflow_family_first(f->visit.lang) || (kfold_has_cjk(given) && kfold_has_cjk(initial)))
+        kflow_masked_name(f->visit.lang, given, initial, f->visit.done_name, sizeof f->visit.done_name);
     else
-        snprintf(f->done_name, sizeof f->done_name, "%s", given);
-    snprintf(f->done_person, sizeof f->done_person, "%s", person_id);
+        snprintf(f->visit.done_name, sizeof f->visit.done_name, "%s", given);
+    snprintf(f->visit.done_person, sizeof f->visit.done_person, "%s", person_id);
     if (kstore_event_current(f->store, &ev, &err) == 0) {
-        snprintf(f->done_event, sizeof f->done_event, "%s", ev.name);
-        snprintf(f->event_id, sizeof f->event_id, "%s", ev.id);
-        snprintf(f->done_link, sizeof f->done_link, "%s", ev.link);
+        snprintf(f->visit.done_event, sizeof f->visit.done_event, "%s", ev.name);
+        snprintf(f->visit.event_id, sizeof f->visit.event_id, "%s", ev.id);
+        snprintf(f->visit.done_link, sizeof f->visit.done_link, "%s", ev.link);
         const ksurvey *sv = ksurveys_find(f->surveys, ev.survey);
         if (kind != KDONE_ALREADY && sv) {
             survey_start(f, sv);
@@ -533,22 +509,22 @@ static void show_done(kflow *f, int kind, const char *given, const char *initial
 /* How long done stays: longer when it shows a code to photograph. */
 static int64_t done_ms(const kflow *f)
 {
-    return f->done_token[0] || f->done_link[0] ? KIOSK_DONE_QR_MS : KIOSK_DONE_MS;
+    return f->visit.done_token[0] || f->visit.done_link[0] ? KIOSK_DONE_QR_MS : KIOSK_DONE_MS;
 }
 
 /* A message on welcome for a while. */
 static void welcome_banner(kflow *f, const char *msgid)
 {
-    f->banner = msgid;
-    f->banner_until = f->now_ms + KIOSK_BANNER_MS;
+    f->visit.banner = msgid;
+    f->visit.banner_until = f->now_ms + KIOSK_BANNER_MS;
 }
 
 /* Return after scanner input on welcome: a live code checks its person in. */
 static void scan_done(kflow *f)
 {
-    char text[sizeof f->scan];
-    snprintf(text, sizeof text, "%s", f->scan);
-    f->scan[0] = '\0';
+    char text[sizeof f->visit.scan];
+    snprintf(text, sizeof text, "%s", f->visit.scan);
+    f->visit.scan[0] = '\0';
     if (!kstore_qr_is_token(text))
         return;   /* someone typing on a keyboard at welcome: nothing to do */
     char person[KIOSK_ID_HEX + 1];
@@ -587,7 +563,7 @@ static void scan_done(kflow *f)
 
 const ksurvey_question *kflow_question(const kflow *f)
 {
-    return f->screen == KS_SURVEY && f->survey ? ksurvey_question_at(f->survey, f->sq) : NULL;
+    return f->screen == KS_SURVEY && f->visit.survey ? ksurvey_question_at(f->visit.survey, f->visit.sq) : NULL;
 }
 
 int kflow_survey_typing(const kflow *f)
@@ -596,14 +572,14 @@ int kflow_survey_typing(const kflow *f)
     if (!q)
         return 0;
     ksurvey_type t = ksurvey_q_type(q);
-    return f->other_editing || t == KSURVEY_TEXT || t == KSURVEY_NUMBER;
+    return f->visit.other_editing || t == KSURVEY_TEXT || t == KSURVEY_NUMBER;
 }
 
 /* The first shown question after index i, or -1. */
 static int next_visible(const kflow *f, int i)
 {
-    for (int k = i + 1; k < ksurvey_count(f->survey); k++)
-        if (ksurvey_visible(ksurvey_question_at(f->survey, k), &f->answers))
+    for (int k = i + 1; k < ksurvey_count(f->visit.survey); k++)
+        if (ksurvey_visible(ksurvey_question_at(f->visit.survey, k), &f->visit.answers))
             return k;
     return -1;
 }
@@ -611,22 +587,22 @@ static int next_visible(const kflow *f, int i)
 /* Shows question k with the answer given to it before, if any. */
 static void show_question(kflow *f, int k)
 {
-    f->sq = k;
-    f->other_editing = 0;
-    f->survey_msg = NULL;
-    memset(f->sel, 0, sizeof f->sel);
-    memset(f->answer, 0, sizeof f->answer);
-    const ksurvey_question *q = ksurvey_question_at(f->survey, k);
-    const char *v = ksurvey_answers_get(&f->answers, ksurvey_q_key(q));
+    f->visit.sq = k;
+    f->visit.other_editing = 0;
+    f->visit.survey_msg = NULL;
+    memset(f->visit.sel, 0, sizeof f->visit.sel);
+    memset(f->visit.answer, 0, sizeof f->visit.answer);
+    const ksurvey_question *q = ksurvey_question_at(f->visit.survey, k);
+    const char *v = ksurvey_answers_get(&f->visit.answers, ksurvey_q_key(q));
     ksurvey_type t = ksurvey_q_type(q);
     if (v && (t == KSURVEY_SINGLE || t == KSURVEY_MULTIPLE)) {
         for (int i = 0; i < ksurvey_q_nchoices(q) && i < KIOSK_SURVEY_CHOICES_MAX; i++)
-            f->sel[i] = (unsigned char)ksurvey_answer_has(v, ksurvey_choice_key(q, i));
+            f->visit.sel[i] = (unsigned char)ksurvey_answer_has(v, ksurvey_choice_key(q, i));
         const char *other = ksurvey_answer_other(v);
         if (other)
-            snprintf(f->answer, sizeof f->answer, "%s", other);
+            snprintf(f->visit.answer, sizeof f->visit.answer, "%s", other);
     } else if (v && (t == KSURVEY_TEXT || t == KSURVEY_NUMBER)) {
-        snprintf(f->answer, sizeof f->answer, "%s", v);
+        snprintf(f->visit.answer, sizeof f->visit.answer, "%s", v);
     }
     f->screen = KS_SURVEY;
     set_focus(f, KF_ANSWER);
@@ -634,16 +610,16 @@ static void show_question(kflow *f, int k)
 
 static void survey_start(kflow *f, const ksurvey *sv)
 {
-    f->survey = sv;
-    f->sq_depth = 0;
-    ksurvey_answers_clear(&f->answers);
+    f->visit.survey = sv;
+    f->visit.sq_depth = 0;
+    ksurvey_answers_clear(&f->visit.answers);
     int k = next_visible(f, -1);
     if (k < 0) {
         go(f, KS_DONE);
         return;
     }
     f->still_there = 0;
-    f->banner = NULL;
+    f->visit.banner = NULL;
     show_question(f, k);
 }
 
@@ -656,19 +632,19 @@ static int current_value(kflow *f, const ksurvey_question *q, char *out, size_t 
     case KSURVEY_MULTIPLE: {
         int any = 0;
         for (int i = 0; i < ksurvey_q_nchoices(q); i++)
-            any |= f->sel[i];
+            any |= f->visit.sel[i];
         if (!any)
             return 0;
-        return ksurvey_encode_choices(q, f->sel, f->answer, out, cap);
+        return ksurvey_encode_choices(q, f->visit.sel, f->visit.answer, out, cap);
     }
     case KSURVEY_YESNO:
     case KSURVEY_CONSENT:
     case KSURVEY_SCALE:
         /* One selection, held as the choice key in answer. */
-        snprintf(out, cap, "%s", f->answer);
+        snprintf(out, cap, "%s", f->visit.answer);
         return 0;
     default:
-        snprintf(out, cap, "%s", f->answer);
+        snprintf(out, cap, "%s", f->visit.answer);
         return 0;
     }
 }
@@ -676,7 +652,7 @@ static int current_value(kflow *f, const ksurvey_question *q, char *out, size_t 
 /* Leaves the survey for the thank-you screen. */
 static void survey_finish(kflow *f)
 {
-    f->survey = NULL;
+    f->visit.survey = NULL;
     go(f, KS_DONE);
 }
 
@@ -686,14 +662,14 @@ static void survey_next(kflow *f, int skip)
     const ksurvey_question *q = kflow_question(f);
     if (!q)
         return;
-    if (f->other_editing && !skip) {
+    if (f->visit.other_editing && !skip) {
         /* The write-in is typed: back to the choices, with "other" chosen. */
-        f->other_editing = 0;
+        f->visit.other_editing = 0;
         set_focus(f, KF_ANSWER);
-        if (!f->answer[0]) {
+        if (!f->visit.answer[0]) {
             int n = ksurvey_q_nchoices(q);
             if (n > 0 && ksurvey_choice_is_other(q, n - 1))
-                f->sel[n - 1] = 0;
+                f->visit.sel[n - 1] = 0;
         }
         return;
     }
@@ -701,52 +677,52 @@ static void survey_next(kflow *f, int skip)
     if (skip) {
         value[0] = '\0';
     } else if (current_value(f, q, value, sizeof value) != 0) {
-        f->survey_msg = N_("Please choose one answer");
+        f->visit.survey_msg = N_("Please choose one answer");
         return;
     }
     ksurvey_type t = ksurvey_q_type(q);
     if (!skip) {
         kerr err = {0};
         if (!value[0] && ksurvey_q_required(q)) {
-            f->survey_msg = (t == KSURVEY_TEXT || t == KSURVEY_NUMBER)
+            f->visit.survey_msg = (t == KSURVEY_TEXT || t == KSURVEY_NUMBER)
                                 ? N_("Please write an answer")
                                 : N_("Please choose an answer");
             return;
         }
         if (t == KSURVEY_CONSENT && ksurvey_q_required(q) && strcmp(value, "no") == 0) {
             /* Not agreeing ends the survey, kindly: nothing more is asked. */
-            kstore_answer_add(f->store, f->done_person, f->event_id, ksurvey_key(f->survey),
-                              ksurvey_version(f->survey), ksurvey_q_key(q), value, f->lang,
+            kstore_answer_add(f->store, f->visit.done_person, f->visit.event_id, ksurvey_key(f->visit.survey),
+                              ksurvey_version(f->visit.survey), ksurvey_q_key(q), value, f->visit.lang,
                               &err);
             survey_finish(f);
             return;
         }
         if (value[0] && ksurvey_answer_check(q, value, &err) != 0) {
             if (t == KSURVEY_NUMBER) {
-                f->survey_msg = N_("Please write a number from {min} to {max}");
+                f->visit.survey_msg = N_("Please write a number from {min} to {max}");
             } else if (t == KSURVEY_MULTIPLE) {
-                f->survey_msg = N_("You can choose up to {max}");
+                f->visit.survey_msg = N_("You can choose up to {max}");
             } else {
-                f->survey_msg = N_("Please check your answer");
+                f->visit.survey_msg = N_("Please check your answer");
             }
             return;
         }
     }
     if (value[0]) {
         kerr err = {0};
-        if (kstore_answer_add(f->store, f->done_person, f->event_id, ksurvey_key(f->survey),
-                              ksurvey_version(f->survey), ksurvey_q_key(q), value, f->lang,
+        if (kstore_answer_add(f->store, f->visit.done_person, f->visit.event_id, ksurvey_key(f->visit.survey),
+                              ksurvey_version(f->visit.survey), ksurvey_q_key(q), value, f->visit.lang,
                               &err) != 0) {
             fprintf(stderr, "kiosk: survey answer: %s\n", err.msg);
-            f->banner = N_("Sorry, this answer could not be saved. Please see a staff member.");
+            f->visit.banner = N_("Sorry, this answer could not be saved. Please see a staff member.");
             return;
         }
     }
-    ksurvey_answers_set(&f->answers, ksurvey_q_key(q), value[0] ? value : NULL);
-    ksurvey_answers_prune(f->survey, &f->answers);
-    if (f->sq_depth < KIOSK_SURVEY_QUESTIONS_MAX)
-        f->sq_stack[f->sq_depth++] = f->sq;
-    int k = next_visible(f, f->sq);
+    ksurvey_answers_set(&f->visit.answers, ksurvey_q_key(q), value[0] ? value : NULL);
+    ksurvey_answers_prune(f->visit.survey, &f->visit.answers);
+    if (f->visit.sq_depth < KIOSK_SURVEY_QUESTIONS_MAX)
+        f->visit.sq_stack[f->visit.sq_depth++] = f->visit.sq;
+    int k = next_visible(f, f->visit.sq);
     if (k < 0)
         survey_finish(f);
     else
@@ -756,20 +732,20 @@ static void survey_next(kflow *f, int skip)
 /* Back: the previous question, or out of the survey from the first. */
 static void survey_back(kflow *f)
 {
-    if (f->other_editing) {
-        f->other_editing = 0;
+    if (f->visit.other_editing) {
+        f->visit.other_editing = 0;
         const ksurvey_question *q = kflow_question(f);
         int n = ksurvey_q_nchoices(q);
-        if (n > 0 && ksurvey_choice_is_other(q, n - 1) && !f->answer[0])
-            f->sel[n - 1] = 0;
+        if (n > 0 && ksurvey_choice_is_other(q, n - 1) && !f->visit.answer[0])
+            f->visit.sel[n - 1] = 0;
         set_focus(f, KF_ANSWER);
         return;
     }
-    if (f->sq_depth == 0) {
+    if (f->visit.sq_depth == 0) {
         survey_finish(f);
         return;
     }
-    show_question(f, f->sq_stack[--f->sq_depth]);
+    show_question(f, f->visit.sq_stack[--f->visit.sq_depth]);
 }
 
 /* A tap on a choice of the question shown. */
@@ -777,13 +753,13 @@ static int survey_choose(kflow *f, const char *key)
 {
     const ksurvey_question *q = kflow_question(f);
     ksurvey_type t = ksurvey_q_type(q);
-    f->survey_msg = NULL;
+    f->visit.survey_msg = NULL;
     if (t == KSURVEY_YESNO || t == KSURVEY_CONSENT || t == KSURVEY_SCALE) {
         int ok = (t == KSURVEY_SCALE) ? (strlen(key) == 1 && key[0] >= '1' && key[0] <= '5')
                                       : (strcmp(key, "yes") == 0 || strcmp(key, "no") == 0);
         if (!ok)
             return 0;
-        snprintf(f->answer, sizeof f->answer, "%s", key);
+        snprintf(f->visit.answer, sizeof f->visit.answer, "%s", key);
         return 1;
     }
     if (t != KSURVEY_SINGLE && t != KSURVEY_MULTIPLE)
@@ -794,26 +770,26 @@ static int survey_choose(kflow *f, const char *key)
             continue;
         int other = ksurvey_choice_is_other(q, i);
         if (t == KSURVEY_SINGLE) {
-            memset(f->sel, 0, sizeof f->sel);
-            f->sel[i] = 1;
+            memset(f->visit.sel, 0, sizeof f->visit.sel);
+            f->visit.sel[i] = 1;
             if (!other)
-                f->answer[0] = '\0';
-        } else if (f->sel[i] && !other) {
-            f->sel[i] = 0;
-        } else if (!f->sel[i]) {
+                f->visit.answer[0] = '\0';
+        } else if (f->visit.sel[i] && !other) {
+            f->visit.sel[i] = 0;
+        } else if (!f->visit.sel[i]) {
             int chosen = 0;
             for (int k = 0; k < n; k++)
-                chosen += f->sel[k];
+                chosen += f->visit.sel[k];
             long max = ksurvey_q_max(q);
             if (max > 0 && chosen >= max) {
-                f->survey_msg = N_("You can choose up to {max}");
+                f->visit.survey_msg = N_("You can choose up to {max}");
                 return 1;
             }
-            f->sel[i] = 1;
+            f->visit.sel[i] = 1;
         }
-        if (other && f->sel[i]) {
+        if (other && f->visit.sel[i]) {
             /* Choosing "Other" asks for the words. */
-            f->other_editing = 1;
+            f->visit.other_editing = 1;
             set_focus(f, KF_ANSWER);
         }
         return 1;
@@ -830,7 +806,7 @@ static int tap_survey(kflow *f, const char *id)
     }
     if (strcmp(id, "btn-skip") == 0) {
         const ksurvey_question *q = kflow_question(f);
-        if (q && !ksurvey_q_required(q) && !f->other_editing) {
+        if (q && !ksurvey_q_required(q) && !f->visit.other_editing) {
             survey_next(f, 1);
             return 1;
         }
@@ -840,7 +816,7 @@ static int tap_survey(kflow *f, const char *id)
         survey_back(f);
         return 1;
     }
-    if (strncmp(id, "choice-", 7) == 0 && !f->other_editing)
+    if (strncmp(id, "choice-", 7) == 0 && !f->visit.other_editing)
         return survey_choose(f, id + 7);
     if (strncmp(id, "key-", 4) == 0 && kflow_survey_typing(f))
         return tap_key(f, id);
@@ -853,7 +829,7 @@ static int tap_survey(kflow *f, const char *id)
 static void save_failed(kflow *f, const kerr *err, const char *what)
 {
     fprintf(stderr, "kiosk: %s: %s\n", what, err->msg);
-    f->banner = N_("Sorry, this sign-in could not be saved. Please see a staff member.");
+    f->visit.banner = N_("Sorry, this sign-in could not be saved. Please see a staff member.");
 }
 
 /* Saves the form as a new person checked in at the current event; unless
@@ -874,12 +850,12 @@ static void submit_form(kflow *f, int as_new)
     size_t cap[KF_COUNT] = {sizeof p.given, sizeof p.family, sizeof p.phone,
                             sizeof p.email, sizeof p.zip};
     for (int i = 0; i < KF_COUNT; i++) {
-        snprintf(dst[i], cap[i], "%s", f->field[i]);
+        snprintf(dst[i], cap[i], "%s", f->visit.field[i]);
         trim(dst[i]);
     }
     if (!as_new) {
         int found = 0;
-        if (kstore_possible_match(f->store, &p, &f->match, &found, &err) != 0) {
+        if (kstore_possible_match(f->store, &p, &f->visit.match, &found, &err) != 0) {
             /* The sign-up matters more than the check: go on. */
             fprintf(stderr, "kiosk: possible match: %s\n", err.msg);
             found = 0;
@@ -889,16 +865,16 @@ static void submit_form(kflow *f, int as_new)
             return;
         }
     }
-    memset(&f->match, 0, sizeof f->match);
+    memset(&f->visit.match, 0, sizeof f->visit.match);
     if (kstore_signup(f->store, &p, ev.id, &err) != 0) {
         save_failed(f, &err, "sign-up");
         return;
     }
     /* The code to check in faster next time; without it the sign-up
      * still stands, the thank-you just shows no code. */
-    if (kstore_qr_token(f->store, p.id, f->done_token, sizeof f->done_token, &err) != 0) {
+    if (kstore_qr_token(f->store, p.id, f->visit.done_token, sizeof f->visit.done_token, &err) != 0) {
         fprintf(stderr, "kiosk: check-in code: %s\n", err.msg);
-        f->done_token[0] = '\0';
+        f->visit.done_token[0] = '\0';
     }
     char initial[8];
     kfold_initial(p.family, initial, sizeof initial);
@@ -930,7 +906,7 @@ static int enter(kflow *f)
     if (f->screen == KS_STAFF_PIN)
         return kflow_staff_tap(f, "pin-ok");
     if (f->screen == KS_STAFF_EVENT_NEW) {
-        kflow_focus(f, f->focus == KF_EV_NAME ? KF_EV_DATE : KF_EV_LINK);
+        kflow_focus(f, f->visit.focus == KF_EV_NAME ? KF_EV_DATE : KF_EV_LINK);
         return 1;
     }
     if (f->screen == KS_SURVEY) {
@@ -939,9 +915,9 @@ static int enter(kflow *f)
     }
     if (f->screen != KS_FORM)
         return 0;
-    f->field_msg[f->focus] = kflow_validate(f->focus, f->field[f->focus]);
-    if (field_pos(f, f->focus) < KF_COUNT - 1)
-        set_focus(f, field_next(f, f->focus));
+    f->visit.field_msg[f->visit.focus] = kflow_validate(f->visit.focus, f->visit.field[f->visit.focus]);
+    if (field_pos(f, f->visit.focus) < KF_COUNT - 1)
+        set_focus(f, field_next(f, f->visit.focus));
     else
         submit_form(f, 0);
     return 1;
@@ -952,30 +928,30 @@ static int tap_key(kflow *f, const char *id)
 {
     int n;
     const klayout *l = kflow_layout(f, &n);
-    const kkey *k = kosk_find(l, id, f->shift);
+    const kkey *k = kosk_find(l, id, f->visit.shift);
     if (!k)
         return 0;
     switch (k->kind) {
     case KKEY_SHIFT:
-        f->shift = !f->shift;
+        f->visit.shift = !f->visit.shift;
         return 1;
     case KKEY_BACKSPACE:
         return backspace(f);
     case KKEY_ENTER:
         return enter(f);
     case KKEY_LAYOUT:
-        f->layout_index = (f->layout_index + 1) % n;
-        f->shift = 0;
-        kcompose_reset(&f->compose, layout_compose(f));
+        f->visit.layout_index = (f->visit.layout_index + 1) % n;
+        f->visit.shift = 0;
+        kcompose_reset(&f->visit.compose, layout_compose(f));
         return 1;
     case KKEY_TELEX:
-        f->telex = !f->telex;
-        f->telex_chosen = 1;
-        kcompose_reset(&f->compose, layout_compose(f));
+        f->visit.telex = !f->visit.telex;
+        f->visit.telex_chosen = 1;
+        kcompose_reset(&f->visit.compose, layout_compose(f));
         return 1;
     default: {
-        const char *t = kosk_key_text(k, f->shift);
-        f->shift = 0;
+        const char *t = kosk_key_text(k, f->visit.shift);
+        f->visit.shift = 0;
         type_text(f, t);
         return 1;
     }
@@ -986,7 +962,7 @@ static int tap_key(kflow *f, const char *id)
 const char *kflow_variant_id(const kflow *f, int i, char *buf, unsigned cap)
 {
     char t[8];
-    kutf8_put(kutf8_lower(f->variants[i]), t);
+    kutf8_put(kutf8_lower(f->visit.variants[i]), t);
     snprintf(buf, cap, "key-%s", t);
     return buf;
 }
@@ -995,7 +971,7 @@ const char *kflow_variant_id(const kflow *f, int i, char *buf, unsigned cap)
 static int variant_index(const kflow *f, const char *id)
 {
     char buf[48];
-    for (int i = 0; i < f->nvariants; i++)
+    for (int i = 0; i < f->visit.nvariants; i++)
         if (strcmp(kflow_variant_id(f, i, buf, sizeof buf), id) == 0)
             return i;
     return -1;
@@ -1008,7 +984,7 @@ static const char *variants_lang(const kflow *f, const klayout *l)
         return "vi";
     if (l->compose == KCOMPOSE_HANGUL)
         return "ko";
-    return f->lang;
+    return f->visit.lang;
 }
 
 int kflow_hold_ms(const kflow *f, const char *id)
@@ -1019,7 +995,7 @@ int kflow_hold_ms(const kflow *f, const char *id)
          !(f->screen == KS_SURVEY && kflow_survey_typing(f))) ||
         f->still_there || strncmp(id, "key-", 4) != 0)
         return -1;
-    const kkey *k = kosk_find(kflow_layout(f, NULL), id, f->shift);
+    const kkey *k = kosk_find(kflow_layout(f, NULL), id, f->visit.shift);
     if (!k || k->kind != KKEY_CHAR)
         return -1;
     return KFLOW_HOLD_MS;
@@ -1030,7 +1006,7 @@ int kflow_key_variants(const kflow *f, const char *id, uint32_t *out, int max)
     if (kflow_hold_ms(f, id) < 0)
         return 0;
     const klayout *l = kflow_layout(f, NULL);
-    const char *t = kosk_key_text(kosk_find(l, id, f->shift), f->shift);
+    const char *t = kosk_key_text(kosk_find(l, id, f->visit.shift), f->visit.shift);
     int len;
     long base = kutf8_decode(t, &len);
     if (base < 0 || t[len] != '\0')
@@ -1046,12 +1022,12 @@ int kflow_hold(kflow *f, const char *id, int64_t now_ms)
         f->version++;
         return 1;
     }
-    int n = kflow_key_variants(f, id, f->variants,
-                               (int)(sizeof f->variants / sizeof f->variants[0]));
+    int n = kflow_key_variants(f, id, f->visit.variants,
+                               (int)(sizeof f->visit.variants / sizeof f->visit.variants[0]));
     if (n <= 0)
         return 0;
-    f->nvariants = n;
-    snprintf(f->variant_key, sizeof f->variant_key, "%s", id);
+    f->visit.nvariants = n;
+    snprintf(f->visit.variant_key, sizeof f->visit.variant_key, "%s", id);
     f->version++;
     return 1;
 }
@@ -1061,8 +1037,8 @@ int kflow_preedit(kflow *f, const char *utf8, int64_t now_ms)
     touch(f, now_ms);
     if (f->screen != KS_FIND && f->screen != KS_FORM)
         return 0;
-    snprintf(f->preedit, sizeof f->preedit, "%s", utf8);
-    kflow_clean_text(f->preedit, sizeof f->preedit / 4);
+    snprintf(f->visit.preedit, sizeof f->visit.preedit, "%s", utf8);
+    kflow_clean_text(f->visit.preedit, sizeof f->visit.preedit / 4);
     f->version++;
     return 1;
 }
@@ -1072,8 +1048,8 @@ int kflow_preedit(kflow *f, const char *utf8, int64_t now_ms)
 static int tap_match(kflow *f, const char *id)
 {
     if (strcmp(id, "btn-its-me") == 0) {
-        kmatch m = f->match;
-        memset(&f->match, 0, sizeof f->match);
+        kmatch m = f->visit.match;
+        memset(&f->visit.match, 0, sizeof f->visit.match);
         checkin_match(f, &m);
         if (f->screen == KS_MATCH)          /* the check-in failed */
             go(f, KS_FORM);
@@ -1086,8 +1062,8 @@ static int tap_match(kflow *f, const char *id)
         return 1;
     }
     if (strcmp(id, "btn-back") == 0) {
-        int focus = f->focus;
-        memset(&f->match, 0, sizeof f->match);
+        int focus = f->visit.focus;
+        memset(&f->visit.match, 0, sizeof f->visit.match);
         go(f, KS_FORM);
         set_focus(f, focus);
         return 1;
@@ -1098,7 +1074,7 @@ static int tap_match(kflow *f, const char *id)
 /* Starts a visit on the welcome screen. */
 static int tap_welcome(kflow *f, const char *id)
 {
-    f->scan[0] = '\0';
+    f->visit.scan[0] = '\0';
     if (strcmp(id, "btn-returning") == 0) {
         go(f, KS_FIND);
         return 1;
@@ -1107,9 +1083,9 @@ static int tap_welcome(kflow *f, const char *id)
         go(f, KS_FORM);
         return 1;
     }
-    if (strncmp(id, "lang-", 5) == 0 && id[5] && strlen(id + 5) < sizeof f->lang) {
+    if (strncmp(id, "lang-", 5) == 0 && id[5] && strlen(id + 5) < sizeof f->visit.lang) {
         /* The language holds for this visit; reset brings back the default. */
-        snprintf(f->lang, sizeof f->lang, "%s", id + 5);
+        snprintf(f->visit.lang, sizeof f->visit.lang, "%s", id + 5);
         return 1;
     }
     return 0;
@@ -1146,18 +1122,18 @@ int kflow_tap(kflow *f, const char *id, int64_t now_ms)
             f->version++;
         return changed;
     }
-    if (f->nvariants > 0) {
+    if (f->visit.nvariants > 0) {
         /* The accent popup takes the next tap: a variant, or anything else
          * just closes it. */
         int i = variant_index(f, id);
         if (i >= 0) {
             char t[8];
-            kutf8_put(f->variants[i], t);
-            f->shift = 0;
-            f->nvariants = 0;
+            kutf8_put(f->visit.variants[i], t);
+            f->visit.shift = 0;
+            f->visit.nvariants = 0;
             type_text(f, t);
         }
-        f->nvariants = 0;
+        f->visit.nvariants = 0;
         f->version++;
         return 1;
     }
@@ -1180,15 +1156,15 @@ int kflow_tap(kflow *f, const char *id, int64_t now_ms)
         size_t cap;
         unsigned max_chars;
         char *buf = focus_buf(f, &cap, &max_chars);
-        if (kcompose_use_typed(&f->compose, buf, cap, max_chars) == 0) {
+        if (kcompose_use_typed(&f->visit.compose, buf, cap, max_chars) == 0) {
             text_changed(f);
             changed = 1;
         }
     } else if (f->screen == KS_FORM) {
         for (int i = 0; i < KF_COUNT; i++)
             if (strcmp(id, field_ids[i]) == 0) {
-                if (f->focus != i) {
-                    f->field_msg[f->focus] = kflow_validate(f->focus, f->field[f->focus]);
+                if (f->visit.focus != i) {
+                    f->visit.field_msg[f->visit.focus] = kflow_validate(f->visit.focus, f->visit.field[f->visit.focus]);
                     set_focus(f, i);
                 }
                 changed = 1;
@@ -1200,16 +1176,16 @@ int kflow_tap(kflow *f, const char *id, int64_t now_ms)
     } else if (f->screen == KS_FIND) {
         if (strncmp(id, "result-", 7) == 0) {
             int i = kflow_id_number(id + 7);
-            if (i >= 1 && i <= f->nresults) {
-                checkin_match(f, &f->results[i - 1]);
+            if (i >= 1 && i <= f->visit.nresults) {
+                checkin_match(f, &f->visit.results[i - 1]);
                 changed = 1;
             }
         } else if (strcmp(id, "search") == 0) {
             changed = 1;
         } else if (strcmp(id, "btn-new") == 0) {
             /* "Not found? Sign up": carry nothing over from the search. */
-            memset(f->query, 0, sizeof f->query);
-            f->nresults = 0;
+            memset(f->visit.query, 0, sizeof f->visit.query);
+            f->visit.nresults = 0;
             go(f, KS_FORM);
             changed = 1;
         }
@@ -1227,27 +1203,27 @@ int kflow_text(kflow *f, const char *utf8, int64_t now_ms)
     touch(f, now_ms);
     if (f->still_there)
         return 0;
-    f->preedit[0] = '\0';
-    f->nvariants = 0;
+    f->visit.preedit[0] = '\0';
+    f->visit.nvariants = 0;
     if (f->screen == KS_WELCOME) {
-        size_t len = strlen(f->scan), add = strlen(utf8);
-        if (len + add < sizeof f->scan) {
-            memcpy(f->scan + len, utf8, add + 1);
+        size_t len = strlen(f->visit.scan), add = strlen(utf8);
+        if (len + add < sizeof f->visit.scan) {
+            memcpy(f->visit.scan + len, utf8, add + 1);
         } else {
-            f->scan[0] = '\0';
+            f->visit.scan[0] = '\0';
         }
         return 0;
     }
     /* A physical keyboard types what is on its keys: Telex only once the
      * person switched it on (key-telex), and the switch then shows off. */
-    int telex_held = f->compose.kind == KCOMPOSE_TELEX && !f->telex_chosen;
+    int telex_held = f->visit.compose.kind == KCOMPOSE_TELEX && !f->visit.telex_chosen;
     if (telex_held) {
-        f->telex = 0;
-        kcompose_reset(&f->compose, KCOMPOSE_NONE);
+        f->visit.telex = 0;
+        kcompose_reset(&f->visit.compose, KCOMPOSE_NONE);
     }
     int changed = type_text(f, utf8);
     if (changed || telex_held) {
-        f->shift = 0;
+        f->visit.shift = 0;
         f->version++;
     }
     return changed || telex_held;
@@ -1282,8 +1258,8 @@ int kflow_key(kflow *f, int keycode, int64_t now_ms)
         break;
     case KKEYC_TAB:
         if (f->screen == KS_FORM) {
-            f->field_msg[f->focus] = kflow_validate(f->focus, f->field[f->focus]);
-            set_focus(f, field_next(f, f->focus));
+            f->visit.field_msg[f->visit.focus] = kflow_validate(f->visit.focus, f->visit.field[f->visit.focus]);
+            set_focus(f, field_next(f, f->visit.focus));
             changed = 1;
         }
         break;
@@ -1302,8 +1278,8 @@ int kflow_tick(kflow *f, int64_t now_ms)
     }
     if (f->screen == KS_CHECKING)
         return 1;                   /* its dots move while the PIN is hashed */
-    if (f->screen == KS_WELCOME && f->banner && now_ms >= f->banner_until) {
-        f->banner = NULL;
+    if (f->screen == KS_WELCOME && f->visit.banner && now_ms >= f->visit.banner_until) {
+        f->visit.banner = NULL;
         f->version++;
         return 1;
     }
@@ -1345,8 +1321,8 @@ int64_t kflow_deadline(const kflow *f)
         return f->now_ms + KFLOW_CHECK_POLL_MS;
     if (f->screen == KS_DONE)
         return f->done_since + done_ms(f);
-    if (f->screen == KS_WELCOME && f->banner)
-        return f->banner_until;
+    if (f->screen == KS_WELCOME && f->visit.banner)
+        return f->visit.banner_until;
     if (f->screen == KS_WELCOME || f->screen == KS_ERROR)
         return -1;
     if (KS_IS_STAFF(f->screen)) {
@@ -1375,9 +1351,9 @@ int kflow_typed_suggestion(const kflow *f, char *typed, unsigned tcap, char *com
     size_t cap;
     unsigned max_chars;
     char *buf = focus_buf((kflow *)f, &cap, &max_chars);
-    if (kcompose_typed(&f->compose, buf, typed, tcap) == 0)
+    if (kcompose_typed(&f->visit.compose, buf, typed, tcap) == 0)
         return 0;
-    size_t pending = strlen(f->compose.telex.shown);
+    size_t pending = strlen(f->visit.compose.telex.shown);
     snprintf(composed, ccap, "%s", buf + strlen(buf) - pending);
     return 1;
 }

@@ -42,9 +42,10 @@
  *   KIOSK_STILL_THERE_MS, or btn-start-over -> welcome, everything cleared.
  *
  * Invariants:
- *   1. Going to welcome clears every field, query, result, message and the
- *      done screen's name (kflow_reset): nothing of one person is shown to
- *      the next.
+ *   1. Going to welcome wipes the visit (kvisit: every field, query,
+ *      result, message, survey answer, the keyboard's composition and the
+ *      done screen's name) with one memset in kflow_reset: nothing of one
+ *      person is shown to, or kept for, the next.
  *   2. done is entered only after the store returned success for the
  *      sign-up or check-in: the record is committed and on disk.
  *   3. A failed save leaves the person's entries on screen with a message to
@@ -148,24 +149,21 @@ enum kkeycode { KKEYC_BACKSPACE = 1, KKEYC_ENTER, KKEYC_TAB, KKEYC_ESCAPE };
 #define KFLOW_FIELD_BYTES KIOSK_EMAIL_BYTES   /* the largest field */
 #define KFLOW_LANG_MAX 16
 
-typedef struct kflow {
-    kstore *store;
-    int screen;
-    int64_t now_ms;            /* time of the latest input or tick */
-    int64_t last_input_ms;     /* for the idle timeout */
-    int64_t idle_ms;           /* idle time before "Still there?" */
-    int still_there;           /* the prompt is showing */
-    int64_t still_there_since;
-    int64_t done_since;
-
+/* Everything one person's visit holds: what they typed and chose, the
+ * keyboard's composition, their search and its results, their survey
+ * answers, the thank-you screen's name and codes.  kflow_reset wipes it
+ * with one memset (at idle, on "start over", after done), so nothing of one
+ * person is left for the next (flow.h invariant 1); a new field put here
+ * is cleared with the rest without anyone having to remember it. */
+typedef struct kvisit {
     char lang[KFLOW_LANG_MAX];          /* this visit's language */
-    char default_lang[KFLOW_LANG_MAX];  /* staff's default, restored on reset */
 
     /* form */
     char field[KF_COUNT][KFLOW_FIELD_BYTES];
     const char *field_msg[KF_COUNT];    /* validation message (msgid) or NULL */
-    int focus;                          /* KF_GIVEN..KF_ZIP or KF_SEARCH */
+    int focus;                          /* KF_GIVEN..KF_ZIP, KF_SEARCH, ... */
     const char *banner;                 /* screen-wide message (msgid) or NULL */
+    int64_t banner_until;               /* welcome's message goes away then */
 
     /* keyboard */
     char preedit[64];                   /* input-method text being composed (SDL editing) */
@@ -174,7 +172,7 @@ typedef struct kflow {
     char variant_key[48];               /* id of the key they belong to */
     int shift;
     int layout_index;                   /* into kosk_layouts(purpose, lang) */
-    kcompose compose;
+    kcompose compose;                   /* the word or syllable being composed */
     /* Telex on the Vietnamese layout (key-telex): on for on-screen keys
      * from the start; a physical keyboard types what is on its keys until
      * the person switches Telex on themselves (telex_chosen). */
@@ -201,10 +199,8 @@ typedef struct kflow {
 
     /* welcome: what a USB scanner (a keyboard) typed, until Return */
     char scan[64];
-    int64_t banner_until;               /* welcome's message goes away then */
 
     /* survey: the event's survey, the question shown, the answers so far */
-    const ksurveys *surveys;            /* set by the host; may be NULL */
     const ksurvey *survey;
     int sq;                             /* question index shown */
     int sq_stack[KIOSK_SURVEY_QUESTIONS_MAX];
@@ -213,9 +209,26 @@ typedef struct kflow {
     char answer[KIOSK_SURVEY_ANSWER_MAX * 4 + 1]; /* text, number or write-in */
     int other_editing;                  /* typing the "Other: ___" text */
     const char *survey_msg;             /* why Next did not move on (msgid) */
-    long survey_msg_n;                  /* the number that message names */
     char event_id[KIOSK_ID_HEX + 1];    /* event of the check-in */
     ksurvey_answers answers;
+} kvisit;
+
+typedef struct kflow {
+    kstore *store;
+    int screen;
+    int64_t now_ms;            /* time of the latest input or tick */
+    int64_t last_input_ms;     /* for the idle timeout */
+    int64_t idle_ms;           /* idle time before "Still there?" */
+    int still_there;           /* the prompt is showing */
+    int64_t still_there_since;
+    int64_t done_since;
+
+    char default_lang[KFLOW_LANG_MAX];  /* staff's default: each visit starts in it */
+
+    kvisit visit;                       /* this person's visit; wiped by kflow_reset */
+
+    /* survey files, set by the host; may be NULL */
+    const ksurveys *surveys;
 
     /* staff mode; export goes to a USB drive, or export_dir if set */
     kflow_staff staff;
@@ -247,7 +260,8 @@ typedef struct kflow {
  * which puts the flow on the error screen for good. */
 void kflow_init(kflow *f, kstore *store, int64_t now_ms, const char *error);
 
-/* Back to welcome with every field, query, result and message cleared. */
+/* Back to welcome (or the error screen) with the visit wiped (kvisit) and
+ * staff mode's data cleared; the PIN back-off and the host's settings stay. */
 void kflow_reset(kflow *f);
 
 /* Inputs.  Each returns 1 if something visible changed. */

@@ -190,7 +190,7 @@ void kapp_pointer_up(kapp *a, int x, int y, int64_t now_ms)
         kflow_tick(a->flow, now_ms);
     else if (h && a->press_id[0] && strcmp(h->id, a->press_id) == 0)
         kflow_tap(a->flow, h->id, now_ms);
-    else if (!h && a->flow->nvariants > 0)
+    else if (!h && a->flow->visit.nvariants > 0)
         kflow_tap(a->flow, "", now_ms);   /* a tap beside the accent popup closes it */
     else
         kflow_tick(a->flow, now_ms);
@@ -254,7 +254,7 @@ void kapp_trace(kapp *a)
     if (!a->trace || f->screen == a->traced_screen)
         return;
     if (f->screen == KS_DONE)
-        printf("done %s %s\n", f->done_person, f->done_name);
+        printf("done %s %s\n", f->visit.done_person, f->visit.done_name);
     printf("screen %s\n", kflow_screen_name(f->screen));
     fflush(stdout);
     a->traced_screen = f->screen;
@@ -265,7 +265,7 @@ int kapp_frame(kapp *a, int force, int present)
     if (!force && !a->need_draw && a->drawn_version == a->flow->version)
         return 0;
     double t0 = now_ms_real();
-    a->ui.lang = a->flow->lang;
+    a->ui.lang = a->flow->visit.lang;
     a->ui.pressed = a->pressed && a->press_over ? a->press_id : NULL;
     kscreens_build(&a->view, &a->ui, a->flow);
     krender_view(a->ren, a->text, &a->view);

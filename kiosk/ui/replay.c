@@ -135,7 +135,7 @@ static void cmd_osk(rp *r, const char *text)
             snprintf(id, sizeof id, "key-%s", l);
         }
         int upper = lo != cp;
-        if (upper && !r->a->flow->shift && tap_id(r, "key-shift", TAP_MS) != 0) {
+        if (upper && !r->a->flow->visit.shift && tap_id(r, "key-shift", TAP_MS) != 0) {
             fail(r, "osk: no key-shift on screen %s for '%s'", r->a->view.screen, chr);
             return;
         }
@@ -145,7 +145,7 @@ static void cmd_osk(rp *r, const char *text)
         }
         /* Not on this layout: a shifted key (ㄲ), or another layout. */
         int found = 0;
-        if (!upper && !r->a->flow->shift && kview_find(&r->a->view, "key-shift")) {
+        if (!upper && !r->a->flow->visit.shift && kview_find(&r->a->view, "key-shift")) {
             tap_id(r, "key-shift", TAP_MS);
             if (tap_id(r, id, TAP_MS) == 0)
                 found = 1;
@@ -154,7 +154,7 @@ static void cmd_osk(rp *r, const char *text)
         }
         for (int tries = 0; !found && tries < 4 && kview_find(&r->a->view, "key-layout"); tries++) {
             tap_id(r, "key-layout", TAP_MS);
-            if (upper && !r->a->flow->shift)
+            if (upper && !r->a->flow->visit.shift)
                 tap_id(r, "key-shift", TAP_MS);
             if (tap_id(r, id, TAP_MS) == 0)
                 found = 1;

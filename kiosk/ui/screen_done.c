@@ -40,7 +40,7 @@ void kscreen_done(kview *v, const kui *u, const kflow *f)
 {
     kv_rect(v, (krect){0, 0, u->w, u->h}, KC_BG, 0);
     int g = u->gap;
-    int codes = (f->done_token[0] ? 1 : 0) + (f->done_link[0] ? 1 : 0);
+    int codes = (f->visit.done_token[0] ? 1 : 0) + (f->visit.done_link[0] ? 1 : 0);
     int landscape = u->w >= u->h;
     krect text_area = {g * 4, g * 4, u->w - g * 8, u->h - g * 8};
     krect code_area = {0, 0, 0, 0};
@@ -56,7 +56,7 @@ void kscreen_done(kview *v, const kui *u, const kflow *f)
     kv_icon(v, (krect){text_area.x + (text_area.w - is) / 2, text_area.y, is, is}, KICON_CHECK,
             KC_SUCCESS);
     char buf[512];
-    kv_subst(buf, sizeof buf, TR(u, "Thank you, {name}!"), "{name}", f->done_name);
+    kv_subst(buf, sizeof buf, TR(u, "Thank you, {name}!"), "{name}", f->visit.done_name);
     int y = text_area.y + is + g * 2;
     int th = u->title_px * 3;
     if (th < text_area.h / 3)
@@ -71,13 +71,13 @@ void kscreen_done(kview *v, const kui *u, const kflow *f)
         kv_text(v, u, tb, buf, u->body_px, u->label_min, KC_INK, flags | KT_BODY | KT_TRIM);
     y += th + g;
     const char *line;
-    if (f->done_kind == KDONE_ALREADY)
+    if (f->visit.done_kind == KDONE_ALREADY)
         line = TR(u, "You are already checked in to {event}. No need to do it again.");
-    else if (f->done_kind == KDONE_NEW)
+    else if (f->visit.done_kind == KDONE_NEW)
         line = TR(u, "You are signed up and checked in to {event}.");
     else
         line = TR(u, "You are checked in to {event}.");
-    kv_subst(buf, sizeof buf, line, "{event}", f->done_event);
+    kv_subst(buf, sizeof buf, line, "{event}", f->visit.done_event);
     int lh = text_area.y + text_area.h - y - bh - g * 2;
     kv_text(v, u, (krect){text_area.x, y, text_area.w, lh}, buf, u->title_px, u->small_px,
             KC_MUTED, KT_CENTER | KT_TOP | KT_WRAP);
@@ -98,11 +98,11 @@ void kscreen_done(kview *v, const kui *u, const kflow *f)
             b.y = a.y + a.h + g * 2;
         }
     }
-    if (f->done_token[0]) {
-        qr_block(v, u, a, f->done_token,
+    if (f->visit.done_token[0]) {
+        qr_block(v, u, a, f->visit.done_token,
                  TR(u, "Take a photo of this to check in faster next time."));
         a = b;
     }
-    if (f->done_link[0])
-        qr_block(v, u, a, f->done_link, TR(u, "Scan this for the event's group chat or slides."));
+    if (f->visit.done_link[0])
+        qr_block(v, u, a, f->visit.done_link, TR(u, "Scan this for the event's group chat or slides."));
 }

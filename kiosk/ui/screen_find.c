@@ -53,7 +53,7 @@ static void result_row(kview *v, const kui *u, const kflow *f, int i, const kmat
     char id[24], name[KIOSK_NAME_BYTES + 16], line[KIOSK_HINT_BYTES + 128];
     char fitted[KIOSK_HINT_BYTES + 128];
     snprintf(id, sizeof id, "result-%d", i + 1);
-    kflow_masked_name(f->lang, m->first, m->initial, name, sizeof name);
+    kflow_masked_name(f->visit.lang, m->first, m->initial, name, sizeof name);
     kv_frame(v, r, KC_SURFACE, m->checked_in ? KC_SUCCESS : KC_BORDER, 2, u->gap);
     krect in = {r.x + u->gap * 2, r.y + u->gap / 2, r.w - u->gap * 4, r.h - u->gap};
     if (m->checked_in && m->hint[0])
@@ -105,8 +105,8 @@ static void result_row(kview *v, const kui *u, const kflow *f, int i, const kmat
 static void results_more(kview *v, const kui *u, const kflow *f, int shown, krect r)
 {
     char text[256], n[16];
-    int more = f->nmatches - shown;
-    if (f->nmatches >= KIOSK_SEARCH_COUNT_MAX) {
+    int more = f->visit.nmatches - shown;
+    if (f->visit.nmatches >= KIOSK_SEARCH_COUNT_MAX) {
         snprintf(n, sizeof n, "%d", KIOSK_SEARCH_COUNT_MAX);
         kv_subst(text, sizeof text,
                  TRN(u, "More than {n} person matches. Type another letter.",
@@ -135,21 +135,21 @@ void kscreen_find(kview *v, const kui *u, const kflow *f)
     int g = u->gap;
     int y = c.y;
     int fh = kw_field(v, u, "search", (krect){c.x, y, c.w, 0}, TR(u, "Your first or last name"),
-                      f->query, f->preedit, 1, NULL, 0);
+                      f->visit.query, f->visit.preedit, 1, NULL, 0);
     y += fh - u->small_px + g;
     int row_h = u->t + g * 2;
     if (row_h < (u->button_px + u->small_px) * 3 / 2 + g)
         row_h = (u->button_px + u->small_px) * 3 / 2 + g;
     int room = c.y + c.h - y;
-    if (f->banner) {
-        kw_banner(v, u, (krect){c.x, y, c.w, row_h}, TR(u, f->banner));
+    if (f->visit.banner) {
+        kw_banner(v, u, (krect){c.x, y, c.w, row_h}, TR(u, f->visit.banner));
         y += row_h + g;
         room -= row_h + g;
     }
-    if (!f->searched) {
+    if (!f->visit.searched) {
         kv_text(v, u, (krect){c.x, y, c.w, room}, TR(u, "Type at least 2 letters of your name."),
                 u->body_px, u->small_px, KC_MUTED, KT_LEFT | KT_TOP | KT_WRAP);
-    } else if (f->nresults == 0) {
+    } else if (f->visit.nresults == 0) {
         int th = room - row_h - g;
         if (th > u->body_px * 6)
             th = u->body_px * 6;
@@ -165,18 +165,18 @@ void kscreen_find(kview *v, const kui *u, const kflow *f)
         int cols = c.w >= u->t * 12 && kb.y > c.y ? 2 : 1;
         int cw = cols == 2 ? (c.w - 2 * g) / 2 : c.w;
         int fit = (c.y + c.h - y + g) / (row_h + g);
-        int total = f->nmatches > f->nresults ? f->nmatches : f->nresults;
+        int total = f->visit.nmatches > f->visit.nresults ? f->visit.nmatches : f->visit.nresults;
         int slots = fit * cols;
-        int rows = f->nresults < slots ? f->nresults : slots;
+        int rows = f->visit.nresults < slots ? f->visit.nresults : slots;
         if (total > rows && rows == slots)
             rows--;
-        if (rows < 1 && f->nresults > 0) {
+        if (rows < 1 && f->visit.nresults > 0) {
             kv_problem(v, "no room for search results in %dx%d", c.w, c.h);
             rows = 0;
         }
         for (int i = 0; i < rows; i++) {
             krect r = {c.x + (i % cols) * (cw + 2 * g), y + (i / cols) * (row_h + g), cw, row_h};
-            result_row(v, u, f, i, &f->results[i], r);
+            result_row(v, u, f, i, &f->visit.results[i], r);
         }
         if (total > rows && rows > 0) {
             int i = rows;

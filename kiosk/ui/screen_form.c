@@ -31,7 +31,7 @@ void kscreen_form(kview *v, const kui *u, const kflow *f)
     int has_above = kb.x > c.x && kb.y - area.y >= nh + 2 * g;
     krect above = {kb.x, area.y + g, kb.w, kb.y - area.y - 2 * g};
     const char *note = NULL, *above_msg = NULL;
-    if (!kosk_native(f->lang)) {
+    if (!kosk_native(f->visit.lang)) {
         /* Above the keyboard where it leaves room (landscape), else above
          * the fields. */
         note = TR(u, "You can write your name in Latin letters (A-Z).");
@@ -41,8 +41,8 @@ void kscreen_form(kview *v, const kui *u, const kflow *f)
             y += nh + g;
         }
     }
-    if (f->banner) {
-        kw_banner(v, u, (krect){c.x, y, c.w, bh}, TR(u, f->banner));
+    if (f->visit.banner) {
+        kw_banner(v, u, (krect){c.x, y, c.w, bh}, TR(u, f->visit.banner));
         y += bh + g;
     }
     /* One column of full fields where the screen is tall enough; on a
@@ -70,12 +70,12 @@ void kscreen_form(kview *v, const kui *u, const kflow *f)
     int nmsg = 0, shown_msg = -1;   /* the message that gets its example on short screens */
     for (int i = 0; i < KF_COUNT; i++) {
         msgs[i][0] = '\0';
-        if (!f->field_msg[i])
+        if (!f->visit.field_msg[i])
             continue;
         nmsg++;
-        snprintf(msgs[i], sizeof msgs[i], "%s%s%s", TR(u, f->field_msg[i]),
+        snprintf(msgs[i], sizeof msgs[i], "%s%s%s", TR(u, f->visit.field_msg[i]),
                  examples[i] ? " " : "", examples[i] ? TR(u, examples[i]) : "");
-        if (f->focus == i)
+        if (f->visit.focus == i)
             shown_msg = i;
     }
     for (int k = 0; k < KF_COUNT && shown_msg < 0; k++)   /* else the first in reading order */
@@ -99,7 +99,7 @@ void kscreen_form(kview *v, const kui *u, const kflow *f)
         for (int i = 0; i < KF_COUNT; i++) {
             if (!msgs[i][0])
                 continue;
-            const char *m = TR(u, f->field_msg[i]);
+            const char *m = TR(u, f->visit.field_msg[i]);
             int k = 1;
             while (k < 3 && kv_fit(u, (krect){0, 0, cw1, k * line - 1}, m, u->label_min,
                                    u->label_min, KT_WRAP, NULL) < 0)
@@ -128,7 +128,7 @@ void kscreen_form(kview *v, const kui *u, const kflow *f)
                 (msg_h[i] < line ||
                  kv_fit(u, (krect){0, 0, cw0, msg_h[i] - 1}, msgs[i], u->label_min,
                         u->label_min, KT_WRAP, NULL) < 0))
-                snprintf(msgs[i], sizeof msgs[i], "%s", TR(u, f->field_msg[i]));
+                snprintf(msgs[i], sizeof msgs[i], "%s", TR(u, f->visit.field_msg[i]));
     }
     int step = cols == 2 ? (avail + g) / rows : avail / KF_COUNT;
     if (compact)
@@ -150,8 +150,8 @@ void kscreen_form(kview *v, const kui *u, const kflow *f)
         int x = c.x + (k % cols) * (cw + 2 * g);
         /* full fields: the message may use the whole step */
         int h = compact ? fh + msg_h[i] : step - g > fh ? step - g : fh;
-        kw_field(v, u, kflow_field_id(i), (krect){x, fy, cw, h}, TR(u, labels[i]), f->field[i],
-                 f->preedit, f->focus == i, msgs[i][0] ? msgs[i] : NULL, compact);
+        kw_field(v, u, kflow_field_id(i), (krect){x, fy, cw, h}, TR(u, labels[i]), f->visit.field[i],
+                 f->visit.preedit, f->visit.focus == i, msgs[i][0] ? msgs[i] : NULL, compact);
     }
     krect sb;
     if (cols == 2) {

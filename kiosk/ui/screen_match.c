@@ -31,15 +31,15 @@ void kscreen_match(kview *v, const kui *u, const kflow *f)
 
     /* the match, as a search result shows it */
     char name[KIOSK_NAME_BYTES + 16];
-    kflow_masked_name(f->lang, f->match.first, f->match.initial, name, sizeof name);
+    kflow_masked_name(f->visit.lang, f->visit.match.first, f->visit.match.initial, name, sizeof name);
     krect card = {c.x, y, c.w, row_h};
     kv_frame(v, card, KC_SURFACE, KC_BORDER, 2, g);
     krect in = {card.x + g * 2, card.y + g / 2, card.w - g * 4, card.h - g};
-    if (f->match.hint[0]) {
+    if (f->visit.match.hint[0]) {
         int nh = in.h * 3 / 5;
         kv_text(v, u, (krect){in.x, in.y, in.w, nh}, name, u->button_px, u->small_px, KC_INK,
                 KT_LEFT | KT_BOTTOM | KT_BOLD | KT_TRIM);
-        kv_text(v, u, (krect){in.x, in.y + nh, in.w, in.h - nh}, f->match.hint, u->small_px,
+        kv_text(v, u, (krect){in.x, in.y + nh, in.w, in.h - nh}, f->visit.match.hint, u->small_px,
                 u->small_px * 3 / 4, KC_MUTED, KT_LEFT | KT_TOP | KT_TRIM);
     } else {
         kv_text(v, u, in, name, u->button_px, u->small_px, KC_INK,
@@ -47,8 +47,8 @@ void kscreen_match(kview *v, const kui *u, const kflow *f)
     }
     y += row_h + 3 * g;
 
-    if (f->banner) {
-        kw_banner(v, u, (krect){c.x, y, c.w, bh}, TR(u, f->banner));
+    if (f->visit.banner) {
+        kw_banner(v, u, (krect){c.x, y, c.w, bh}, TR(u, f->visit.banner));
         y += bh + g;
     }
     int bottom = c.y + c.h;

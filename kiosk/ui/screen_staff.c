@@ -423,7 +423,7 @@ static void staff_home(kview *v, const kui *u, const kflow *f)
         char t[16], line[KIOSK_NAME_BYTES * 2 + 64], id[24];
         hhmm(c->wall_ms, t, sizeof t);
         char full[KIOSK_NAME_BYTES * 2 + 2];
-        kflow_full_name(f->lang, c->given, c->family, full, sizeof full);   /* name order */
+        kflow_full_name(f->visit.lang, c->given, c->family, full, sizeof full);   /* name order */
         snprintf(line, sizeof line, "%s  %s", t, full);
         snprintf(id, sizeof id, "checkin-%d", i + 1);
         kv_frame(v, r, KC_SURFACE, KC_BORDER, 1, g);
@@ -486,9 +486,9 @@ static void staff_event_new(kview *v, const kui *u, const kflow *f)
              st->programs[st->ev_program]);
     const ksurvey *sv = st->ev_survey >= 0 ? ksurveys_at(f->surveys, st->ev_survey) : NULL;
     kv_subst(surv, sizeof surv, TR(u, "Survey: {survey}"), "{survey}",
-             sv ? ksurvey_title(sv, f->lang) : TR(u, "none"));
-    const char *name_msg = st->msg && f->focus == KF_EV_NAME ? TR(u, st->msg) : NULL;
-    const char *link_msg = st->msg && f->focus != KF_EV_NAME ? TR(u, st->msg) : NULL;
+             sv ? ksurvey_title(sv, f->visit.lang) : TR(u, "none"));
+    const char *name_msg = st->msg && f->visit.focus == KF_EV_NAME ? TR(u, st->msg) : NULL;
+    const char *link_msg = st->msg && f->visit.focus != KF_EV_NAME ? TR(u, st->msg) : NULL;
     if (c.w >= u->t * 12 && kb.y > c.y) {
         /* Keyboard below a wide screen: two columns, three rows (name and
          * date, program and survey, link and the button). */
@@ -498,17 +498,17 @@ static void staff_event_new(kview *v, const kui *u, const kflow *f)
         if (step > rh + g * 3)
             step = rh + g * 3;
         kw_field(v, u, "field-event-name", (krect){c.x, y, hw, fh}, TR(u, "Name of the event"),
-                 st->ev_name, f->preedit, f->focus == KF_EV_NAME, name_msg, 1);
+                 st->ev_name, f->visit.preedit, f->visit.focus == KF_EV_NAME, name_msg, 1);
         kw_field(v, u, "field-event-date", (krect){x2, y, hw, fh},
                  TR(u, "Date (YYYY-MM-DD), empty for today"), st->ev_date, NULL,
-                 f->focus == KF_EV_DATE, NULL, 1);
+                 f->visit.focus == KF_EV_DATE, NULL, 1);
         y += step;
         kw_button(v, u, "btn-program", (krect){c.x, y, hw, bh}, prog, KB_SECONDARY | KB_TRIM, -1);
         kw_button(v, u, "btn-survey", (krect){x2, y, hw, bh}, surv, KB_SECONDARY | KB_TRIM, -1);
         y += step;
         kw_field(v, u, "field-event-link", (krect){c.x, y, hw, fh},
                  TR(u, "Link for a QR code (optional)"), st->ev_link, NULL,
-                 f->focus == KF_EV_LINK, link_msg, 1);
+                 f->visit.focus == KF_EV_LINK, link_msg, 1);
         kw_button(v, u, "btn-create", (krect){x2, y + (fh - bh) / 2, hw, bh},
                   TR(u, "Create and use"), KB_PRIMARY, KICON_CHECK);
         if (st->msg) {
@@ -521,11 +521,11 @@ static void staff_event_new(kview *v, const kui *u, const kflow *f)
         return;
     }
     kw_field(v, u, "field-event-name", (krect){c.x, y, c.w, fh}, TR(u, "Name of the event"),
-             st->ev_name, f->preedit, f->focus == KF_EV_NAME, name_msg, 1);
+             st->ev_name, f->visit.preedit, f->visit.focus == KF_EV_NAME, name_msg, 1);
     y += fh + g;
     kw_field(v, u, "field-event-date", (krect){c.x, y, c.w, fh},
              TR(u, "Date (YYYY-MM-DD), empty for today"), st->ev_date, NULL,
-             f->focus == KF_EV_DATE, NULL, 1);
+             f->visit.focus == KF_EV_DATE, NULL, 1);
     y += fh + g;
     if (c.w >= u->t * 10) {
         int hw = (c.w - g) / 2;
@@ -544,7 +544,7 @@ static void staff_event_new(kview *v, const kui *u, const kflow *f)
         y += u->t + g;
     }
     kw_field(v, u, "field-event-link", (krect){c.x, y, c.w, fh},
-             TR(u, "Link for a QR code (optional)"), st->ev_link, NULL, f->focus == KF_EV_LINK,
+             TR(u, "Link for a QR code (optional)"), st->ev_link, NULL, f->visit.focus == KF_EV_LINK,
              link_msg, 1);
     y += fh + g;
     if (st->msg)   /* the message of the name or link field */
@@ -669,7 +669,7 @@ static void staff_person(kview *v, const kui *u, const kflow *f)
     const kflow_staff *st = &f->staff;
     const kperson *p = &st->person;
     char name[KIOSK_NAME_BYTES * 2 + 2];
-    kflow_full_name(f->lang, p->given, p->family, name, sizeof name);   /* name order */
+    kflow_full_name(f->visit.lang, p->given, p->family, name, sizeof name);   /* name order */
     krect area = kw_topbar(v, u, name, 1);
     int g = u->gap, lh = kui_line(u, u->body_px) + g;
     krect c = krect_inset(area, g * 4);

@@ -19,10 +19,10 @@
 static int progress_dots(kview *v, const kui *u, const kflow *f, krect area)
 {
     int total = 0, at = 0;
-    for (int k = 0; k < ksurvey_count(f->survey); k++) {
-        if (!ksurvey_visible(ksurvey_question_at(f->survey, k), &f->answers) && k != f->sq)
+    for (int k = 0; k < ksurvey_count(f->visit.survey); k++) {
+        if (!ksurvey_visible(ksurvey_question_at(f->visit.survey, k), &f->visit.answers) && k != f->visit.sq)
             continue;
-        if (k < f->sq)
+        if (k < f->visit.sq)
             at++;
         total++;
     }
@@ -43,12 +43,12 @@ static int progress_dots(kview *v, const kui *u, const kflow *f, krect area)
 static const char *survey_message(const kui *u, const kflow *f, const ksurvey_question *q,
                                   char *buf, size_t cap)
 {
-    if (!f->survey_msg)
+    if (!f->visit.survey_msg)
         return NULL;
     char a[32], b[32], tmp[512];
     snprintf(a, sizeof a, "%ld", ksurvey_q_min(q));
     snprintf(b, sizeof b, "%ld", ksurvey_q_max(q));
-    kv_subst(tmp, sizeof tmp, TR(u, f->survey_msg), "{min}", a);
+    kv_subst(tmp, sizeof tmp, TR(u, f->visit.survey_msg), "{min}", a);
     return kv_subst(buf, (unsigned)cap, tmp, "{max}", b);
 }
 
@@ -57,8 +57,8 @@ static void nav_buttons(kview *v, const kui *u, const kflow *f, const ksurvey_qu
                         krect r, int last)
 {
     int g = u->gap;
-    const char *next = f->other_editing ? TR(u, "OK") : last ? TR(u, "Finish") : TR(u, "Next");
-    if (!ksurvey_q_required(q) && !f->other_editing) {
+    const char *next = f->visit.other_editing ? TR(u, "OK") : last ? TR(u, "Finish") : TR(u, "Next");
+    if (!ksurvey_q_required(q) && !f->visit.other_editing) {
         int w = (r.w - g * 2) / 2;
         kw_button(v, u, "btn-skip", (krect){r.x, r.y, w, r.h}, TR(u, "Skip"), KB_SECONDARY, -1);
         kw_button(v, u, "btn-next", (krect){r.x + w + g * 2, r.y, r.w - w - g * 2, r.h}, next,
@@ -71,14 +71,14 @@ static void nav_buttons(kview *v, const kui *u, const kflow *f, const ksurvey_qu
 /* 1 if no question would follow this one with the answer as it stands. */
 static int is_last(const kflow *f)
 {
-    for (int k = f->sq + 1; k < ksurvey_count(f->survey); k++) {
-        const ksurvey_question *q = ksurvey_question_at(f->survey, k);
+    for (int k = f->visit.sq + 1; k < ksurvey_count(f->visit.survey); k++) {
+        const ksurvey_question *q = ksurvey_question_at(f->visit.survey, k);
         const char *key, *val;
         /* A question that depends on this one may appear: not last. */
         if (ksurvey_q_condition(q, &key, &val) &&
-            strcmp(key, ksurvey_q_key(ksurvey_question_at(f->survey, f->sq))) == 0)
+            strcmp(key, ksurvey_q_key(ksurvey_question_at(f->visit.survey, f->visit.sq))) == 0)
             return 0;
-        if (ksurvey_visible(q, &f->answers))
+        if (ksurvey_visible(q, &f->visit.answers))
             return 0;
     }
     return 1;
@@ -110,7 +110,7 @@ static choice_grid grid_for(const kui *u, const kflow *f, const ksurvey_question
     int is = u->label_min;
     krect tb = {0, 0, G.cw - (g * 2 + is + g * 2), G.row_h - 2};
     for (int i = 0; i < n; i++) {
-        int p = kv_fit(u, tb, ksurvey_choice_text(q, i, f->lang), u->button_px,
+        int p = kv_fit(u, tb, ksurvey_choice_text(q, i, f->visit.lang), u->button_px,
                        small ? u->min_px : u->label_min,
                        KT_WRAP | KT_BOLD | (small ? KT_SMALL : KT_BODY), NULL);
         if (p < 0)
@@ -163,12 +163,12 @@ static void choices(kview *v, const kui *u, const kflow *f, const ksurvey_questi
         /* Read in rows, left to right, as text is. */
         int col = i % cols, row = i / cols;
         krect b = {r.x + col * (cw + g * 2), r.y + row * (row_h + g), cw, row_h};
-        int on = f->sel[i];
+        int on = f->visit.sel[i];
         char id[64], label[KIOSK_SURVEY_TEXT_MAX * 4 + KIOSK_SURVEY_ANSWER_MAX * 4 + 8];
         snprintf(id, sizeof id, "choice-%s", ksurvey_choice_key(q, i));
-        const char *text = ksurvey_choice_text(q, i, f->lang);
-        if (ksurvey_choice_is_other(q, i) && on && f->answer[0])
-            snprintf(label, sizeof label, "%s: %s", text, f->answer);
+        const char *text = ksurvey_choice_text(q, i, f->visit.lang);
+        if (ksurvey_choice_is_other(q, i) && on && f->visit.answer[0])
+            snprintf(label, sizeof label, "%s: %s", text, f->visit.answer);
         else
             snprintf(label, sizeof label, "%s", text);
         kv_frame(v, b, on ? KC_ACCENT : KC_SURFACE, KC_ACCENT, 2, g * 2);
@@ -200,7 +200,7 @@ static void two_answers(kview *v, const kui *u, const kflow *f, krect r, const c
     const char *labels[2] = {yes, no}, *keys[2] = {"yes", "no"};
     for (int i = 0; i < 2; i++) {
         krect b = {r.x + i * (w + g * 4), r.y + (r.h - h) / 2, w, h};
-        int on = strcmp(f->answer, keys[i]) == 0;
+        int on = strcmp(f->visit.answer, keys[i]) == 0;
         char id[16];
         snprintf(id, sizeof id, "choice-%s", keys[i]);
         kv_frame(v, b, on ? KC_ACCENT : KC_SURFACE, KC_ACCENT, 3, g * 2);
@@ -220,7 +220,7 @@ static void faces(kview *v, const kui *u, const kflow *f, const ksurvey_question
     };
     const char *words[5];
     for (int i = 0; i < 5; i++)
-        words[i] = ksurvey_q_nchoices(q) == 5 ? ksurvey_choice_text(q, i, f->lang)
+        words[i] = ksurvey_q_nchoices(q) == 5 ? ksurvey_choice_text(q, i, f->visit.lang)
                                                : TR(u, defaults[i]);
     int g = u->gap;
     int wh = kui_line(u, kui_floor_px(u, u->label_min)) * 2;   /* two lines of words */
@@ -246,7 +246,7 @@ static void faces(kview *v, const kui *u, const kflow *f, const ksurvey_question
         int cx = x0 + i * (cw + g * 2);
         krect b = {cx + (cw - s) / 2, y0, s, s};
         char key[2] = {(char)('1' + i), 0}, id[16];
-        int on = strcmp(f->answer, key) == 0;
+        int on = strcmp(f->visit.answer, key) == 0;
         snprintf(id, sizeof id, "choice-%s", key);
         kv_frame(v, b, on ? KC_ACCENT : KC_SURFACE, KC_ACCENT, 3, s / 2);
         kv_icon(v, krect_inset(b, s / 6), KICON_FACE1 + i, on ? KC_ON_ACCENT : KC_ACCENT);
@@ -263,7 +263,7 @@ void kscreen_survey(kview *v, const kui *u, const kflow *f)
     /* Short screens: the progress dots take the survey's title's place in
      * the top bar (the question says what matters), the choices its room. */
     int short_screen = u->h < u->t * 12;
-    krect area = kw_topbar(v, u, short_screen ? "" : ksurvey_title(f->survey, f->lang), 1);
+    krect area = kw_topbar(v, u, short_screen ? "" : ksurvey_title(f->visit.survey, f->visit.lang), 1);
     if (!q)
         return;
     int g = u->gap;
@@ -279,7 +279,7 @@ void kscreen_survey(kview *v, const kui *u, const kflow *f)
     int bh = u->t + g * (short_screen ? 1 : 2);
     char msgbuf[600];
     const char *msg = survey_message(u, f, q, msgbuf, sizeof msgbuf);
-    const char *qtext = ksurvey_q_text(q, f->lang);
+    const char *qtext = ksurvey_q_text(q, f->visit.lang);
     ksurvey_type t = ksurvey_q_type(q);
     int last = is_last(f);
 
@@ -291,9 +291,9 @@ void kscreen_survey(kview *v, const kui *u, const kflow *f)
          * label says which answer is being written. */
         const char *label = qtext;
         char other[KIOSK_SURVEY_TEXT_MAX * 4 + 8] = "";
-        if (f->other_editing) {
+        if (f->visit.other_editing) {
             int n = ksurvey_q_nchoices(q);
-            snprintf(other, sizeof other, "%s:", ksurvey_choice_text(q, n - 1, f->lang));
+            snprintf(other, sizeof other, "%s:", ksurvey_choice_text(q, n - 1, f->visit.lang));
         }
         /* The question keeps its place on screen while the answer is typed:
          * across the top, over the keyboard, where the keyboard sits at the
@@ -326,7 +326,7 @@ void kscreen_survey(kview *v, const kui *u, const kflow *f)
                 h = u->t + g;
             krect box = {c.x, y, c.w, h};
             char shown[KIOSK_SURVEY_ANSWER_MAX * 4 + 64];
-            snprintf(shown, sizeof shown, "%s%s", f->answer, f->preedit);
+            snprintf(shown, sizeof shown, "%s%s", f->visit.answer, f->visit.preedit);
             kv_frame(v, box, KC_SURFACE, KC_ACCENT, 3, g);
             krect in = {box.x + g * 2, box.y + g, box.w - g * 4, box.h - g * 2};
             if (shown[0])
@@ -337,8 +337,8 @@ void kscreen_survey(kview *v, const kui *u, const kflow *f)
             kv_hit(v, u, "field-answer", box);
             y += h + g;
         } else {
-            y += kw_field(v, u, "field-answer", (krect){c.x, y, c.w, 0}, other, f->answer,
-                          f->preedit, 1, NULL, 0) + g;
+            y += kw_field(v, u, "field-answer", (krect){c.x, y, c.w, 0}, other, f->visit.answer,
+                          f->visit.preedit, 1, NULL, 0) + g;
         }
         /* The message under the field, with room to wrap. */
         int mh = c.y + c.h - bh - g - y;
@@ -389,7 +389,7 @@ void kscreen_survey(kview *v, const kui *u, const kflow *f)
             y += hint_h;
         }
     }
-    int msg_h = msg || f->banner ? kui_line(u, u->body_px) : 0;
+    int msg_h = msg || f->visit.banner ? kui_line(u, u->body_px) : 0;
     krect body = {c.x, y, c.w, c.y + c.h - bh - sg * 2 - msg_h - y};
     switch (t) {
     case KSURVEY_SINGLE:
@@ -410,7 +410,7 @@ void kscreen_survey(kview *v, const kui *u, const kflow *f)
     }
     if (msg_h)
         kv_text(v, u, (krect){c.x, body.y + body.h + g, c.w, msg_h},
-                msg ? msg : TR(u, f->banner), u->body_px, u->label_min, KC_ERROR,
+                msg ? msg : TR(u, f->visit.banner), u->body_px, u->label_min, KC_ERROR,
                 KT_CENTER | KT_MIDDLE | KT_BOLD);
     nav_buttons(v, u, f, q, nav, last);
 }

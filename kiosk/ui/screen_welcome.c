@@ -54,7 +54,7 @@ static int lang_buttons(kview *v, const kui *u, const kflow *f, krect r)
         int in_row = row == rows - 1 ? n - row * per_row : per_row;
         int x0 = r.x + (r.w - (in_row * bw + (in_row - 1) * g)) / 2;
         krect b = {x0 + col * (bw + g), r.y + row * (bh + g), bw, bh};
-        int chosen = strcmp(u->langs[i].code, f->lang) == 0;
+        int chosen = strcmp(u->langs[i].code, f->visit.lang) == 0;
         if (chosen)
             kv_frame(v, b, KC_CHOSEN, KC_ACCENT, 4, g * 2);
         else
@@ -109,10 +109,10 @@ void kscreen_welcome(kview *v, const kui *u, const kflow *f)
         y += kv_text(v, u, (krect){x, y, w, gh}, line, u->small_px, u->min_px, KC_MUTED,
                      KT_CENTER | KT_TOP | KT_WRAP | KT_SMALL) + g;
     }
-    if (f->banner) {
+    if (f->visit.banner) {
         /* A scanned code we cannot use: say so where the eyes are. */
         int bh = kui_line(u, u->body_px) * 2 + g * 2;
-        kw_banner(v, u, (krect){x, y, w, bh}, TR(u, f->banner));
+        kw_banner(v, u, (krect){x, y, w, bh}, TR(u, f->visit.banner));
         y += bh + g * 2;
     } else {
         int ph = kui_line(u, u->body_px);

@@ -8,8 +8,9 @@
  * draws a box for a glyph that font lacks.  A kiosk line mixes scripts
  * ("Hương 한국 ខ្មែរ"), so a line is cut into runs first:
  *
- *   1. Decode the UTF-8 (bad bytes become U+FFFD, control characters a
- *      space) and classify every code point with a small range table:
+ *   1. Decode the UTF-8 (kutf8_decode; bad bytes become U+FFFD, control
+ *      characters a space) and classify every code point with HarfBuzz's
+ *      Unicode data (hb_unicode_script, hb_unicode_general_category):
  *        STRONG  a letter of a known script (Latn, Khmr, Hani, ...) or of an
  *                unknown one (script 0);
  *        NEUTRAL digits, spaces, punctuation, symbols (Unicode "Common");
@@ -44,9 +45,10 @@
  * (about 7-10 ms each).  Open faces are kept in a small LRU table.  Bold is
  * the manifest's bold= file, or FreeType's synthetic emboldening.
  *
- * Caches: one for sizes (text, px, chain, weight -> w, h; the layout
- * measures the same strings every frame) and one for textures (plus the
- * colour).  Both are hash tables over a fixed pool with an LRU list; the
+ * Caches: one for sizes (text, px, chain, weight -> w, h and the line's
+ * runs; the layout measures the same strings every frame, and drawing a
+ * measured line renders its runs without shaping it again) and one for
+ * textures (plus the colour).  Both are hash tables over a fixed pool with an LRU list; the
  * texture cache is bounded by entries and by bytes of pixels, and evicting
  * destroys the texture.  All state lives in struct ktext; no globals.
  *
@@ -78,6 +80,9 @@
 #include <unistd.h>
 
 #include <SDL2/SDL_ttf.h>
+#include <hb.h>
+
+#include "../core/utf8.h"
 
 /* ---- limits (override with -D) ------------------------------------------ */
 #ifndef KTEXT_MAX_FONTS
@@ -159,6 +164,8 @@ typedef struct kt_entry {         /* a cached size or texture */
     uint32_t rgba;                /* 0 in the size cache */
     int w, h;
     int dpx;                      /* size cache: largest run's pixel size */
+    struct kt_run *runs;          /* size cache: the line's runs as laid out */
+    int nrun;
     SDL_Texture *tex;
     size_t bytes;
     int hnext;                    /* next in bucket, or next free slot */
@@ -212,114 +219,47 @@ struct ktext {
 };
 
 /* ---- static prototypes ------------------------------------------------------ */
-static uint32_t kt_script(uint32_t cp, int *cls);
 static int kt_parse_manifest(ktext *t, const char *fonts_dir, kerr *err);
 
-/* ---- script table ------------------------------------------------------------ */
+/* ---- scripts ------------------------------------------------------------------ */
 
-typedef struct kt_range {
-    uint32_t lo, hi;
-    uint32_t script;              /* 0 with KT_NEUTRAL: Common */
-    int cls;
-} kt_range;
-
-#define LATN KT_TAG('L', 'a', 't', 'n')
-#define GREK KT_TAG('G', 'r', 'e', 'k')
-#define CYRL KT_TAG('C', 'y', 'r', 'l')
-#define THAI KT_TAG('T', 'h', 'a', 'i')
-#define LAOO KT_TAG('L', 'a', 'o', 'o')
-#define MYMR KT_TAG('M', 'y', 'm', 'r')
-#define KHMR KT_TAG('K', 'h', 'm', 'r')
-#define HANG KT_TAG('H', 'a', 'n', 'g')
 #define HANI KT_TAG('H', 'a', 'n', 'i')   /* also Hiragana, Katakana, Bopomofo */
-#define S KT_STRONG
-#define N KT_NEUTRAL
-#define M KT_MARK
 
-/* Sorted, non-overlapping; a code point outside every range is a letter of
- * a script this table does not know (a font's script= then decides). */
-static const kt_range kt_ranges[] = {
-    {0x0000, 0x0040, 0, N},    {0x0041, 0x005A, LATN, S}, {0x005B, 0x0060, 0, N},
-    {0x0061, 0x007A, LATN, S}, {0x007B, 0x00A9, 0, N},    {0x00AA, 0x00AA, LATN, S},
-    {0x00AB, 0x00B9, 0, N},    {0x00BA, 0x00BA, LATN, S}, {0x00BB, 0x00BF, 0, N},
-    {0x00C0, 0x00D6, LATN, S}, {0x00D7, 0x00D7, 0, N},    {0x00D8, 0x00F6, LATN, S},
-    {0x00F7, 0x00F7, 0, N},    {0x00F8, 0x02AF, LATN, S},
-    {0x02B0, 0x02FF, 0, N},    /* modifier letters: ʻokina U+02BB, ˈ */
-    {0x0300, 0x036F, 0, M},    {0x0370, 0x03FF, GREK, S}, {0x0400, 0x0482, CYRL, S},
-    {0x0483, 0x0489, CYRL, M}, {0x048A, 0x052F, CYRL, S},
-    {0x0E00, 0x0E30, THAI, S}, {0x0E31, 0x0E31, THAI, M}, {0x0E32, 0x0E33, THAI, S},
-    {0x0E34, 0x0E3A, THAI, M}, {0x0E3B, 0x0E46, THAI, S}, {0x0E47, 0x0E4E, THAI, M},
-    {0x0E4F, 0x0E7F, THAI, S},
-    {0x0E80, 0x0EB0, LAOO, S}, {0x0EB1, 0x0EB1, LAOO, M}, {0x0EB2, 0x0EB3, LAOO, S},
-    {0x0EB4, 0x0EBC, LAOO, M}, {0x0EBD, 0x0EC7, LAOO, S}, {0x0EC8, 0x0ECE, LAOO, M},
-    {0x0ECF, 0x0EFF, LAOO, S},
-    {0x1000, 0x102A, MYMR, S}, {0x102B, 0x103E, MYMR, M}, {0x103F, 0x1055, MYMR, S},
-    {0x1056, 0x1059, MYMR, M}, {0x105A, 0x105D, MYMR, S}, {0x105E, 0x1060, MYMR, M},
-    {0x1061, 0x1061, MYMR, S}, {0x1062, 0x1064, MYMR, M}, {0x1065, 0x1066, MYMR, S},
-    {0x1067, 0x106D, MYMR, M}, {0x106E, 0x1070, MYMR, S}, {0x1071, 0x1074, MYMR, M},
-    {0x1075, 0x1081, MYMR, S}, {0x1082, 0x108D, MYMR, M}, {0x108E, 0x108E, MYMR, S},
-    {0x108F, 0x108F, MYMR, M}, {0x1090, 0x1099, MYMR, S}, {0x109A, 0x109D, MYMR, M},
-    {0x109E, 0x109F, MYMR, S},
-    {0x1100, 0x115F, HANG, S}, {0x1160, 0x11FF, HANG, M}, /* medial/final jamo */
-    {0x1780, 0x17B3, KHMR, S}, {0x17B4, 0x17D3, KHMR, M}, /* vowels, signs, coeng */
-    {0x17D4, 0x17DC, KHMR, S}, {0x17DD, 0x17DD, KHMR, M}, {0x17DE, 0x17FF, KHMR, S},
-    {0x19E0, 0x19FF, KHMR, S},
-    {0x1AB0, 0x1AFF, 0, M},    {0x1DC0, 0x1DFF, 0, M},
-    {0x1E00, 0x1EFF, LATN, S}, /* Vietnamese precomposed letters */
-    {0x1F00, 0x1FFF, GREK, S},
-    {0x2000, 0x200B, 0, N},    {0x200C, 0x200D, 0, M},    /* ZWNJ, ZWJ */
-    {0x200E, 0x20CF, 0, N},    {0x20D0, 0x20FF, 0, M},    {0x2100, 0x2BFF, 0, N},
-    {0x2C60, 0x2C7F, LATN, S}, {0x2E00, 0x2E7F, 0, N},
-    {0x2E80, 0x2FDF, HANI, S}, {0x2FF0, 0x2FFF, 0, N},
-    {0x3000, 0x3004, 0, N},    {0x3005, 0x3005, HANI, S}, {0x3006, 0x3006, 0, N},
-    {0x3007, 0x3007, HANI, S}, {0x3008, 0x3020, 0, N},    {0x3021, 0x3029, HANI, S},
-    {0x302A, 0x302D, 0, M},    {0x302E, 0x302F, HANG, M}, {0x3030, 0x3037, 0, N},
-    {0x3038, 0x303B, HANI, S}, {0x303C, 0x303F, 0, N},    {0x3040, 0x3098, HANI, S},
-    {0x3099, 0x309A, 0, M},    {0x309B, 0x309C, 0, N},    {0x309D, 0x309F, HANI, S},
-    {0x30A0, 0x30A0, 0, N},    {0x30A1, 0x30FA, HANI, S}, {0x30FB, 0x30FC, 0, N},
-    {0x30FD, 0x312F, HANI, S}, {0x3130, 0x318F, HANG, S}, {0x3190, 0x319F, 0, N},
-    {0x31A0, 0x31BF, HANI, S}, {0x31C0, 0x31EF, 0, N},    {0x31F0, 0x31FF, HANI, S},
-    {0x3200, 0x321F, HANG, S}, {0x3220, 0x325F, 0, N},    {0x3260, 0x327E, HANG, S},
-    {0x327F, 0x32CF, 0, N},    {0x32D0, 0x32FE, HANI, S}, {0x32FF, 0x33FF, 0, N},
-    {0x3400, 0x4DBF, HANI, S}, {0x4DC0, 0x4DFF, 0, N},    {0x4E00, 0x9FFF, HANI, S},
-    {0xA720, 0xA7FF, LATN, S}, {0xA960, 0xA97F, HANG, S}, {0xAB30, 0xAB6F, LATN, S},
-    {0xAC00, 0xD7AF, HANG, S}, {0xD7B0, 0xD7FF, HANG, M},
-    {0xE000, 0xF8FF, 0, N},    /* private use */
-    {0xF900, 0xFAFF, HANI, S}, {0xFB00, 0xFB06, LATN, S},
-    {0xFE00, 0xFE0F, 0, M},    {0xFE10, 0xFE1F, 0, N},    {0xFE20, 0xFE2F, 0, M},
-    {0xFE30, 0xFE6F, 0, N},    {0xFEFF, 0xFF20, 0, N},    {0xFF21, 0xFF3A, LATN, S},
-    {0xFF3B, 0xFF40, 0, N},    {0xFF41, 0xFF5A, LATN, S}, {0xFF5B, 0xFF65, 0, N},
-    {0xFF66, 0xFF9D, HANI, S}, {0xFF9E, 0xFF9F, 0, N},    {0xFFA0, 0xFFDC, HANG, S},
-    {0xFFE0, 0xFFFF, 0, N},
-    {0x1F000, 0x1FAFF, 0, N},  /* emoji and symbols */
-    {0x20000, 0x3FFFF, HANI, S},
-    {0xE0100, 0xE01EF, 0, M},  /* variation selectors supplement */
-    {0xF0000, 0x10FFFF, 0, N}, /* private use planes */
-};
-#undef S
-#undef N
-#undef M
-
-/* ---- helpers ------------------------------------------------------------------- */
-
-/* Returns the script of cp (0 for Common/Inherited/unknown) and its class. */
+/* Returns the script of cp (0 for Common, Inherited and unassigned code
+ * points) and its class, from HarfBuzz's Unicode data (the tables it
+ * shapes with, so runs and shaping agree):
+ *   MARK     general category Mn, Mc or Me, or script Inherited (ZWJ, ZWNJ,
+ *            variation selectors): stays in the run before it;
+ *   NEUTRAL  script Common (digits, spaces, punctuation, symbols, the
+ *            ʻokina U+02BB) and private use;
+ *   STRONG   a letter of a script; an unassigned code point is a letter of
+ *            script 0 (a font's script= then decides).
+ * Hiragana, Katakana and Bopomofo are reported as Han: one CJK face draws
+ * them with the ideographs around them, in one run. */
 static uint32_t kt_script(uint32_t cp, int *cls)
 {
-    size_t lo = 0, hi = sizeof kt_ranges / sizeof kt_ranges[0];
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (cp < kt_ranges[mid].lo)
-            hi = mid;
-        else if (cp > kt_ranges[mid].hi)
-            lo = mid + 1;
-        else {
-            *cls = kt_ranges[mid].cls;
-            return kt_ranges[mid].script;
-        }
+    hb_unicode_funcs_t *uf = hb_unicode_funcs_get_default();
+    hb_unicode_general_category_t gc = hb_unicode_general_category(uf, cp);
+    hb_script_t sc = hb_unicode_script(uf, cp);
+    if (gc == HB_UNICODE_GENERAL_CATEGORY_NON_SPACING_MARK ||
+        gc == HB_UNICODE_GENERAL_CATEGORY_SPACING_MARK ||
+        gc == HB_UNICODE_GENERAL_CATEGORY_ENCLOSING_MARK || sc == HB_SCRIPT_INHERITED) {
+        *cls = KT_MARK;
+        return sc == HB_SCRIPT_INHERITED || sc == HB_SCRIPT_COMMON ? 0 : (uint32_t)sc;
+    }
+    if (sc == HB_SCRIPT_COMMON || gc == HB_UNICODE_GENERAL_CATEGORY_PRIVATE_USE) {
+        *cls = KT_NEUTRAL;
+        return 0;
     }
     *cls = KT_STRONG;
-    return 0;
+    if (sc == HB_SCRIPT_UNKNOWN)
+        return 0;
+    if (sc == HB_SCRIPT_HIRAGANA || sc == HB_SCRIPT_KATAKANA || sc == HB_SCRIPT_BOPOMOFO)
+        return HANI;
+    return (uint32_t)sc;
 }
+
+/* ---- helpers ------------------------------------------------------------------- */
 
 /* Writes the 4-letter name of a script tag into out[5]. */
 static void kt_tag_name(uint32_t tag, char out[5])
@@ -371,50 +311,21 @@ static void kt_note_missing(ktext *t, const char *line)
 
 /* ---- UTF-8 ------------------------------------------------------------------ */
 
-/* Decodes up to cap code points of s into cp; bad sequences become U+FFFD,
- * control characters a space.  Returns the count. */
+/* Decodes up to cap code points of s into cp (kutf8_decode); bad
+ * sequences become U+FFFD, byte by byte, control characters a space.
+ * Returns the count. */
 static int kt_decode(const char *s, uint32_t *cp, int cap)
 {
-    const unsigned char *p = (const unsigned char *)s;
     int n = 0;
-    while (*p && n < cap) {
-        uint32_t c = *p, min;
-        int more;
-        if (c < 0x80) {
-            more = 0;
-            min = 0;
-        } else if ((c & 0xE0) == 0xC0) {
-            more = 1;
-            min = 0x80;
-            c &= 0x1F;
-        } else if ((c & 0xF0) == 0xE0) {
-            more = 2;
-            min = 0x800;
-            c &= 0x0F;
-        } else if ((c & 0xF8) == 0xF0) {
-            more = 3;
-            min = 0x10000;
-            c &= 0x07;
-        } else {
-            cp[n++] = 0xFFFD;
-            p++;
-            continue;
-        }
-        int i;
-        for (i = 1; i <= more; i++) {
-            if ((p[i] & 0xC0) != 0x80)
-                break;
-            c = (c << 6) | (p[i] & 0x3F);
-        }
-        if (i <= more || c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) {
-            cp[n++] = 0xFFFD;
-            p++;
-            continue;
-        }
-        p += more + 1;
-        if (c < 0x20 || (c >= 0x7F && c < 0xA0))
+    while (*s && n < cap) {
+        int len;
+        long c = kutf8_decode(s, &len);
+        s += len;
+        if (c < 0)
+            c = 0xFFFD;
+        else if (c < 0x20 || (c >= 0x7F && c < 0xA0))
             c = ' ';
-        cp[n++] = c;
+        cp[n++] = (uint32_t)c;
     }
     return n;
 }
@@ -422,26 +333,9 @@ static int kt_decode(const char *s, uint32_t *cp, int cap)
 /* Encodes cp[0..n) as UTF-8 into out (4n+1 bytes), NUL-terminated. */
 static void kt_encode(const uint32_t *cp, int n, char *out)
 {
-    unsigned char *o = (unsigned char *)out;
-    for (int i = 0; i < n; i++) {
-        uint32_t c = cp[i];
-        if (c < 0x80) {
-            *o++ = (unsigned char)c;
-        } else if (c < 0x800) {
-            *o++ = (unsigned char)(0xC0 | (c >> 6));
-            *o++ = (unsigned char)(0x80 | (c & 0x3F));
-        } else if (c < 0x10000) {
-            *o++ = (unsigned char)(0xE0 | (c >> 12));
-            *o++ = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
-            *o++ = (unsigned char)(0x80 | (c & 0x3F));
-        } else {
-            *o++ = (unsigned char)(0xF0 | (c >> 18));
-            *o++ = (unsigned char)(0x80 | ((c >> 12) & 0x3F));
-            *o++ = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
-            *o++ = (unsigned char)(0x80 | (c & 0x3F));
-        }
-    }
-    *o = '\0';
+    *out = '\0';
+    for (int i = 0; i < n; i++)
+        out += kutf8_put(cp[i], out);
 }
 
 /* ---- caches ------------------------------------------------------------------ */
@@ -520,6 +414,7 @@ static void kt_cache_drop(kt_cache *c, int i)
         SDL_DestroyTexture(e->tex);
     c->bytes -= e->bytes;
     free(e->text);
+    free(e->runs);
     memset(e, 0, sizeof *e);
     e->hnext = c->free_list;
     c->free_list = i;
@@ -604,9 +499,15 @@ static void kt_cache_free(kt_cache *c)
 /* Opens face index of file at px from a memory map of the file (mapped on
  * first use and kept until ktext_close): FreeType then reads glyphs from
  * memory instead of seeking and reading through a stream.  Falls back to
- * the file when it cannot be mapped.  Light hinting: FreeType's
- * auto-hinter on the vertical axis only, which keeps shapes true and costs
- * a fraction of the TrueType hinting interpreter's time. */
+ * the file when it cannot be mapped.  No hinting: outlines are scaled
+ * and anti-aliased as drawn.  "Light" hinting still runs FreeType's
+ * TrueType bytecode interpreter for Noto Sans (its v40 engine hints
+ * lightly, so the auto-hinter is not used): the fonts' prep program at
+ * every new size and every glyph's instructions, 10 % of the
+ * instructions to the first welcome frame and 15-25 % of a screen's
+ * first frame (tests/bench/pi.sh); side by side at 800x480 in Khmer, Lao,
+ * Chinese and Vietnamese the two differ by a softer horizontal edge here
+ * and there, at 16 px and up.  CJK faces (CFF) cost the same either way. */
 static TTF_Font *kt_open_file(ktext *t, const char *file, int px, long index)
 {
     kt_map *m = NULL;
@@ -641,7 +542,7 @@ static TTF_Font *kt_open_file(ktext *t, const char *file, int px, long index)
         font = TTF_OpenFontIndex(file, px, index);
     }
     if (font)
-        TTF_SetFontHinting(font, TTF_HINTING_LIGHT);
+        TTF_SetFontHinting(font, TTF_HINTING_NONE);
     return font;
 }
 
@@ -1098,6 +999,44 @@ static SDL_Surface *kt_render(ktext *t, kt_line *L, int px, int bold, SDL_Color 
     return out;
 }
 
+/* Keeps a copy of L's runs in size entry e, so that drawing the line later
+ * renders them without shaping it again (nothing when memory is short). */
+static void kt_keep_runs(kt_entry *e, const kt_line *L)
+{
+    free(e->runs);
+    e->runs = NULL;
+    e->nrun = 0;
+    if (L->nrun <= 0 || !(e->runs = malloc((size_t)L->nrun * sizeof *e->runs)))
+        return;
+    memcpy(e->runs, L->run, (size_t)L->nrun * sizeof *e->runs);
+    e->nrun = L->nrun;
+}
+
+/* Lays utf8 out from the runs kept in size entry e: the code points are
+ * decoded again, the runs copied.  0, or -1 (no runs kept, no memory). */
+static int kt_line_from(const char *utf8, const kt_entry *e, kt_line *L)
+{
+    memset(L, 0, sizeof *L);
+    if (!e->runs)
+        return -1;
+    size_t len = strlen(utf8);
+    int cap = len < KTEXT_MAX_CHARS ? (int)len : KTEXT_MAX_CHARS;
+    L->cp = malloc(((size_t)cap + 1) * sizeof *L->cp);
+    L->run = malloc((size_t)e->nrun * sizeof *L->run);
+    L->buf = malloc((size_t)cap * 4 + 1);
+    if (!L->cp || !L->run || !L->buf) {
+        kt_line_free(L);
+        return -1;
+    }
+    L->n = kt_decode(utf8, L->cp, cap);
+    memcpy(L->run, e->runs, (size_t)e->nrun * sizeof *L->run);
+    L->nrun = e->nrun;
+    L->w = e->w;
+    L->h = e->h;
+    L->dpx = e->dpx;
+    return 0;
+}
+
 /* Looks up or computes the size of a line; fills *w, *h. */
 static int kt_size(ktext *t, const char *utf8, int px, int ch, int bold, int *w, int *h,
                    int *dpx)
@@ -1120,13 +1059,14 @@ static int kt_size(ktext *t, const char *utf8, int px, int ch, int bold, int *w,
     int d = L.dpx > px ? L.dpx : px;
     if (dpx)
         *dpx = d;
-    kt_line_free(&L);
     i = kt_cache_add(&t->sizes, utf8, hash, px, ch, bold, 0, 0);
     if (i >= 0) {
         t->sizes.e[i].w = *w;
         t->sizes.e[i].h = *h;
         t->sizes.e[i].dpx = d;
+        kt_keep_runs(&t->sizes.e[i], &L);
     }
+    kt_line_free(&L);
     return 0;
 }
 
@@ -1218,16 +1158,32 @@ int ktext_draw(ktext *t, const char *utf8, int px, const char *lang, int bold,
     uint32_t hash = kt_hash(utf8, px, ch, bold, rgba);
     int i = kt_cache_find(&t->textures, utf8, hash, px, ch, bold, rgba, 1);
     if (i < 0) {
+        /* The line is usually measured already (the layout fits every
+         * text): render the runs found then instead of shaping it again. */
         kt_line L;
-        int rc = kt_layout(t, utf8, px, ch, bold, &L);
-        if (rc)
-            return rc;
+        uint32_t sh = kt_hash(utf8, px, ch, bold, 0);
+        int si = kt_cache_find(&t->sizes, utf8, sh, px, ch, bold, 0, 0);
+        if (si < 0 || kt_line_from(utf8, &t->sizes.e[si], &L) != 0) {
+            int rc = kt_layout(t, utf8, px, ch, bold, &L);
+            if (rc)
+                return rc;
+        }
         if (L.w <= 0 || L.h <= 0) {
             kt_line_free(&L);
             return 0;
         }
         SDL_Surface *s = kt_render(t, &L, px, bold, c);
         int lw = L.w, lh = L.h, ldpx = L.dpx > px ? L.dpx : px;
+        /* The size is known now: spare the layout a measurement. */
+        if (kt_cache_find(&t->sizes, utf8, sh, px, ch, bold, 0, 0) < 0) {
+            int j = kt_cache_add(&t->sizes, utf8, sh, px, ch, bold, 0, 0);
+            if (j >= 0) {
+                t->sizes.e[j].w = lw;
+                t->sizes.e[j].h = lh;
+                t->sizes.e[j].dpx = ldpx;
+                kt_keep_runs(&t->sizes.e[j], &L);
+            }
+        }
         kt_line_free(&L);
         if (!s)
             return KERR_INTERNAL;
@@ -1251,16 +1207,6 @@ int ktext_draw(ktext *t, const char *utf8, int px, const char *lang, int bold,
         t->textures.e[i].tex = tex;
         t->textures.e[i].w = lw;
         t->textures.e[i].h = lh;
-        /* The size is known now: spare the layout a measurement. */
-        uint32_t sh = kt_hash(utf8, px, ch, bold, 0);
-        if (kt_cache_find(&t->sizes, utf8, sh, px, ch, bold, 0, 0) < 0) {
-            int j = kt_cache_add(&t->sizes, utf8, sh, px, ch, bold, 0, 0);
-            if (j >= 0) {
-                t->sizes.e[j].w = lw;
-                t->sizes.e[j].h = lh;
-                t->sizes.e[j].dpx = ldpx;
-            }
-        }
     }
     kt_entry *e = &t->textures.e[i];
     SDL_Rect dst = {x, y, e->w, e->h};

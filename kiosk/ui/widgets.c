@@ -301,14 +301,14 @@ static const char *special_label(const kui *u, const kflow *f, const kkey *k, in
         *icon = KICON_SPACE;
         return "";
     case KKEY_ENTER:
-        if (f->screen == KS_FORM && f->focus == KF_COUNT - 1)
+        if (f->screen == KS_FORM && f->visit.focus == KF_COUNT - 1)
             return TR(u, "Done");
         return f->screen == KS_FORM ? TR(u, "Next") : "";
     case KKEY_LAYOUT:
         /* names the layout it switches to */
         return kflow_next_layout(f)->label;
     case KKEY_TELEX:
-        return f->telex ? TR(u, "Telex: on") : TR(u, "Telex: off");
+        return f->visit.telex ? TR(u, "Telex: on") : TR(u, "Telex: off");
     default:
         return NULL;
     }
@@ -319,11 +319,11 @@ static const char *special_label(const kui *u, const kflow *f, const kkey *k, in
  * keyboard's own keys stop answering while it shows. */
 static void accent_popup(kview *v, const kui *u, const kflow *f, krect r, int hits_before)
 {
-    int g = u->gap, n = f->nvariants;
+    int g = u->gap, n = f->visit.nvariants;
     /* the held key's place and size (its hit is still in the list) */
     krect held = {r.x + r.w / 2 - u->t / 2, r.y + r.h / 2, u->t, u->t};
     for (int i = hits_before; i < v->nhits; i++)
-        if (strcmp(v->hits[i].id, f->variant_key) == 0)
+        if (strcmp(v->hits[i].id, f->visit.variant_key) == 0)
             held = v->hits[i].r;
     v->nhits = hits_before;
     int kw = held.w > u->t + g ? held.w : u->t + g;
@@ -360,7 +360,7 @@ static void accent_popup(kview *v, const kui *u, const kflow *f, krect r, int hi
         krect k = {p.x + g + (i % cols) * (kw + g), p.y + g + (i / cols) * (kh + g), kw, kh};
         char id[48], t[8];
         kflow_variant_id(f, i, id, sizeof id);
-        kutf8_put(f->variants[i], t);
+        kutf8_put(f->visit.variants[i], t);
         kv_frame(v, k, KC_KEY, KC_BORDER, 1, g);
         kv_text(v, u, krect_inset(k, 2), t, u->title_px, u->label_min, KC_INK,
                 KT_CENTER | KT_MIDDLE);
@@ -444,14 +444,14 @@ void kw_keyboard(kview *v, const kui *u, const kflow *f, krect r)
             krect kr = {(int)(x + g / 2.0f), y, (int)(kw - g), key_h};
             x += kw;
             char id[48];
-            kosk_key_id(k, f->shift, id, sizeof id);
+            kosk_key_id(k, f->visit.shift, id, sizeof id);
             int icon;
             const char *label = special_label(u, f, k, &icon);
             int special = label != NULL;
             if (!label)
-                label = kosk_key_text(k, f->shift);
+                label = kosk_key_text(k, f->visit.shift);
             kcolor fill = special ? KC_KEY_SPECIAL : KC_KEY;
-            if ((k->kind == KKEY_SHIFT && f->shift) || (k->kind == KKEY_TELEX && f->telex))
+            if ((k->kind == KKEY_SHIFT && f->visit.shift) || (k->kind == KKEY_TELEX && f->visit.telex))
                 fill = KC_ACCENT;
             if (k->kind == KKEY_ENTER && f->screen == KS_FORM)
                 fill = KC_ACCENT;
@@ -475,7 +475,7 @@ void kw_keyboard(kview *v, const kui *u, const kflow *f, krect r)
             kv_hit(v, u, id, kr);
         }
     }
-    if (f->nvariants > 0)
+    if (f->visit.nvariants > 0)
         accent_popup(v, u, f, r, hits_before);
 }
 

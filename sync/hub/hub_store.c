@@ -136,6 +136,144 @@ void khub_token_hash(const char *token, char hex[65])
     sodium_bin2hex(hex, 65, d, sizeof d);
 }
 
+/* ---- a member of a record's fields ------------------------------------------------ */
+
+static const char *skip_ws(const char *p)
+{
+    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+        p++;
+    return p;
+}
+
+/* Past the JSON string that starts at p (on its opening quote); NULL if it
+ * does not end. */
+static const char *skip_string(const char *p)
+{
+    for (p++; *p && *p != '"'; p++)
+        if (*p == '\\' && !*++p)
+            return NULL;
+    return *p == '"' ? p + 1 : NULL;
+}
+
+static int hex4(const char *p, unsigned *v)
+{
+    *v = 0;
+    for (int i = 0; i < 4; i++) {
+        char c = p[i];
+        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+              : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        if (d < 0)
+            return -1;
+        *v = *v * 16 + (unsigned)d;
+    }
+    return 0;
+}
+
+/* The decoded text of the JSON string [p, end) (p after the opening quote,
+ * end on the closing one), malloc'd; NULL on a bad escape. */
+static char *decode_string(const char *p, const char *end)
+{
+    char *out = malloc((size_t)(end - p) + 1), *o = out;
+    if (!out)
+        return NULL;
+    while (p < end) {
+        if (*p != '\\') {
+            *o++ = *p++;
+            continue;
+        }
+        p++;
+        char c = *p++;
+        switch (c) {
+        case '"': case '\\': case '/': *o++ = c; break;
+        case 'b': *o++ = '\b'; break;
+        case 'f': *o++ = '\f'; break;
+        case 'n': *o++ = '\n'; break;
+        case 'r': *o++ = '\r'; break;
+        case 't': *o++ = '\t'; break;
+        case 'u': {
+            unsigned u, lo;
+            if (end - p < 4 || hex4(p, &u) != 0)
+                goto bad;
+            p += 4;
+            if (u >= 0xD800 && u < 0xDC00) {
+                if (end - p < 6 || p[0] != '\\' || p[1] != 'u' || hex4(p + 2, &lo) != 0 ||
+                    lo < 0xDC00 || lo > 0xDFFF)
+                    goto bad;
+                p += 6;
+                u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
+            } else if (u >= 0xDC00 && u <= 0xDFFF) {
+                goto bad;
+            }
+            /* UTF-8 of u: at most 4 bytes, never longer than the 6 or 12 read */
+            if (u < 0x80) {
+                *o++ = (char)u;
+            } else if (u < 0x800) {
+                *o++ = (char)(0xC0 | (u >> 6));
+                *o++ = (char)(0x80 | (u & 0x3F));
+            } else if (u < 0x10000) {
+                *o++ = (char)(0xE0 | (u >> 12));
+                *o++ = (char)(0x80 | ((u >> 6) & 0x3F));
+                *o++ = (char)(0x80 | (u & 0x3F));
+            } else {
+                *o++ = (char)(0xF0 | (u >> 18));
+                *o++ = (char)(0x80 | ((u >> 12) & 0x3F));
+                *o++ = (char)(0x80 | ((u >> 6) & 0x3F));
+                *o++ = (char)(0x80 | (u & 0x3F));
+            }
+            break;
+        }
+        default:
+            goto bad;
+        }
+    }
+    *o = '\0';
+    return out;
+bad:
+    free(out);
+    return NULL;
+}
+
+char *khub_field_text(const char *fields, const char *key)
+{
+    if (!fields)
+        return NULL;
+    size_t klen = strlen(key);
+    const char *p = skip_ws(fields);
+    if (*p++ != '{')
+        return NULL;
+    for (;;) {
+        p = skip_ws(p);
+        if (*p != '"')
+            return NULL;                    /* '}' (end) or not an object we know */
+        const char *name = p + 1, *after = skip_string(p);
+        if (!after)
+            return NULL;
+        /* member names are [a-z0-9_] (batch.c), never escaped */
+        int match = (size_t)(after - 1 - name) == klen && memcmp(name, key, klen) == 0;
+        p = skip_ws(after);
+        if (*p++ != ':')
+            return NULL;
+        p = skip_ws(p);
+        if (*p == '"') {
+            const char *vend = skip_string(p);
+            if (!vend)
+                return NULL;
+            if (match)
+                return decode_string(p + 1, vend - 1);
+            p = vend;
+        } else {
+            if (match)
+                return NULL;                /* a number, true, false or null */
+            while (*p && *p != ',' && *p != '}')
+                p++;
+        }
+        p = skip_ws(p);
+        if (*p != ',')
+            return NULL;
+        p++;
+    }
+}
+
 #ifdef KHUB_WITH_PG
 /* 1 if name is a usable device name: 1..64 bytes of valid UTF-8, no
  * control characters (the SQLite store checks the same rule itself). */
@@ -308,6 +446,19 @@ int khub_acked(khub *h, const char *device_id, int64_t *acked, kerr *err)
 
 /* ---- the export's queries, in both dialects --------------------------------------- */
 
+/* The check-ins and answers of an event are found by the event_id column
+ * (index records_event) and their people by person_id, so an export reads
+ * that event's rows only; `events` reads the event records and the counts
+ * kept per event (event_checkins), never the check-ins (schema 5).  The
+ * JSON is read only for what is shown of the rows found.  A person_id that
+ * is not a string (a broken kiosk) is shown as its JSON text, as before. */
+#define PERSON_CASE(r, JP) \
+    "CASE WHEN p.id IS NOT NULL AND (o.device_id IS NULL OR o.device_id <> " r ".device_id)" \
+    "   THEN " r ".device_id || ':' || p.id" \
+    "  WHEN t.id IS NOT NULL THEN t.device_id || ':' || t.id" \
+    "  WHEN o.id IS NOT NULL THEN o.device_id || ':' || o.id" \
+    "  ELSE " r ".device_id || ':' || coalesce(" r ".person_id, " JP ") END"
+
 /* SQLite: json_extract over the fields text. */
 static const char *const lite_sql[] = {
     [KHUB_Q_EVENT_PREFIX] =
@@ -322,11 +473,7 @@ static const char *const lite_sql[] = {
      * the roster's copy (a roster person checked in at another kiosk);
      * an id merged into another (people_ids.alias_of) counts as that one */
     [KHUB_Q_CHECKINS] =
-        "SELECT CASE WHEN p.id IS NOT NULL AND (o.device_id IS NULL OR o.device_id <> c.device_id)"
-        "   THEN c.device_id || ':' || p.id"
-        "  WHEN t.id IS NOT NULL THEN t.device_id || ':' || t.id"
-        "  WHEN o.id IS NOT NULL THEN o.device_id || ':' || o.id"
-        "  ELSE c.device_id || ':' || json_extract(c.fields, '$.person_id') END, c.corrected_ms,"
+        "SELECT " PERSON_CASE("c", "json_extract(c.fields, '$.person_id')") ", c.corrected_ms,"
         " coalesce(json_extract(c.fields, '$.is_new'), 0) <> 0,"
         " json_extract(coalesce(p.fields, q.fields), '$.given'),"
         " json_extract(coalesce(p.fields, q.fields), '$.family'),"
@@ -334,34 +481,28 @@ static const char *const lite_sql[] = {
         " json_extract(coalesce(p.fields, q.fields), '$.email'),"
         " json_extract(coalesce(p.fields, q.fields), '$.zip')"
         " FROM records c LEFT JOIN records p"
-        "   ON p.device_id = c.device_id AND p.id = json_extract(c.fields, '$.person_id')"
-        "   AND p.tbl = 'people'"
-        " LEFT JOIN people_ids o ON o.id = json_extract(c.fields, '$.person_id')"
+        "   ON p.device_id = c.device_id AND p.id = c.person_id AND p.tbl = 'people'"
+        " LEFT JOIN people_ids o ON o.id = c.person_id"
         " LEFT JOIN people_ids t ON t.id = o.alias_of"
         " LEFT JOIN records q ON p.id IS NULL AND q.device_id = o.device_id AND q.id = o.id"
         "   AND q.tbl = 'people'"
-        " WHERE c.tbl = 'checkins' AND json_extract(c.fields, '$.event_id') = ?1",
+        " WHERE c.event_id = ?1 AND c.tbl = 'checkins'",
     /* the answer's person as KHUB_Q_CHECKINS finds it (aliases too) */
     [KHUB_Q_ANSWERS] =
-        "SELECT CASE WHEN p.id IS NOT NULL AND (o.device_id IS NULL OR o.device_id <> a.device_id)"
-        "   THEN a.device_id || ':' || p.id"
-        "  WHEN t.id IS NOT NULL THEN t.device_id || ':' || t.id"
-        "  WHEN o.id IS NOT NULL THEN o.device_id || ':' || o.id"
-        "  ELSE a.device_id || ':' || json_extract(a.fields, '$.person_id') END,"
+        "SELECT " PERSON_CASE("a", "json_extract(a.fields, '$.person_id')") ","
         " json_extract(a.fields, '$.survey_key'),"
         " json_extract(a.fields, '$.question_key'), json_extract(a.fields, '$.value'),"
         " a.device_id, a.seq, a.corrected_ms FROM records a"
         " LEFT JOIN records p ON p.device_id = a.device_id"
-        "   AND p.id = json_extract(a.fields, '$.person_id') AND p.tbl = 'people'"
-        " LEFT JOIN people_ids o ON o.id = json_extract(a.fields, '$.person_id')"
+        "   AND p.id = a.person_id AND p.tbl = 'people'"
+        " LEFT JOIN people_ids o ON o.id = a.person_id"
         " LEFT JOIN people_ids t ON t.id = o.alias_of"
-        " WHERE a.tbl = 'answers' AND json_extract(a.fields, '$.event_id') = ?1",
+        " WHERE a.event_id = ?1 AND a.tbl = 'answers'",
     [KHUB_Q_EVENTS_LIST] =
         "SELECT e.id, coalesce(json_extract(e.fields, '$.date'), ''),"
         " coalesce(json_extract(e.fields, '$.name'), ''),"
         " CASE WHEN e.device_id = '" KHUB_HUB_DEVICE_ID "' THEN 'hub' ELSE coalesce(d.name, e.device_id) END,"
-        " (SELECT count(*) FROM records c WHERE c.tbl = 'checkins'"
-        "   AND json_extract(c.fields, '$.event_id') = e.id)"
+        " (SELECT coalesce(sum(n), 0) FROM event_checkins c WHERE c.event_id = e.id)"
         " FROM records e LEFT JOIN devices d ON d.device_id = e.device_id"
         " WHERE e.tbl = 'events' ORDER BY 2 DESC, 3",
 };
@@ -379,11 +520,7 @@ static const char *const pg_sql[] = {
         "SELECT id, coalesce(" J("", "name") ", '') FROM records"
         " WHERE tbl = 'events' AND coalesce(" J("", "date") ", '') = $1",
     [KHUB_Q_CHECKINS] =
-        "SELECT CASE WHEN p.id IS NOT NULL AND (o.device_id IS NULL OR o.device_id <> c.device_id)"
-        "   THEN c.device_id || ':' || p.id"
-        "  WHEN t.id IS NOT NULL THEN t.device_id || ':' || t.id"
-        "  WHEN o.id IS NOT NULL THEN o.device_id || ':' || o.id"
-        "  ELSE c.device_id || ':' || " J("c.", "person_id") " END, c.corrected_ms,"
+        "SELECT " PERSON_CASE("c", J("c.", "person_id")) ", c.corrected_ms,"
         " CASE WHEN " J("c.", "is_new") " IN ('true', '1') THEN 1 ELSE 0 END,"
         " coalesce(p.fields, q.fields)::jsonb ->> 'given',"
         " coalesce(p.fields, q.fields)::jsonb ->> 'family',"
@@ -391,30 +528,25 @@ static const char *const pg_sql[] = {
         " coalesce(p.fields, q.fields)::jsonb ->> 'email',"
         " coalesce(p.fields, q.fields)::jsonb ->> 'zip'"
         " FROM records c LEFT JOIN records p"
-        "   ON p.device_id = c.device_id AND p.id = " J("c.", "person_id") " AND p.tbl = 'people'"
-        " LEFT JOIN people_ids o ON o.id = " J("c.", "person_id")
+        "   ON p.device_id = c.device_id AND p.id = c.person_id AND p.tbl = 'people'"
+        " LEFT JOIN people_ids o ON o.id = c.person_id"
         " LEFT JOIN people_ids t ON t.id = o.alias_of"
         " LEFT JOIN records q ON p.id IS NULL AND q.device_id = o.device_id AND q.id = o.id"
         "   AND q.tbl = 'people'"
-        " WHERE c.tbl = 'checkins' AND " J("c.", "event_id") " = $1",
+        " WHERE c.event_id = $1 AND c.tbl = 'checkins'",
     [KHUB_Q_ANSWERS] =
-        "SELECT CASE WHEN p.id IS NOT NULL AND (o.device_id IS NULL OR o.device_id <> a.device_id)"
-        "   THEN a.device_id || ':' || p.id"
-        "  WHEN t.id IS NOT NULL THEN t.device_id || ':' || t.id"
-        "  WHEN o.id IS NOT NULL THEN o.device_id || ':' || o.id"
-        "  ELSE a.device_id || ':' || " J("a.", "person_id") " END,"
+        "SELECT " PERSON_CASE("a", J("a.", "person_id")) ","
         " " J("a.", "survey_key") ", " J("a.", "question_key") ", " J("a.", "value") ","
         " a.device_id, a.seq, a.corrected_ms FROM records a"
-        " LEFT JOIN records p ON p.device_id = a.device_id AND p.id = " J("a.", "person_id")
+        " LEFT JOIN records p ON p.device_id = a.device_id AND p.id = a.person_id"
         "   AND p.tbl = 'people'"
-        " LEFT JOIN people_ids o ON o.id = " J("a.", "person_id")
+        " LEFT JOIN people_ids o ON o.id = a.person_id"
         " LEFT JOIN people_ids t ON t.id = o.alias_of"
-        " WHERE a.tbl = 'answers' AND " J("a.", "event_id") " = $1",
+        " WHERE a.event_id = $1 AND a.tbl = 'answers'",
     [KHUB_Q_EVENTS_LIST] =
         "SELECT e.id, coalesce(" J("e.", "date") ", ''), coalesce(" J("e.", "name") ", ''),"
         " CASE WHEN e.device_id = '" KHUB_HUB_DEVICE_ID "' THEN 'hub' ELSE coalesce(d.name, e.device_id) END,"
-        " (SELECT count(*) FROM records c WHERE c.tbl = 'checkins'"
-        "   AND " J("c.", "event_id") " = e.id)"
+        " (SELECT coalesce(sum(n), 0) FROM event_checkins c WHERE c.event_id = e.id)"
         " FROM records e LEFT JOIN devices d ON d.device_id = e.device_id"
         " WHERE e.tbl = 'events'"
         " ORDER BY coalesce(" J("e.", "date") ", '') COLLATE \"C\" DESC,"
@@ -422,6 +554,7 @@ static const char *const pg_sql[] = {
 };
 #undef J
 #endif
+#undef PERSON_CASE
 
 int khub_query(khub *h, khub_query_id q, const char *const *params, int nparams, khub_rows **out,
                kerr *err)

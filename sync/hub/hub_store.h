@@ -81,6 +81,13 @@ void khub_set_ingest_delay(khub *h, int ms);
 /* The hash both stores keep of a device token: BLAKE2b-256, 64 hex digits. */
 void khub_token_hash(const char *token, char hex[65]);
 
+/* The text of a string member of a record's fields (a flat JSON object, as
+ * the batch parser prints it), decoded as SQLite's json_extract and
+ * PostgreSQL's ->> decode it; malloc'd, or NULL when the member is absent
+ * or not a string (or memory ran out).  Ingest stores event_id and
+ * person_id in columns with it (schema 5, see hub_store_sqlite.c). */
+char *khub_field_text(const char *fields, const char *key);
+
 /* The hub's clock, Unix ms. */
 int64_t khub_now_ms(void);
 

@@ -103,6 +103,25 @@ static const char *const pg_migrations[] = {
     "  created_ms bigint NOT NULL, expires_ms bigint NOT NULL);"
     "CREATE TABLE kiosk_hub.web_login_failures("
     "  name text PRIMARY KEY, failures integer NOT NULL, last_ms bigint NOT NULL);",
+    /* 4: queries follow the event, not the history (issue 15; SQLite schema
+     * 5, hub_store_sqlite.c): the members queries filter on as columns,
+     * filled at ingest and here from the JSON held (a member's text when
+     * it is a string); the index of an event's rows; the check-ins per
+     * event and device as a count ingest keeps */
+    "ALTER TABLE kiosk_hub.records ADD COLUMN IF NOT EXISTS event_id text,"
+    "  ADD COLUMN IF NOT EXISTS person_id text;"
+    "UPDATE kiosk_hub.records SET"
+    " event_id = CASE WHEN jsonb_typeof(fields::jsonb -> 'event_id') = 'string'"
+    "  THEN fields::jsonb ->> 'event_id' END,"
+    " person_id = CASE WHEN jsonb_typeof(fields::jsonb -> 'person_id') = 'string'"
+    "  THEN fields::jsonb ->> 'person_id' END"
+    " WHERE fields::jsonb ?| array['event_id', 'person_id'];"
+    "CREATE INDEX records_event ON kiosk_hub.records(event_id, tbl) WHERE event_id IS NOT NULL;"
+    "CREATE TABLE kiosk_hub.event_checkins(event_id text NOT NULL, device_id text NOT NULL,"
+    "  n bigint NOT NULL, PRIMARY KEY(event_id, device_id));"
+    "INSERT INTO kiosk_hub.event_checkins(event_id, device_id, n)"
+    " SELECT event_id, device_id, count(*) FROM kiosk_hub.records"
+    " WHERE event_id IS NOT NULL AND tbl = 'checkins' GROUP BY event_id, device_id;",
 };
 #define PG_SCHEMA_VERSION ((int)(sizeof pg_migrations / sizeof pg_migrations[0]))
 
@@ -566,6 +585,15 @@ static void arr_text(kbuf *a, const char *s)
     kbuf_add(a, "\"", 1);
 }
 
+/* Appends s (NULL: a NULL element) to an array literal. */
+static void arr_text_or_null(kbuf *a, const char *s)
+{
+    if (s)
+        arr_text(a, s);
+    else
+        kbuf_str(a, a->len > 1 ? ",NULL" : "NULL");
+}
+
 /* Appends an integer element to an array literal. */
 static void arr_int(kbuf *a, int64_t v)
 {
@@ -735,7 +763,7 @@ static int store_records(khub_pg *h, const ksync_batch *b, int *stored, int *dup
     int *first = malloc((size_t)n * sizeof *first);     /* index of the id's first copy */
     char (*got)[33] = malloc((size_t)n * sizeof *got);  /* ids inserted, then ids held */
     int64_t *got_seq = malloc((size_t)n * sizeof *got_seq);
-    kbuf a[7];
+    kbuf a[9];
     memset(a, 0, sizeof a);
     if (!order || !first || !got || !got_seq) {
         rc = kerr_set(err, KERR_INTERNAL, "ingest: out of memory");
@@ -748,7 +776,7 @@ static int store_records(khub_pg *h, const ksync_batch *b, int *stored, int *dup
     for (int k = 0; k < n; k++)
         first[order[k]] = k > 0 && strcmp(b->recs[order[k]].id, b->recs[order[k - 1]].id) == 0
                               ? first[order[k - 1]] : order[k];
-    for (int k = 0; k < 7; k++)
+    for (int k = 0; k < 9; k++)
         kbuf_str(&a[k], "{");
     for (int i = 0; i < n; i++) {
         const ksync_record *r = &b->recs[i];
@@ -761,9 +789,15 @@ static int store_records(khub_pg *h, const ksync_batch *b, int *stored, int *dup
         arr_text(&a[4], r->boot_id);
         arr_int(&a[5], r->mono_ms);
         arr_text(&a[6], r->fields ? r->fields : "{}");
+        char *ev = khub_field_text(r->fields, "event_id");
+        char *pid = khub_field_text(r->fields, "person_id");
+        arr_text_or_null(&a[7], ev);
+        arr_text_or_null(&a[8], pid);
+        free(ev);
+        free(pid);
     }
     int oom = 0;
-    for (int k = 0; k < 7; k++) {
+    for (int k = 0; k < 9; k++) {
         kbuf_str(&a[k], "}");
         oom |= a[k].oom;
     }
@@ -776,11 +810,13 @@ static int store_records(khub_pg *h, const ksync_batch *b, int *stored, int *dup
     snprintf(early, sizeof early, "%lld", (long long)KSYNC_EARLIEST_WALL_MS);
     snprintf(skew, sizeof skew, "%lld", (long long)KSYNC_CLOCK_SKEW_MS);
     const char *pv[] = {b->device_id, a[0].p, a[1].p, a[2].p, a[3].p, a[4].p, a[5].p, a[6].p,
-                        now, early, skew};
+                        now, early, skew, a[7].p, a[8].p};
     PGresult *res = NULL;
+    /* the new check-ins are added to their events' counts in the same
+     * statement (the device's lock orders writers of its count rows) */
     rc = run(h, "insert records",
-        "INSERT INTO records(device_id, id, tbl, seq, wall_ms, boot_id, mono_ms, fields,"
-        "  corrected_ms, time_source, received_ms)"
+        "WITH ins AS (INSERT INTO records(device_id, id, tbl, seq, wall_ms, boot_id, mono_ms, fields,"
+        "  corrected_ms, time_source, received_ms, event_id, person_id)"
         " SELECT $1, i.id, i.tbl, i.seq, i.wall_ms, i.boot_id, i.mono_ms, i.fields,"
         "  CASE WHEN b.recv_ms IS NOT NULL THEN"
         "    CASE WHEN i.wall_ms < $10::bigint"
@@ -795,12 +831,18 @@ static int store_records(khub_pg *h, const ksync_batch *b, int *stored, int *dup
         "   WHEN i.wall_ms >= $10::bigint AND i.wall_ms <= $9::bigint + $11::bigint"
         "    THEN 'kiosk_unverified'"
         "   ELSE 'unknown' END,"
-        "  $9::bigint"
+        "  $9::bigint, i.event_id, i.person_id"
         " FROM unnest($2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::text[],"
-        "  $7::bigint[], $8::text[]) AS i(id, tbl, seq, wall_ms, boot_id, mono_ms, fields)"
+        "  $7::bigint[], $8::text[], $12::text[], $13::text[])"
+        "  AS i(id, tbl, seq, wall_ms, boot_id, mono_ms, fields, event_id, person_id)"
         "  LEFT JOIN boots b ON b.device_id = $1 AND b.boot_id = i.boot_id"
-        " ON CONFLICT (device_id, id) DO NOTHING RETURNING id",
-        11, pv, &res, err);
+        " ON CONFLICT (device_id, id) DO NOTHING RETURNING id, tbl, event_id),"
+        " cnt AS (INSERT INTO event_checkins(event_id, device_id, n)"
+        "  SELECT event_id, $1, count(*) FROM ins WHERE tbl = 'checkins' AND event_id IS NOT NULL"
+        "  GROUP BY event_id"
+        "  ON CONFLICT (event_id, device_id) DO UPDATE SET n = event_checkins.n + excluded.n)"
+        " SELECT id FROM ins",
+        13, pv, &res, err);
     if (rc)
         goto out;
     int ngot = PQntuples(res);
@@ -860,7 +902,7 @@ static int store_records(khub_pg *h, const ksync_batch *b, int *stored, int *dup
         held[i] = seq == b->recs[i].seq;
     }
 out:
-    for (int k = 0; k < 7; k++)
+    for (int k = 0; k < 9; k++)
         kbuf_free(&a[k]);
     free(order);
     free(first);
@@ -1175,6 +1217,112 @@ static int copy_conflicts(khub_pg *h, kerr *err)
     return rc;
 }
 
+/* The roster's lock (hub_roster.c, KHUB_ROSTER_LOCK): its seqs are given
+ * out under it, so a copy's rows never interleave with a hub's. */
+#define PG_ROSTER_LOCK "1802007906"
+
+/* A forgotten person's fields at the hub (hub_roster.c, ERASED). */
+#define PG_ERASED "'{\"given\":\"\",\"family\":\"\",\"phone\":\"\",\"email\":\"\",\"zip\":\"\"," \
+    "\"forgotten\":true}'"
+
+/* The roster's tables and the staff accounts (issue 12), after the
+ * records: what kiosks download keeps its seqs and the store's roster_id,
+ * so a kiosk's cursor goes on against the copy as if nothing happened --
+ * unless the database already gave kiosks a roster of its own (another
+ * roster_id and changes): then the copy's changes join that roster under
+ * new seqs, and kiosks of the SQLite hub, seeing another roster_id, start
+ * their download again from 0 (PROTOCOL.md 12).  Every step adds only
+ * what is missing, so a second copy adds nothing.  n[0..5]: roster
+ * changes, person ids, match keys, staff accounts, sessions, log-in
+ * failure rows. */
+static int copy_roster_and_users(khub_pg *h, sqlite3 *src, long n[6], kerr *err)
+{
+    long seen;
+    int rc = exec(h, "copy",
+                  "CREATE TEMP TABLE copy_roster (LIKE roster) ON COMMIT DROP;"
+                  "CREATE TEMP TABLE copy_people_ids (LIKE people_ids) ON COMMIT DROP;"
+                  "CREATE TEMP TABLE copy_person_keys (LIKE person_keys) ON COMMIT DROP;"
+                  "CREATE TEMP TABLE copy_hub_meta (LIKE hub_meta) ON COMMIT DROP;"
+                  "CREATE TEMP TABLE copy_web_users (LIKE web_users) ON COMMIT DROP;"
+                  "CREATE TEMP TABLE copy_web_sessions (LIKE web_sessions) ON COMMIT DROP;"
+                  "CREATE TEMP TABLE copy_web_login_failures (LIKE web_login_failures) ON COMMIT DROP;"
+                  "SELECT pg_advisory_xact_lock(" PG_ROSTER_LOCK ")", err);
+    static const char *const pairs[][2] = {
+        {"SELECT seq, key, kind, body FROM roster", "COPY copy_roster(seq, key, kind, body) FROM STDIN"},
+        {"SELECT id, device_id, alias_of, forgotten_ms FROM people_ids",
+         "COPY copy_people_ids(id, device_id, alias_of, forgotten_ms) FROM STDIN"},
+        {"SELECT key, id FROM person_keys", "COPY copy_person_keys(key, id) FROM STDIN"},
+        {"SELECT key, value FROM hub_meta WHERE key = 'roster_id'",
+         "COPY copy_hub_meta(key, value) FROM STDIN"},
+        {"SELECT name, pw_hash, created_ms FROM web_users",
+         "COPY copy_web_users(name, pw_hash, created_ms) FROM STDIN"},
+        {"SELECT id_hash, user_name, csrf, created_ms, expires_ms FROM web_sessions",
+         "COPY copy_web_sessions(id_hash, user_name, csrf, created_ms, expires_ms) FROM STDIN"},
+        {"SELECT name, failures, last_ms FROM web_login_failures",
+         "COPY copy_web_login_failures(name, failures, last_ms) FROM STDIN"},
+    };
+    for (size_t i = 0; rc == 0 && i < sizeof pairs / sizeof pairs[0]; i++)
+        rc = copy_rows(h, src, pairs[i][0], pairs[i][1], &seen, err);
+    /* the roster: the copy's own seqs when this database's roster is its
+     * (same roster_id) or empty, else new seqs on top */
+    PGresult *res = NULL;
+    int same = 0;
+    if (rc == 0 && (rc = run(h, "copy roster",
+                            "SELECT (SELECT value FROM hub_meta WHERE key = 'roster_id')"
+                            "  IS NOT DISTINCT FROM (SELECT value FROM copy_hub_meta)"
+                            " OR NOT EXISTS (SELECT 1 FROM roster)", 0, NULL, &res, err)) == 0) {
+        same = *PQgetvalue(res, 0, 0) == 't';
+        PQclear(res);
+    }
+    if (rc == 0 && same)
+        rc = count_run(h, "copy roster", "INSERT INTO roster SELECT * FROM copy_roster"
+                       " ON CONFLICT DO NOTHING", &n[0], err);
+    if (rc == 0 && same)
+        rc = exec(h, "copy roster id",
+                  "INSERT INTO hub_meta SELECT * FROM copy_hub_meta"
+                  " ON CONFLICT (key) DO UPDATE SET value = excluded.value", err);
+    if (rc == 0 && !same)
+        rc = count_run(h, "copy roster",
+            "INSERT INTO roster(seq, key, kind, body)"
+            " SELECT (SELECT coalesce(max(seq), 0) FROM roster) + row_number() OVER (ORDER BY c.seq),"
+            "  c.key, c.kind, c.body FROM copy_roster c"
+            " WHERE NOT EXISTS (SELECT 1 FROM roster r WHERE r.key = c.key)", &n[0], err);
+    /* people: a merge or a forget made at either store stays made */
+    if (rc == 0)
+        rc = count_run(h, "copy people",
+            "INSERT INTO people_ids SELECT * FROM copy_people_ids"
+            " ON CONFLICT (id) DO UPDATE SET"
+            "  alias_of = coalesce(people_ids.alias_of, excluded.alias_of),"
+            "  forgotten_ms = coalesce(people_ids.forgotten_ms, excluded.forgotten_ms)"
+            " WHERE (people_ids.alias_of IS NULL AND excluded.alias_of IS NOT NULL)"
+            "  OR (people_ids.forgotten_ms IS NULL AND excluded.forgotten_ms IS NOT NULL)",
+            &n[1], err);
+    if (rc == 0)
+        rc = count_run(h, "copy people",
+            "INSERT INTO person_keys SELECT c.* FROM copy_person_keys c"
+            " WHERE NOT EXISTS (SELECT 1 FROM people_ids p WHERE p.id = c.id"
+            "  AND p.forgotten_ms IS NOT NULL)"
+            " ON CONFLICT DO NOTHING", &n[2], err);
+    if (rc == 0)
+        rc = exec(h, "copy people",
+            "DELETE FROM person_keys WHERE id IN"
+            " (SELECT id FROM people_ids WHERE forgotten_ms IS NOT NULL);"
+            "UPDATE records SET fields = " PG_ERASED " WHERE tbl = 'people' AND fields <> " PG_ERASED
+            " AND id IN (SELECT id FROM people_ids WHERE forgotten_ms IS NOT NULL)", err);
+    /* staff: an account already there keeps its password */
+    if (rc == 0)
+        rc = count_run(h, "copy staff accounts", "INSERT INTO web_users SELECT * FROM copy_web_users"
+                       " ON CONFLICT (name) DO NOTHING", &n[3], err);
+    if (rc == 0)
+        rc = count_run(h, "copy staff sessions", "INSERT INTO web_sessions SELECT * FROM copy_web_sessions"
+                       " ON CONFLICT (id_hash) DO NOTHING", &n[4], err);
+    if (rc == 0)
+        rc = count_run(h, "copy staff log-in failures",
+                       "INSERT INTO web_login_failures SELECT * FROM copy_web_login_failures"
+                       " ON CONFLICT (name) DO NOTHING", &n[5], err);
+    return rc;
+}
+
 int khub_pg_copy_from_sqlite(khub_pg *h, sqlite3 *src, FILE *report, kerr *err)
 {
     int rc = ensure_conn(h, err);
@@ -1193,9 +1341,10 @@ int khub_pg_copy_from_sqlite(khub_pg *h, sqlite3 *src, FILE *report, kerr *err)
                        " paired_ms, sign_key) FROM STDIN", &seen, err);
     if (rc == 0)
         rc = copy_rows(h, src, "SELECT device_id, id, tbl, seq, wall_ms, boot_id, mono_ms, fields,"
-                       " corrected_ms, time_source, received_ms FROM records",
+                       " corrected_ms, time_source, received_ms, event_id, person_id FROM records",
                        "COPY copy_records(device_id, id, tbl, seq, wall_ms, boot_id, mono_ms, fields,"
-                       " corrected_ms, time_source, received_ms) FROM STDIN", &seen_rec, err);
+                       " corrected_ms, time_source, received_ms, event_id, person_id) FROM STDIN",
+                       &seen_rec, err);
     if (rc == 0)
         rc = copy_rows(h, src, "SELECT device_id, boot_id, recv_ms, mono_ms FROM boots",
                        "COPY copy_boots(device_id, boot_id, recv_ms, mono_ms) FROM STDIN", &seen, err);
@@ -1255,6 +1404,20 @@ int khub_pg_copy_from_sqlite(khub_pg *h, sqlite3 *src, FILE *report, kerr *err)
             "   AS g FROM (SELECT DISTINCT r.device_id, r.seq FROM records r WHERE r.device_id IN"
             "    (SELECT DISTINCT device_id FROM copy_records)) x) y"
             " GROUP BY device_id, g", &n_cov, err);
+    /* and their check-in counts, from the records now held */
+    if (rc == 0)
+        rc = count_run(h, "count check-ins",
+            "DELETE FROM event_checkins WHERE device_id IN (SELECT DISTINCT device_id FROM copy_records)",
+            &n_cov, err);
+    if (rc == 0)
+        rc = count_run(h, "count check-ins",
+            "INSERT INTO event_checkins(event_id, device_id, n)"
+            " SELECT event_id, device_id, count(*) FROM records WHERE event_id IS NOT NULL"
+            "  AND tbl = 'checkins' AND device_id IN (SELECT DISTINCT device_id FROM copy_records)"
+            " GROUP BY event_id, device_id", &n_cov, err);
+    long n_more[6] = {0};
+    if (rc == 0)
+        rc = copy_roster_and_users(h, src, n_more, err);
     if (rc == 0)
         rc = exec(h, "commit copy", "COMMIT", err);
     if (rc) {
@@ -1262,7 +1425,9 @@ int khub_pg_copy_from_sqlite(khub_pg *h, sqlite3 *src, FILE *report, kerr *err)
         return rc;
     }
     fprintf(report, "copied to PostgreSQL %s: %ld devices new, %ld updated; %ld of %ld records new; "
-            "%ld boot anchors, %ld batch log lines new\n", h->where, n_dev, n_upd, n_rec, seen_rec,
-            n_boot, n_log);
+            "%ld boot anchors, %ld batch log lines new; %ld roster changes, %ld person ids, %ld match "
+            "keys, %ld staff accounts, %ld sessions, %ld log-in failure rows new\n", h->where, n_dev,
+            n_upd, n_rec, seen_rec, n_boot, n_log, n_more[0], n_more[1], n_more[2], n_more[3],
+            n_more[4], n_more[5]);
     return 0;
 }

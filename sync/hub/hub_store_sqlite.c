@@ -56,7 +56,7 @@
 #include "sync_config.h"
 #include "utf8.h"
 
-#define KHUB_SCHEMA_VERSION 4
+#define KHUB_SCHEMA_VERSION 5
 
 #define KHUB_RECORD_INDEXES \
     "CREATE INDEX IF NOT EXISTS records_unverified ON records(device_id, boot_id)" \
@@ -67,6 +67,7 @@
 struct khub_sqlite {
     sqlite3 *db;
     sqlite3_stmt *ins_record;
+    sqlite3_stmt *add_count;
     sqlite3_stmt *get_boot;
     sqlite3_stmt *get_seq;
     int delay_ms;
@@ -86,6 +87,39 @@ struct khub_sqlite {
     "  created_ms INTEGER NOT NULL, expires_ms INTEGER NOT NULL);" \
     "CREATE TABLE IF NOT EXISTS web_login_failures(" \
     "  name TEXT PRIMARY KEY, failures INTEGER NOT NULL, last_ms INTEGER NOT NULL);"
+
+/* Schema 5 (issue 15): queries follow the event, not the history.  The
+ * members of a record's fields that queries filter on are columns, read
+ * out of the JSON once, at ingest (khub_field_text): records.event_id and
+ * records.person_id (NULL when the member is absent or not a string), an
+ * index on the event's rows, and the check-ins per event and device kept
+ * as a count, so that `kiosk-hub events` and the web page's event list
+ * read one row per event and kiosk, and an event's export reads only that
+ * event's rows.  An older store gets them at open (khub_migrate_to_5). */
+#define KHUB_EVENT_SCHEMA \
+    "CREATE INDEX IF NOT EXISTS records_event ON records(event_id, tbl)" \
+    "  WHERE event_id IS NOT NULL;" \
+    "CREATE TABLE IF NOT EXISTS event_checkins(event_id TEXT NOT NULL, device_id TEXT NOT NULL," \
+    "  n INTEGER NOT NULL, PRIMARY KEY(event_id, device_id)) WITHOUT ROWID;"
+
+/* Migration to 5: the columns added and filled from the JSON held (as
+ * khub_field_text reads it: the member's text when it is a string), then
+ * (after KHUB_EVENT_SCHEMA made the index and the table) the counts. */
+static const char *const khub_migrate_to_5_columns =
+    "ALTER TABLE records ADD COLUMN event_id TEXT;"
+    "ALTER TABLE records ADD COLUMN person_id TEXT;";
+static const char *const khub_migrate_to_5 =
+    "UPDATE records SET"
+    " event_id = CASE WHEN json_type(fields, '$.event_id') = 'text'"
+    "  THEN json_extract(fields, '$.event_id') END,"
+    " person_id = CASE WHEN json_type(fields, '$.person_id') = 'text'"
+    "  THEN json_extract(fields, '$.person_id') END"
+    " WHERE json_type(fields, '$.event_id') = 'text' OR json_type(fields, '$.person_id') = 'text';";
+static const char *const khub_migrate_to_5_counts =
+    "DELETE FROM event_checkins;"
+    "INSERT INTO event_checkins(event_id, device_id, n)"
+    " SELECT event_id, device_id, count(*) FROM records"
+    " WHERE event_id IS NOT NULL AND tbl = 'checkins' GROUP BY event_id, device_id;";
 
 /* Schema 3 (issue 12): the roster kiosks download (hub_store.h). */
 #define KHUB_ROSTER_SCHEMA \
@@ -112,6 +146,7 @@ static const char *const khub_schema =
     "  seq INTEGER NOT NULL, wall_ms INTEGER NOT NULL, boot_id TEXT NOT NULL,"
     "  mono_ms INTEGER NOT NULL, fields TEXT NOT NULL, corrected_ms INTEGER,"
     "  time_source TEXT NOT NULL, received_ms INTEGER NOT NULL,"
+    "  event_id TEXT, person_id TEXT,"
     "  PRIMARY KEY(device_id, id)) WITHOUT ROWID;"
     KHUB_RECORD_INDEXES
     "CREATE TABLE IF NOT EXISTS coverage("
@@ -125,7 +160,8 @@ static const char *const khub_schema =
     "  seq_to INTEGER NOT NULL, records INTEGER NOT NULL, stored INTEGER NOT NULL,"
     "  duplicates INTEGER NOT NULL, received_ms INTEGER NOT NULL, source TEXT NOT NULL);"
     KHUB_ROSTER_SCHEMA
-    KHUB_WEB_TABLES;
+    KHUB_WEB_TABLES
+    KHUB_EVENT_SCHEMA;
 
 /* Migration to 3: the people already held enter the roster at the next
  * open (hub_roster.c, khub_roster_backfill), in one transaction. */
@@ -245,6 +281,22 @@ static void warn_shared_ids(khub_sqlite *h)
     sqlite3_finalize(st);
 }
 
+/* 1 if table has the column (a store whose version number was set back by
+ * hand may have the columns of a later one). */
+static int has_column(khub_sqlite *h, const char *table, const char *column)
+{
+    sqlite3_stmt *st = NULL;
+    int found = 0;
+    if (sqlite3_prepare_v2(h->db, "SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2", -1, &st,
+                           NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, column, -1, SQLITE_STATIC);
+        found = sqlite3_step(st) == SQLITE_ROW;
+    }
+    sqlite3_finalize(st);
+    return found;
+}
+
 /* Opens or creates the store, checks its version, migrates it, prepares
  * statements. */
 int khub_sqlite_open(khub_sqlite **out, const char *path, kerr *err)
@@ -291,12 +343,22 @@ int khub_sqlite_open(khub_sqlite **out, const char *path, kerr *err)
         kerr_set(err, e, "%s: migrating the store from schema 1 to 2 failed, nothing changed: %s",
                  path, why);
     }
+    if (e == 0 && version >= 1 && version < 5 &&
+        ((!has_column(h, "records", "event_id") && (e = exec(h, khub_migrate_to_5_columns, err)) != 0) ||
+         (e = exec(h, khub_migrate_to_5, err)) != 0)) {
+        char why[sizeof err->msg];
+        snprintf(why, sizeof why, "%s", err->msg);
+        kerr_set(err, e, "%s: migrating the store from schema %d to 5 failed, nothing changed: %s",
+                 path, version, why);
+    }
     if (e == 0)
         e = exec(h, khub_schema, err);
+    if (e == 0 && version >= 1 && version < 5)
+        e = exec(h, khub_migrate_to_5_counts, err);
     if (e == 0 && version < 3)
         e = exec(h, khub_migrate_to_3, err);
     if (e == 0)
-        e = exec(h, "PRAGMA user_version=4; COMMIT", err);
+        e = exec(h, "PRAGMA user_version=5; COMMIT", err);
     if (e) {
         sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
         khub_sqlite_close(h);
@@ -306,8 +368,13 @@ int khub_sqlite_open(khub_sqlite **out, const char *path, kerr *err)
         warn_shared_ids(h);
     rc = sqlite3_prepare_v2(h->db,
                             "INSERT OR IGNORE INTO records(id, tbl, device_id, seq, wall_ms, boot_id,"
-                            " mono_ms, fields, corrected_ms, time_source, received_ms)"
-                            " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)", -1, &h->ins_record, NULL);
+                            " mono_ms, fields, corrected_ms, time_source, received_ms, event_id,"
+                            " person_id) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)", -1,
+                            &h->ins_record, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(h->db, "INSERT INTO event_checkins(event_id, device_id, n)"
+                                " VALUES(?1, ?2, ?3) ON CONFLICT(event_id, device_id)"
+                                " DO UPDATE SET n = n + excluded.n", -1, &h->add_count, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v2(h->db, "SELECT recv_ms, mono_ms FROM boots"
                                 " WHERE device_id = ?1 AND boot_id = ?2", -1, &h->get_boot, NULL);
@@ -329,6 +396,7 @@ void khub_sqlite_close(khub_sqlite *h)
     if (!h)
         return;
     sqlite3_finalize(h->ins_record);
+    sqlite3_finalize(h->add_count);
     sqlite3_finalize(h->get_boot);
     sqlite3_finalize(h->get_seq);
     sqlite3_close(h->db);
@@ -724,63 +792,158 @@ static int64_t correct_time(const ksync_record *r, const anchor *a, int64_t now_
     return 0;
 }
 
-/* Inserts the records of b that are new; counts stored and duplicates.
- * held[i] = 1 when the hub now holds record i at the seq the batch gives
- * it (new, or the same id already stored at that seq). */
+/* The new check-ins of one batch per event (a batch holds few events). */
+typedef struct event_count {
+    char *event_id;         /* owned */
+    int n;
+} event_count;
+
+typedef struct event_counts {
+    event_count *c;
+    int n, cap;
+} event_counts;
+
+/* Counts one more check-in of event_id (taking it); -1 when out of memory. */
+static int count_event(event_counts *ec, char *event_id)
+{
+    for (int i = 0; i < ec->n; i++)
+        if (strcmp(ec->c[i].event_id, event_id) == 0) {
+            ec->c[i].n++;
+            free(event_id);
+            return 0;
+        }
+    if (ec->n == ec->cap) {
+        int cap = ec->cap ? ec->cap * 2 : 4;
+        event_count *c = realloc(ec->c, (size_t)cap * sizeof *c);
+        if (!c) {
+            free(event_id);
+            return -1;
+        }
+        ec->c = c;
+        ec->cap = cap;
+    }
+    ec->c[ec->n].event_id = event_id;
+    ec->c[ec->n++].n = 1;
+    return 0;
+}
+
+static void event_counts_free(event_counts *ec)
+{
+    for (int i = 0; i < ec->n; i++)
+        free(ec->c[i].event_id);
+    free(ec->c);
+}
+
+/* Adds the batch's new check-ins to event_checkins, one row per event. */
+static int add_counts(khub_sqlite *h, const char *device_id, const event_counts *ec, kerr *err)
+{
+    sqlite3_stmt *st = h->add_count;
+    for (int i = 0; i < ec->n; i++) {
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, ec->c[i].event_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, device_id, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 3, ec->c[i].n);
+        int rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE)
+            return db_fail(h, rc, "count check-ins", err);
+    }
+    return 0;
+}
+
+/* Inserts record i of b if it is new, with the members queries filter on
+ * as columns; counts it as stored or duplicate, and a new check-in in ec.
+ * held[i] = 1 when the hub now holds it at the seq the batch gives it (new,
+ * or the same id already stored at that seq). */
+static int store_record(khub_sqlite *h, const ksync_batch *b, int i, anchor *a, int64_t now_ms,
+                        int *stored, int *dups, unsigned char *held, event_counts *ec, kerr *err)
+{
+    const ksync_record *r = &b->recs[i];
+    sqlite3_stmt *st = h->ins_record;
+    int rc = find_anchor(h, b->device_id, r->boot_id, a, err);
+    if (rc)
+        return rc;
+    const char *source;
+    int known;
+    int64_t corrected = correct_time(r, a, now_ms, &source, &known);
+    char *event_id = khub_field_text(r->fields, "event_id");
+    char *person_id = khub_field_text(r->fields, "person_id");
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, r->table, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, b->device_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, r->seq);
+    sqlite3_bind_int64(st, 5, r->wall_ms);
+    sqlite3_bind_text(st, 6, r->boot_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 7, r->mono_ms);
+    sqlite3_bind_text(st, 8, r->fields, -1, SQLITE_STATIC);
+    if (known)
+        sqlite3_bind_int64(st, 9, corrected);
+    else
+        sqlite3_bind_null(st, 9);
+    sqlite3_bind_text(st, 10, source, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 11, now_ms);
+    if (event_id)
+        sqlite3_bind_text(st, 12, event_id, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 12);
+    if (person_id)
+        sqlite3_bind_text(st, 13, person_id, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 13);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    free(person_id);
+    if (rc != SQLITE_DONE) {
+        free(event_id);
+        return db_fail(h, rc, "insert record", err);
+    }
+    if (sqlite3_changes(h->db) > 0) {
+        (*stored)++;
+        held[i] = 1;
+        if (event_id && strcmp(r->table, "checkins") == 0) {
+            if (count_event(ec, event_id) != 0)
+                return kerr_set(err, KERR_INTERNAL, "ingest: out of memory");
+            event_id = NULL;
+        }
+    } else {
+        (*dups)++;
+        sqlite3_stmt *g = h->get_seq;
+        sqlite3_reset(g);
+        sqlite3_bind_text(g, 1, b->device_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(g, 2, r->id, -1, SQLITE_STATIC);
+        rc = sqlite3_step(g);
+        held[i] = rc == SQLITE_ROW && sqlite3_column_int64(g, 0) == r->seq;
+        sqlite3_reset(g);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+            free(event_id);
+            return db_fail(h, rc, "read stored record", err);
+        }
+    }
+    free(event_id);
+    if (h->delay_ms > 0) {
+        struct timespec ts = {h->delay_ms / 1000, (long)(h->delay_ms % 1000) * 1000000L};
+        while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+            ;
+    }
+    return 0;
+}
+
+/* Inserts the records of b that are new (store_record), then adds the new
+ * check-ins to their events' counts. */
 static int store_records(khub_sqlite *h, const ksync_batch *b, int64_t now_ms, int *stored, int *dups,
                          unsigned char *held, kerr *err)
 {
     anchor a = {{0}, 0, 0, 0};
-    sqlite3_stmt *st = h->ins_record;
-    for (int i = 0; i < b->n; i++) {
-        const ksync_record *r = &b->recs[i];
-        int rc = find_anchor(h, b->device_id, r->boot_id, &a, err);
-        if (rc)
-            return rc;
-        const char *source;
-        int known;
-        int64_t corrected = correct_time(r, &a, now_ms, &source, &known);
-        sqlite3_reset(st);
-        sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, r->table, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, b->device_id, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 4, r->seq);
-        sqlite3_bind_int64(st, 5, r->wall_ms);
-        sqlite3_bind_text(st, 6, r->boot_id, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 7, r->mono_ms);
-        sqlite3_bind_text(st, 8, r->fields, -1, SQLITE_STATIC);
-        if (known)
-            sqlite3_bind_int64(st, 9, corrected);
-        else
-            sqlite3_bind_null(st, 9);
-        sqlite3_bind_text(st, 10, source, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 11, now_ms);
-        rc = sqlite3_step(st);
-        sqlite3_reset(st);
-        if (rc != SQLITE_DONE)
-            return db_fail(h, rc, "insert record", err);
-        if (sqlite3_changes(h->db) > 0) {
-            (*stored)++;
-            held[i] = 1;
-        } else {
-            (*dups)++;
-            sqlite3_stmt *g = h->get_seq;
-            sqlite3_reset(g);
-            sqlite3_bind_text(g, 1, b->device_id, -1, SQLITE_STATIC);
-            sqlite3_bind_text(g, 2, r->id, -1, SQLITE_STATIC);
-            rc = sqlite3_step(g);
-            held[i] = rc == SQLITE_ROW && sqlite3_column_int64(g, 0) == r->seq;
-            sqlite3_reset(g);
-            if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-                return db_fail(h, rc, "read stored record", err);
-        }
-        if (h->delay_ms > 0) {
-            struct timespec ts = {h->delay_ms / 1000, (long)(h->delay_ms % 1000) * 1000000L};
-            while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-                ;
-        }
-    }
-    return 0;
+    event_counts ec = {NULL, 0, 0};
+    int rc = 0;
+    for (int i = 0; i < b->n && rc == 0; i++)
+        rc = store_record(h, b, i, &a, now_ms, stored, dups, held, &ec, err);
+    if (rc == 0)
+        rc = add_counts(h, b->device_id, &ec, err);
+    event_counts_free(&ec);
+    return rc;
 }
 
 /* Merges [from, to] (seqs the hub holds) into the device's coverage. */

@@ -3,9 +3,10 @@
  * written in both dialects (SQLite json_extract, PostgreSQL jsonb) and run
  * through khub_sql (hub_store.h).
  *
- * Costs: the events page reads every event record and one GROUP BY over
- * the check-ins (not a count per event); the reports read every check-in
- * once (three text columns each) and aggregate in memory, O(n log n); an
+ * Costs: the events page reads every event record and the check-in counts
+ * ingest keeps per event and kiosk (never the check-ins themselves); the
+ * reports read every check-in that has an event once (two columns, no
+ * JSON) and aggregate in memory, O(n log n); an
  * event's attendance is the merged export itself (hub_export.c), so the
  * page shows exactly the rows of the downloaded file.
  */
@@ -136,15 +137,16 @@ static const char *const events_pg =
     "SELECT id, coalesce(" J_PG("", "date") ", ''), coalesce(" J_PG("", "name") ", ''),"
     " coalesce(" J_PG("", "program") ", '') FROM records WHERE tbl = 'events'";
 
-/* Check-ins per event record and kiosk (the kiosk that took them). */
+/* Check-ins per event record and kiosk (the kiosk that took them), from
+ * the counts ingest keeps (schema 5): one row per event and kiosk. */
 static const char *const counts_lite =
-    "SELECT " J_LITE("c.", "event_id") ", coalesce(d.name, c.device_id), count(*)"
-    " FROM records c LEFT JOIN devices d ON d.device_id = c.device_id AND d.revoked_ms IS NULL"
-    " WHERE c.tbl = 'checkins' GROUP BY 1, 2";
+    "SELECT c.event_id, coalesce(d.name, c.device_id), sum(c.n)"
+    " FROM event_checkins c LEFT JOIN devices d ON d.device_id = c.device_id AND d.revoked_ms IS NULL"
+    " GROUP BY 1, 2";
 static const char *const counts_pg =
-    "SELECT " J_PG("c.", "event_id") ", coalesce(d.name, c.device_id), count(*)"
-    " FROM records c LEFT JOIN devices d ON d.device_id = c.device_id AND d.revoked_ms IS NULL"
-    " WHERE c.tbl = 'checkins' GROUP BY 1, 2";
+    "SELECT c.event_id, coalesce(d.name, c.device_id), sum(c.n)"
+    " FROM event_checkins c LEFT JOIN devices d ON d.device_id = c.device_id AND d.revoked_ms IS NULL"
+    " GROUP BY 1, 2";
 
 typedef struct idkey {
     char id[33];
@@ -393,15 +395,17 @@ static int cmp_info(const void *p, const void *q)
 }
 
 /* Every check-in's person (an id merged into another counts as that one)
- * and event. */
+ * and event, from the columns ingest fills (schema 5); the JSON only for a
+ * person id that is not a string.  Check-ins without an event are left out
+ * (they count for no report). */
 static const char *const checkins_lite =
-    "SELECT coalesce(o.alias_of, " J_LITE("c.", "person_id") "), " J_LITE("c.", "event_id")
-    " FROM records c LEFT JOIN people_ids o ON o.id = " J_LITE("c.", "person_id")
-    " WHERE c.tbl = 'checkins'";
+    "SELECT coalesce(o.alias_of, c.person_id, " J_LITE("c.", "person_id") "), c.event_id"
+    " FROM records c LEFT JOIN people_ids o ON o.id = c.person_id"
+    " WHERE c.event_id IS NOT NULL AND c.tbl = 'checkins'";
 static const char *const checkins_pg =
-    "SELECT coalesce(o.alias_of, " J_PG("c.", "person_id") "), " J_PG("c.", "event_id")
-    " FROM records c LEFT JOIN people_ids o ON o.id = " J_PG("c.", "person_id")
-    " WHERE c.tbl = 'checkins'";
+    "SELECT coalesce(o.alias_of, c.person_id, " J_PG("c.", "person_id") "), c.event_id"
+    " FROM records c LEFT JOIN people_ids o ON o.id = c.person_id"
+    " WHERE c.event_id IS NOT NULL AND c.tbl = 'checkins'";
 
 int wdata_visits(khub *h, wvisits *out, kerr *err)
 {

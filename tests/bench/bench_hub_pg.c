@@ -148,8 +148,10 @@ static double time_copy(char **bodies, int nb)
     kbuf line = {0};
     double t0 = bench_now_s();
     PQclear(PQexec(c, "BEGIN"));
+    /* the columns ingest reads out of the fields (schema 4), read beforehand too */
     PGresult *r = PQexec(c, "COPY kiosk_hub.records(device_id, id, tbl, seq, wall_ms, boot_id, mono_ms,"
-                            " fields, corrected_ms, time_source, received_ms) FROM STDIN");
+                            " fields, corrected_ms, time_source, received_ms, event_id, person_id)"
+                            " FROM STDIN");
     if (PQresultStatus(r) != PGRES_COPY_IN)
         bench_die(prog, "COPY", PQerrorMessage(c));
     PQclear(r);
@@ -159,7 +161,18 @@ static double time_copy(char **bodies, int nb)
             kbuf_printf(&line, "%s\t%s\t%s\t%" PRId64 "\t%" PRId64 "\t%s\t%" PRId64 "\t", all[k].device_id,
                         x->id, x->table, x->seq, x->wall_ms, x->boot_id, x->mono_ms);
             copy_field(&line, x->fields, '\t');
-            kbuf_printf(&line, "%" PRId64 "\tkiosk\t%" PRId64 "\n", x->wall_ms, x->wall_ms);
+            kbuf_printf(&line, "%" PRId64 "\tkiosk\t%" PRId64 "\t", x->wall_ms, x->wall_ms);
+            char *ev = khub_field_text(x->fields, "event_id"), *pid = khub_field_text(x->fields, "person_id");
+            if (ev)
+                copy_field(&line, ev, '\t');
+            else
+                kbuf_add(&line, "\\N\t", 3);
+            if (pid)
+                copy_field(&line, pid, '\n');
+            else
+                kbuf_add(&line, "\\N\n", 3);
+            free(ev);
+            free(pid);
         }
         if (PQputCopyData(c, line.p, (int)line.len) != 1)
             bench_die(prog, "COPY", PQerrorMessage(c));

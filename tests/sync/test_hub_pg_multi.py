@@ -21,10 +21,13 @@ Scenarios, each on a new database of the test server (hubdb.py):
   schema       hubs started together create the schema once; a newer
                hub's database, or no server, is refused with a message.
   copy         an SQLite hub moved with `kiosk-hub copy`: the kiosk syncs on
-               to the PostgreSQL hub with its old token and notices nothing;
-               a second copy adds nothing; the merged export and the events
-               list are byte-identical on both stores; and a schema-1 SQLite
-               hub (the format before issue 9) copies too.
+               to the PostgreSQL hub with its old token and notices nothing
+               (its roster download goes on from its cursor: same roster id,
+               same changes); staff accounts, hub events, merges and
+               forgotten people come along; a second copy adds nothing; the
+               merged export and the events list are byte-identical on both
+               stores; and a schema-1 SQLite hub (the format before issue 9)
+               copies too.
 
   test_hub_pg_multi.py --hub KIOSK_HUB --tool KSYNC_TOOL --pg-uri-file FILE [NAME...]
 """
@@ -357,6 +360,42 @@ def t_bundle_twice():
         env.close()
 
 
+def get_roster(hub, token, device_id, since=0):
+    """GET /v1/devices/ID/roster from since, every page: (roster_id, cursor,
+    changes, reset seen)."""
+    changes, rid, reset = [], None, False
+    for _ in range(1000):
+        c = http.client.HTTPConnection("127.0.0.1", hub.port, timeout=30)
+        try:
+            c.request("GET", f"/v1/devices/{device_id}/roster?since={since}",
+                      headers={"Authorization": "Bearer " + token})
+            r = c.getresponse()
+            j = json.loads(r.read())
+        finally:
+            c.close()
+        assert r.status == 200, (r.status, j)
+        rid, since, reset = j["roster_id"], j["cursor"], reset or bool(j.get("reset"))
+        changes += j["changes"]
+        if not j["more"]:
+            break
+    return rid, since, changes, reset
+
+
+def roster_tables(store):
+    """What a hub holds of the roster and its staff, table by table."""
+    db = hubdb.connect(store)
+    try:
+        return {t: sorted(tuple(str(v) for v in row) for row in db.execute(sql).fetchall()) for t, sql in (
+            ("roster", "SELECT seq, key, kind, body FROM roster"),
+            ("people_ids", "SELECT id, device_id, alias_of, forgotten_ms FROM people_ids"),
+            ("person_keys", "SELECT key, id FROM person_keys"),
+            ("roster_id", "SELECT value FROM hub_meta WHERE key = 'roster_id'"),
+            ("web_users", "SELECT name, pw_hash, created_ms FROM web_users"),
+            ("event_checkins", "SELECT event_id, device_id, n FROM event_checkins"))}
+    finally:
+        db.close()
+
+
 def t_copy():
     env = Env()
     try:
@@ -371,12 +410,40 @@ def t_copy():
         pair(ka, h, tokens["hall-1"])
         pair(kb, h, tokens["hall-2"])
         check(run(ARGS.tool, "sync", ka)[0] == 0 and run(ARGS.tool, "sync", kb)[0] == 0, "both sync to SQLite")
+        # what the SQLite hub holds beyond records: a staff account, an event
+        # made there, a merge, a forgotten person (issue 12)
+        rc, _, err = run(ARGS.hub, "user", "add", "coordinator", "--store", lite, stdin="a long passphrase 42\n")
+        check(rc == 0, f"staff account at the SQLite hub ({err.strip()})")
+        rc, hub_ev, err = run(ARGS.hub, "event", "add", "Town Hall", "--program", "Civic", "--date",
+                              "2026-08-01", "--store", lite)
+        check(rc == 0, f"event made at the SQLite hub ({err.strip()})")
+        pids = [sqlite3.connect(os.path.join(k, "kiosk.db")).execute(
+            "SELECT id FROM people ORDER BY seq LIMIT 3").fetchall() for k in (ka, kb)]
+        rc, _, err = run(ARGS.hub, "person", "merge", pids[0][1][0], pids[1][1][0], "--store", lite)
+        check(rc == 0, f"two people merged at the SQLite hub ({err.strip()})")
+        rc, _, err = run(ARGS.hub, "person", "forget", pids[0][2][0], "--store", lite)
+        check(rc == 0, f"a person forgotten at the SQLite hub ({err.strip()})")
+        dev_a = sqlite3.connect(os.path.join(ka, "kiosk.db")).execute(
+            "SELECT value FROM meta WHERE key = 'device_id'").fetchone()[0]
+        lite_roster = get_roster(h, tokens["hall-1"], dev_a)
+        check(len(lite_roster[2]) > 100 and any(c["kind"] == "alias" for c in lite_roster[2])
+              and any(c["kind"] == "forget" for c in lite_roster[2]),
+              f"the SQLite hub's roster has people, an alias and a tombstone ({len(lite_roster[2])} changes)")
         h.stop()
         rc, _, err = run(ARGS.hub, "copy", "--from", lite, "--to", env.store)
         check(rc == 0 and "records new" in err, f"copy to PostgreSQL ({err.strip()})")
         rc, _, err2 = run(ARGS.hub, "copy", "--from", lite, "--to", env.store)
-        check(rc == 0 and "0 devices new, 0 updated; 0 of" in err2 and "0 boot anchors, 0 batch log" in err2,
+        check(rc == 0 and "0 devices new, 0 updated; 0 of" in err2 and "0 boot anchors, 0 batch log" in err2
+              and "0 roster changes, 0 person ids, 0 match keys, 0 staff accounts, 0 sessions, 0 log-in" in err2,
               f"a second copy adds nothing ({err2.strip()})")
+        want, got = roster_tables(lite), roster_tables(env.store)
+        for t in want:
+            check(want[t] == got[t] and (len(want[t]) > 0),
+                  f"{t}: the same {len(want[t])} rows on both stores ({len(got[t])} on PostgreSQL)")
+        forgotten = hubdb.connect(env.store).execute(
+            "SELECT fields FROM records WHERE tbl = 'people' AND id = ?", (pids[0][2][0],)).fetchall()
+        check(forgotten and all('"forgotten":true' in f for (f,) in forgotten),
+              f"the forgotten person's fields stay erased on PostgreSQL ({forgotten})")
         # the same export and events list from both stores
         for fmt in ("csv",):
             outs = []
@@ -388,12 +455,22 @@ def t_copy():
             check(outs[0] == outs[1] and len(outs[0]) > 1000,
                   f"merged {fmt} export byte-identical on both stores ({len(outs[0])}, {len(outs[1])} bytes)")
         ev_lists = [run(ARGS.hub, "events", "--store", s)[1] for s in (lite, env.store)]
-        check(ev_lists[0] == ev_lists[1] and "Parent Night" in ev_lists[0],
+        check(ev_lists[0] == ev_lists[1] and "Parent Night" in ev_lists[0] and "Town Hall" in ev_lists[0],
               f"events list identical ({ev_lists})")
         dev_lists = [run(ARGS.hub, "device", "list", "--store", s)[1] for s in (lite, env.store)]
         check(dev_lists[0] == dev_lists[1], f"device list identical ({dev_lists})")
         # the kiosks go on with the PostgreSQL hub, same tokens, and notice nothing
         pg = env.hub()
+        pg_roster = get_roster(pg, tokens["hall-1"], dev_a)
+        check(pg_roster == lite_roster, f"the roster download is the same from the copy "
+              f"({pg_roster[0]} {pg_roster[1]} / {lite_roster[0]} {lite_roster[1]})")
+        rid, cursor, more, reset = get_roster(pg, tokens["hall-1"], dev_a, since=lite_roster[1])
+        check(rid == lite_roster[0] and not reset and more == [] and cursor == lite_roster[1],
+              f"a kiosk's cursor goes on: nothing new, no reset ({rid} {cursor} {reset} {len(more)})")
+        rc, ev2, err = run(ARGS.hub, "event", "add", "Harvest Fair", "--program", "Civic", "--store", env.store)
+        rid, cursor2, more, reset = get_roster(pg, tokens["hall-1"], dev_a, since=lite_roster[1])
+        check(rc == 0 and not reset and [c.get("data", {}).get("id") for c in more] == [ev2.strip()]
+              and cursor2 > cursor, f"then only the event made at the copy ({[c['kind'] for c in more]})")
         fixture(ka, "--people", "15", "--event", "Parent Night")
         rc, out, err = run(ARGS.tool, "sync", ka, "pair", pg.url, stdin=tokens["hall-1"] + "\n")
         check(rc == 0, f"hall-1 pairs with the PostgreSQL hub with its old token ({err.strip()})")
@@ -430,7 +507,7 @@ def t_schema():
         check(all(o[2] == 0 for o in outs), f"three hubs starting at once on a new database ({outs})")
         db = hubdb.connect(env.store)
         versions = db.execute("SELECT version FROM schema_version ORDER BY version").fetchall()
-        check(versions == [(1,), (2,), (3,)], f"schema made once, versions 1 to 3 ({versions})")
+        check(versions == [(1,), (2,), (3,), (4,)], f"schema made once, versions 1 to 4 ({versions})")
         add_device(env.store, "door-7")
         db.execute("INSERT INTO schema_version VALUES (99, 0)")
         rc, _, err = run(ARGS.hub, "device", "list", "--store", env.store)

@@ -576,7 +576,7 @@ def t_migration():
                        stdin=open(os.path.join(FIXTURES, "hub_v1_kiosk_a.sql")), check=True)
         before = q(store, "SELECT count(*), sum(length(fields)) FROM records")[0]
         rc, out, err = hub_cmd(store, "device", "list")
-        check(rc == 0 and q(store, "PRAGMA user_version")[0][0] == 4, f"schema 1 migrated to 4 ({err.strip()})")
+        check(rc == 0 and q(store, "PRAGMA user_version")[0][0] == 5, f"schema 1 migrated to 5 ({err.strip()})")
         # issue 12: the people held enter the roster kiosks download
         ids = q(store, "SELECT count(DISTINCT id) FROM records WHERE tbl = 'people'")[0][0]
         held = q(store, "SELECT count(*) FROM people_ids")[0][0]

@@ -404,9 +404,65 @@ static void test_bundle(void)
     ksync_batch_free(&b2);
 }
 
+/* khub_field_text (the event_id and person_id columns, filled at ingest)
+ * against SQLite's json_extract, which fills them in the migration: the
+ * same text for strings with every kind of escape, NULL for the rest, and
+ * never fooled by a member name inside another member's value. */
+static void test_field_text(void)
+{
+    static const char *const cases[] = {
+        "{\"person_id\":\"p1\",\"event_id\":\"e1\",\"is_new\":1}",
+        "{\"is_new\":1,\"event_id\":\"a\\\"b\\\\c\\/d\\n\\t\\r\\b\\f\"}",
+        "{\"event_id\":\"\\u00e9\\u4e2d\\ud83d\\ude00x\"}",
+        "{\"event_id\":\"Hương\"}",
+        "{\"event_id\":7}",
+        "{\"event_id\":null}",
+        "{\"event_id\":true,\"person_id\":\"\"}",
+        "{\"note\":\"\\\"event_id\\\":\\\"fake\\\"\",\"event_id\":\"real\"}",
+        "{\"note\":\"\\\"event_id\\\":\\\"fake\\\"\"}",
+        "{\"event_idx\":\"no\",\"xevent_id\":\"no\"}",
+        "{ \"event_id\" : \"spaced\" , \"person_id\" : -12 }",
+        "{}",
+    };
+    sqlite3 *db;
+    CHECK_INT(sqlite3_open(":memory:", &db), SQLITE_OK);
+    sqlite3_stmt *st;
+    CHECK_INT(sqlite3_prepare_v2(db, "SELECT CASE WHEN json_type(?1, '$.' || ?2) = 'text'"
+                                 " THEN json_extract(?1, '$.' || ?2) END", -1, &st, NULL), SQLITE_OK);
+    int strings = 0;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        for (int k = 0; k < 2; k++) {
+            const char *key = k ? "person_id" : "event_id";
+            sqlite3_reset(st);
+            sqlite3_bind_text(st, 1, cases[i], -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+            CHECK_INT(sqlite3_step(st), SQLITE_ROW);
+            const char *want = (const char *)sqlite3_column_text(st, 0);
+            char *got = khub_field_text(cases[i], key);
+            if (want) {
+                strings++;
+                CHECK(got != NULL && strcmp(got, want) == 0);
+            } else {
+                CHECK(got == NULL);
+            }
+            if ((want == NULL) != (got == NULL) || (want && strcmp(got, want) != 0))
+                fprintf(stderr, "  case %zu %s: got %s, json_extract %s\n", i, key,
+                        got ? got : "NULL", want ? want : "NULL");
+            free(got);
+        }
+    }
+    CHECK_INT(strings, 8);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    CHECK(khub_field_text(NULL, "event_id") == NULL);
+    CHECK(khub_field_text("[1]", "event_id") == NULL);
+    CHECK(khub_field_text("{\"event_id\":\"unterminated", "event_id") == NULL);
+}
+
 /* Entry point. */
 int main(void)
 {
+    RUN(test_field_text);
     RUN(test_roundtrip);
     RUN(test_refusals);
     RUN(test_ingest_exactly_once);

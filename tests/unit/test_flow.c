@@ -46,15 +46,15 @@ static void test_signup_reaches_done_after_commit(void)
     CHECK_STR(kflow_screen_name(f.screen), "welcome");
     CHECK(kflow_tap(&f, "btn-new", 100));
     CHECK_STR(kflow_screen_name(f.screen), "form");
-    CHECK_INT(f.focus, KF_GIVEN);
+    CHECK_INT(f.visit.focus, KF_GIVEN);
     type(&f, "Hương", 200);
     kflow_key(&f, KKEYC_TAB, 300);
     type(&f, "Nguyễn", 400);
     kflow_tap(&f, "btn-submit", 500);
     CHECK_STR(kflow_screen_name(f.screen), "done");
-    CHECK_STR(f.done_name, "Hương");
-    CHECK_STR(f.done_event, "Parent Night");
-    CHECK_INT(f.done_kind, KDONE_NEW);
+    CHECK_STR(f.visit.done_name, "Hương");
+    CHECK_STR(f.visit.done_event, "Parent Night");
+    CHECK_INT(f.visit.done_kind, KDONE_NEW);
     /* The record is in the store: found by search, checked in once. */
     kmatch m[4];
     int n = 0;
@@ -67,14 +67,14 @@ static void test_signup_reaches_done_after_commit(void)
     CHECK_INT(fresh, 1);
     /* A first sign-up gets a check-in code, and done waits for a photo of
      * it; then back to welcome by itself, everything cleared. */
-    CHECK(kstore_qr_is_token(f.done_token));
+    CHECK(kstore_qr_is_token(f.visit.done_token));
     CHECK(kflow_deadline(&f) == 500 + KIOSK_DONE_QR_MS);
     CHECK_INT(kflow_tick(&f, 500 + KIOSK_DONE_QR_MS - 1), 0);
     CHECK(kflow_tick(&f, 500 + KIOSK_DONE_QR_MS));
     CHECK_STR(kflow_screen_name(f.screen), "welcome");
-    CHECK_STR(f.done_name, "");
-    CHECK_STR(f.field[KF_GIVEN], "");
-    CHECK_STR(f.done_token, "");
+    CHECK_STR(f.visit.done_name, "");
+    CHECK_STR(f.visit.field[KF_GIVEN], "");
+    CHECK_STR(f.visit.done_token, "");
     teardown();
 }
 
@@ -87,7 +87,7 @@ static void test_scan_checks_in(void)
     type(&f, "Sione", 2);
     kflow_tap(&f, "btn-submit", 3);
     char token[48];
-    snprintf(token, sizeof token, "%s", f.done_token);
+    snprintf(token, sizeof token, "%s", f.visit.done_token);
     CHECK(kstore_qr_is_token(token));
     kflow_tap(&f, "btn-back", 4);
     /* A scanner types the code and Return at welcome: done at once, and
@@ -95,8 +95,8 @@ static void test_scan_checks_in(void)
     kflow_text(&f, token, 10);
     kflow_key(&f, KKEYC_ENTER, 11);
     CHECK_STR(kflow_screen_name(f.screen), "done");
-    CHECK_INT(f.done_kind, KDONE_ALREADY);
-    CHECK_STR(f.done_name, "Sione");
+    CHECK_INT(f.visit.done_kind, KDONE_ALREADY);
+    CHECK_STR(f.visit.done_name, "Sione");
     kflow_tap(&f, "btn-back", 12);
     /* At another event it is a check-in. */
     kevent other;
@@ -106,15 +106,15 @@ static void test_scan_checks_in(void)
     kflow_text(&f, token, 20);
     kflow_key(&f, KKEYC_ENTER, 21);
     CHECK_STR(kflow_screen_name(f.screen), "done");
-    CHECK_INT(f.done_kind, KDONE_RETURNING);
+    CHECK_INT(f.visit.done_kind, KDONE_RETURNING);
     kflow_tap(&f, "btn-back", 22);
     /* An unknown code: a kind message on welcome, which goes away. */
     kflow_text(&f, "K1-AAAAAAAAAAAAAAAAAAAAAAAAAA", 30);
     kflow_key(&f, KKEYC_ENTER, 31);
     CHECK_STR(kflow_screen_name(f.screen), "welcome");
-    CHECK(f.banner != NULL);
+    CHECK(f.visit.banner != NULL);
     CHECK(kflow_tick(&f, 31 + KIOSK_BANNER_MS));
-    CHECK(f.banner == NULL);
+    CHECK(f.visit.banner == NULL);
     /* A revoked code no longer works. */
     char person[KIOSK_ID_HEX + 1];
     CHECK_INT(kstore_qr_lookup(store, token, person, NULL, &err), 0);
@@ -122,13 +122,13 @@ static void test_scan_checks_in(void)
     kflow_text(&f, token, 40);
     kflow_key(&f, KKEYC_ENTER, 41);
     CHECK_STR(kflow_screen_name(f.screen), "welcome");
-    CHECK(f.banner != NULL);
+    CHECK(f.visit.banner != NULL);
     /* Typing that is not a code does nothing. */
     kflow_tick(&f, 41 + KIOSK_BANNER_MS);
     kflow_text(&f, "hello", 50);
     kflow_key(&f, KKEYC_ENTER, 51);
     CHECK_STR(kflow_screen_name(f.screen), "welcome");
-    CHECK(f.banner == NULL);
+    CHECK(f.visit.banner == NULL);
     teardown();
 }
 
@@ -140,9 +140,9 @@ static void test_validation_inline(void)
     kflow_tap(&f, "btn-new", 1);
     kflow_tap(&f, "btn-submit", 2);
     CHECK_STR(kflow_screen_name(f.screen), "form");
-    CHECK(f.field_msg[KF_GIVEN] != NULL);
+    CHECK(f.visit.field_msg[KF_GIVEN] != NULL);
     type(&f, "Ana", 3);
-    CHECK(f.field_msg[KF_GIVEN] == NULL);   /* the message goes once fixed */
+    CHECK(f.visit.field_msg[KF_GIVEN] == NULL);   /* the message goes once fixed */
     CHECK(kflow_validate(KF_PHONE, "+63 917 123 4567") == NULL);
     CHECK(kflow_validate(KF_PHONE, "(408) 555-1234") == NULL);
     CHECK(kflow_validate(KF_PHONE, "090 123 45 67") == NULL);
@@ -175,13 +175,13 @@ static void test_checkin_twice_is_kind_and_stores_once(void)
         kflow_tap(&f, "btn-returning", 10);
         CHECK_STR(kflow_screen_name(f.screen), "find");
         type(&f, "m", 11);
-        CHECK_INT(f.searched, 0);          /* one letter: no results yet */
+        CHECK_INT(f.visit.searched, 0);          /* one letter: no results yet */
         type(&f, "inh", 12);
-        CHECK_INT(f.nresults, 1);
-        CHECK_STR(f.results[0].first, "Minh");
+        CHECK_INT(f.visit.nresults, 1);
+        CHECK_STR(f.visit.results[0].first, "Minh");
         kflow_tap(&f, "result-1", 13);
         CHECK_STR(kflow_screen_name(f.screen), "done");
-        CHECK_INT(f.done_kind, KDONE_ALREADY);  /* signing up checked them in */
+        CHECK_INT(f.visit.done_kind, KDONE_ALREADY);  /* signing up checked them in */
         kflow_tap(&f, "btn-back", 14);
     }
     int checkins = 0, fresh = 0;
@@ -207,26 +207,26 @@ static void test_idle_clears_everything(void)
     CHECK_INT(kflow_text(&f, "x", 2000 + KIOSK_IDLE_MS + 10), 0);
     kflow_tap(&f, "btn-still-here", 2000 + KIOSK_IDLE_MS + 20);
     CHECK_INT(f.still_there, 0);
-    CHECK_STR(f.field[KF_GIVEN], "Kalani");
+    CHECK_STR(f.visit.field[KF_GIVEN], "Kalani");
     /* Walking away: prompt, then welcome, and nothing is left. */
     int64_t t = 2000 + KIOSK_IDLE_MS + 20 + KIOSK_IDLE_MS;
     kflow_tick(&f, t);
     CHECK_INT(f.still_there, 1);
     kflow_tick(&f, t + KIOSK_STILL_THERE_MS);
     CHECK_STR(kflow_screen_name(f.screen), "welcome");
-    CHECK_STR(f.field[KF_GIVEN], "");
+    CHECK_STR(f.visit.field[KF_GIVEN], "");
     CHECK_INT(f.still_there, 0);
     /* The idle time is a setting. */
     f.idle_ms = 5000;
     kflow_tap(&f, "btn-returning", t + 100000);
     type(&f, "ka", t + 100001);
-    CHECK(f.searched);
+    CHECK(f.visit.searched);
     kflow_tick(&f, t + 105001);
     CHECK_INT(f.still_there, 1);
     kflow_tap(&f, "btn-start-over", t + 105002);
     CHECK_STR(kflow_screen_name(f.screen), "welcome");
-    CHECK_STR(f.query, "");
-    CHECK_INT(f.nresults, 0);
+    CHECK_STR(f.visit.query, "");
+    CHECK_INT(f.visit.nresults, 0);
     teardown();
 }
 
@@ -241,25 +241,25 @@ static void test_keyboard_keys(void)
     kflow_tap(&f, "key-n", 4);   /* shift lasts one letter */
     kflow_tap(&f, "key-space", 5);
     kflow_tap(&f, "key-7", 6);
-    CHECK_STR(f.field[KF_GIVEN], "An 7");
+    CHECK_STR(f.visit.field[KF_GIVEN], "An 7");
     kflow_tap(&f, "key-backspace", 7);
     kflow_tap(&f, "key-backspace", 8);
-    CHECK_STR(f.field[KF_GIVEN], "An");
+    CHECK_STR(f.visit.field[KF_GIVEN], "An");
     kflow_tap(&f, "key-enter", 9);
-    CHECK_INT(f.focus, KF_FAMILY);
+    CHECK_INT(f.visit.focus, KF_FAMILY);
     kflow_tap(&f, "field-phone", 10);
     CHECK_STR(kflow_layout(&f, NULL)->name, "numeric");
     CHECK_INT(kflow_tap(&f, "key-q", 11), 0);   /* not on the pad */
     kflow_tap(&f, "key-+", 12);
     kflow_tap(&f, "key-1", 13);
-    CHECK_STR(f.field[KF_PHONE], "+1");
+    CHECK_STR(f.visit.field[KF_PHONE], "+1");
     kflow_tap(&f, "field-email", 14);
     CHECK_STR(kflow_layout(&f, NULL)->name, "email");
     kflow_tap(&f, "key-a", 15);
     kflow_tap(&f, "key-@", 16);
     kflow_tap(&f, "key-b", 17);
     kflow_tap(&f, "key-.com", 18);
-    CHECK_STR(f.field[KF_EMAIL], "a@b.com");
+    CHECK_STR(f.visit.field[KF_EMAIL], "a@b.com");
     teardown();
 }
 
@@ -279,7 +279,7 @@ static void test_clean_text(void)
     kflow_tap(&f, "btn-new", 1);
     for (int i = 0; i < 100; i++)
         type(&f, "ư", 2 + i);
-    CHECK_INT(strlen(f.field[KF_GIVEN]), KIOSK_NAME_MAX * 2);
+    CHECK_INT(strlen(f.visit.field[KF_GIVEN]), KIOSK_NAME_MAX * 2);
     teardown();
 }
 
@@ -302,8 +302,8 @@ static void test_save_failure_keeps_entries(void)
     CHECK_INT(rc, KERR_FULL);
     kflow_tap(&f, "btn-submit", 3);
     CHECK_STR(kflow_screen_name(f.screen), "form");
-    CHECK(f.banner != NULL);
-    CHECK_STR(f.field[KF_GIVEN], "Sione");
+    CHECK(f.visit.banner != NULL);
+    CHECK_STR(f.visit.field[KF_GIVEN], "Sione");
     teardown();
 }
 
@@ -334,45 +334,45 @@ static void test_telex_switch_and_suggestion(void)
     kflow_init(&f, store, 0, NULL);
     kflow_tap(&f, "lang-vi", 10);
     kflow_tap(&f, "btn-new", 20);
-    CHECK(f.telex);
+    CHECK(f.visit.telex);
     osk(&f, "Nguyeenx", 30);                        /* on-screen: Telex */
-    CHECK_STR(f.field[KF_GIVEN], "Nguyễn");
+    CHECK_STR(f.visit.field[KF_GIVEN], "Nguyễn");
     CHECK(kflow_typed_suggestion(&f, typed, sizeof typed, composed, sizeof composed));
     CHECK_STR(typed, "Nguyeenx");
     CHECK_STR(composed, "Nguyễn");
     kflow_key(&f, KKEYC_TAB, 40);
     osk(&f, "Luis", 50);
-    CHECK_STR(f.field[KF_FAMILY], "Lúi");
+    CHECK_STR(f.visit.field[KF_FAMILY], "Lúi");
     CHECK(kflow_typed_suggestion(&f, typed, sizeof typed, composed, sizeof composed));
     CHECK(kflow_tap(&f, "cand-typed", 60));
-    CHECK_STR(f.field[KF_FAMILY], "Luis");
+    CHECK_STR(f.visit.field[KF_FAMILY], "Luis");
     CHECK(!kflow_typed_suggestion(&f, typed, sizeof typed, composed, sizeof composed));
     osk(&f, " Susan", 70);
-    CHECK_STR(f.field[KF_FAMILY], "Luis Susan");
+    CHECK_STR(f.visit.field[KF_FAMILY], "Luis Susan");
     CHECK(!kflow_typed_suggestion(&f, typed, sizeof typed, composed, sizeof composed));
 
     /* a physical keyboard: as on its keys, and the switch shows off */
     kflow_key(&f, KKEYC_TAB, 80);
-    CHECK_INT(f.focus, KF_PHONE);
+    CHECK_INT(f.visit.focus, KF_PHONE);
     kflow_tap(&f, "field-email", 90);
     kflow_tap(&f, "field-given", 95);
     for (int i = 0; i < 6; i++)
         kflow_key(&f, KKEYC_BACKSPACE, 100);
     type(&f, "Max Tiffany", 110);
-    CHECK_STR(f.field[KF_GIVEN], "Max Tiffany");
-    CHECK(!f.telex);
+    CHECK_STR(f.visit.field[KF_GIVEN], "Max Tiffany");
+    CHECK(!f.visit.telex);
     /* switched on by the person: Telex for both */
     CHECK(kflow_tap(&f, "key-telex", 120));
-    CHECK(f.telex);
+    CHECK(f.visit.telex);
     type(&f, " Thij", 130);
-    CHECK_STR(f.field[KF_GIVEN], "Max Tiffany Thị");
+    CHECK_STR(f.visit.field[KF_GIVEN], "Max Tiffany Thị");
     osk(&f, " Vieetj", 140);
-    CHECK_STR(f.field[KF_GIVEN], "Max Tiffany Thị Việt");
+    CHECK_STR(f.visit.field[KF_GIVEN], "Max Tiffany Thị Việt");
     /* and off: on-screen keys type as they are too */
     CHECK(kflow_tap(&f, "key-telex", 150));
-    CHECK(!f.telex);
+    CHECK(!f.visit.telex);
     osk(&f, " Lees", 160);
-    CHECK_STR(f.field[KF_GIVEN], "Max Tiffany Thị Việt Lees");
+    CHECK_STR(f.visit.field[KF_GIVEN], "Max Tiffany Thị Việt Lees");
     teardown();
 }
 
@@ -401,21 +401,21 @@ static void test_possible_match_screen(void)
     type(&f, "(503) 555-0100", 60);
     kflow_tap(&f, "btn-submit", 70);
     CHECK_STR(kflow_screen_name(f.screen), "possible-match");
-    CHECK_STR(f.match.first, "Mary-Jane");
-    CHECK_STR(f.match.initial, "S");
-    CHECK_STR(f.match.hint, "Parent Night");     /* no ZIP: the last event */
+    CHECK_STR(f.visit.match.first, "Mary-Jane");
+    CHECK_STR(f.visit.match.initial, "S");
+    CHECK_STR(f.visit.match.hint, "Parent Night");     /* no ZIP: the last event */
     /* back keeps every entry */
     kflow_tap(&f, "btn-back", 80);
     CHECK_STR(kflow_screen_name(f.screen), "form");
-    CHECK_STR(f.field[KF_GIVEN], "MaryJane");
-    CHECK_STR(f.field[KF_PHONE], "(503) 555-0100");
+    CHECK_STR(f.visit.field[KF_GIVEN], "MaryJane");
+    CHECK_STR(f.visit.field[KF_PHONE], "(503) 555-0100");
     /* it's me: checked in, nobody created */
     kflow_tap(&f, "btn-submit", 90);
     CHECK_STR(kflow_screen_name(f.screen), "possible-match");
     kflow_tap(&f, "btn-its-me", 100);
     CHECK_STR(kflow_screen_name(f.screen), "done");
-    CHECK_INT(f.done_kind, KDONE_RETURNING);
-    CHECK_STR(f.done_person, p.id);
+    CHECK_INT(f.visit.done_kind, KDONE_RETURNING);
+    CHECK_STR(f.visit.done_person, p.id);
     int checkins = 0, fresh = 0;
     CHECK_INT(kstore_event_counts(store, other.id, &checkins, &fresh, &err), 0);
     CHECK_INT(checkins, 1);
@@ -433,8 +433,8 @@ static void test_possible_match_screen(void)
     CHECK_STR(kflow_screen_name(f.screen), "possible-match");
     kflow_tap(&f, "btn-not-me", 180);
     CHECK_STR(kflow_screen_name(f.screen), "done");
-    CHECK_INT(f.done_kind, KDONE_NEW);
-    CHECK(strcmp(f.done_person, p.id) != 0);
+    CHECK_INT(f.visit.done_kind, KDONE_NEW);
+    CHECK(strcmp(f.visit.done_person, p.id) != 0);
     CHECK_INT(kstore_event_counts(store, other.id, &checkins, &fresh, &err), 0);
     CHECK_INT(checkins, 2);
     CHECK_INT(fresh, 1);
@@ -458,11 +458,11 @@ static void test_results_and_name_order(void)
     kflow_init(&f, store, 0, NULL);
     kflow_tap(&f, "btn-returning", 10);
     type(&f, "tr", 20);
-    CHECK_INT(f.nresults, KIOSK_SEARCH_RESULTS);
-    CHECK_INT(f.nmatches, 9);
-    CHECK(f.results[0].checked_in);
+    CHECK_INT(f.visit.nresults, KIOSK_SEARCH_RESULTS);
+    CHECK_INT(f.visit.nmatches, 9);
+    CHECK(f.visit.results[0].checked_in);
     kflow_tap(&f, "result-1", 30);
-    CHECK_INT(f.done_kind, KDONE_ALREADY);
+    CHECK_INT(f.visit.done_kind, KDONE_ALREADY);
 
     char buf[64];
     kflow_masked_name("en", "Hương", "N", buf, sizeof buf);
@@ -486,22 +486,22 @@ static void test_results_and_name_order(void)
     kflow_reset(&f);
     kflow_tap(&f, "lang-ko", 40);
     kflow_tap(&f, "btn-new", 50);
-    CHECK_INT(f.focus, KF_FAMILY);
+    CHECK_INT(f.visit.focus, KF_FAMILY);
     type(&f, "Kim", 60);
     kflow_key(&f, KKEYC_ENTER, 70);
-    CHECK_INT(f.focus, KF_GIVEN);
+    CHECK_INT(f.visit.focus, KF_GIVEN);
     type(&f, "Minjun", 80);
     kflow_key(&f, KKEYC_TAB, 90);
-    CHECK_INT(f.focus, KF_PHONE);
+    CHECK_INT(f.visit.focus, KF_PHONE);
     kflow_tap(&f, "btn-submit", 100);
     CHECK_STR(kflow_screen_name(f.screen), "done");
-    CHECK_STR(f.done_name, "K. Minjun");
+    CHECK_STR(f.visit.done_name, "K. Minjun");
     /* given name required: the message sends focus there */
     kflow_reset(&f);
     kflow_tap(&f, "lang-zh-Hans", 110);
     kflow_tap(&f, "btn-new", 120);
     kflow_tap(&f, "btn-submit", 130);
-    CHECK_INT(f.focus, KF_GIVEN);
+    CHECK_INT(f.visit.focus, KF_GIVEN);
     teardown();
 }
 
@@ -513,6 +513,64 @@ static void test_error_screen(void)
     CHECK_INT(kflow_tap(&f, "btn-new", 1), 0);
     CHECK_STR(kflow_screen_name(f.screen), "error");
     CHECK_INT(kflow_deadline(&f), -1);
+}
+
+/* 1 if the bytes of s appear anywhere in the n bytes at p. */
+static int bytes_hold(const void *p, size_t n, const char *s)
+{
+    size_t k = strlen(s);
+    const unsigned char *b = p;
+    for (size_t i = 0; i + k <= n; i++)
+        if (memcmp(b + i, s, k) == 0)
+            return 1;
+    return 0;
+}
+
+/* Types a word on the on-screen keyboard, key by key (Telex composes). */
+static void osk_word(kflow *f, const char *keys, int64_t *t)
+{
+    for (const char *k = keys; *k; k++) {
+        char id[16];
+        snprintf(id, sizeof id, "key-%c", *k);
+        CHECK(kflow_tap(f, id, *t += 100));
+    }
+}
+
+/* Nothing of a visit stays in the flow once it is over: not the field,
+ * and not the keyboard's composition either, which held the last word a
+ * person typed (its keys as typed and as written) after kflow_reset. */
+static void test_reset_forgets_the_composer(void)
+{
+    setup();
+    kflow f;
+    kflow_init(&f, store, 0, NULL);
+    int64_t t = 0;
+    /* idle, then "start over" on the prompt */
+    for (int way = 0; way < 2; way++) {
+        CHECK(kflow_tap(&f, "lang-vi", t += 100));
+        CHECK(kflow_tap(&f, "btn-new", t += 100));
+        CHECK_STR(kflow_screen_name(f.screen), "form");
+        osk_word(&f, "nguyeenx", &t);
+        CHECK_STR(f.visit.field[f.visit.focus], "nguyễn");
+        CHECK(f.visit.compose.telex.nraw > 0);          /* the composer follows the word */
+        CHECK(bytes_hold(&f, sizeof f, "nguy"));
+        if (way == 0) {
+            kflow_tick(&f, t += f.idle_ms);             /* "Still there?" */
+            CHECK(f.still_there);
+            kflow_tick(&f, t += KIOSK_STILL_THERE_MS);
+        } else {
+            kflow_tick(&f, t += f.idle_ms);
+            CHECK(kflow_tap(&f, "btn-start-over", t += 100));
+        }
+        CHECK_STR(kflow_screen_name(f.screen), "welcome");
+        CHECK_INT(f.visit.compose.telex.nraw, 0);
+        CHECK_STR(f.visit.compose.telex.shown, "");
+        CHECK(!bytes_hold(&f, sizeof f, "nguy"));       /* nowhere in the flow's memory */
+        CHECK(!bytes_hold(&f, sizeof f, "nguyễn"));
+        CHECK_STR(f.visit.lang, "en");                  /* the default language again */
+        CHECK(f.visit.telex);                           /* Telex on for the next person */
+    }
+    teardown();
 }
 
 int main(void)
@@ -529,5 +587,6 @@ int main(void)
     RUN(test_telex_switch_and_suggestion);
     RUN(test_possible_match_screen);
     RUN(test_results_and_name_order);
+    RUN(test_reset_forgets_the_composer);
     return ktest_summary();
 }

@@ -590,6 +590,7 @@ static void show_question(kflow *f, int k)
     f->visit.sq = k;
     f->visit.other_editing = 0;
     f->visit.survey_msg = NULL;
+    f->visit.choice_page = 0;
     memset(f->visit.sel, 0, sizeof f->visit.sel);
     memset(f->visit.answer, 0, sizeof f->visit.answer);
     const ksurvey_question *q = ksurvey_question_at(f->visit.survey, k);
@@ -800,6 +801,21 @@ static int survey_choose(kflow *f, const char *key)
 /* Taps on the survey screen. */
 static int tap_survey(kflow *f, const char *id)
 {
+    /* Choices in pages (short screens): the screen shows the arrows only
+     * where there is a page that way, and clamps the page it shows. */
+    if (strcmp(id, "btn-choices-next") == 0 && !f->visit.other_editing) {
+        const ksurvey_question *q = kflow_question(f);
+        if (!q || f->visit.choice_page + 1 >= ksurvey_q_nchoices(q))
+            return 0;
+        f->visit.choice_page++;
+        return 1;
+    }
+    if (strcmp(id, "btn-choices-prev") == 0 && !f->visit.other_editing) {
+        if (f->visit.choice_page <= 0)
+            return 0;
+        f->visit.choice_page--;
+        return 1;
+    }
     if (strcmp(id, "btn-next") == 0) {
         survey_next(f, 0);
         return 1;

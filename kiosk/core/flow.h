@@ -208,6 +208,8 @@ typedef struct kvisit {
     unsigned char sel[KIOSK_SURVEY_CHOICES_MAX];  /* choices selected now */
     char answer[KIOSK_SURVEY_ANSWER_MAX * 4 + 1]; /* text, number or write-in */
     int other_editing;                  /* typing the "Other: ___" text */
+    int choice_page;                    /* page of choices shown, where they take pages
+                                         * (the screen clamps it; 0 on each question) */
     const char *survey_msg;             /* why Next did not move on (msgid) */
     char event_id[KIOSK_ID_HEX + 1];    /* event of the check-in */
     ksurvey_answers answers;

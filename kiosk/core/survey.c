@@ -641,6 +641,10 @@ static void finish_question(loader *L, ksurvey_question *q)
             ERR(L, q->at, "question \"%s\" has no choices (add choice rows "
                           "below it)", q->key);
     }
+    if (q->type == KSURVEY_SCALE && q->nchoice != 0 && q->nchoice != 5)
+        ERR(L, q->at, "scale question \"%s\" has words under %d of its five "
+                      "faces: give all five (choice rows 1 to 5) or none (the "
+                      "kiosk's own words)", q->key, q->nchoice);
     if (q->type == KSURVEY_MULTIPLE) {
         q->min = q->required ? 1 : 0;
         q->max = q->max_given ? q->max_opt : q->nchoice;
@@ -781,6 +785,42 @@ static void question_row(loader *L)
     L->cur = q;
 }
 
+/* Reads a choice row under a scale question: the words under one face,
+ * keyed by its number (1 the saddest .. 5 the happiest), in order. */
+static void scale_word_row(loader *L, ksurvey_question *q)
+{
+    ksurvey *s = L->s;
+    cell *kc = get(L, C_KEY);
+    char *k = trim(kc->s);
+    char want[2] = { (char)('1' + q->nchoice), 0 };
+    if (q->nchoice >= 5 || s->nc >= s->ccap) {
+        if (!q->said_too_many_choices)
+            ERR(L, L->row_at, "scale question \"%s\" takes five choice rows "
+                              "at most (the words under the faces 1 to 5)", q->key);
+        q->said_too_many_choices = 1;
+        return;
+    }
+    if (strcmp(k, want) != 0)
+        ERR(L, kc->at, "the words under the faces of scale question \"%s\" "
+                       "are keyed 1 (saddest) to 5 (happiest), in order: "
+                       "expected key %s, found \"%.40s\"", q->key, want, k);
+    must_be_empty(L, C_TYPE, "scale question's choice");
+    must_be_empty(L, C_REQUIRED, "choice");
+    must_be_empty(L, C_OPTIONS, "choice");
+    must_be_empty(L, C_SHOW_IF, "choice");
+    kchoice *c = &s->c[s->nc];
+    memset(c, 0, sizeof *c);
+    c->line = L->row_at.line;
+    c->key = L->empty;
+    if (strcmp(k, want) == 0)
+        c->key = k;
+    take_texts(L, c->text);
+    if (q->nchoice == 0)
+        q->choice = c;
+    q->nchoice++;
+    s->nc++;
+}
+
 /* Reads a choice row into the current question. */
 static void choice_row(loader *L)
 {
@@ -796,12 +836,16 @@ static void choice_row(loader *L)
         return;
     }
     if (!q->bad_type && q->type != KSURVEY_SINGLE &&
-        q->type != KSURVEY_MULTIPLE) {
+        q->type != KSURVEY_MULTIPLE && q->type != KSURVEY_SCALE) {
         if (!q->said_no_choices_here)
             ERR(L, L->row_at, "question \"%s\" is a %s question and has no "
                               "choices; make it single or multiple, or remove "
                               "this row", q->key, type_names[q->type]);
         q->said_no_choices_here = 1;
+        return;
+    }
+    if (q->type == KSURVEY_SCALE) {
+        scale_word_row(L, q);
         return;
     }
     if (q->nchoice >= KIOSK_SURVEY_CHOICES_MAX || s->nc >= s->ccap) {
@@ -1660,7 +1704,18 @@ int ksurvey_q_condition(const ksurvey_question *q, const char **key,
 }
 
 /* Number of choices. */
-int ksurvey_q_nchoices(const ksurvey_question *q) { return q->nchoice; }
+int ksurvey_q_nchoices(const ksurvey_question *q)
+{
+    return q->type == KSURVEY_SCALE ? 0 : q->nchoice;
+}
+
+/* The survey's words under face i (0 saddest .. 4), or NULL. */
+const char *ksurvey_scale_word(const ksurvey_question *q, int i, const char *lang)
+{
+    if (q->type != KSURVEY_SCALE || q->nchoice != 5 || i < 0 || i >= 5)
+        return NULL;
+    return pick(q->choice[i].text, lang);
+}
 
 /* Key of choice i, or NULL. */
 const char *ksurvey_choice_key(const ksurvey_question *q, int i)

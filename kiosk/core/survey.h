@@ -247,6 +247,11 @@ const char *ksurvey_choice_text(const ksurvey_question *q, int i,
                                 const char *lang);
 /* Non-zero if choice i is the write-in "Other: ___" (always the last). */
 int ksurvey_choice_is_other(const ksurvey_question *q, int i);
+/* The words under face i (0 the saddest .. 4 the happiest) of a scale
+ * question in lang (English where that cell is empty), from the survey's
+ * five choice rows keyed 1 to 5; NULL when the survey gives none (the
+ * kiosk's catalogs then say "Very unhappy" .. "Very happy"). */
+const char *ksurvey_scale_word(const ksurvey_question *q, int i, const char *lang);
 
 /* ---- answers ------------------------------------------------------------- */
 

@@ -269,6 +269,9 @@ int kapp_frame(kapp *a, int force, int present)
     a->ui.pressed = a->pressed && a->press_over ? a->press_id : NULL;
     kscreens_build(&a->view, &a->ui, a->flow);
     krender_view(a->ren, a->text, &a->view);
+    /* Welcome shows no one's data: what it measured and drew may be kept
+     * on disk for the next start's first frame (ktext_cache_open). */
+    ktext_frame_done(a->text, strcmp(a->view.screen, "welcome") == 0);
     a->frame_ms = now_ms_real() - t0;
     if (present)
         SDL_RenderPresent(a->ren);

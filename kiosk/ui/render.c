@@ -117,6 +117,15 @@ static void fill_round(SDL_Renderer *r, krect k, int rad, kcolor c)
         {k.x, k.y + rad, rad, k.h - 2 * rad},            /* left side between corners */
         {k.x + k.w - rad, k.y + rad, rad - 1, k.h - 2 * rad} /* right side */
     };
+    /* A circle has no straight sides: the quarter discs meet along its
+     * two diameters, where SDL's rasterizer leaves a one-pixel seam (a
+     * notch at nine o'clock).  Two pixels of the body cover the seams. */
+    if (body[0].w < 2)
+        body[0] = (SDL_Rect){k.x + rad - 1, k.y, 2, k.h - 1};
+    if (body[1].h < 2) {
+        body[1] = (SDL_Rect){k.x, k.y + rad - 1, rad, 2};
+        body[2] = (SDL_Rect){k.x + k.w - rad, k.y + rad - 1, rad - 1, 2};
+    }
     for (int i = 0; i < 3; i++)
         if (body[i].w > 0 && body[i].h > 0)
             SDL_RenderFillRect(r, &body[i]);
@@ -124,8 +133,11 @@ static void fill_round(SDL_Renderer *r, krect k, int rad, kcolor c)
     SDL_Rect band[4] = {
         {k.x + rad, k.y - 1, k.w - 2 * rad, 1}, {k.x + rad, k.y + k.h - 1, k.w - 2 * rad, 1},
         {k.x - 1, k.y + rad, 1, k.h - 2 * rad}, {k.x + k.w - 1, k.y + rad, 1, k.h - 2 * rad}};
+    /* A side one pixel long (a circle of odd size) has no straight edge:
+     * its band would be a half-coloured dot on the outline (a notch in a
+     * ring drawn as a disc in a disc). */
     for (int i = 0; i < 4; i++)
-        if (band[i].w > 0 && band[i].h > 0)
+        if (band[i].w > 0 && band[i].h > 0 && band[i].w + band[i].h > 3)
             SDL_RenderFillRect(r, &band[i]);
     int seg = rad / 2 < 4 ? 4 : rad / 2 > 32 ? 32 : rad / 2;
     /* Corner centres, clockwise from the top right; each corner's arc. */
@@ -351,8 +363,17 @@ static void draw_qr(SDL_Renderer *r, const kview *v, const kop *op)
 
 void krender_view(SDL_Renderer *r, ktext *t, const kview *v)
 {
-    SDL_SetRenderDrawColor(r, 255, 255, 255, 255);
-    SDL_RenderClear(r);
+    /* Every screen starts with its opaque background over the whole
+     * window: clearing first would write every pixel twice. */
+    const kop *first = v->nops > 0 ? &v->ops[0] : NULL;
+    int covered = first && first->kind == KOP_RECT && first->color.a == 255 &&
+                  first->radius <= 1 && first->border_w == 0 && first->r.x <= 0 &&
+                  first->r.y <= 0 && first->r.x + first->r.w >= v->w &&
+                  first->r.y + first->r.h >= v->h;
+    if (!covered) {
+        SDL_SetRenderDrawColor(r, 255, 255, 255, 255);
+        SDL_RenderClear(r);
+    }
     for (int i = 0; i < v->nops; i++) {
         const kop *op = &v->ops[i];
         switch (op->kind) {

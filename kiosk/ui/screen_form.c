@@ -73,8 +73,17 @@ void kscreen_form(kview *v, const kui *u, const kflow *f)
         if (!f->visit.field_msg[i])
             continue;
         nmsg++;
-        snprintf(msgs[i], sizeof msgs[i], "%s%s%s", TR(u, f->visit.field_msg[i]),
-                 examples[i] ? " " : "", examples[i] ? TR(u, examples[i]) : "");
+        if (examples[i]) {
+            char tmp[512];
+            /* TRANSLATORS: a field's message and its example, as two
+             * sentences: "Check the ZIP code. Example: 98108" (use your
+             * language's full stop: "。", "។"). */
+            kv_subst(tmp, sizeof tmp, TR(u, "{message}. {example}"), "{message}",
+                     TR(u, f->visit.field_msg[i]));
+            kv_subst(msgs[i], sizeof msgs[i], tmp, "{example}", TR(u, examples[i]));
+        } else {
+            snprintf(msgs[i], sizeof msgs[i], "%s", TR(u, f->visit.field_msg[i]));
+        }
         if (f->visit.focus == i)
             shown_msg = i;
     }

@@ -4,9 +4,8 @@
  * statement, five faces for a 1-5 scale, or a typed answer with the
  * keyboard; progress dots; Skip for optional questions, Next.
  *
- * Many choices flow into up to three columns so that a question of ten
- * issues fits an 800x480 screen without scrolling; the layout check
- * catches a survey that still does not fit.
+ * Many choices flow into up to four columns; where they still do not fit
+ * at the label floor they take pages (arrows and "1–6 of 10" under them).
  */
 #include <stdio.h>
 #include <string.h>
@@ -84,7 +83,6 @@ static int is_last(const kflow *f)
     return 1;
 }
 
-/* Choice buttons in columns; selected ones filled with a check. */
 /* A choices layout: columns, rows, their sizes and the labels' shared
  * pixel size (-1 when some label fits at no size). */
 typedef struct choice_grid {
@@ -93,12 +91,14 @@ typedef struct choice_grid {
     int nfail;      /* labels that fit at no size */
 } choice_grid;
 
-/* Lays n choices out in cols columns over r and fits their labels. */
+/* Lays per choices (a page of them) out in cols columns over r and fits
+ * the labels of all the question's choices to that cell, so that every
+ * page shares one size. */
 static choice_grid grid_for(const kui *u, const kflow *f, const ksurvey_question *q, krect r,
-                            int cols, int small)
+                            int cols, int per, int small)
 {
     int g = u->gap, n = ksurvey_q_nchoices(q);
-    choice_grid G = {cols, (n + cols - 1) / cols, u->t + g * 2, 0, u->button_px, 0, 0};
+    choice_grid G = {cols, (per + cols - 1) / cols, u->t + g * 2, 0, u->button_px, 0, 0};
     /* Rows share the room, from a touch target up to one and a half
      * buttons high. */
     G.row_h = (r.h - (G.rows - 1) * g) / G.rows;
@@ -108,7 +108,7 @@ static choice_grid grid_for(const kui *u, const kflow *f, const ksurvey_question
         G.row_h = u->t;
     G.cw = (r.w - (cols - 1) * g * 2) / cols;
     int is = u->label_min;
-    krect tb = {0, 0, G.cw - (g * 2 + is + g * 2), G.row_h - 2};
+    krect tb = {0, 0, G.cw - (g * 2 + is + g * 2) - g, G.row_h - 2};
     for (int i = 0; i < n; i++) {
         int p = kv_fit(u, tb, ksurvey_choice_text(q, i, f->visit.lang), u->button_px,
                        small ? u->min_px : u->label_min,
@@ -124,9 +124,30 @@ static choice_grid grid_for(const kui *u, const kflow *f, const ksurvey_question
     return G;
 }
 
+/* The best columns for per choices a page over r: rows that fit first,
+ * then the larger labels, else more columns (shorter rows) while nothing
+ * fits; fewer columns on a tie. */
+static choice_grid best_grid(const kui *u, const kflow *f, const ksurvey_question *q, krect r,
+                             int per, int max_cols, int small)
+{
+    choice_grid G = grid_for(u, f, q, r, 1, per, small);
+    for (int c = 2; c <= max_cols && c <= per; c++) {
+        choice_grid H = grid_for(u, f, q, r, c, per, small);
+        if (H.rows_fit > G.rows_fit ||
+            (H.rows_fit == G.rows_fit &&
+             (H.nfail < G.nfail || (H.nfail == G.nfail && H.px > G.px))))
+            G = H;
+    }
+    return G;
+}
+
 /* Choice buttons in rows, left to right, all labels at one size: a radio
  * mark for a single choice, a check box for a multiple one; selected ones
- * filled, with the mark checked. */
+ * filled, with the mark checked.  Where the choices do not all fit at the
+ * label floor (many long ones on a short screen: ten issues in Khmer or
+ * Lao at 800x480), they take pages of as many as fit, with arrows and
+ * "1–6 of 10" under them (btn-choices-prev, btn-choices-next); only when
+ * even two a page do not fit do labels take the caption floor. */
 static void choices(kview *v, const kui *u, const kflow *f, const ksurvey_question *q, krect r)
 {
     int g = u->gap, n = ksurvey_q_nchoices(q);
@@ -138,31 +159,49 @@ static void choices(kview *v, const kui *u, const kflow *f, const ksurvey_questi
         max_cols = 1;
     if (max_cols > 4)
         max_cols = 4;
-    /* Many long choices on a small screen may take the caption floor
-     * (16 px at 133 dpi) rather than not fit at the label floor. */
-    choice_grid G;
-    int small = 0;
-    for (;; small = 1) {
-        G = grid_for(u, f, q, r, 1, small);
-        for (int c = 2; c <= max_cols && c <= n; c++) {
-            choice_grid H = grid_for(u, f, q, r, c, small);
-            /* Rows that fit first; then the larger labels; else more
-             * columns (shorter rows) while nothing fits. */
-            if (H.rows_fit > G.rows_fit ||
-                (H.rows_fit == G.rows_fit &&
-                 (H.nfail < G.nfail || (H.nfail == G.nfail && H.px > G.px))))
+    int small = 0, per = n;
+    krect area = r;
+    int pager_h = u->t;
+    choice_grid G = best_grid(u, f, q, r, n, max_cols, 0);
+    if (!(G.px > 0 && G.rows_fit)) {
+        /* Pages: the most choices a page whose labels fit at the floor. */
+        krect rr = {r.x, r.y, r.w, r.h - pager_h - g};
+        per = 0;
+        for (int k = n - 1; k >= 2 && rr.h > u->t; k--) {
+            choice_grid H = best_grid(u, f, q, rr, k, max_cols, 0);
+            if (H.px > 0 && H.rows_fit) {
                 G = H;
+                per = k;
+                area = rr;
+                break;
+            }
         }
-        if (G.px > 0 || small)
-            break;
+        if (!per) {
+            /* Not even two a page: one page at the caption floor. */
+            per = n;
+            small = 1;
+            G = best_grid(u, f, q, r, n, max_cols, 1);
+        }
     }
+    int pages = (n + per - 1) / per;
+    if (pages > 1 && (n + pages - 1) / pages < per) {
+        /* as even as the pages can be: 5 and 4 of 9, not 8 and 1 */
+        per = (n + pages - 1) / pages;
+        G = best_grid(u, f, q, area, per, max_cols, 0);
+    }
+    int page = f->visit.choice_page;
+    if (page >= pages)
+        page = pages - 1;
+    if (page < 0)
+        page = 0;
     int cols = G.cols, row_h = G.row_h, cw = G.cw;
     int px = G.px > 0 ? G.px : small ? u->min_px : u->label_min;
     int is = u->label_min;
-    for (int i = 0; i < n; i++) {
+    int first = page * per, last = first + per < n ? first + per : n;
+    for (int i = first; i < last; i++) {
         /* Read in rows, left to right, as text is. */
-        int col = i % cols, row = i / cols;
-        krect b = {r.x + col * (cw + g * 2), r.y + row * (row_h + g), cw, row_h};
+        int col = (i - first) % cols, row = (i - first) / cols;
+        krect b = {area.x + col * (cw + g * 2), area.y + row * (row_h + g), cw, row_h};
         int on = f->visit.sel[i];
         char id[64], label[KIOSK_SURVEY_TEXT_MAX * 4 + KIOSK_SURVEY_ANSWER_MAX * 4 + 8];
         snprintf(id, sizeof id, "choice-%s", ksurvey_choice_key(q, i));
@@ -182,11 +221,31 @@ static void choices(kview *v, const kui *u, const kflow *f, const ksurvey_questi
             if (on)
                 kv_rect(v, krect_inset(box, is / 4), KC_ACCENT, is / 4);
         }
-        krect tr = {box.x + is + g * 2, b.y + 1, b.x + b.w - (box.x + is + g * 2), b.h - 2};
+        krect tr = {box.x + is + g * 2, b.y + 1, b.x + b.w - (box.x + is + g * 2) - g, b.h - 2};
         kv_text(v, u, tr, label, px, small ? u->min_px : u->label_min,
                 on ? KC_ON_ACCENT : KC_INK,
                 KT_LEFT | KT_MIDDLE | KT_WRAP | KT_BOLD | (small ? KT_SMALL : KT_BODY));
         kv_hit(v, u, id, b);
+    }
+    if (pages > 1) {
+        /* Under the choices: "1–6 of 10" between the arrows, each arrow
+         * only where there is a page that way. */
+        int py = r.y + r.h - pager_h, pw = u->t * 2;
+        char a[16], b2[16], c[16], t1[128], t2[128], where[160];
+        snprintf(a, sizeof a, "%d", first + 1);
+        snprintf(b2, sizeof b2, "%d", last);
+        snprintf(c, sizeof c, "%d", n);
+        kv_subst(t1, sizeof t1, TR(u, "{first}\u2013{last} of {total}"), "{first}", a);
+        kv_subst(t2, sizeof t2, t1, "{last}", b2);
+        kv_subst(where, sizeof where, t2, "{total}", c);
+        kv_text(v, u, (krect){r.x + pw + g * 2, py, r.w - 2 * (pw + g * 2), pager_h}, where,
+                u->label_min, u->label_min, KC_MUTED, KT_CENTER | KT_MIDDLE);
+        if (page > 0)
+            kw_button(v, u, "btn-choices-prev", (krect){r.x, py, pw, pager_h}, "", KB_SECONDARY,
+                      KICON_UP);
+        if (page < pages - 1)
+            kw_button(v, u, "btn-choices-next", (krect){r.x + r.w - pw, py, pw, pager_h}, "",
+                      KB_SECONDARY, KICON_DOWN);
     }
 }
 
@@ -213,15 +272,17 @@ static void two_answers(kview *v, const kui *u, const kflow *f, krect r, const c
 /* Five faces from sad (1) to happy (5). */
 static void faces(kview *v, const kui *u, const kflow *f, const ksurvey_question *q, krect r)
 {
-    /* Words under the faces: the survey's own (five choice rows under a
-     * scale question, saddest first), else the language's defaults. */
+    /* Words under the faces: the survey's own (five choice rows keyed 1
+     * to 5 under a scale question), else the language's defaults. */
     static const char *const defaults[5] = {
         N_("Very unhappy"), N_("Unhappy"), N_("Okay"), N_("Happy"), N_("Very happy"),
     };
     const char *words[5];
-    for (int i = 0; i < 5; i++)
-        words[i] = ksurvey_q_nchoices(q) == 5 ? ksurvey_choice_text(q, i, f->visit.lang)
-                                               : TR(u, defaults[i]);
+    for (int i = 0; i < 5; i++) {
+        words[i] = ksurvey_scale_word(q, i, f->visit.lang);
+        if (!words[i])
+            words[i] = TR(u, defaults[i]);
+    }
     int g = u->gap;
     int wh = kui_line(u, kui_floor_px(u, u->label_min)) * 2;   /* two lines of words */
     int s = (r.w - g * 8) / 5;

@@ -77,11 +77,13 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <SDL2/SDL_ttf.h>
 #include <hb.h>
 
+#include "../core/kfile.h"
 #include "../core/utf8.h"
 
 /* ---- limits (override with -D) ------------------------------------------ */
@@ -111,6 +113,9 @@
 #endif
 #ifndef KTEXT_MAX_WIDTH
 #define KTEXT_MAX_WIDTH 16384     /* widest line when the renderer has no limit */
+#endif
+#ifndef KTEXT_BREAK_ENTRIES
+#define KTEXT_BREAK_ENTRIES 256   /* line breaks remembered for the disk cache */
 #endif
 #define KTEXT_PROBE_PX 16         /* size opened only to ask about coverage */
 #define KTEXT_NAME_MAX 32
@@ -166,6 +171,11 @@ typedef struct kt_entry {         /* a cached size or texture */
     int dpx;                      /* size cache: largest run's pixel size */
     struct kt_run *runs;          /* size cache: the line's runs as laid out */
     int nrun;
+    unsigned long frame;          /* the frame that last used it (ktext_frame_done) */
+    unsigned run;                 /* disk cache: the start that last kept it; 0 none */
+    int on_disk;                  /* in the cache file as it is now */
+    uint8_t *alpha;               /* textures: their coverage, w*h, to keep on disk */
+    int disk;                     /* textures: record in t->disk it came from, or -1 */
     SDL_Texture *tex;
     size_t bytes;
     int hnext;                    /* next in bucket, or next free slot */
@@ -211,11 +221,24 @@ struct ktext {
     unsigned long face_opens;
     double face_open_ms;
     kt_cache sizes, textures;
+    kt_cache breaks;              /* line breaks (ktext_breaks_get): alpha = brk, w = n */
     char missing[KTEXT_MISSING_MAX];
     char error[512];
     int ttf_inited;
     kt_map map[KTEXT_MAX_FONTS * 2];  /* regular and bold files, mapped on first use */
     int nmap;
+    /* the disk cache (ktext_cache_open; see "disk cache" below) */
+    char *cache_path;
+    void *cache_map;              /* the file as read at start, mapped */
+    size_t cache_len;
+    uint64_t cache_stamp;         /* fingerprint of fonts, manifest and libraries */
+    unsigned cache_run;           /* this start's number (the file's + 1) */
+    struct kt_disk *disk;         /* its texture records */
+    int ndisk;
+    int *disk_bucket;
+    int disk_nbucket;             /* power of two */
+    unsigned long frame;          /* frames finished */
+    int cache_failed;             /* a write failed: stop trying */
 };
 
 /* ---- static prototypes ------------------------------------------------------ */
@@ -415,6 +438,7 @@ static void kt_cache_drop(kt_cache *c, int i)
     c->bytes -= e->bytes;
     free(e->text);
     free(e->runs);
+    free(e->alpha);
     memset(e, 0, sizeof *e);
     e->hnext = c->free_list;
     c->free_list = i;
@@ -468,6 +492,7 @@ static int kt_cache_add(kt_cache *c, const char *text, uint32_t hash, int px,
     e->bold = bold;
     e->rgba = rgba;
     e->bytes = bytes;
+    e->disk = -1;
     int *b = &c->bucket[hash & (uint32_t)(c->nbucket - 1)];
     e->hnext = *b;
     *b = i;
@@ -1044,6 +1069,7 @@ static int kt_size(ktext *t, const char *utf8, int px, int ch, int bold, int *w,
     uint32_t hash = kt_hash(utf8, px, ch, bold, 0);
     int i = kt_cache_find(&t->sizes, utf8, hash, px, ch, bold, 0, 1);
     if (i >= 0) {
+        t->sizes.e[i].frame = t->frame;
         *w = t->sizes.e[i].w;
         *h = t->sizes.e[i].h;
         if (dpx)
@@ -1064,10 +1090,464 @@ static int kt_size(ktext *t, const char *utf8, int px, int ch, int bold, int *w,
         t->sizes.e[i].w = *w;
         t->sizes.e[i].h = *h;
         t->sizes.e[i].dpx = d;
+        t->sizes.e[i].frame = t->frame;
         kt_keep_runs(&t->sizes.e[i], &L);
     }
     kt_line_free(&L);
     return 0;
+}
+
+/* ---- disk cache ------------------------------------------------------------------ */
+/*
+ * What the welcome screen measured and drew, kept in a file (the kiosk's
+ * DATA/text-cache) so that the next start draws its first frame without
+ * opening a font or shaping a line: the sizes the layout asked for (text,
+ * px, chain, weight -> w, h, drawn px) and the drawn lines' coverage (w*h
+ * bytes; the colour is part of the key).  Only frames the shell marks are
+ * kept (ktext_frame_done(t, 1): the welcome screen, which shows no one's
+ * data); a name typed or found never reaches the file.
+ *
+ * File: KT_CACHE_MAGIC (12 bytes), u64 stamp, u32 run, u32 count, then
+ * count records: u32 kind (0 size, 1 line, 2 line breaks), i32 px, chain, bold, u32 rgba,
+ * i32 w, h, dpx, u32 run, u32 text length n, u32 check, the text and a
+ * NUL, and for a line w*h bytes of coverage (line breaks: the text is
+ * the line breaker's key, ktext_breaks_get, and w bytes of its answer,
+ * h 1, px 1).  check is FNV-1a (low 32
+ * bits) over the record's other fields, text and coverage: a size's is
+ * checked when the file is read, a line's when it is first drawn (a bad
+ * one is drawn afresh and dropped).  Native byte order: a cache of this
+ * machine.
+ * The stamp hashes the manifest, every font file's path, size, mtime and
+ * inode, the versions of SDL_ttf, FreeType and HarfBuzz, the hinting and
+ * the widest texture: when any changes the file is ignored and rewritten.
+ * The file is checked whole before anything is used; one bad record and
+ * it is ignored.  A record no kept frame used in KT_CACHE_RUNS starts is
+ * dropped.  Written to PATH.tmp (0600) and renamed over PATH, and only
+ * while the disk keeps KT_CACHE_MIN_FREE free beside four times the
+ * largest file (the store's writes matter more than a faster start).
+ */
+#define KT_CACHE_MAGIC "KTXTCACHE1\n"   /* with its NUL, 12 bytes */
+#define KT_CACHE_RUNS 8u
+#define KT_CACHE_MAX_BYTES (8u << 20)   /* coverage written, at most */
+#define KT_CACHE_MAX_FILE (64u << 20)
+#define KT_CACHE_MIN_FREE (64ull << 20) /* free space the disk keeps beside the file */
+#define KT_CACHE_MAX_TEXT 4096u
+#define KT_CACHE_MAX_H 8192
+
+typedef struct kt_disk {          /* a drawn line's coverage, in the mapped file */
+    const char *text;
+    uint32_t hash;
+    int px, chain, bold;
+    uint32_t rgba;
+    int w, h;
+    const uint8_t *alpha;
+    unsigned run;                 /* the start that last kept it; 0 dropped */
+    const unsigned char *rec;     /* its fields in the file (11 u32) */
+    int next;                     /* next in its bucket */
+} kt_disk;
+
+/* Reads a u32 at p (any alignment). */
+static uint32_t kt_u32(const unsigned char *p)
+{
+    uint32_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+/* FNV-1a, 64 bits, over n bytes, continuing from h. */
+static uint64_t kt_fnv64(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 1099511628211ull;
+    return h;
+}
+
+/* Hashes a file's path and identity (size, mtime, inode) into h. */
+static uint64_t kt_stamp_file(uint64_t h, const char *path)
+{
+    struct stat st;
+    memset(&st, 0, sizeof st);
+    h = kt_fnv64(h, path, strlen(path) + 1);
+    if (stat(path, &st) == 0) {
+        int64_t v[4] = {(int64_t)st.st_size, (int64_t)st.st_mtim.tv_sec,
+                        (int64_t)st.st_mtim.tv_nsec, (int64_t)st.st_ino};
+        h = kt_fnv64(h, v, sizeof v);
+    }
+    return h;
+}
+
+/* The fingerprint of everything a measured size or a drawn line depends
+ * on besides its key. */
+static uint64_t kt_stamp(const ktext *t, const char *manifest)
+{
+    uint64_t h = 14695981039346656037ull;
+    h = kt_fnv64(h, KT_CACHE_MAGIC, sizeof KT_CACHE_MAGIC);
+    int v[12] = {0};
+    const SDL_version *tv = TTF_Linked_Version();
+    v[0] = tv->major, v[1] = tv->minor, v[2] = tv->patch;
+    TTF_GetFreeTypeVersion(&v[3], &v[4], &v[5]);
+    unsigned hb[3];
+    hb_version(&hb[0], &hb[1], &hb[2]);
+    v[6] = (int)hb[0], v[7] = (int)hb[1], v[8] = (int)hb[2];
+    v[9] = TTF_HINTING_NONE;
+    v[10] = t->max_width;
+    v[11] = KTEXT_MAX_CHARS;
+    h = kt_fnv64(h, v, sizeof v);
+    FILE *fp = fopen(manifest, "rb");
+    if (fp) {
+        char buf[4096];
+        size_t n;
+        while ((n = fread(buf, 1, sizeof buf, fp)) > 0)
+            h = kt_fnv64(h, buf, n);
+        fclose(fp);
+    }
+    for (int i = 0; i < t->nfont; i++) {
+        h = kt_stamp_file(h, t->font[i].file);
+        h = kt_fnv64(h, &t->font[i].index, sizeof t->font[i].index);
+        if (t->font[i].bold_file)
+            h = kt_stamp_file(h, t->font[i].bold_file);
+    }
+    return h;
+}
+
+/* The check of a record: FNV-1a over its fields (check itself zero), text
+ * and coverage, low 32 bits. */
+static uint32_t kt_disk_check(const uint32_t f[11], const char *text, const uint8_t *alpha,
+                              size_t cov)
+{
+    uint32_t g[11];
+    memcpy(g, f, sizeof g);
+    g[10] = 0;
+    uint64_t h = kt_fnv64(14695981039346656037ull, g, sizeof g);
+    h = kt_fnv64(h, text, strlen(text) + 1);
+    if (alpha)
+        h = kt_fnv64(h, alpha, cov);
+    return (uint32_t)h;
+}
+
+/* The record of a drawn line in the file, or -1. */
+static int kt_disk_find(const ktext *t, const char *utf8, uint32_t hash, int px, int ch,
+                        int bold, uint32_t rgba)
+{
+    if (!t->disk_nbucket)
+        return -1;
+    for (int i = t->disk_bucket[hash & (uint32_t)(t->disk_nbucket - 1)]; i >= 0;
+         i = t->disk[i].next) {
+        const kt_disk *d = &t->disk[i];
+        if (d->run && d->hash == hash && d->px == px && d->chain == ch && d->bold == bold &&
+            d->rgba == rgba && strcmp(d->text, utf8) == 0)
+            return i;
+    }
+    return -1;
+}
+
+/* 1 if record d's check holds (its coverage is read for it). */
+static int kt_disk_intact(const kt_disk *d)
+{
+    uint32_t f[11];
+    memcpy(f, d->rec, sizeof f);
+    return kt_disk_check(f, d->text, d->alpha, (size_t)d->w * (size_t)d->h) == f[10];
+}
+
+/* Walks the records of a mapped file: checks each (pass 0) or takes them
+ * in (pass 1).  0, or -1 at the first record that does not hold. */
+static int kt_disk_parse(ktext *t, const unsigned char *p, size_t len, unsigned count,
+                         int pass)
+{
+    size_t at = 12 + 8 + 4 + 4;
+    int nd = 0;
+    for (unsigned k = 0; k < count; k++) {
+        if (len - at < 44)
+            return -1;
+        uint32_t f[11];
+        memcpy(f, p + at, sizeof f);
+        uint32_t kind = f[0], rgba = f[4], run = f[8], n = f[9];
+        int px = (int)f[1], ch = (int)f[2], bold = (int)f[3], w = (int)f[5], h = (int)f[6],
+            dpx = (int)f[7];
+        at += 44;
+        if (kind > 2 || px < 1 || px > KTEXT_MAX_PX || ch < 0 || ch >= t->nchain ||
+            (bold != 0 && bold != 1) || w < 0 || w > t->max_width || h < 0 ||
+            h > KT_CACHE_MAX_H || dpx < px || dpx > KTEXT_MAX_PX || run == 0 ||
+            n == 0 || n > KT_CACHE_MAX_TEXT || len - at < (size_t)n + 1)
+            return -1;
+        const char *text = (const char *)p + at;
+        if (text[n] != '\0' || memchr(text, '\0', n))
+            return -1;
+        at += (size_t)n + 1;
+        size_t cov = kind >= 1 ? (size_t)w * (size_t)h : 0;
+        if (kind >= 1 && (w < 1 || h < 1 || len - at < cov))
+            return -1;
+        if (kind == 2 && (px != 1 || h != 1 || ch != 0 || bold != 0 || rgba != 0 ||
+                          kt_disk_check(f, text, p + at, cov) != f[10]))
+            return -1;
+        if (kind == 0 && (rgba != 0 || kt_disk_check(f, text, NULL, 0) != f[10]))
+            return -1;
+        uint32_t hash = kt_hash(text, px, ch, bold, 0);
+        int i = pass == 1 && kind == 0 ? kt_cache_find(&t->sizes, text, hash, px, ch, bold, 0, 0)
+                                       : -1;
+        if (i >= 0) {
+            /* Measured before the file was opened (the same fonts: the
+             * same size): it is on disk already. */
+            t->sizes.e[i].run = run;
+            t->sizes.e[i].on_disk = 1;
+        } else if (pass == 1 && kind == 0) {
+            i = kt_cache_add(&t->sizes, text, hash, px, ch, bold, 0, 0);
+            if (i >= 0) {
+                kt_entry *e = &t->sizes.e[i];
+                e->w = w, e->h = h, e->dpx = dpx, e->run = run, e->on_disk = 1;
+                e->frame = (unsigned long)-1;
+            }
+        } else if (pass == 1 && kind == 2) {
+            uint32_t bh = kt_hash(text, 1, 0, 0, 0);
+            if (kt_cache_find(&t->breaks, text, bh, 1, 0, 0, 0, 0) < 0) {
+                uint8_t *copy = malloc(cov);
+                i = copy ? kt_cache_add(&t->breaks, text, bh, 1, 0, 0, 0, 0) : -1;
+                if (i >= 0) {
+                    kt_entry *e = &t->breaks.e[i];
+                    memcpy(copy, p + at, cov);
+                    e->alpha = copy;
+                    e->w = w, e->h = 1, e->run = run, e->on_disk = 1;
+                    e->frame = (unsigned long)-1;
+                } else {
+                    free(copy);
+                }
+            }
+        } else if (pass == 1 && kind == 1) {
+            kt_disk *d = &t->disk[nd++];
+            d->text = text;
+            d->hash = kt_hash(text, px, ch, bold, rgba);
+            d->px = px, d->chain = ch, d->bold = bold, d->rgba = rgba, d->w = w, d->h = h;
+            d->alpha = p + at;
+            d->run = run;
+            d->rec = (const unsigned char *)text - 44;
+        } else if (kind == 1) {
+            nd++;
+        }
+        at += cov;
+    }
+    return at == len ? nd : -1;
+}
+
+/* Takes in the file at t->cache_path if it is whole and made for these
+ * fonts; otherwise leaves it to be rewritten. */
+static void kt_disk_load(ktext *t)
+{
+    int fd = open(t->cache_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    struct stat st;
+    if (fd < 0)
+        return;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 28 ||
+        (uint64_t)st.st_size > KT_CACHE_MAX_FILE) {
+        close(fd);
+        return;
+    }
+    size_t len = (size_t)st.st_size;
+    void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (map == MAP_FAILED)
+        return;
+    const unsigned char *p = map;
+    uint64_t stamp;
+    memcpy(&stamp, p + 12, sizeof stamp);
+    unsigned run = kt_u32(p + 20), count = kt_u32(p + 24);
+    int nd;
+    if (memcmp(p, KT_CACHE_MAGIC, sizeof KT_CACHE_MAGIC) != 0 || stamp != t->cache_stamp ||
+        run == 0 || run == UINT_MAX || (nd = kt_disk_parse(t, p, len, count, 0)) < 0) {
+        munmap(map, len);
+        return;
+    }
+    int nb = 1;
+    while (nb < nd * 2)
+        nb *= 2;
+    t->disk = nd ? calloc((size_t)nd, sizeof *t->disk) : NULL;
+    t->disk_bucket = nd ? malloc((size_t)nb * sizeof *t->disk_bucket) : NULL;
+    if (nd && (!t->disk || !t->disk_bucket)) {
+        free(t->disk);
+        free(t->disk_bucket);
+        t->disk = NULL;
+        t->disk_bucket = NULL;
+        munmap(map, len);
+        return;
+    }
+    t->cache_map = map;
+    t->cache_len = len;
+    t->cache_run = run + 1;
+    kt_disk_parse(t, p, len, count, 1);
+    t->ndisk = nd;
+    t->disk_nbucket = nd ? nb : 0;
+    for (int i = 0; i < nb && nd; i++)
+        t->disk_bucket[i] = -1;
+    for (int i = 0; i < nd; i++) {
+        int *b = &t->disk_bucket[t->disk[i].hash & (uint32_t)(nb - 1)];
+        t->disk[i].next = *b;
+        *b = i;
+    }
+}
+
+/* 1 if a record last kept at start `run` is still worth writing. */
+static int kt_disk_fresh(const ktext *t, unsigned run)
+{
+    return run && t->cache_run - run < KT_CACHE_RUNS;
+}
+
+/* Writes one record; 0 or -1. */
+static int kt_disk_put(FILE *fp, uint32_t kind, int px, int ch, int bold, uint32_t rgba,
+                       int w, int h, int dpx, unsigned run, const char *text,
+                       const uint8_t *alpha)
+{
+    uint32_t n = (uint32_t)strlen(text);
+    uint32_t f[11] = {kind, (uint32_t)px, (uint32_t)ch, (uint32_t)bold, rgba, (uint32_t)w,
+                      (uint32_t)h, (uint32_t)dpx, run, n, 0};
+    if (n == 0 || n > KT_CACHE_MAX_TEXT)
+        return 0;   /* not kept; not an error */
+    f[10] = kt_disk_check(f, text, kind >= 1 ? alpha : NULL, (size_t)w * (size_t)h);
+    if (fwrite(f, sizeof f, 1, fp) != 1 || fwrite(text, (size_t)n + 1, 1, fp) != 1)
+        return -1;
+    if (kind >= 1 && fwrite(alpha, (size_t)w * (size_t)h, 1, fp) != 1)
+        return -1;
+    return 1;
+}
+
+/* Writes the kept sizes and lines to PATH.tmp and renames it over PATH.
+ * A failure is noted in t->error once and the cache is no longer written. */
+static void kt_disk_write(ktext *t)
+{
+    size_t plen = strlen(t->cache_path);
+    /* Never the cause of a full disk: the store's writes come first.  Room
+     * for the file many times over and KT_CACHE_MIN_FREE more, or no write
+     * (the next kept frame tries again). */
+    char *dir = kt_strdup(t->cache_path);
+    if (!dir)
+        return;
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    struct statvfs vfs;
+    int low = statvfs(slash ? (dir[0] ? dir : "/") : ".", &vfs) == 0 &&
+              (uint64_t)vfs.f_bavail * vfs.f_frsize < KT_CACHE_MIN_FREE + 4ull * KT_CACHE_MAX_BYTES;
+    free(dir);
+    if (low) {
+        snprintf(t->error, sizeof t->error, "text cache %.400s: not written, the disk is "
+                 "nearly full", t->cache_path);
+        return;
+    }
+    char *tmp = malloc(plen + 5);
+    if (!tmp)
+        return;
+    snprintf(tmp, plen + 5, "%s.tmp", t->cache_path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, KFILE_MODE);
+    kerr err = {0};
+    FILE *fp = fd >= 0 && kfile_private_fd(fd, tmp, &err) == 0 ? fdopen(fd, "wb") : NULL;
+    if (!fp) {
+        if (err.msg[0])
+            snprintf(t->error, sizeof t->error, "text cache: %.480s", err.msg);
+        else
+            snprintf(t->error, sizeof t->error, "text cache %s: %s", tmp, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        unlink(tmp);
+        free(tmp);
+        t->cache_failed = 1;
+        return;
+    }
+    uint32_t head[4] = {0, 0, t->cache_run, 0};
+    memcpy(head, &t->cache_stamp, sizeof t->cache_stamp);
+    int ok = fwrite(KT_CACHE_MAGIC, sizeof KT_CACHE_MAGIC, 1, fp) == 1 &&
+             fwrite(head, sizeof head, 1, fp) == 1;
+    uint32_t count = 0;
+    size_t bytes = 0;
+    for (int i = 0; ok && i < t->sizes.cap; i++) {
+        kt_entry *e = &t->sizes.e[i];
+        if (!e->text || !kt_disk_fresh(t, e->run))
+            continue;
+        int r = kt_disk_put(fp, 0, e->px, e->chain, e->bold, 0, e->w, e->h, e->dpx, e->run,
+                            e->text, NULL);
+        ok = r >= 0;
+        count += r > 0;
+    }
+    for (int i = 0; ok && i < t->breaks.cap; i++) {
+        kt_entry *e = &t->breaks.e[i];
+        if (!e->text || !e->alpha || !kt_disk_fresh(t, e->run))
+            continue;
+        int r = kt_disk_put(fp, 2, 1, 0, 0, 0, e->w, 1, 1, e->run, e->text, e->alpha);
+        ok = r >= 0;
+        count += r > 0;
+    }
+    for (int i = 0; ok && i < t->textures.cap; i++) {
+        kt_entry *e = &t->textures.e[i];
+        size_t b = (size_t)e->w * (size_t)e->h;
+        if (!e->text || !e->alpha || !kt_disk_fresh(t, e->run) || bytes + b > KT_CACHE_MAX_BYTES)
+            continue;
+        int r = kt_disk_put(fp, 1, e->px, e->chain, e->bold, e->rgba, e->w, e->h, e->px,
+                            e->run, e->text, e->alpha);
+        ok = r >= 0;
+        count += r > 0;
+        bytes += r > 0 ? b : 0;
+    }
+    for (int i = 0; ok && i < t->ndisk; i++) {
+        kt_disk *d = &t->disk[i];
+        size_t b = (size_t)d->w * (size_t)d->h;
+        if (!kt_disk_fresh(t, d->run) || bytes + b > KT_CACHE_MAX_BYTES || !kt_disk_intact(d))
+            continue;   /* (a damaged record is not written again with a fresh check) */
+        int r = kt_disk_put(fp, 1, d->px, d->chain, d->bold, d->rgba, d->w, d->h, d->px,
+                            d->run, d->text, d->alpha);
+        ok = r >= 0;
+        count += r > 0;
+        bytes += r > 0 ? b : 0;
+    }
+    ok = ok && fseek(fp, 12 + 8 + 4, SEEK_SET) == 0 && fwrite(&count, sizeof count, 1, fp) == 1;
+    ok = fclose(fp) == 0 && ok;
+    if (!ok || rename(tmp, t->cache_path) != 0) {
+        snprintf(t->error, sizeof t->error, "text cache %s: %s", t->cache_path,
+                 strerror(errno));
+        unlink(tmp);
+        t->cache_failed = 1;
+    } else {
+        for (int i = 0; i < t->sizes.cap; i++)
+            if (t->sizes.e[i].text && kt_disk_fresh(t, t->sizes.e[i].run))
+                t->sizes.e[i].on_disk = 1;
+        for (int i = 0; i < t->breaks.cap; i++)
+            if (t->breaks.e[i].text && kt_disk_fresh(t, t->breaks.e[i].run))
+                t->breaks.e[i].on_disk = 1;
+        for (int i = 0; i < t->textures.cap; i++)
+            if (t->textures.e[i].text && t->textures.e[i].alpha &&
+                kt_disk_fresh(t, t->textures.e[i].run))
+                t->textures.e[i].on_disk = 1;
+    }
+    free(tmp);
+}
+
+/* Keeps the coverage of surface s (ARGB) in texture entry e, for the file. */
+static void kt_keep_alpha(kt_entry *e, SDL_Surface *s)
+{
+    e->alpha = malloc((size_t)s->w * (size_t)s->h);
+    if (!e->alpha)
+        return;
+    for (int y = 0; y < s->h; y++) {
+        const uint32_t *row = (const uint32_t *)((const uint8_t *)s->pixels + (size_t)y * (size_t)s->pitch);
+        for (int x = 0; x < s->w; x++)
+            e->alpha[(size_t)y * (size_t)s->w + (size_t)x] = (uint8_t)(row[x] >> 24);
+    }
+}
+
+/* The line of record d as kt_render makes it: coverage and the key's colour. */
+static SDL_Surface *kt_disk_surface(ktext *t, const kt_disk *d)
+{
+    SDL_Surface *out = SDL_CreateRGBSurfaceWithFormat(0, d->w, d->h, 32, SDL_PIXELFORMAT_ARGB8888);
+    if (!out) {
+        snprintf(t->error, sizeof t->error, "SDL_CreateRGBSurfaceWithFormat %dx%d: %s", d->w,
+                 d->h, SDL_GetError());
+        return NULL;
+    }
+    uint32_t rgb = d->rgba >> 8;
+    for (int y = 0; y < d->h; y++) {
+        uint32_t *row = (uint32_t *)((uint8_t *)out->pixels + (size_t)y * (size_t)out->pitch);
+        const uint8_t *a = d->alpha + (size_t)y * (size_t)d->w;
+        for (int x = 0; x < d->w; x++)
+            row[x] = a[x] ? ((uint32_t)a[x] << 24) | rgb : 0;
+    }
+    return out;
 }
 
 /* ---- the interface (text.h) ----------------------------------------------------- */
@@ -1086,6 +1566,7 @@ int ktext_open(ktext **out, const char *fonts_dir, SDL_Renderer *r, kerr *err)
         info.max_texture_width < t->max_width)
         t->max_width = info.max_texture_width;
     if (kt_cache_init(&t->sizes, KTEXT_SIZE_ENTRIES, 0) != 0 ||
+        kt_cache_init(&t->breaks, KTEXT_BREAK_ENTRIES, 0) != 0 ||
         kt_cache_init(&t->textures, KTEXT_TEX_ENTRIES, KTEXT_TEX_BYTES) != 0) {
         ktext_close(t);
         return kerr_set(err, KERR_INTERNAL, "out of memory for the text caches");
@@ -1113,6 +1594,7 @@ void ktext_close(ktext *t)
         return;
     kt_cache_free(&t->textures);
     kt_cache_free(&t->sizes);
+    kt_cache_free(&t->breaks);
     for (int i = 0; i < KTEXT_MAX_FACES; i++)
         if (t->face[i].font)
             TTF_CloseFont(t->face[i].font);
@@ -1124,6 +1606,11 @@ void ktext_close(ktext *t)
         munmap(t->map[i].addr, t->map[i].len);
         free(t->map[i].path);
     }
+    if (t->cache_map)
+        munmap(t->cache_map, t->cache_len);
+    free(t->disk);
+    free(t->disk_bucket);
+    free(t->cache_path);
     if (t->ttf_inited)
         TTF_Quit();
     free(t);
@@ -1158,38 +1645,57 @@ int ktext_draw(ktext *t, const char *utf8, int px, const char *lang, int bold,
     uint32_t hash = kt_hash(utf8, px, ch, bold, rgba);
     int i = kt_cache_find(&t->textures, utf8, hash, px, ch, bold, rgba, 1);
     if (i < 0) {
-        /* The line is usually measured already (the layout fits every
-         * text): render the runs found then instead of shaping it again. */
-        kt_line L;
-        uint32_t sh = kt_hash(utf8, px, ch, bold, 0);
-        int si = kt_cache_find(&t->sizes, utf8, sh, px, ch, bold, 0, 0);
-        if (si < 0 || kt_line_from(utf8, &t->sizes.e[si], &L) != 0) {
-            int rc = kt_layout(t, utf8, px, ch, bold, &L);
-            if (rc)
-                return rc;
+        SDL_Surface *s = NULL;
+        int lw, lh;
+        int di = kt_disk_find(t, utf8, hash, px, ch, bold, rgba);
+        if (di >= 0 && !kt_disk_intact(&t->disk[di])) {
+            t->disk[di].run = 0;   /* damaged: drawn afresh, dropped from the file */
+            di = -1;
         }
-        if (L.w <= 0 || L.h <= 0) {
-            kt_line_free(&L);
-            return 0;
-        }
-        SDL_Surface *s = kt_render(t, &L, px, bold, c);
-        int lw = L.w, lh = L.h, ldpx = L.dpx > px ? L.dpx : px;
-        /* The size is known now: spare the layout a measurement. */
-        if (kt_cache_find(&t->sizes, utf8, sh, px, ch, bold, 0, 0) < 0) {
-            int j = kt_cache_add(&t->sizes, utf8, sh, px, ch, bold, 0, 0);
-            if (j >= 0) {
-                t->sizes.e[j].w = lw;
-                t->sizes.e[j].h = lh;
-                t->sizes.e[j].dpx = ldpx;
-                kt_keep_runs(&t->sizes.e[j], &L);
+        if (di >= 0) {
+            /* Drawn at an earlier start: no font, no shaping. */
+            s = kt_disk_surface(t, &t->disk[di]);
+            if (!s)
+                return KERR_INTERNAL;
+            lw = s->w;
+            lh = s->h;
+        } else {
+            /* The line is usually measured already (the layout fits every
+             * text): render the runs found then instead of shaping it again. */
+            kt_line L;
+            uint32_t sh = kt_hash(utf8, px, ch, bold, 0);
+            int si = kt_cache_find(&t->sizes, utf8, sh, px, ch, bold, 0, 0);
+            if (si < 0 || kt_line_from(utf8, &t->sizes.e[si], &L) != 0) {
+                int rc = kt_layout(t, utf8, px, ch, bold, &L);
+                if (rc)
+                    return rc;
             }
+            if (L.w <= 0 || L.h <= 0) {
+                kt_line_free(&L);
+                return 0;
+            }
+            s = kt_render(t, &L, px, bold, c);
+            lw = L.w;
+            lh = L.h;
+            int ldpx = L.dpx > px ? L.dpx : px;
+            /* The size is known now: spare the layout a measurement. */
+            if (kt_cache_find(&t->sizes, utf8, sh, px, ch, bold, 0, 0) < 0) {
+                int j = kt_cache_add(&t->sizes, utf8, sh, px, ch, bold, 0, 0);
+                if (j >= 0) {
+                    t->sizes.e[j].w = lw;
+                    t->sizes.e[j].h = lh;
+                    t->sizes.e[j].dpx = ldpx;
+                    t->sizes.e[j].frame = t->frame;
+                    kt_keep_runs(&t->sizes.e[j], &L);
+                }
+            }
+            kt_line_free(&L);
+            if (!s)
+                return KERR_INTERNAL;
         }
-        kt_line_free(&L);
-        if (!s)
-            return KERR_INTERNAL;
         SDL_Texture *tex = SDL_CreateTextureFromSurface(t->r, s);
-        SDL_FreeSurface(s);
         if (!tex) {
+            SDL_FreeSurface(s);
             snprintf(t->error, sizeof t->error, "SDL_CreateTextureFromSurface %dx%d: %s",
                      lw, lh, SDL_GetError());
             return KERR_INTERNAL;
@@ -1199,22 +1705,124 @@ int ktext_draw(ktext *t, const char *utf8, int px, const char *lang, int bold,
                          (size_t)lw * (size_t)lh * 4);
         if (i < 0) {
             /* No memory for the entry: draw once, uncached. */
+            SDL_FreeSurface(s);
             SDL_Rect dst = {x, y, lw, lh};
             SDL_RenderCopy(t->r, tex, NULL, &dst);
             SDL_DestroyTexture(tex);
             return 0;
         }
-        t->textures.e[i].tex = tex;
-        t->textures.e[i].w = lw;
-        t->textures.e[i].h = lh;
+        kt_entry *e = &t->textures.e[i];
+        e->tex = tex;
+        e->w = lw;
+        e->h = lh;
+        e->disk = di;
+        if (di >= 0)
+            e->on_disk = 1;
+        else if (t->cache_path && !t->cache_failed)
+            kt_keep_alpha(e, s);   /* in case a kept frame uses it */
+        SDL_FreeSurface(s);
     }
     kt_entry *e = &t->textures.e[i];
+    e->frame = t->frame;
     SDL_Rect dst = {x, y, e->w, e->h};
     if (SDL_RenderCopy(t->r, e->tex, NULL, &dst) != 0) {
         snprintf(t->error, sizeof t->error, "SDL_RenderCopy: %s", SDL_GetError());
         return KERR_INTERNAL;
     }
     return 0;
+}
+
+/* Opens the disk cache at path (see text.h). */
+void ktext_cache_open(ktext *t, const char *path, const char *fonts_dir)
+{
+    if (!t || !path || t->cache_path)
+        return;
+    t->cache_path = kt_strdup(path);
+    if (!t->cache_path)
+        return;
+    char mf[1024];
+    snprintf(mf, sizeof mf, "%s/fonts.conf", fonts_dir ? fonts_dir : ".");
+    t->cache_stamp = kt_stamp(t, mf);
+    t->cache_run = 1;
+    kt_disk_load(t);
+}
+
+/* The line breaker's memo (see text.h). */
+int ktext_breaks_get(void *ctx, const char *key, unsigned char *brk, int n)
+{
+    ktext *t = ctx;
+    if (!t || !key || n < 1)
+        return 0;
+    uint32_t h = kt_hash(key, 1, 0, 0, 0);
+    int i = kt_cache_find(&t->breaks, key, h, 1, 0, 0, 0, 0);
+    if (i < 0 || t->breaks.e[i].w != n || !t->breaks.e[i].alpha)
+        return 0;
+    memcpy(brk, t->breaks.e[i].alpha, (size_t)n);
+    t->breaks.e[i].frame = t->frame;
+    return 1;
+}
+
+void ktext_breaks_put(void *ctx, const char *key, const unsigned char *brk, int n)
+{
+    ktext *t = ctx;
+    if (!t || !key || n < 1 || !t->cache_path || strlen(key) > KT_CACHE_MAX_TEXT)
+        return;
+    uint32_t h = kt_hash(key, 1, 0, 0, 0);
+    int i = kt_cache_find(&t->breaks, key, h, 1, 0, 0, 0, 0);
+    uint8_t *copy = malloc((size_t)n);
+    if (!copy)
+        return;
+    memcpy(copy, brk, (size_t)n);
+    if (i < 0)
+        i = kt_cache_add(&t->breaks, key, h, 1, 0, 0, 0, 0);
+    if (i < 0) {
+        free(copy);
+        return;
+    }
+    kt_entry *e = &t->breaks.e[i];
+    free(e->alpha);
+    e->alpha = copy;
+    e->w = n;
+    e->h = 1;
+    e->on_disk = 0;
+    e->frame = t->frame;
+}
+
+/* Ends a frame; keeps what it used when asked (see text.h). */
+void ktext_frame_done(ktext *t, int keep)
+{
+    if (!t)
+        return;
+    if (keep && t->cache_path && !t->cache_failed) {
+        int dirty = 0;
+        for (int i = 0; i < t->sizes.cap; i++) {
+            kt_entry *e = &t->sizes.e[i];
+            if (e->text && e->frame == t->frame) {
+                e->run = t->cache_run;
+                dirty |= !e->on_disk;
+            }
+        }
+        for (int i = 0; i < t->breaks.cap; i++) {
+            kt_entry *e = &t->breaks.e[i];
+            if (e->text && e->frame == t->frame) {
+                e->run = t->cache_run;
+                dirty |= !e->on_disk;
+            }
+        }
+        for (int i = 0; i < t->textures.cap; i++) {
+            kt_entry *e = &t->textures.e[i];
+            if (!e->text || e->frame != t->frame)
+                continue;
+            e->run = t->cache_run;
+            if (e->disk >= 0 && e->disk < t->ndisk)
+                t->disk[e->disk].run = t->cache_run;
+            else
+                dirty |= !e->on_disk && e->alpha;
+        }
+        if (dirty)
+            kt_disk_write(t);
+    }
+    t->frame++;
 }
 
 /* The largest size a run of utf8 is drawn at (see text.h). */

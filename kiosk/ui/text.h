@@ -84,6 +84,29 @@ int ktext_covers(ktext *t, uint32_t cp, const char *lang);
  * fonts and measurements stay. */
 void ktext_flush(ktext *t);
 
+/* Keeps what the welcome screen measures and draws in the file at path
+ * (the kiosk's DATA/text-cache, 0600), and takes in what an earlier start
+ * kept there, so that a start draws its first frame without opening a
+ * font or shaping a line.  fonts_dir is the one given to ktext_open (its
+ * manifest is part of the file's fingerprint: a change of manifest, font
+ * file or library and the file is ignored and rewritten).  A file that
+ * cannot be read or is damaged is ignored; a failure to write it is kept
+ * for ktext_error() and the cache is then only in memory. */
+void ktext_cache_open(ktext *t, const char *path, const char *fonts_dir);
+
+/* The line breaker's memo over the same file (klinebreak_memo(
+ * ktext_breaks_get, ktext_breaks_put, t) in kiosk/ui/linebreak.h): the
+ * breaks a kept frame used are kept with it, so a later start asks ICU
+ * for none of them (ICU builds its Khmer, Lao and CJK dictionaries on
+ * first use).  ctx is the ktext. */
+int ktext_breaks_get(void *ctx, const char *key, unsigned char *brk, int n);
+void ktext_breaks_put(void *ctx, const char *key, const unsigned char *brk, int n);
+
+/* Ends a frame.  keep: the frame shows no one's data (the welcome screen)
+ * and what it measured and drew may go into the disk cache; the file is
+ * rewritten when the frame used something it lacks. */
+void ktext_frame_done(ktext *t, int keep);
+
 /* Copies the counters into *st. */
 void ktext_stats_get(const ktext *t, ktext_stats *st);
 

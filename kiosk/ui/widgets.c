@@ -597,6 +597,11 @@ void kw_still_there(kview *v, const kui *u, const kflow *f)
      * the person typed is hidden behind an opaque backdrop (the next
      * person in line may already be looking). */
     v->nhits = 0;
+    /* Nothing underneath shows through the backdrop: dropped, so it is
+     * neither drawn (a full-screen draw saved each frame of the
+     * countdown) nor read back as on screen (replay's texts, expect). */
+    v->nops = 0;
+    v->ntexts = 0;
     kv_rect(v, (krect){0, 0, u->w, u->h}, KC_BG, 0);
     int g = u->gap, bh = u->t + g * 3;
     long left = (KIOSK_STILL_THERE_MS - (f->now_ms - f->still_there_since) + 999) / 1000;
@@ -612,9 +617,6 @@ void kw_still_there(kview *v, const kui *u, const kflow *f)
     int landscape = u->w >= u->h * 6 / 5;
     krect in = {g * 4, g * 3, u->w - g * 8, u->h - g * 6};
     int title_h = kui_line(u, u->title_px) + g;
-    kv_text(v, u, (krect){in.x, in.y, in.w, title_h}, TR(u, "Still there?"), u->title_px * 3 / 2,
-            u->title_min, KC_INK, KT_CENTER | KT_MIDDLE | KT_BOLD);
-    int y = in.y + title_h + g;
     /* The buttons: side by side at the two ends of a landscape screen,
      * stacked far apart on a portrait one. */
     krect keep, over;
@@ -628,20 +630,33 @@ void kw_still_there(kview *v, const kui *u, const kflow *f)
     }
     int top_of_buttons = keep.y < over.y ? keep.y : over.y;
     int msg_h = kui_line(u, u->body_px) * 2;
-    int avail = top_of_buttons - y - msg_h - g * 3;
-    /* The seconds left, as large as the room allows, in a ring. */
+    int room = top_of_buttons - in.y - g * 3;           /* title, ring and message */
+    int avail = room - title_h - g - msg_h - g * 2;
+    /* The seconds left, as large as the room allows (up to a third of a
+     * portrait screen's width more than a landscape one's), in a ring. */
     int d = avail < in.w ? avail : in.w;
-    if (d > u->t * 4)
-        d = u->t * 4;
-    if (d >= u->t) {
-        krect ring = {u->w / 2 - d / 2, y + (avail - d) / 2, d, d};
+    int dmax = landscape ? u->t * 4 : u->t * 6;
+    if (d > dmax)
+        d = dmax;
+    if (d < u->t)
+        d = 0;
+    /* Title, ring and message as one group, centred in their room. */
+    int group = title_h + g + (d ? d + g * 2 : 0) + msg_h;
+    int y = in.y + (room - group) / 2;
+    if (y < in.y)
+        y = in.y;
+    kv_text(v, u, (krect){in.x, y, in.w, title_h}, TR(u, "Still there?"), u->title_px * 3 / 2,
+            u->title_min, KC_INK, KT_CENTER | KT_MIDDLE | KT_BOLD);
+    y += title_h + g;
+    if (d) {
+        krect ring = {u->w / 2 - d / 2, y, d, d};
         kv_frame(v, ring, KC_SURFACE, KC_ACCENT, d / 14 > 3 ? d / 14 : 3, d / 2);
         kv_text(v, u, krect_inset(ring, d / 6), num, d / 2, u->title_min, KC_ACCENT,
                 KT_CENTER | KT_MIDDLE | KT_BOLD | KT_TITLE);
-        y += avail + g;
+        y += d + g * 2;
     }
     kv_text(v, u, (krect){in.x, y, in.w, msg_h + g}, msg, u->body_px, u->label_min, KC_INK,
-            KT_CENTER | KT_MIDDLE | KT_WRAP);
+            KT_CENTER | KT_TOP | KT_WRAP);
     kw_button(v, u, "btn-still-here", keep, TR(u, "I'm still here"), KB_PRIMARY, -1);
     kw_button(v, u, "btn-start-over", over, TR(u, "Start over"), KB_SECONDARY, -1);
 }

@@ -450,7 +450,8 @@ int khub_acked(khub *h, const char *device_id, int64_t *acked, kerr *err)
  * (index records_event) and their people by person_id, so an export reads
  * that event's rows only; `events` reads the event records and the counts
  * kept per event (event_checkins), never the check-ins (schema 5).  The
- * JSON is read only for what is shown of the rows found.  A person_id that
+ * JSON is read only for what is shown of the rows found.  SQLite reads the
+ * event records from records_events, which holds them whole.  A person_id that
  * is not a string (a broken kiosk) is shown as its JSON text, as before. */
 #define PERSON_CASE(r, JP) \
     "CASE WHEN p.id IS NOT NULL AND (o.device_id IS NULL OR o.device_id <> " r ".device_id)" \
@@ -464,10 +465,10 @@ static const char *const lite_sql[] = {
     [KHUB_Q_EVENT_PREFIX] =
         "SELECT id, coalesce(json_extract(fields, '$.name'), ''),"
         " coalesce(json_extract(fields, '$.date'), ''),"
-        " coalesce(json_extract(fields, '$.program'), '') FROM records"
+        " coalesce(json_extract(fields, '$.program'), '') FROM records INDEXED BY records_events"
         " WHERE tbl = 'events' AND substr(id, 1, length(?1)) = ?1 LIMIT 2",
     [KHUB_Q_EVENTS_ON_DATE] =
-        "SELECT id, coalesce(json_extract(fields, '$.name'), '') FROM records"
+        "SELECT id, coalesce(json_extract(fields, '$.name'), '') FROM records INDEXED BY records_events"
         " WHERE tbl = 'events' AND coalesce(json_extract(fields, '$.date'), '') = ?1",
     /* the person of a check-in: the check-in's own device's record, else
      * the roster's copy (a roster person checked in at another kiosk);
@@ -503,7 +504,7 @@ static const char *const lite_sql[] = {
         " coalesce(json_extract(e.fields, '$.name'), ''),"
         " CASE WHEN e.device_id = '" KHUB_HUB_DEVICE_ID "' THEN 'hub' ELSE coalesce(d.name, e.device_id) END,"
         " (SELECT coalesce(sum(n), 0) FROM event_checkins c WHERE c.event_id = e.id)"
-        " FROM records e LEFT JOIN devices d ON d.device_id = e.device_id"
+        " FROM records e INDEXED BY records_events LEFT JOIN devices d ON d.device_id = e.device_id"
         " WHERE e.tbl = 'events' ORDER BY 2 DESC, 3",
 };
 

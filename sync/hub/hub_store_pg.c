@@ -107,7 +107,8 @@ static const char *const pg_migrations[] = {
      * 5, hub_store_sqlite.c): the members queries filter on as columns,
      * filled at ingest and here from the JSON held (a member's text when
      * it is a string); the index of an event's rows; the check-ins per
-     * event and device as a count ingest keeps */
+     * event and device as a count ingest keeps; the forgotten ids' own
+     * index (each batch is checked against them) */
     "ALTER TABLE kiosk_hub.records ADD COLUMN IF NOT EXISTS event_id text,"
     "  ADD COLUMN IF NOT EXISTS person_id text;"
     "UPDATE kiosk_hub.records SET"
@@ -119,6 +120,7 @@ static const char *const pg_migrations[] = {
     "CREATE INDEX records_event ON kiosk_hub.records(event_id, tbl) WHERE event_id IS NOT NULL;"
     "CREATE TABLE kiosk_hub.event_checkins(event_id text NOT NULL, device_id text NOT NULL,"
     "  n bigint NOT NULL, PRIMARY KEY(event_id, device_id));"
+    "CREATE INDEX people_ids_forgotten ON kiosk_hub.people_ids(id) WHERE forgotten_ms IS NOT NULL;"
     "INSERT INTO kiosk_hub.event_checkins(event_id, device_id, n)"
     " SELECT event_id, device_id, count(*) FROM kiosk_hub.records"
     " WHERE event_id IS NOT NULL AND tbl = 'checkins' GROUP BY event_id, device_id;",

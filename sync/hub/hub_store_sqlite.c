@@ -57,6 +57,7 @@
 #include "utf8.h"
 
 #define KHUB_SCHEMA_VERSION 5
+#define KHUB_CACHE_KIB "65536"     /* the page cache, KiB (64 MiB) */
 
 #define KHUB_RECORD_INDEXES \
     "CREATE INDEX IF NOT EXISTS records_unverified ON records(device_id, boot_id)" \
@@ -95,12 +96,22 @@ struct khub_sqlite {
  * index on the event's rows, and the check-ins per event and device kept
  * as a count, so that `kiosk-hub events` and the web page's event list
  * read one row per event and kiosk, and an event's export reads only that
- * event's rows.  An older store gets them at open (khub_migrate_to_5). */
+ * event's rows.  The event records themselves (a few among a million,
+ * each on a page of its own) are read from an index that holds them whole
+ * (records_events: the event queries name it, INDEXED BY).  And the
+ * forgotten ids by an index of their own: the
+ * ingest's check of every batch against them (hub_roster.c, SQL_SCRUB)
+ * read every person id the hub held.  An older store gets them at open
+ * (khub_migrate_to_5). */
 #define KHUB_EVENT_SCHEMA \
     "CREATE INDEX IF NOT EXISTS records_event ON records(event_id, tbl)" \
     "  WHERE event_id IS NOT NULL;" \
     "CREATE TABLE IF NOT EXISTS event_checkins(event_id TEXT NOT NULL, device_id TEXT NOT NULL," \
-    "  n INTEGER NOT NULL, PRIMARY KEY(event_id, device_id)) WITHOUT ROWID;"
+    "  n INTEGER NOT NULL, PRIMARY KEY(event_id, device_id)) WITHOUT ROWID;" \
+    "CREATE INDEX IF NOT EXISTS people_ids_forgotten ON people_ids(id)" \
+    "  WHERE forgotten_ms IS NOT NULL;" \
+    "CREATE INDEX IF NOT EXISTS records_events ON records(device_id, id, fields)" \
+    "  WHERE tbl = 'events';"
 
 /* Migration to 5: the columns added and filled from the JSON held (as
  * khub_field_text reads it: the member's text when it is a string), then
@@ -327,7 +338,11 @@ int khub_sqlite_open(khub_sqlite **out, const char *path, kerr *err)
         return KERR_IO;
     }
     sqlite3_busy_timeout(h->db, KHUB_BUSY_TIMEOUT_MS);
-    if ((e = exec(h, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", err)) ||
+    /* the page cache holds a batch's working set (a batch of 5,000 records
+     * touches about 4 MB of table and index pages, read again by the
+     * roster's statements; SQLite's default is 2 MB) */
+    if ((e = exec(h, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                  " PRAGMA cache_size=-" KHUB_CACHE_KIB "; PRAGMA wal_autocheckpoint=16384;", err)) ||
         (e = exec(h, "BEGIN IMMEDIATE", err))) {
         if (e == KERR_CORRUPT)
             kerr_set(err, KERR_CORRUPT, "%s: not a hub store (%s)", path, sqlite3_errmsg(h->db));

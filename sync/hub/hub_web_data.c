@@ -132,7 +132,8 @@ static int add_kiosk(wevent *e, const char *kiosk, long n)
 /* Event records: id, date, name, program. */
 static const char *const events_lite =
     "SELECT id, coalesce(" J_LITE("", "date") ", ''), coalesce(" J_LITE("", "name") ", ''),"
-    " coalesce(" J_LITE("", "program") ", '') FROM records WHERE tbl = 'events'";
+    " coalesce(" J_LITE("", "program") ", '') FROM records INDEXED BY records_events"
+    " WHERE tbl = 'events'";
 static const char *const events_pg =
     "SELECT id, coalesce(" J_PG("", "date") ", ''), coalesce(" J_PG("", "name") ", ''),"
     " coalesce(" J_PG("", "program") ", '') FROM records WHERE tbl = 'events'";

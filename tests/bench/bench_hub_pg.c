@@ -1,7 +1,7 @@
 /*
  * bench_hub_pg.c - the hub on PostgreSQL (issue 13), in one run:
  *
- *   bench_hub_pg KIOSK_HUB URI [RECORDS]
+ *   bench_hub_pg KIOSK_HUB URI [RECORDS [ingest]]      (ingest: figure 1 only)
  *
  * URI is a PostgreSQL server whose role may create databases (tests/bench/
  * run.sh starts a throwaway durable one with scripts/pg-test-server.sh);
@@ -412,7 +412,7 @@ static void bench_kiosks(const char *exe, int nhubs)
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: bench_hub_pg KIOSK_HUB URI [RECORDS]\n");
+        fprintf(stderr, "usage: bench_hub_pg KIOSK_HUB URI [RECORDS [ingest]]\n");
         return 2;
     }
     if (sodium_init() < 0)
@@ -423,6 +423,8 @@ int main(int argc, char **argv)
     printf("== the hub on PostgreSQL (%d records; %d kiosks x %d batches of %d records; %d runs each)\n", n,
            KIOSKS, KIOSK_BATCHES, KIOSK_BATCH_RECORDS, BENCH_REPS);
     bench_ingest(n);
+    if (argc > 4 && strcmp(argv[4], "ingest") == 0)
+        return 0;               /* figure 1 only (to read the server's statement log) */
     bench_kiosks(argv[1], 1);
     bench_kiosks(argv[1], 2);
     return 0;

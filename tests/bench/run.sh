@@ -6,17 +6,23 @@
 # line `bench NAME VALUE UNIT` (grep '^bench ' to compare runs by script).
 # --scale adds the 1,000,000-row points (the staff screen with a million
 # check-ins stored, exports of a million check-ins, search at a million
-# people): minutes, about 1 GB of disk.
+# people, the hub filled with a million records): minutes, about 2 GB of
+# disk.
 set -eu
 scale=""
 if [ "${1:-}" = --scale ]; then scale=--scale; shift; fi
 build=${1:-build}
 here=$(dirname "$0")
-cmake --build "$build" --target bench_kiosk bench_survey bench_export bench_store_check bench_sync bench_hub_pg bench_hub_export bench_roster bench_roster_apply kiosk kiosk-hub ksync-tool telex_oracle bench_names >/dev/null
+cmake --build "$build" --target bench_kiosk bench_survey bench_export bench_store_check bench_sync bench_hub_pg bench_hub_export bench_hub_scale bench_roster bench_roster_apply bench_screens kiosk kiosk-hub ksync-tool telex_oracle bench_names >/dev/null
 echo "== machine"
 echo "$(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GB", $2 / 1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== walk-up sign-in, languages, surveys, staff screen"
 "$build/tests/bench_kiosk"
+echo "== render per screen at 1280x800, at rest and with a finger down (issue 11)"
+screens_data=$(mktemp -d "${TMPDIR:-/tmp}/bench-screens.XXXXXX")
+"$build/tests/bench_screens" seed "$screens_data"
+SDL_VIDEODRIVER=dummy "$build/tests/bench_screens" render "$screens_data" "$build/share/kiosk" "$here/../../fonts" 300
+rm -rf "$screens_data"
 echo "== resident memory, fresh process, every script drawn, software renderer"
 SDL_VIDEODRIVER=offscreen "$build/tests/bench_kiosk" memory
 sh "$here/xvfb_memory.sh" "$build/tests/bench_kiosk"
@@ -49,6 +55,14 @@ if [ -n "$scale" ]; then
     echo "== scale: attendance files of 1,000,000 check-ins"
     "$build/tests/bench_export" 1000000
 fi
+echo "== the hub as it fills: ingest per 100,000, ingest / bare insert fresh and full, events, an event's export"
+tmp=$(mktemp -d /tmp/kiosk-bench-hub.XXXXXX)
+if [ -n "$scale" ]; then
+    "$build/tests/sync/bench_hub_scale" "$tmp" 1000000 "$build/sync/kiosk-hub"
+else
+    "$build/tests/sync/bench_hub_scale" "$tmp" 100000 "$build/sync/kiosk-hub"
+fi
+rm -rf "$tmp"
 echo "== the hub's web page: time to first byte"
 python3 "$here/bench_web.py" "$build/sync/kiosk-hub"
 echo "== the hub on PostgreSQL (a throwaway server, fsync on)"

@@ -29,7 +29,8 @@ for run in 1 2 3; do
   valgrind --tool=callgrind --collect-atstart=yes --callgrind-out-file="$out/cg.out" \
     "$build/tests/bench_screens" frames "$tmp/data" "$root/assets" "$root/fonts" "$frames" \
     >"$out/walk" 2>"$out/log" || { cat "$out/log" >&2; exit 2; }
-  for f in $(ls "$out"/cg.out.* | sort -t. -k3 -n); do   # in the order dumped
+  # in the order dumped (by the number callgrind appends; the folder's name has dots too)
+  for f in $(ls "$out"/cg.out.* | awk -F. '{ print $NF, $0 }' | sort -n | cut -d' ' -f2-); do
     awk -v frames="$frames" '/^desc: Trigger: Client Request:/ { name = $5 }
          /^(totals|summary):/ { n = $2 }
          END { if (name ~ /^frames-/) print substr(name, 8), n / frames }' "$f"

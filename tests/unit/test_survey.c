@@ -196,6 +196,45 @@ static void test_bootcamp_shape(void)
     ksurvey_free(s);
 }
 
+/* Words under the faces: a survey may give its own (five choice rows keyed
+ * 1 to 5 under the scale question); the bootcamp survey gives none (the
+ * kiosk's catalogs speak then).  The answer stays a number either way.
+ * Bad rows: tests/unit/survey-bad/scale-words.csv. */
+static void test_scale_words(void)
+{
+    ksurvey *s = NULL;
+    const char *good =
+        HEAD "survey,faces,,,version=1,," TX("Faces") "\n"
+        "question,mood,scale,no,,," TX("How do you feel?") "\n"
+        "choice,1,,,,,Awful,Tệ lắm,糟透了,糟透了,최악이에요,Ang pangit,អាក្រក់ណាស់,ແຍ່ຫຼາຍ,最悪\n"
+        "choice,2,,,,,Meh,Không vui,不太好,不太好,별로예요,Hindi masaya,មិនសូវល្អ,ບໍ່ຄ່ອຍດີ,いまいち\n"
+        "choice,3,,,,,Okay,Bình thường,一般,一般,보통이에요,Okay lang,ធម្មតា,ທຳມະດາ,ふつう\n"
+        "choice,4,,,,,Good,Vui,好,好,좋아요,Masaya,ល្អ,ດີ,いい\n"
+        "choice,5,,,,,Great,Rất vui,很好,很好,최고예요,Napakasaya,ល្អណាស់,,最高\n";
+    CHECK_INT(load_str(good, &s, NULL), KERR_OK);
+    const ksurvey_question *q = s ? ksurvey_find(s, "mood") : NULL;
+    CHECK(q && ksurvey_q_type(q) == KSURVEY_SCALE);
+    if (q) {
+        CHECK_INT(ksurvey_q_nchoices(q), 0);        /* faces are not choices */
+        CHECK_STR(ksurvey_scale_word(q, 0, "en"), "Awful");
+        CHECK_STR(ksurvey_scale_word(q, 4, "vi"), "Rất vui");
+        CHECK_STR(ksurvey_scale_word(q, 2, "km"), "ធម្មតា");
+        CHECK_STR(ksurvey_scale_word(q, 4, "lo"), "Great");    /* empty cell: English */
+        CHECK(ksurvey_scale_word(q, 5, "en") == NULL);
+        CHECK(ksurvey_scale_word(q, -1, "en") == NULL);
+        kerr err = {0};
+        CHECK_INT(ksurvey_answer_check(q, "5", &err), KERR_OK);
+        CHECK_INT(ksurvey_answer_check(q, "6", &err), KERR_INVALID);
+    }
+    ksurvey_free(s);
+    s = NULL;
+    CHECK_INT(ksurvey_load_file(SURVEY_ASSETS_DIR "/youth-bootcamp-daily.csv", &s, NULL, NULL),
+              KERR_OK);
+    q = s ? ksurvey_find(s, "feeling") : NULL;
+    CHECK(q && ksurvey_scale_word(q, 0, "en") == NULL);
+    ksurvey_free(s);
+}
+
 /* A survey file saved with CRLF line ends (Excel's "CSV UTF-8") reads the
  * same as the LF original; so does one without a byte order mark. */
 static void test_crlf_bom(void)
@@ -1187,6 +1226,7 @@ int main(void)
     RUN(test_defaults_clean);
     RUN(test_general_interest_shape);
     RUN(test_bootcamp_shape);
+    RUN(test_scale_words);
     RUN(test_crlf_bom);
     RUN(test_bad_files);
     RUN(test_check_files);

@@ -13,6 +13,8 @@
 #include "ktest.h"
 
 #include <stdint.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <SDL2/SDL.h>
 
@@ -596,6 +598,131 @@ static void test_costs(void)
     ktext_close(t);
 }
 
+/* The disk cache: what a kept frame measured and drew comes back at the
+ * next start with no font opened and the same pixels; a frame that is not
+ * kept (a name) never reaches the file; a damaged or foreign file is
+ * ignored, never drawn from. */
+static const char *cache_line = "Xin chào · 欢迎 · សូមស្វាគមន៍ · ຍິນດີຕ້ອນຮັບ";
+
+/* 1 if the n bytes of needle occur in hay[0..len). */
+static int contains(const char *hay, size_t len, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (size_t i = 0; i + n <= len; i++)
+        if (memcmp(hay + i, needle, n) == 0)
+            return 1;
+    return 0;
+}
+
+/* Draws cache_line at 0,0 on white with t (measuring it first, as the
+ * layout does) and returns the pixels. */
+static uint32_t *draw_cache_line(ktext *t, int *w, int *h)
+{
+    clear();
+    CHECK_INT(ktext_measure(t, cache_line, 28, "en", 0, w, h), 0);
+    CHECK_INT(ktext_draw(t, cache_line, 28, "en", 0, black, 0, 0), 0);
+    return pixels();
+}
+
+static void test_disk_cache(void)
+{
+    char dir[256], path[300];
+    ktest_tmpdir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/text-cache", dir);
+    int w0, h0, w, h;
+    ktext_stats st;
+
+    ktext *t = open_text();
+    ktext_cache_open(t, path, fonts_dir);
+    uint32_t *want = draw_cache_line(t, &w0, &h0);
+    ktext_frame_done(t, 1);                 /* welcome: kept */
+    CHECK_INT(ktext_draw(t, "Nguyễn Thị Hương", 28, "vi", 0, black, 0, 100), 0);
+    ktext_frame_done(t, 0);                 /* a screen with a name: not kept */
+    ktext_close(t);
+    struct stat sb;
+    CHECK(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0600);
+    FILE *fp = fopen(path, "rb");
+    size_t len = (size_t)sb.st_size;
+    char *file = malloc(len + 1);
+    CHECK(fp && fread(file, 1, len, fp) == len);
+    if (fp)
+        fclose(fp);
+    CHECK(contains(file, len, "Xin chào"));
+    CHECK(!contains(file, len, "Hương"));
+
+    /* The next start: the same pixels, and no font opened for them. */
+    t = open_text();
+    ktext_cache_open(t, path, fonts_dir);
+    uint32_t *got = draw_cache_line(t, &w, &h);
+    ktext_stats_get(t, &st);
+    CHECK_INT(st.face_opens, 0);
+    CHECK_INT(w, w0);
+    CHECK_INT(h, h0);
+    CHECK(memcmp(want, got, (size_t)W * H * 4) == 0);
+    free(got);
+    ktext_close(t);
+
+    /* Damage: cut short at many lengths, or one byte changed anywhere.
+     * Each start must draw the same pixels (from the fonts when the file
+     * is not whole) and must never crash. */
+    int bad = 0, same = 0;
+    for (int k = 0; k < 60; k++) {
+        fp = fopen(path, "wb");
+        if (k < 30) {
+            fwrite(file, 1, len * (size_t)k / 30, fp);
+        } else {
+            char *copy = malloc(len);
+            memcpy(copy, file, len);
+            size_t at = (size_t)(k - 30) * (len / 30) + (size_t)k % 7;
+            copy[at % len] ^= (char)(1 + k % 255);
+            fwrite(copy, 1, len, fp);
+            free(copy);
+        }
+        fclose(fp);
+        t = open_text();
+        ktext_cache_open(t, path, fonts_dir);
+        got = draw_cache_line(t, &w, &h);
+        same += w == w0 && h == h0 && memcmp(want, got, (size_t)W * H * 4) == 0;
+        bad += !(w == w0 && h == h0 && memcmp(want, got, (size_t)W * H * 4) == 0);
+        free(got);
+        ktext_close(t);
+    }
+    CHECK_INT(bad, 0);
+    CHECK_INT(same, 60);
+
+    /* A file made for other fonts (its fingerprint changed): ignored. */
+    fp = fopen(path, "wb");
+    file[12] ^= 1;
+    fwrite(file, 1, len, fp);
+    fclose(fp);
+    t = open_text();
+    ktext_cache_open(t, path, fonts_dir);
+    got = draw_cache_line(t, &w, &h);
+    ktext_stats_get(t, &st);
+    CHECK(st.face_opens > 0);
+    CHECK(memcmp(want, got, (size_t)W * H * 4) == 0);
+    free(got);
+    ktext_close(t);
+
+    /* A folder that cannot be written: the cache stays in memory and
+     * says why. */
+    char ro[300];
+    snprintf(ro, sizeof ro, "%s/missing/text-cache", dir);
+    t = open_text();
+    ktext_cache_open(t, ro, fonts_dir);
+    got = draw_cache_line(t, &w, &h);
+    ktext_frame_done(t, 1);
+    CHECK(strstr(ktext_error(t), "text cache") != NULL);
+    CHECK(memcmp(want, got, (size_t)W * H * 4) == 0);
+    free(got);
+    ktext_close(t);
+
+    free(want);
+    free(file);
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1)
@@ -622,6 +749,7 @@ int main(int argc, char **argv)
     RUN(test_sizes_and_bad_input);
     RUN(test_add_language);
     RUN(test_costs);
+    RUN(test_disk_cache);
     SDL_DestroyRenderer(ren);
     SDL_FreeSurface(surf);
     SDL_Quit();

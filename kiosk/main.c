@@ -43,6 +43,7 @@
 #include "ui/places.h"
 #include "ui/replay.h"
 #include "ui/screens.h"
+#include "ui/linebreak.h"
 #include "ui/text.h"
 
 #define KIOSK_ARGS_MAX 64
@@ -535,6 +536,7 @@ static int run_kiosk(const opts *o, const char *dir)
     char text_cache[4200];
     snprintf(text_cache, sizeof text_cache, "%s/text-cache", dir);
     ktext_cache_open(app.text, text_cache, ao.fonts_dir);
+    klinebreak_memo(ktext_breaks_get, ktext_breaks_put, app.text);
     /* Catalogs: without them the kiosk still works, in English. */
     ki18n *cat = NULL;
     if (ki18n_open(&cat, paths.po, &err) != 0)
@@ -560,6 +562,7 @@ static int run_kiosk(const opts *o, const char *dir)
     ksurveys *surveys = job.surveys;
     char *error = job.error;
     if (app.quit) {             /* the window was closed while checking */
+        klinebreak_memo(NULL, NULL, NULL);
         kapp_close(&app);
         ki18n_close(cat);
         ksurveys_close(surveys);
@@ -626,6 +629,7 @@ static int run_kiosk(const opts *o, const char *dir)
     }
     kflow_settle(&flow);        /* a PIN being checked: its try is saved first */
     int shutdown = flow.quit;
+    klinebreak_memo(NULL, NULL, NULL);
     kapp_close(&app);
     ki18n_close(cat);
     ksurveys_close(surveys);

@@ -8,6 +8,7 @@
  */
 #include "flow.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,14 +17,15 @@
 #include "i18n.h"
 #include "utf8.h"
 
-static const char *const screen_names[KS_COUNT] = {
-    "welcome", "find", "form", "done", "error", "survey", "possible-match",
-    "staff-pin", "staff", "staff-events", "staff-event-new", "staff-export",
-    "staff-person", "staff-shutdown", "checking",
+/* The screens, one row each of flow_screens.h: the only list of them. */
+static const kflow_screen screens[KS_COUNT] = {
+#define KFLOW_SCREEN_ROW(ID, NAME, TAP, INPUT, IDLE, BUILDER) [ID] = {NAME, TAP, INPUT, IDLE},
+    KFLOW_SCREENS(KFLOW_SCREEN_ROW)
+#undef KFLOW_SCREEN_ROW
 };
 
 static const char *const field_ids[KF_COUNT] = {
-    "field-given", "field-family", "field-phone", "field-email", "field-zip",
+    KID_FIELD_GIVEN, KID_FIELD_FAMILY, KID_FIELD_PHONE, KID_FIELD_EMAIL, KID_FIELD_ZIP,
 };
 
 static const unsigned field_max[KF_COUNT] = {
@@ -142,14 +144,40 @@ const char *kflow_validate(int field, const char *text)
 
 /* ---- state changes ------------------------------------------------------- */
 
+const kflow_screen *kflow_screen_of(int screen)
+{
+    return &screens[screen >= 0 && screen < KS_COUNT ? screen : KS_ERROR];
+}
+
 const char *kflow_screen_name(int screen)
 {
-    return screen >= 0 && screen < KS_COUNT ? screen_names[screen] : "?";
+    return screen >= 0 && screen < KS_COUNT ? screens[screen].name : "?";
+}
+
+/* The descriptor of the screen shown. */
+static const kflow_screen *shown(const kflow *f)
+{
+    assert(f->screen >= 0 && f->screen < KS_COUNT);
+    return &screens[f->screen];
+}
+
+/* 1 if the screen shown takes typed text now (KIN_TYPE; a survey question
+ * only while it asks for words or a number). */
+static int takes_text(const kflow *f)
+{
+    unsigned in = shown(f)->input;
+    return (in & KIN_TYPE) && (!(in & KIN_IF_TYPING) || kflow_survey_typing(f));
+}
+
+/* 1 if the screen shown has input flag flag now (see takes_text). */
+static int has_input(const kflow *f, unsigned flag)
+{
+    return (shown(f)->input & flag) && takes_text(f);
 }
 
 const char *kflow_field_id(int field)
 {
-    return field >= 0 && field < KF_COUNT ? field_ids[field] : "search";
+    return field >= 0 && field < KF_COUNT ? field_ids[field] : KID_SEARCH;
 }
 
 /* The keyboard purpose of the focused input. */
@@ -277,6 +305,7 @@ static void go(kflow *f, int screen)
     f->screen = screen;
     f->still_there = 0;
     f->visit.banner = NULL;
+    f->visit.banner_until = 0;
     if (screen == KS_FIND) {
         set_focus(f, KF_SEARCH);
     } else if (screen == KS_FORM) {
@@ -405,8 +434,7 @@ static void text_changed(kflow *f)
  * composition engine. */
 static int type_text(kflow *f, const char *utf8)
 {
-    if (f->screen != KS_FIND && f->screen != KS_FORM && f->screen != KS_STAFF_PIN &&
-        f->screen != KS_STAFF_EVENT_NEW && !(f->screen == KS_SURVEY && kflow_survey_typing(f)))
+    if (!takes_text(f))
         return 0;
     char clean[256];
     snprintf(clean, sizeof clean, "%s", utf8);
@@ -799,28 +827,28 @@ static int survey_choose(kflow *f, const char *key)
 }
 
 /* Taps on the survey screen. */
-static int tap_survey(kflow *f, const char *id)
+int kflow_tap_survey(kflow *f, const char *id)
 {
     /* Choices in pages (short screens): the screen shows the arrows only
      * where there is a page that way, and clamps the page it shows. */
-    if (strcmp(id, "btn-choices-next") == 0 && !f->visit.other_editing) {
+    if (strcmp(id, KID_CHOICES_NEXT) == 0 && !f->visit.other_editing) {
         const ksurvey_question *q = kflow_question(f);
         if (!q || f->visit.choice_page + 1 >= ksurvey_q_nchoices(q))
             return 0;
         f->visit.choice_page++;
         return 1;
     }
-    if (strcmp(id, "btn-choices-prev") == 0 && !f->visit.other_editing) {
+    if (strcmp(id, KID_CHOICES_PREV) == 0 && !f->visit.other_editing) {
         if (f->visit.choice_page <= 0)
             return 0;
         f->visit.choice_page--;
         return 1;
     }
-    if (strcmp(id, "btn-next") == 0) {
+    if (strcmp(id, KID_NEXT) == 0) {
         survey_next(f, 0);
         return 1;
     }
-    if (strcmp(id, "btn-skip") == 0) {
+    if (strcmp(id, KID_SKIP) == 0) {
         const ksurvey_question *q = kflow_question(f);
         if (q && !ksurvey_q_required(q) && !f->visit.other_editing) {
             survey_next(f, 1);
@@ -828,15 +856,15 @@ static int tap_survey(kflow *f, const char *id)
         }
         return 0;
     }
-    if (strcmp(id, "btn-back") == 0) {
+    if (strcmp(id, KID_BACK) == 0) {
         survey_back(f);
         return 1;
     }
-    if (strncmp(id, "choice-", 7) == 0 && !f->visit.other_editing)
-        return survey_choose(f, id + 7);
-    if (strncmp(id, "key-", 4) == 0 && kflow_survey_typing(f))
+    if (kid_rest(id, KID_CHOICE_) && !f->visit.other_editing)
+        return survey_choose(f, kid_rest(id, KID_CHOICE_));
+    if (kid_rest(id, KID_KEY_) && kflow_survey_typing(f))
         return tap_key(f, id);
-    if (strcmp(id, "field-answer") == 0)
+    if (strcmp(id, KID_FIELD_ANSWER) == 0)
         return kflow_survey_typing(f);
     return 0;
 }
@@ -920,7 +948,7 @@ static void checkin_match(kflow *f, const kmatch *found)
 static int enter(kflow *f)
 {
     if (f->screen == KS_STAFF_PIN)
-        return kflow_staff_tap(f, "pin-ok");
+        return kflow_staff_tap(f, KID_PIN_OK);
     if (f->screen == KS_STAFF_EVENT_NEW) {
         kflow_focus(f, f->visit.focus == KF_EV_NAME ? KF_EV_DATE : KF_EV_LINK);
         return 1;
@@ -974,12 +1002,12 @@ static int tap_key(kflow *f, const char *id)
     }
 }
 
-/* The id of popup variant i: "key-" and the letter in lower case. */
+/* The id of popup variant i: KID_KEY_ and the letter in lower case. */
 const char *kflow_variant_id(const kflow *f, int i, char *buf, unsigned cap)
 {
     char t[8];
     kutf8_put(kutf8_lower(f->visit.variants[i]), t);
-    snprintf(buf, cap, "key-%s", t);
+    snprintf(buf, cap, KID_KEY_ "%s", t);
     return buf;
 }
 
@@ -1005,11 +1033,9 @@ static const char *variants_lang(const kflow *f, const klayout *l)
 
 int kflow_hold_ms(const kflow *f, const char *id)
 {
-    if (f->screen == KS_WELCOME && strcmp(id, "staff-corner") == 0 && !f->still_there)
+    if (f->screen == KS_WELCOME && strcmp(id, KID_STAFF_CORNER) == 0 && !f->still_there)
         return KFLOW_STAFF_HOLD_MS;
-    if ((f->screen != KS_FIND && f->screen != KS_FORM &&
-         !(f->screen == KS_SURVEY && kflow_survey_typing(f))) ||
-        f->still_there || strncmp(id, "key-", 4) != 0)
+    if (!has_input(f, KIN_ACCENTS) || f->still_there || !kid_rest(id, KID_KEY_))
         return -1;
     const kkey *k = kosk_find(kflow_layout(f, NULL), id, f->visit.shift);
     if (!k || k->kind != KKEY_CHAR)
@@ -1033,7 +1059,7 @@ int kflow_key_variants(const kflow *f, const char *id, uint32_t *out, int max)
 int kflow_hold(kflow *f, const char *id, int64_t now_ms)
 {
     touch(f, now_ms);
-    if (f->screen == KS_WELCOME && strcmp(id, "staff-corner") == 0) {
+    if (f->screen == KS_WELCOME && strcmp(id, KID_STAFF_CORNER) == 0) {
         kflow_staff_open(f);
         f->version++;
         return 1;
@@ -1051,7 +1077,7 @@ int kflow_hold(kflow *f, const char *id, int64_t now_ms)
 int kflow_preedit(kflow *f, const char *utf8, int64_t now_ms)
 {
     touch(f, now_ms);
-    if (f->screen != KS_FIND && f->screen != KS_FORM)
+    if (!has_input(f, KIN_PREEDIT))
         return 0;
     snprintf(f->visit.preedit, sizeof f->visit.preedit, "%s", utf8);
     kflow_clean_text(f->visit.preedit, sizeof f->visit.preedit / 4);
@@ -1061,9 +1087,9 @@ int kflow_preedit(kflow *f, const char *utf8, int64_t now_ms)
 
 /* "Is this you?": check that person in, or sign up as typed, or back to
  * the form with every entry kept. */
-static int tap_match(kflow *f, const char *id)
+int kflow_tap_match(kflow *f, const char *id)
 {
-    if (strcmp(id, "btn-its-me") == 0) {
+    if (strcmp(id, KID_ITS_ME) == 0) {
         kmatch m = f->visit.match;
         memset(&f->visit.match, 0, sizeof f->visit.match);
         checkin_match(f, &m);
@@ -1071,13 +1097,13 @@ static int tap_match(kflow *f, const char *id)
             go(f, KS_FORM);
         return 1;
     }
-    if (strcmp(id, "btn-not-me") == 0) {
+    if (strcmp(id, KID_NOT_ME) == 0) {
         submit_form(f, 1);
         if (f->screen == KS_MATCH)
             go(f, KS_FORM);
         return 1;
     }
-    if (strcmp(id, "btn-back") == 0) {
+    if (strcmp(id, KID_BACK) == 0) {
         int focus = f->visit.focus;
         memset(&f->visit.match, 0, sizeof f->visit.match);
         go(f, KS_FORM);
@@ -1088,25 +1114,109 @@ static int tap_match(kflow *f, const char *id)
 }
 
 /* Starts a visit on the welcome screen. */
-static int tap_welcome(kflow *f, const char *id)
+int kflow_tap_welcome(kflow *f, const char *id)
 {
     f->visit.scan[0] = '\0';
-    if (strcmp(id, "btn-returning") == 0) {
+    if (strcmp(id, KID_RETURNING) == 0) {
         go(f, KS_FIND);
         return 1;
     }
-    if (strcmp(id, "btn-new") == 0) {
+    if (strcmp(id, KID_NEW) == 0) {
         go(f, KS_FORM);
         return 1;
     }
-    if (strncmp(id, "lang-", 5) == 0 && id[5] && strlen(id + 5) < sizeof f->visit.lang) {
+    const char *lang = kid_rest(id, KID_LANG_);
+    if (lang && lang[0] && strlen(lang) < sizeof f->visit.lang) {
         /* The language holds for this visit; reset brings back the default. */
-        snprintf(f->visit.lang, sizeof f->visit.lang, "%s", id + 5);
+        snprintf(f->visit.lang, sizeof f->visit.lang, "%s", lang);
         return 1;
     }
     return 0;
 }
 
+/* Keys of the on-screen keyboard and the "as typed" strip, on screens
+ * whose inputs have them (KIN_SUGGEST: find and form). */
+static int tap_typing(kflow *f, const char *id)
+{
+    if (kid_rest(id, KID_KEY_))
+        return tap_key(f, id);
+    if (strcmp(id, KID_CAND_TYPED) == 0 && has_input(f, KIN_SUGGEST)) {
+        size_t cap;
+        unsigned max_chars;
+        char *buf = focus_buf(f, &cap, &max_chars);
+        if (kcompose_use_typed(&f->visit.compose, buf, cap, max_chars) == 0) {
+            text_changed(f);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Find: type a name, tap a result to check in, or sign up instead. */
+int kflow_tap_find(kflow *f, const char *id)
+{
+    if (strcmp(id, KID_BACK) == 0) {
+        kflow_reset(f);
+        return 1;
+    }
+    if (kid_rest(id, KID_RESULT_)) {
+        int i = kflow_id_number(kid_rest(id, KID_RESULT_));
+        if (i < 1 || i > f->visit.nresults)
+            return 0;
+        checkin_match(f, &f->visit.results[i - 1]);
+        return 1;
+    }
+    if (strcmp(id, KID_SEARCH) == 0)
+        return 1;
+    if (strcmp(id, KID_NEW) == 0) {
+        /* "Not found? Sign up": carry nothing over from the search. */
+        memset(f->visit.query, 0, sizeof f->visit.query);
+        f->visit.nresults = 0;
+        go(f, KS_FORM);
+        return 1;
+    }
+    return tap_typing(f, id);
+}
+
+/* The sign-up form: a field to focus, the keyboard, submit. */
+int kflow_tap_form(kflow *f, const char *id)
+{
+    if (strcmp(id, KID_BACK) == 0) {
+        kflow_reset(f);
+        return 1;
+    }
+    for (int i = 0; i < KF_COUNT; i++)
+        if (strcmp(id, field_ids[i]) == 0) {
+            if (f->visit.focus != i) {
+                f->visit.field_msg[f->visit.focus] =
+                    kflow_validate(f->visit.focus, f->visit.field[f->visit.focus]);
+                set_focus(f, i);
+            }
+            return 1;
+        }
+    if (strcmp(id, KID_SUBMIT) == 0) {
+        submit_form(f, 0);
+        return 1;
+    }
+    return tap_typing(f, id);
+}
+
+/* Thank you: back to welcome at once (else by itself, KIDLE_DONE). */
+int kflow_tap_done(kflow *f, const char *id)
+{
+    if (strcmp(id, KID_BACK) != 0)
+        return 0;
+    kflow_reset(f);
+    return 1;
+}
+
+/* A screen that takes no taps (error: the kiosk cannot take sign-ins). */
+int kflow_tap_none(kflow *f, const char *id)
+{
+    (void)f;
+    (void)id;
+    return 0;
+}
 
 int kflow_id_number(const char *s)
 {
@@ -1127,10 +1237,10 @@ int kflow_tap(kflow *f, const char *id, int64_t now_ms)
     int changed = 0;
     if (f->still_there) {
         /* The prompt covers the screen: only its own buttons answer. */
-        if (strcmp(id, "btn-still-here") == 0) {
+        if (strcmp(id, KID_STILL_HERE) == 0) {
             f->still_there = 0;
             changed = 1;
-        } else if (strcmp(id, "btn-start-over") == 0) {
+        } else if (strcmp(id, KID_START_OVER) == 0) {
             kflow_reset(f);
             return 1;
         }
@@ -1153,62 +1263,7 @@ int kflow_tap(kflow *f, const char *id, int64_t now_ms)
         f->version++;
         return 1;
     }
-    if (f->screen == KS_WELCOME) {
-        changed = tap_welcome(f, id);
-    } else if (f->screen == KS_SURVEY) {
-        changed = tap_survey(f, id);
-    } else if (KS_IS_STAFF(f->screen)) {
-        changed = kflow_staff_tap(f, id);
-    } else if (f->screen == KS_MATCH) {
-        changed = tap_match(f, id);
-    } else if (strcmp(id, "btn-back") == 0 && f->screen != KS_ERROR) {
-        if (f->screen == KS_DONE || f->screen == KS_FIND || f->screen == KS_FORM) {
-            kflow_reset(f);
-            return 1;
-        }
-    } else if (strncmp(id, "key-", 4) == 0 && (f->screen == KS_FIND || f->screen == KS_FORM)) {
-        changed = tap_key(f, id);
-    } else if (strcmp(id, "cand-typed") == 0 && (f->screen == KS_FIND || f->screen == KS_FORM)) {
-        size_t cap;
-        unsigned max_chars;
-        char *buf = focus_buf(f, &cap, &max_chars);
-        if (kcompose_use_typed(&f->visit.compose, buf, cap, max_chars) == 0) {
-            text_changed(f);
-            changed = 1;
-        }
-    } else if (f->screen == KS_FORM) {
-        for (int i = 0; i < KF_COUNT; i++)
-            if (strcmp(id, field_ids[i]) == 0) {
-                if (f->visit.focus != i) {
-                    f->visit.field_msg[f->visit.focus] = kflow_validate(f->visit.focus, f->visit.field[f->visit.focus]);
-                    set_focus(f, i);
-                }
-                changed = 1;
-            }
-        if (strcmp(id, "btn-submit") == 0) {
-            submit_form(f, 0);
-            changed = 1;
-        }
-    } else if (f->screen == KS_FIND) {
-        if (strncmp(id, "result-", 7) == 0) {
-            int i = kflow_id_number(id + 7);
-            if (i >= 1 && i <= f->visit.nresults) {
-                checkin_match(f, &f->visit.results[i - 1]);
-                changed = 1;
-            }
-        } else if (strcmp(id, "search") == 0) {
-            changed = 1;
-        } else if (strcmp(id, "btn-new") == 0) {
-            /* "Not found? Sign up": carry nothing over from the search. */
-            memset(f->visit.query, 0, sizeof f->visit.query);
-            f->visit.nresults = 0;
-            go(f, KS_FORM);
-            changed = 1;
-        }
-    } else if (f->screen == KS_DONE && strcmp(id, "btn-finish") == 0) {
-        kflow_reset(f);
-        return 1;
-    }
+    changed = shown(f)->tap(f, id);
     if (changed)
         f->version++;
     return changed;
@@ -1221,7 +1276,7 @@ int kflow_text(kflow *f, const char *utf8, int64_t now_ms)
         return 0;
     f->visit.preedit[0] = '\0';
     f->visit.nvariants = 0;
-    if (f->screen == KS_WELCOME) {
+    if (shown(f)->input & KIN_SCAN) {
         size_t len = strlen(f->visit.scan), add = strlen(utf8);
         if (len + add < sizeof f->visit.scan) {
             memcpy(f->visit.scan + len, utf8, add + 1);
@@ -1251,19 +1306,19 @@ int kflow_key(kflow *f, int keycode, int64_t now_ms)
     if (f->still_there)
         return 0;
     int changed = 0;
-    if (f->screen == KS_WELCOME && keycode == KKEYC_ENTER) {
+    if ((shown(f)->input & KIN_SCAN) && keycode == KKEYC_ENTER) {
         scan_done(f);
         f->version++;
         return 1;
     }
-    if (keycode == KKEYC_ESCAPE && f->screen != KS_WELCOME && f->screen != KS_ERROR) {
-        /* Escape starts over from anywhere, as btn-back does. */
+    if (keycode == KKEYC_ESCAPE && shown(f)->idle != KIDLE_NONE) {
+        /* Escape starts over from anywhere there is something to start
+         * over (not welcome or error), as btn-back does. */
         kflow_reset(f);
         return 1;
     }
-    if (f->screen != KS_FIND && f->screen != KS_FORM && f->screen != KS_STAFF_PIN &&
-        f->screen != KS_STAFF_EVENT_NEW &&
-        !(f->screen == KS_SURVEY && (kflow_survey_typing(f) || keycode == KKEYC_ENTER)))
+    /* Enter also moves a survey on whose question takes no typing. */
+    if (!takes_text(f) && !((shown(f)->input & KIN_TYPE) && keycode == KKEYC_ENTER))
         return 0;
     switch (keycode) {
     case KKEYC_BACKSPACE:
@@ -1294,18 +1349,22 @@ int kflow_tick(kflow *f, int64_t now_ms)
     }
     if (f->screen == KS_CHECKING)
         return 1;                   /* its dots move while the PIN is hashed */
-    if (f->screen == KS_WELCOME && f->visit.banner && now_ms >= f->visit.banner_until) {
-        f->visit.banner = NULL;
+    if (f->visit.banner && f->visit.banner_until && now_ms >= f->visit.banner_until) {
+        f->visit.banner = NULL;     /* welcome's message, for a while */
+        f->visit.banner_until = 0;
         f->version++;
         return 1;
     }
-    if (f->screen == KS_DONE && now_ms - f->done_since >= done_ms(f)) {
-        kflow_reset(f);
-        return 1;
-    }
-    if (f->screen == KS_WELCOME || f->screen == KS_ERROR || f->screen == KS_DONE)
+    switch (shown(f)->idle) {
+    case KIDLE_NONE:
         return 0;
-    if (KS_IS_STAFF(f->screen)) {
+    case KIDLE_DONE:
+        if (now_ms - f->done_since >= done_ms(f)) {
+            kflow_reset(f);
+            return 1;
+        }
+        return 0;
+    case KIDLE_LOCK:
         /* Staff mode locks itself; no prompt, nothing personal stays. */
         if (now_ms - f->last_input_ms >= KFLOW_STAFF_IDLE_MS) {
             kflow_reset(f);
@@ -1313,6 +1372,8 @@ int kflow_tick(kflow *f, int64_t now_ms)
         }
         /* The lock countdown on the PIN pad changes once a second. */
         return f->screen == KS_STAFF_PIN && f->staff.result.status == KSTAFF_LOCKED;
+    case KIDLE_PROMPT:
+        break;
     }
     if (!f->still_there && now_ms - f->last_input_ms >= f->idle_ms) {
         f->still_there = 1;
@@ -1335,19 +1396,23 @@ int64_t kflow_deadline(const kflow *f)
 {
     if (f->pin_check.pending)
         return f->now_ms + KFLOW_CHECK_POLL_MS;
-    if (f->screen == KS_DONE)
-        return f->done_since + done_ms(f);
-    if (f->screen == KS_WELCOME && f->visit.banner)
+    if (f->visit.banner && f->visit.banner_until)
         return f->visit.banner_until;
-    if (f->screen == KS_WELCOME || f->screen == KS_ERROR)
+    switch (shown(f)->idle) {
+    case KIDLE_NONE:
         return -1;
-    if (KS_IS_STAFF(f->screen)) {
+    case KIDLE_DONE:
+        return f->done_since + done_ms(f);
+    case KIDLE_LOCK: {
         int64_t lock = f->last_input_ms + KFLOW_STAFF_IDLE_MS;
         if (f->screen == KS_STAFF_PIN && f->staff.result.status == KSTAFF_LOCKED) {
             int64_t next_second = f->now_ms + 1000 - (f->now_ms % 1000);
             return next_second < lock ? next_second : lock;
         }
         return lock;
+    }
+    case KIDLE_PROMPT:
+        break;
     }
     if (f->still_there) {
         int64_t elapsed = f->now_ms - f->still_there_since;
@@ -1362,7 +1427,7 @@ int kflow_typed_suggestion(const kflow *f, char *typed, unsigned tcap, char *com
                            unsigned ccap)
 {
     typed[0] = composed[0] = '\0';
-    if ((f->screen != KS_FIND && f->screen != KS_FORM) || f->still_there)
+    if (!has_input(f, KIN_SUGGEST) || f->still_there)
         return 0;
     size_t cap;
     unsigned max_chars;

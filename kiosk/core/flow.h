@@ -64,16 +64,36 @@
 #include "survey.h"
 #include "surveys.h"
 
+#include "flow_screens.h"
+
+/* The screens, in the order of flow_screens.h (KS_WELCOME, ...). */
 enum kscreen {
-    KS_WELCOME, KS_FIND, KS_FORM, KS_DONE, KS_ERROR, KS_SURVEY,
-    KS_MATCH,       /* "Is this you?" before a sign-up that may be a duplicate */
-    /* staff mode (flow_staff.c) */
-    KS_STAFF_PIN, KS_STAFF, KS_STAFF_EVENTS, KS_STAFF_EVENT_NEW, KS_STAFF_EXPORT,
-    KS_STAFF_PERSON, KS_STAFF_SHUTDOWN,
-    KS_CHECKING,    /* "checking": the PIN typed is being hashed (off this thread) */
+#define KFLOW_SCREEN_ENUM(ID, NAME, TAP, INPUT, IDLE, BUILDER) ID,
+    KFLOW_SCREENS(KFLOW_SCREEN_ENUM)
+#undef KFLOW_SCREEN_ENUM
     KS_COUNT
 };
-#define KS_IS_STAFF(s) ((s) >= KS_STAFF_PIN && (s) <= KS_CHECKING)
+
+/* What typed text and keys do on a screen (flow_screens.h, INPUT): */
+enum {
+    KIN_SCAN = 1 << 0,      /* text then Return is a scanned check-in code (welcome) */
+    KIN_TYPE = 1 << 1,      /* text, Backspace, Enter and Tab go to the focused input */
+    KIN_ACCENTS = 1 << 2,   /* a long press on a key offers its accented forms */
+    KIN_PREEDIT = 1 << 3,   /* an input method's composition shows in the field */
+    KIN_SUGGEST = 1 << 4,   /* Telex's "as typed" strip over the keys (cand-typed) */
+    KIN_IF_TYPING = 1 << 5  /* all of the above only while the survey question shown
+                             * takes typed text (kflow_survey_typing); Enter always */
+};
+#define KIN_FIELDS (KIN_TYPE | KIN_ACCENTS | KIN_PREEDIT | KIN_SUGGEST)   /* find, form */
+#define KIN_ANSWER (KIN_TYPE | KIN_ACCENTS | KIN_PREEDIT | KIN_IF_TYPING) /* survey */
+
+/* What the clock does on a screen (flow_screens.h, IDLE). */
+enum kidle {
+    KIDLE_NONE,     /* waits for input only (welcome, error): nothing to start over */
+    KIDLE_PROMPT,   /* "Still there?" after idle_ms, then start over */
+    KIDLE_DONE,     /* back to welcome after KIOSK_DONE_MS (KIOSK_DONE_QR_MS with a code) */
+    KIDLE_LOCK      /* staff mode: locks itself after KFLOW_STAFF_IDLE_MS, no prompt */
+};
 
 enum kfield { KF_GIVEN, KF_FAMILY, KF_PHONE, KF_EMAIL, KF_ZIP, KF_COUNT };
 
@@ -257,6 +277,17 @@ typedef struct kflow {
 
     unsigned version;                   /* bumped on every visible change */
 } kflow;
+
+/* One screen as the flow runs it: a row of flow_screens.h. */
+typedef struct kflow_screen {
+    const char *name;                       /* as replays know it */
+    int (*tap)(kflow *f, const char *id);   /* 1 if something visible changed */
+    unsigned input;                         /* KIN_ flags */
+    enum kidle idle;
+} kflow_screen;
+
+/* The descriptor of a screen (of KS_ERROR's for a number out of range). */
+const kflow_screen *kflow_screen_of(int screen);
 
 /* Starts at welcome.  store may be NULL only together with an error text,
  * which puts the flow on the error screen for good. */

@@ -5,6 +5,13 @@
 #define KIOSK_FLOW_PRIV_H
 
 #include "flow.h"
+#include "widget_ids.h"
+
+/* Each screen's tap handler (the TAP column of flow_screens.h): flow.c
+ * has the visitor's screens, flow_staff.c staff mode's. */
+#define KFLOW_SCREEN_TAP(ID, NAME, TAP, INPUT, IDLE, BUILDER) int TAP(kflow *f, const char *id);
+KFLOW_SCREENS(KFLOW_SCREEN_TAP)
+#undef KFLOW_SCREEN_TAP
 
 /* Goes to a screen (focus, timers and messages as flow.c does). */
 void kflow_go(kflow *f, int screen);

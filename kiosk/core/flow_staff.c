@@ -216,7 +216,7 @@ int kflow_staff_poll(kflow *f, int wait)
 static int tap_pin(kflow *f, const char *id)
 {
     kflow_staff *st = &f->staff;
-    if (strcmp(id, "btn-back") == 0) {
+    if (strcmp(id, KID_BACK) == 0) {
         kflow_reset(f);
         return 1;
     }
@@ -230,20 +230,21 @@ static int tap_pin(kflow *f, const char *id)
         }
         st->result.status = KSTAFF_OK;
     }
-    if (strcmp(id, "pin-ok") == 0) {
+    if (strcmp(id, KID_PIN_OK) == 0) {
         pin_ok(f);
         return 1;
     }
-    if (strcmp(id, "pin-del") == 0) {
+    if (strcmp(id, KID_PIN_DEL) == 0) {
         size_t n = strlen(st->pin);
         if (n)
             st->pin[n - 1] = '\0';
         return 1;
     }
-    if (strncmp(id, "pin-", 4) == 0 && id[4] >= '0' && id[4] <= '9' && !id[5]) {
+    const char *digit = kid_rest(id, KID_PIN_);
+    if (digit && digit[0] >= '0' && digit[0] <= '9' && !digit[1]) {
         size_t n = strlen(st->pin);
         if (n < 8) {
-            st->pin[n] = id[4];
+            st->pin[n] = digit[0];
             st->pin[n + 1] = '\0';
         }
         st->tried = 0;
@@ -387,172 +388,224 @@ static void do_bundle(kflow *f)
     }
 }
 
-int kflow_staff_tap(kflow *f, const char *id)
+/* btn-lock, on every staff screen past the PIN: welcome, staff data
+ * cleared. */
+static int lock(kflow *f, const char *id)
+{
+    if (strcmp(id, KID_LOCK) != 0)
+        return 0;
+    kflow_reset(f);
+    return 1;
+}
+
+/* The PIN pad. */
+int kflow_tap_staff_pin(kflow *f, const char *id)
+{
+    return tap_pin(f, id);
+}
+
+/* "checking": the hash runs on; only leaving is offered. */
+int kflow_tap_checking(kflow *f, const char *id)
+{
+    if (strcmp(id, KID_BACK) != 0)
+        return 0;
+    kflow_reset(f);
+    return 1;
+}
+
+/* The staff home: counts, arrivals, check-ins; the ways out of it. */
+int kflow_tap_staff(kflow *f, const char *id)
 {
     kflow_staff *st = &f->staff;
     kerr err = {0};
-    if (f->screen == KS_STAFF_PIN)
-        return tap_pin(f, id);
-    if (f->screen == KS_CHECKING) {
-        /* the hash runs on; only leaving is offered */
-        if (strcmp(id, "btn-back") != 0)
-            return 0;
+    if (lock(f, id))
+        return 1;
+    if (strcmp(id, KID_BACK) == 0) {
         kflow_reset(f);
-        return 1;
-    }
-    if (strcmp(id, "btn-lock") == 0) {
-        kflow_reset(f);
-        return 1;
-    }
-    switch (f->screen) {
-    case KS_STAFF:
-        if (strcmp(id, "btn-back") == 0) {
-            kflow_reset(f);
-        } else if (strcmp(id, "btn-events") == 0) {
-            st->nevents = 0;
-            kstore_event_each(f->store, add_event, st, &err);
-            kflow_go(f, KS_STAFF_EVENTS);
-        } else if (strcmp(id, "btn-new-event") == 0) {
-            new_event(f);
-        } else if (strcmp(id, "btn-export") == 0) {
-            st->exporting = 0;
-            st->export_msg[0] = '\0';
-            kflow_go(f, KS_STAFF_EXPORT);
-        } else if (strcmp(id, "btn-shutdown") == 0) {
-            kflow_go(f, KS_STAFF_SHUTDOWN);
-        } else if (strcmp(id, "btn-page-down") == 0 && st->more && st->nrows > 0) {
-            kcheckin last = st->rows[st->nrows - 1];
-            st->page++;
-            if (load_figures(f) == 0)
-                load_page(f, KSTORE_PAGE_OLDER, &last);
-        } else if (strcmp(id, "btn-page-up") == 0 && st->page > 0) {
-            kcheckin first = st->rows[0];
-            st->page--;
-            if (load_figures(f) == 0)
-                load_page(f, st->nrows > 0 ? KSTORE_PAGE_NEWER : KSTORE_PAGE_TOP,
-                          st->nrows > 0 ? &first : NULL);
-        } else if (strncmp(id, "checkin-", 8) == 0) {
-            int i = kflow_id_number(id + 8);
-            if (i < 1 || i > st->nrows ||
-                kstore_person_get(f->store, st->rows[i - 1].person_id, &st->person, &err) != 0)
-                return 0;
-            st->msg = NULL;
-            st->code_stopped = 0;
-            st->new_token[0] = '\0';
-            st->nanswers = 0;
-            kstore_answers_latest(f->store, st->person.id, st->event.id, add_answer, st, &err);
-            kflow_go(f, KS_STAFF_PERSON);
-        } else if (strcmp(id, "btn-default-lang") == 0 && f->nlangs > 0) {
-            /* The language each visit starts in: the next one offered. */
-            int i = 0;
-            while (i < f->nlangs && strcmp(f->langs[i], f->default_lang) != 0)
-                i++;
-            const char *next = f->langs[(i + 1) % f->nlangs];
-            snprintf(f->default_lang, sizeof f->default_lang, "%s", next);
-            if (kstore_setting_set(f->store, "default_lang", next, &err) != 0)
-                fprintf(stderr, "kiosk: default language: %s\n", err.msg);
-        } else {
+    } else if (strcmp(id, KID_EVENTS) == 0) {
+        st->nevents = 0;
+        kstore_event_each(f->store, add_event, st, &err);
+        kflow_go(f, KS_STAFF_EVENTS);
+    } else if (strcmp(id, KID_NEW_EVENT) == 0) {
+        new_event(f);
+    } else if (strcmp(id, KID_EXPORT) == 0) {
+        st->exporting = 0;
+        st->export_msg[0] = '\0';
+        kflow_go(f, KS_STAFF_EXPORT);
+    } else if (strcmp(id, KID_SHUTDOWN) == 0) {
+        kflow_go(f, KS_STAFF_SHUTDOWN);
+    } else if (strcmp(id, KID_PAGE_DOWN) == 0 && st->more && st->nrows > 0) {
+        kcheckin last = st->rows[st->nrows - 1];
+        st->page++;
+        if (load_figures(f) == 0)
+            load_page(f, KSTORE_PAGE_OLDER, &last);
+    } else if (strcmp(id, KID_PAGE_UP) == 0 && st->page > 0) {
+        kcheckin first = st->rows[0];
+        st->page--;
+        if (load_figures(f) == 0)
+            load_page(f, st->nrows > 0 ? KSTORE_PAGE_NEWER : KSTORE_PAGE_TOP,
+                      st->nrows > 0 ? &first : NULL);
+    } else if (kid_rest(id, KID_CHECKIN_)) {
+        int i = kflow_id_number(kid_rest(id, KID_CHECKIN_));
+        if (i < 1 || i > st->nrows ||
+            kstore_person_get(f->store, st->rows[i - 1].person_id, &st->person, &err) != 0)
             return 0;
-        }
-        return 1;
-    case KS_STAFF_EVENTS:
-        if (strcmp(id, "btn-back") == 0) {
-            home(f);
-            return 1;
-        }
-        if (strncmp(id, "event-", 6) == 0) {
-            int i = kflow_id_number(id + 6);
-            if (i < 1 || i > st->nevents)
-                return 0;
-            if (kstore_event_use(f->store, st->events[i - 1].id, &err) != 0)
-                fprintf(stderr, "kiosk: choose event: %s\n", err.msg);
-            st->page = 0;
-            home(f);
-            return 1;
-        }
-        return 0;
-    case KS_STAFF_EVENT_NEW:
-        if (strcmp(id, "btn-back") == 0) {
-            home(f);
-        } else if (strcmp(id, "btn-create") == 0) {
-            create_event(f);
-        } else if (strcmp(id, "btn-program") == 0) {
-            st->ev_program = (st->ev_program + 1) % st->nprograms;
-        } else if (strcmp(id, "btn-survey") == 0) {
-            int n = ksurveys_count(f->surveys);
-            st->ev_survey = st->ev_survey + 1 >= n ? -1 : st->ev_survey + 1;
-        } else if (strcmp(id, "field-event-name") == 0) {
-            kflow_focus(f, KF_EV_NAME);
-        } else if (strcmp(id, "field-event-date") == 0) {
-            kflow_focus(f, KF_EV_DATE);
-        } else if (strcmp(id, "field-event-link") == 0) {
-            kflow_focus(f, KF_EV_LINK);
-        } else if (strncmp(id, "key-", 4) == 0) {
-            return kflow_key_tap(f, id);
-        } else {
-            return 0;
-        }
-        return 1;
-    case KS_STAFF_EXPORT:
-        if (strcmp(id, "btn-back") == 0) {
-            home(f);
-        } else if (strcmp(id, "btn-export-csv") == 0 && st->exporting != 1) {
-            do_export(f, KEXPORT_CSV);
-        } else if (strcmp(id, "btn-export-xlsx") == 0 && st->exporting != 1) {
-            do_export(f, KEXPORT_XLSX);
-        } else if (strcmp(id, "btn-export-sync") == 0 && st->exporting != 1) {
-            do_bundle(f);
-        } else {
-            return 0;
-        }
-        return 1;
-    case KS_STAFF_PERSON:
-        if (strcmp(id, "btn-back") == 0) {
-            memset(&st->person, 0, sizeof st->person);
-            st->code_stopped = 0;
-            st->new_token[0] = '\0';
-            home(f);
-        } else if (strcmp(id, "btn-revoke-qr") == 0) {
-            /* At once (the replay contract): a stop is a record, sent to
-             * the hub like any other, and records are never taken back.
-             * What a mistaken stop needs is a working code for the person:
-             * btn-new-qr, offered right under the message. */
-            int n = 0;
-            st->new_token[0] = '\0';
-            if (kstore_qr_revoke(f->store, st->person.id, &n, &err) != 0) {
-                fprintf(stderr, "kiosk: revoke code: %s\n", err.msg);
-                st->msg = N_("The code could not be revoked. See the kiosk's log.");
-                st->code_stopped = 0;
-            } else {
-                st->msg = n ? N_("Their check-in code no longer works.")
-                            : N_("They have no check-in code.");
-                st->code_stopped = 1;
-            }
-        } else if (strcmp(id, "btn-new-qr") == 0 && st->code_stopped && !st->new_token[0]) {
-            /* A new code (the stopped one stays stopped), shown on the
-             * screen for the person to photograph. */
-            if (kstore_qr_token(f->store, st->person.id, st->new_token, sizeof st->new_token,
-                                &err) != 0) {
-                fprintf(stderr, "kiosk: new code: %s\n", err.msg);
-                st->new_token[0] = '\0';
-                st->msg = N_("The code could not be made. See the kiosk's log.");
-            } else {
-                st->msg = N_("Their new check-in code works now. Let them take a photo of it.");
-            }
-        } else {
-            return 0;
-        }
-        return 1;
-    case KS_STAFF_SHUTDOWN:
-        if (strcmp(id, "btn-back") == 0) {
-            home(f);
-        } else if (strcmp(id, "btn-shutdown-confirm") == 0) {
-            f->quit = 1;
-        } else {
-            return 0;
-        }
-        return 1;
-    default:
+        st->msg = NULL;
+        st->code_stopped = 0;
+        st->new_token[0] = '\0';
+        st->nanswers = 0;
+        kstore_answers_latest(f->store, st->person.id, st->event.id, add_answer, st, &err);
+        kflow_go(f, KS_STAFF_PERSON);
+    } else if (strcmp(id, KID_DEFAULT_LANG) == 0 && f->nlangs > 0) {
+        /* The language each visit starts in: the next one offered. */
+        int i = 0;
+        while (i < f->nlangs && strcmp(f->langs[i], f->default_lang) != 0)
+            i++;
+        const char *next = f->langs[(i + 1) % f->nlangs];
+        snprintf(f->default_lang, sizeof f->default_lang, "%s", next);
+        if (kstore_setting_set(f->store, "default_lang", next, &err) != 0)
+            fprintf(stderr, "kiosk: default language: %s\n", err.msg);
+    } else {
         return 0;
     }
+    return 1;
+}
+
+/* Choosing the current event. */
+int kflow_tap_staff_events(kflow *f, const char *id)
+{
+    kflow_staff *st = &f->staff;
+    kerr err = {0};
+    if (lock(f, id))
+        return 1;
+    if (strcmp(id, KID_BACK) == 0) {
+        home(f);
+        return 1;
+    }
+    if (kid_rest(id, KID_EVENT_)) {
+        int i = kflow_id_number(kid_rest(id, KID_EVENT_));
+        if (i < 1 || i > st->nevents)
+            return 0;
+        if (kstore_event_use(f->store, st->events[i - 1].id, &err) != 0)
+            fprintf(stderr, "kiosk: choose event: %s\n", err.msg);
+        st->page = 0;
+        home(f);
+        return 1;
+    }
+    return 0;
+}
+
+/* The new-event form. */
+int kflow_tap_staff_event_new(kflow *f, const char *id)
+{
+    kflow_staff *st = &f->staff;
+    if (lock(f, id))
+        return 1;
+    if (strcmp(id, KID_BACK) == 0) {
+        home(f);
+    } else if (strcmp(id, KID_CREATE) == 0) {
+        create_event(f);
+    } else if (strcmp(id, KID_PROGRAM) == 0) {
+        st->ev_program = (st->ev_program + 1) % st->nprograms;
+    } else if (strcmp(id, KID_SURVEY) == 0) {
+        int n = ksurveys_count(f->surveys);
+        st->ev_survey = st->ev_survey + 1 >= n ? -1 : st->ev_survey + 1;
+    } else if (strcmp(id, KID_FIELD_EVENT_NAME) == 0) {
+        kflow_focus(f, KF_EV_NAME);
+    } else if (strcmp(id, KID_FIELD_EVENT_DATE) == 0) {
+        kflow_focus(f, KF_EV_DATE);
+    } else if (strcmp(id, KID_FIELD_EVENT_LINK) == 0) {
+        kflow_focus(f, KF_EV_LINK);
+    } else if (kid_rest(id, KID_KEY_)) {
+        return kflow_key_tap(f, id);
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+/* Attendance files and sync bundles. */
+int kflow_tap_staff_export(kflow *f, const char *id)
+{
+    kflow_staff *st = &f->staff;
+    if (lock(f, id))
+        return 1;
+    if (strcmp(id, KID_BACK) == 0) {
+        home(f);
+    } else if (strcmp(id, KID_EXPORT_CSV) == 0 && st->exporting != 1) {
+        do_export(f, KEXPORT_CSV);
+    } else if (strcmp(id, KID_EXPORT_XLSX) == 0 && st->exporting != 1) {
+        do_export(f, KEXPORT_XLSX);
+    } else if (strcmp(id, KID_EXPORT_SYNC) == 0 && st->exporting != 1) {
+        do_bundle(f);
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+/* One person: their answers, their check-in code. */
+int kflow_tap_staff_person(kflow *f, const char *id)
+{
+    kflow_staff *st = &f->staff;
+    kerr err = {0};
+    if (lock(f, id))
+        return 1;
+    if (strcmp(id, KID_BACK) == 0) {
+        memset(&st->person, 0, sizeof st->person);
+        st->code_stopped = 0;
+        st->new_token[0] = '\0';
+        home(f);
+    } else if (strcmp(id, KID_REVOKE_QR) == 0) {
+        /* At once (the replay contract): a stop is a record, sent to
+         * the hub like any other, and records are never taken back.
+         * What a mistaken stop needs is a working code for the person:
+         * btn-new-qr, offered right under the message. */
+        int n = 0;
+        st->new_token[0] = '\0';
+        if (kstore_qr_revoke(f->store, st->person.id, &n, &err) != 0) {
+            fprintf(stderr, "kiosk: revoke code: %s\n", err.msg);
+            st->msg = N_("The code could not be revoked. See the kiosk's log.");
+            st->code_stopped = 0;
+        } else {
+            st->msg = n ? N_("Their check-in code no longer works.")
+                        : N_("They have no check-in code.");
+            st->code_stopped = 1;
+        }
+    } else if (strcmp(id, KID_NEW_QR) == 0 && st->code_stopped && !st->new_token[0]) {
+        /* A new code (the stopped one stays stopped), shown on the
+         * screen for the person to photograph. */
+        if (kstore_qr_token(f->store, st->person.id, st->new_token, sizeof st->new_token,
+                            &err) != 0) {
+            fprintf(stderr, "kiosk: new code: %s\n", err.msg);
+            st->new_token[0] = '\0';
+            st->msg = N_("The code could not be made. See the kiosk's log.");
+        } else {
+            st->msg = N_("Their new check-in code works now. Let them take a photo of it.");
+        }
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+/* Shutting the kiosk down, confirmed. */
+int kflow_tap_staff_shutdown(kflow *f, const char *id)
+{
+    if (lock(f, id))
+        return 1;
+    if (strcmp(id, KID_BACK) == 0) {
+        home(f);
+    } else if (strcmp(id, KID_SHUTDOWN_CONFIRM) == 0) {
+        f->quit = 1;
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+int kflow_staff_tap(kflow *f, const char *id)
+{
+    const kflow_screen *sc = kflow_screen_of(f->screen);
+    return sc->idle == KIDLE_LOCK ? sc->tap(f, id) : 0;
 }

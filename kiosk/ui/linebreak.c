@@ -8,11 +8,13 @@
  */
 #include "linebreak.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <unicode/ubrk.h>
 #include <unicode/ustring.h>
+#include <unicode/uvernum.h>
 
 #define LB_LANGS 12
 #define LB_STACK 512   /* UTF-16 units converted without malloc */
@@ -25,6 +27,29 @@ typedef struct lb_iter {
 static lb_iter lb_line[LB_LANGS];
 static int lb_next;
 static UBreakIterator *lb_char;
+static klinebreak_get_fn lb_get;
+static klinebreak_put_fn lb_put;
+static void *lb_ctx;
+
+void klinebreak_memo(klinebreak_get_fn get, klinebreak_put_fn put, void *ctx)
+{
+    lb_get = get;
+    lb_put = put;
+    lb_ctx = ctx;
+}
+
+/* The memo's key for (lang, s[0..len)) in a malloc'd string, or NULL. */
+static char *memo_key(const char *s, int len, const char *lang)
+{
+    size_t n = strlen(U_ICU_VERSION) + strlen(lang) + (size_t)len + 3;
+    char *k = malloc(n);
+    if (k) {
+        int head = snprintf(k, n, "%s\n%s\n", U_ICU_VERSION, lang);
+        memcpy(k + head, s, (size_t)len);
+        k[head + len] = '\0';
+    }
+    return k;
+}
 
 /* The line iterator for lang, opened on first use; NULL if ICU fails. */
 static UBreakIterator *line_iter(const char *lang)
@@ -71,6 +96,13 @@ int klinebreak(const char *s, int len, const char *lang, unsigned char *brk)
         brk[0] = 2;
         return 0;
     }
+    /* A text with a NUL inside is not a key: no memo for it. */
+    char *key = (lb_get || lb_put) && !memchr(s, '\0', (size_t)len) ? memo_key(s, len, lang)
+                                                                     : NULL;
+    if (key && lb_get && lb_get(lb_ctx, key, brk, len + 1)) {
+        free(key);
+        return 0;
+    }
     UChar stack_u[LB_STACK];
     int stack_map[LB_STACK + 1];
     UChar *u = stack_u;
@@ -82,6 +114,7 @@ int klinebreak(const char *s, int len, const char *lang, unsigned char *brk)
         if (!u || !map) {
             free(u == stack_u ? NULL : u);
             free(map == stack_map ? NULL : map);
+            free(key);
             return fallback(s, len, brk);
         }
     }
@@ -134,6 +167,9 @@ int klinebreak(const char *s, int len, const char *lang, unsigned char *brk)
         free(u);
     if (map != stack_map)
         free(map);
+    if (key && rc == 0 && lb_put)
+        lb_put(lb_ctx, key, brk, len + 1);
+    free(key);
     return rc;
 }
 

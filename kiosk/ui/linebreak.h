@@ -22,6 +22,15 @@
  * spaces as breaks, a safe fallback). */
 int klinebreak(const char *s, int len, const char *lang, unsigned char *brk);
 
+/* A memo of results (the text layer's disk cache, ktext_breaks_get/put):
+ * get returns 1 and fills brk[0..n-1] when it knows key, else 0; put is
+ * given each result ICU computed.  key is "ENGINE\nLANG\nTEXT" (ENGINE
+ * the ICU version, so an upgrade never reuses an older answer).  NULLs
+ * end it; end it before ctx goes away. */
+typedef int (*klinebreak_get_fn)(void *ctx, const char *key, unsigned char *brk, int n);
+typedef void (*klinebreak_put_fn)(void *ctx, const char *key, const unsigned char *brk, int n);
+void klinebreak_memo(klinebreak_get_fn get, klinebreak_put_fn put, void *ctx);
+
 /* Closes the kept iterators (at exit; optional). */
 void klinebreak_close(void);
 

@@ -13,6 +13,7 @@
 #include "qr.h"
 #include "screens.h"
 #include "widgets.h"
+#include "widget_ids.h"
 
 /* A QR code of text in r (square, centred), with a caption under it. */
 static void qr_block(kview *v, const kui *u, krect r, const char *text, const char *caption)
@@ -82,7 +83,7 @@ void kscreen_done(kview *v, const kui *u, const kflow *f)
     kv_text(v, u, (krect){text_area.x, y, text_area.w, lh}, buf, u->title_px, u->small_px,
             KC_MUTED, KT_CENTER | KT_TOP | KT_WRAP);
     int bw = text_area.w / 2 > u->t * 4 ? text_area.w / 2 : u->t * 4;
-    kw_button(v, u, "btn-back",
+    kw_button(v, u, KID_BACK,
               (krect){text_area.x + (text_area.w - bw) / 2, text_area.y + text_area.h - bh, bw, bh},
               TR(u, "Done"), KB_PRIMARY, -1);
     if (!codes)

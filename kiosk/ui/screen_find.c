@@ -17,6 +17,7 @@
 #include "fold.h"
 #include "screens.h"
 #include "widgets.h"
+#include "widget_ids.h"
 
 /* Writes text cut after its last whole word that fits width at px, with an
  * ellipsis, into out; text itself when it fits or has no space to cut at
@@ -52,7 +53,7 @@ static void result_row(kview *v, const kui *u, const kflow *f, int i, const kmat
 {
     char id[24], name[KIOSK_NAME_BYTES + 16], line[KIOSK_HINT_BYTES + 128];
     char fitted[KIOSK_HINT_BYTES + 128];
-    snprintf(id, sizeof id, "result-%d", i + 1);
+    snprintf(id, sizeof id, KID_RESULT_ "%d", i + 1);
     kflow_masked_name(f->visit.lang, m->first, m->initial, name, sizeof name);
     kv_frame(v, r, KC_SURFACE, m->checked_in ? KC_SUCCESS : KC_BORDER, 2, u->gap);
     krect in = {r.x + u->gap * 2, r.y + u->gap / 2, r.w - u->gap * 4, r.h - u->gap};
@@ -148,7 +149,7 @@ static void results_more(kview *v, const kui *u, const kflow *f, int shown, krec
      * sentence needs, more_height). */
     kv_text(v, u, (krect){r.x + u->gap, r.y + 2, r.w - 2 * u->gap, r.h - 4}, text, u->body_px,
             u->label_min, KC_INK, KT_CENTER | KT_MIDDLE | KT_WRAP | KT_BODY);
-    kv_hit(v, u, "results-more", r);
+    kv_hit(v, u, KID_RESULTS_MORE, r);
 }
 
 void kscreen_find(kview *v, const kui *u, const kflow *f)
@@ -158,7 +159,7 @@ void kscreen_find(kview *v, const kui *u, const kflow *f)
     kw_split_keyboard(u, area, kw_keyboard_rows(f), &c, &kb);
     int g = u->gap;
     int y = c.y;
-    int fh = kw_field(v, u, "search", (krect){c.x, y, c.w, 0}, TR(u, "Your first or last name"),
+    int fh = kw_field(v, u, KID_SEARCH, (krect){c.x, y, c.w, 0}, TR(u, "Your first or last name"),
                       f->visit.query, f->visit.preedit, 1, NULL, 0);
     y += fh - u->small_px + g;
     int row_h = u->t + g * 2;
@@ -180,7 +181,7 @@ void kscreen_find(kview *v, const kui *u, const kflow *f)
         kv_text(v, u, (krect){c.x, y, c.w, th},
                 TR(u, "No one found with that name. Check the spelling, or sign up."),
                 u->body_px, u->small_px * 3 / 4, KC_INK, KT_LEFT | KT_TOP | KT_WRAP);
-        kw_button(v, u, "btn-new", (krect){c.x, y + th + g, c.w, row_h}, TR(u, "Sign up as new"),
+        kw_button(v, u, KID_NEW, (krect){c.x, y + th + g, c.w, row_h}, TR(u, "Sign up as new"),
                   KB_SECONDARY, KICON_PLUS);
     } else {
         /* Rows that fit; on a wide screen with the keyboard below, two

@@ -13,6 +13,7 @@
 #include "i18n.h"
 #include "screens.h"
 #include "widgets.h"
+#include "widget_ids.h"
 
 void kscreen_form(kview *v, const kui *u, const kflow *f)
 {
@@ -182,6 +183,6 @@ void kscreen_form(kview *v, const kui *u, const kflow *f)
     else if (has_above && note)
         kv_text(v, u, above, note, u->body_px, u->small_px * 3 / 4, KC_INK,
                 KT_LEFT | KT_MIDDLE | KT_WRAP);
-    kw_button(v, u, "btn-submit", sb, TR(u, "Sign me up"), KB_PRIMARY, KICON_CHECK);
+    kw_button(v, u, KID_SUBMIT, sb, TR(u, "Sign me up"), KB_PRIMARY, KICON_CHECK);
     kw_keyboard(v, u, f, kb);
 }

@@ -10,6 +10,7 @@
 
 #include "screens.h"
 #include "widgets.h"
+#include "widget_ids.h"
 
 void kscreen_match(kview *v, const kui *u, const kflow *f)
 {
@@ -54,8 +55,8 @@ void kscreen_match(kview *v, const kui *u, const kflow *f)
     int bottom = c.y + c.h;
     if (y + 2 * bh + g > bottom)
         y = bottom - 2 * bh - g;
-    kw_button(v, u, "btn-its-me", (krect){c.x, y, c.w, bh}, TR(u, "Yes, that's me"),
+    kw_button(v, u, KID_ITS_ME, (krect){c.x, y, c.w, bh}, TR(u, "Yes, that's me"),
               KB_PRIMARY, KICON_CHECK);
-    kw_button(v, u, "btn-not-me", (krect){c.x, y + bh + g, c.w, bh},
+    kw_button(v, u, KID_NOT_ME, (krect){c.x, y + bh + g, c.w, bh},
               TR(u, "No, sign me up as new"), KB_SECONDARY, KICON_PLUS);
 }

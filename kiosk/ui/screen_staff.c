@@ -13,6 +13,7 @@
 #include "qr.h"
 #include "screens.h"
 #include "widgets.h"
+#include "widget_ids.h"
 
 /* Height of the staff home's action buttons. */
 static int home_button_h(const kui *u)
@@ -226,7 +227,7 @@ static void staff_pin(kview *v, const kui *u, const kflow *f)
     for (int i = 0; i < 12; i++) {
         krect r = {x0 + (i % 3) * (kw + g * 2), y0 + (i / 3) * (kh + g * 2), kw, kh};
         char id[16];
-        snprintf(id, sizeof id, "pin-%s", keys[i]);
+        snprintf(id, sizeof id, KID_PIN_ "%s", keys[i]);
         if (i == 9)
             kw_button(v, u, id, r, "", KB_SECONDARY, KICON_BACKSPACE);
         else if (i == 11)
@@ -246,12 +247,12 @@ static void staff_home(kview *v, const kui *u, const kflow *f)
     home_layout(u, &left, &right, &actions);
     (void)area;
     struct { const char *id, *label; int style; } acts[6] = {
-        {"btn-events", TR(u, "Change event"), KB_SECONDARY},
-        {"btn-new-event", TR(u, "New event"), KB_SECONDARY},
-        {"btn-export", TR(u, "Attendance file"), KB_PRIMARY},
-        {"btn-default-lang", "", KB_SECONDARY},
-        {"btn-lock", TR(u, "Lock"), KB_SECONDARY},
-        {"btn-shutdown", TR(u, "Shut down"), KB_DANGER},
+        {KID_EVENTS, TR(u, "Change event"), KB_SECONDARY},
+        {KID_NEW_EVENT, TR(u, "New event"), KB_SECONDARY},
+        {KID_EXPORT, TR(u, "Attendance file"), KB_PRIMARY},
+        {KID_DEFAULT_LANG, "", KB_SECONDARY},
+        {KID_LOCK, TR(u, "Lock"), KB_SECONDARY},
+        {KID_SHUTDOWN, TR(u, "Shut down"), KB_DANGER},
     };
     char langlabel[128];
     const char *langname = f->default_lang, *review = NULL;
@@ -409,10 +410,10 @@ static void staff_home(kview *v, const kui *u, const kflow *f)
         kv_text(v, u, (krect){pr.x - ww - g, right.y, ww + g, hh}, where, u->label_min,
                 u->label_min, KC_MUTED, KT_RIGHT | KT_MIDDLE);
     if (st->page > 0)
-        kw_button(v, u, "btn-page-up", (krect){pr.x, right.y, pw, hh}, "", KB_SECONDARY,
+        kw_button(v, u, KID_PAGE_UP, (krect){pr.x, right.y, pw, hh}, "", KB_SECONDARY,
                   KICON_UP);
     if (st->more)
-        kw_button(v, u, "btn-page-down", (krect){pr.x + pw + g, right.y, pw, hh}, "",
+        kw_button(v, u, KID_PAGE_DOWN, (krect){pr.x + pw + g, right.y, pw, hh}, "",
                   KB_SECONDARY, KICON_DOWN);
     int rh = (right.h - hh - g) / rows - g;
     if (rh > u->t * 3 / 2)
@@ -425,7 +426,7 @@ static void staff_home(kview *v, const kui *u, const kflow *f)
         char full[KIOSK_NAME_BYTES * 2 + 2];
         kflow_full_name(f->visit.lang, c->given, c->family, full, sizeof full);   /* name order */
         snprintf(line, sizeof line, "%s  %s", t, full);
-        snprintf(id, sizeof id, "checkin-%d", i + 1);
+        snprintf(id, sizeof id, KID_CHECKIN_ "%d", i + 1);
         kv_frame(v, r, KC_SURFACE, KC_BORDER, 1, g);
         int tagw = c->is_new ? u->t * 2 : 0;
         kv_text(v, u, (krect){r.x + g * 2, r.y, r.w - g * 4 - tagw, r.h}, line, u->body_px,
@@ -461,7 +462,7 @@ static void staff_events(kview *v, const kui *u, const kflow *f)
         const kevent *e = &st->events[i];
         krect r = {c.x + (i / per_col) * (cw + g * 2), c.y + (i % per_col) * (rh + g), cw, rh};
         char id[24], line[KIOSK_EVENT_NAME_BYTES + 64];
-        snprintf(id, sizeof id, "event-%d", i + 1);
+        snprintf(id, sizeof id, KID_EVENT_ "%d", i + 1);
         snprintf(line, sizeof line, "%s  %s", e->date, e->name);
         int cur = strcmp(e->id, st->event.id) == 0;
         kv_frame(v, r, cur ? KC_ACCENT : KC_SURFACE, KC_ACCENT, 2, g);
@@ -497,19 +498,19 @@ static void staff_event_new(kview *v, const kui *u, const kflow *f)
         int rh = fh > bh ? fh : bh;
         if (step > rh + g * 3)
             step = rh + g * 3;
-        kw_field(v, u, "field-event-name", (krect){c.x, y, hw, fh}, TR(u, "Name of the event"),
+        kw_field(v, u, KID_FIELD_EVENT_NAME, (krect){c.x, y, hw, fh}, TR(u, "Name of the event"),
                  st->ev_name, f->visit.preedit, f->visit.focus == KF_EV_NAME, name_msg, 1);
-        kw_field(v, u, "field-event-date", (krect){x2, y, hw, fh},
+        kw_field(v, u, KID_FIELD_EVENT_DATE, (krect){x2, y, hw, fh},
                  TR(u, "Date (YYYY-MM-DD), empty for today"), st->ev_date, NULL,
                  f->visit.focus == KF_EV_DATE, NULL, 1);
         y += step;
-        kw_button(v, u, "btn-program", (krect){c.x, y, hw, bh}, prog, KB_SECONDARY | KB_TRIM, -1);
-        kw_button(v, u, "btn-survey", (krect){x2, y, hw, bh}, surv, KB_SECONDARY | KB_TRIM, -1);
+        kw_button(v, u, KID_PROGRAM, (krect){c.x, y, hw, bh}, prog, KB_SECONDARY | KB_TRIM, -1);
+        kw_button(v, u, KID_SURVEY, (krect){x2, y, hw, bh}, surv, KB_SECONDARY | KB_TRIM, -1);
         y += step;
-        kw_field(v, u, "field-event-link", (krect){c.x, y, hw, fh},
+        kw_field(v, u, KID_FIELD_EVENT_LINK, (krect){c.x, y, hw, fh},
                  TR(u, "Link for a QR code (optional)"), st->ev_link, NULL,
                  f->visit.focus == KF_EV_LINK, link_msg, 1);
-        kw_button(v, u, "btn-create", (krect){x2, y + (fh - bh) / 2, hw, bh},
+        kw_button(v, u, KID_CREATE, (krect){x2, y + (fh - bh) / 2, hw, bh},
                   TR(u, "Create and use"), KB_PRIMARY, KICON_CHECK);
         if (st->msg) {
             /* the message of the name or link field, under the last row */
@@ -520,37 +521,37 @@ static void staff_event_new(kview *v, const kui *u, const kflow *f)
         kw_keyboard(v, u, f, kb);
         return;
     }
-    kw_field(v, u, "field-event-name", (krect){c.x, y, c.w, fh}, TR(u, "Name of the event"),
+    kw_field(v, u, KID_FIELD_EVENT_NAME, (krect){c.x, y, c.w, fh}, TR(u, "Name of the event"),
              st->ev_name, f->visit.preedit, f->visit.focus == KF_EV_NAME, name_msg, 1);
     y += fh + g;
-    kw_field(v, u, "field-event-date", (krect){c.x, y, c.w, fh},
+    kw_field(v, u, KID_FIELD_EVENT_DATE, (krect){c.x, y, c.w, fh},
              TR(u, "Date (YYYY-MM-DD), empty for today"), st->ev_date, NULL,
              f->visit.focus == KF_EV_DATE, NULL, 1);
     y += fh + g;
     if (c.w >= u->t * 10) {
         int hw = (c.w - g) / 2;
-        kw_button(v, u, "btn-program", (krect){c.x, y, hw, bh}, prog, KB_SECONDARY | KB_TRIM,
+        kw_button(v, u, KID_PROGRAM, (krect){c.x, y, hw, bh}, prog, KB_SECONDARY | KB_TRIM,
                   -1);
-        kw_button(v, u, "btn-survey", (krect){c.x + hw + g, y, c.w - hw - g, bh}, surv,
+        kw_button(v, u, KID_SURVEY, (krect){c.x + hw + g, y, c.w - hw - g, bh}, surv,
                   KB_SECONDARY | KB_TRIM, -1);
         y += bh + g;
     } else {
         /* A narrow column: one above the other, a touch target high. */
-        kw_button(v, u, "btn-program", (krect){c.x, y, c.w, u->t}, prog, KB_SECONDARY | KB_TRIM,
+        kw_button(v, u, KID_PROGRAM, (krect){c.x, y, c.w, u->t}, prog, KB_SECONDARY | KB_TRIM,
                   -1);
         y += u->t + g;
-        kw_button(v, u, "btn-survey", (krect){c.x, y, c.w, u->t}, surv, KB_SECONDARY | KB_TRIM,
+        kw_button(v, u, KID_SURVEY, (krect){c.x, y, c.w, u->t}, surv, KB_SECONDARY | KB_TRIM,
                   -1);
         y += u->t + g;
     }
-    kw_field(v, u, "field-event-link", (krect){c.x, y, c.w, fh},
+    kw_field(v, u, KID_FIELD_EVENT_LINK, (krect){c.x, y, c.w, fh},
              TR(u, "Link for a QR code (optional)"), st->ev_link, NULL, f->visit.focus == KF_EV_LINK,
              link_msg, 1);
     y += fh + g;
     if (st->msg)   /* the message of the name or link field */
         kv_text(v, u, (krect){c.x, y, c.w, c.y + c.h - bh - g - y}, TR(u, st->msg), u->body_px,
                 u->label_min, KC_ERROR, KT_LEFT | KT_TOP | KT_BOLD | KT_WRAP);
-    kw_button(v, u, "btn-create", (krect){c.x, c.y + c.h - bh, c.w, bh}, TR(u, "Create and use"),
+    kw_button(v, u, KID_CREATE, (krect){c.x, c.y + c.h - bh, c.w, bh}, TR(u, "Create and use"),
               KB_PRIMARY, KICON_CHECK);
     kw_keyboard(v, u, f, kb);
 }
@@ -574,20 +575,20 @@ static void staff_export(kview *v, const kui *u, const kflow *f)
     if (u->w >= u->h) {
         /* One row of three on landscape screens: room for the message. */
         int w3 = (c.w - g * 4) / 3;
-        kw_button(v, u, "btn-export-xlsx", (krect){c.x, y, w3, bh}, TR(u, "Excel file (XLSX)"),
+        kw_button(v, u, KID_EXPORT_XLSX, (krect){c.x, y, w3, bh}, TR(u, "Excel file (XLSX)"),
                   KB_PRIMARY, -1);
-        kw_button(v, u, "btn-export-csv", (krect){c.x + w3 + g * 2, y, w3, bh},
+        kw_button(v, u, KID_EXPORT_CSV, (krect){c.x + w3 + g * 2, y, w3, bh},
                   TR(u, "CSV file"), KB_SECONDARY, -1);
-        kw_button(v, u, "btn-export-sync", (krect){c.x + 2 * (w3 + g * 2), y, c.w - 2 * (w3 + g * 2), bh},
+        kw_button(v, u, KID_EXPORT_SYNC, (krect){c.x + 2 * (w3 + g * 2), y, c.w - 2 * (w3 + g * 2), bh},
                   TR(u, "Records for the hub (no network)"), KB_SECONDARY, -1);
     } else {
         int hw = (c.w - g * 2) / 2;
-        kw_button(v, u, "btn-export-xlsx", (krect){c.x, y, hw, bh}, TR(u, "Excel file (XLSX)"),
+        kw_button(v, u, KID_EXPORT_XLSX, (krect){c.x, y, hw, bh}, TR(u, "Excel file (XLSX)"),
                   KB_PRIMARY, -1);
-        kw_button(v, u, "btn-export-csv", (krect){c.x + hw + g * 2, y, c.w - hw - g * 2, bh},
+        kw_button(v, u, KID_EXPORT_CSV, (krect){c.x + hw + g * 2, y, c.w - hw - g * 2, bh},
                   TR(u, "CSV file"), KB_SECONDARY, -1);
         y += bh + g * 2;
-        kw_button(v, u, "btn-export-sync", (krect){c.x, y, c.w, bh},
+        kw_button(v, u, KID_EXPORT_SYNC, (krect){c.x, y, c.w, bh},
                   TR(u, "Records for the hub (no network)"), KB_SECONDARY, -1);
     }
     y += bh + g * 3;
@@ -700,7 +701,7 @@ static void staff_person(kview *v, const kui *u, const kflow *f)
     int bh = u->t + g * 2;
     int bw = c.w / 2 > u->t * 5 ? c.w / 2 : c.w;
     if (!st->code_stopped) {
-        kw_button(v, u, "btn-revoke-qr", (krect){c.x, y, bw, bh},
+        kw_button(v, u, KID_REVOKE_QR, (krect){c.x, y, bw, bh},
                   TR(u, "Stop their check-in code"), KB_DANGER, -1);
         y += bh + g * 2;
     }
@@ -711,7 +712,7 @@ static void staff_person(kview *v, const kui *u, const kflow *f)
         y += mh + g;
     }
     if (st->code_stopped && !st->new_token[0]) {
-        kw_button(v, u, "btn-new-qr", (krect){c.x, y, bw, bh}, TR(u, "Give them a new code"),
+        kw_button(v, u, KID_NEW_QR, (krect){c.x, y, bw, bh}, TR(u, "Give them a new code"),
                   KB_SECONDARY, -1);
         y += bh + g * 2;
     }
@@ -739,7 +740,7 @@ static void staff_shutdown(kview *v, const kui *u, const kflow *f)
             TR(u, "Shut down the kiosk? Every sign-in is already saved."), u->title_px,
             u->body_px, KC_INK, KT_CENTER | KT_MIDDLE | KT_WRAP | KT_BOLD);
     int bw = c.w / 2;
-    kw_button(v, u, "btn-shutdown-confirm", (krect){c.x + (c.w - bw) / 2, c.y + c.h / 2, bw, bh},
+    kw_button(v, u, KID_SHUTDOWN_CONFIRM, (krect){c.x + (c.w - bw) / 2, c.y + c.h / 2, bw, bh},
               TR(u, "Shut down"), KB_DANGER_PRIMARY, -1);
 }
 

@@ -13,6 +13,7 @@
 #include "i18n.h"
 #include "screens.h"
 #include "widgets.h"
+#include "widget_ids.h"
 
 /* Progress dots: one per question shown so far or still to come. */
 static int progress_dots(kview *v, const kui *u, const kflow *f, krect area)
@@ -59,11 +60,11 @@ static void nav_buttons(kview *v, const kui *u, const kflow *f, const ksurvey_qu
     const char *next = f->visit.other_editing ? TR(u, "OK") : last ? TR(u, "Finish") : TR(u, "Next");
     if (!ksurvey_q_required(q) && !f->visit.other_editing) {
         int w = (r.w - g * 2) / 2;
-        kw_button(v, u, "btn-skip", (krect){r.x, r.y, w, r.h}, TR(u, "Skip"), KB_SECONDARY, -1);
-        kw_button(v, u, "btn-next", (krect){r.x + w + g * 2, r.y, r.w - w - g * 2, r.h}, next,
+        kw_button(v, u, KID_SKIP, (krect){r.x, r.y, w, r.h}, TR(u, "Skip"), KB_SECONDARY, -1);
+        kw_button(v, u, KID_NEXT, (krect){r.x + w + g * 2, r.y, r.w - w - g * 2, r.h}, next,
                   KB_PRIMARY, -1);
     } else {
-        kw_button(v, u, "btn-next", r, next, KB_PRIMARY, -1);
+        kw_button(v, u, KID_NEXT, r, next, KB_PRIMARY, -1);
     }
 }
 
@@ -204,7 +205,7 @@ static void choices(kview *v, const kui *u, const kflow *f, const ksurvey_questi
         krect b = {area.x + col * (cw + g * 2), area.y + row * (row_h + g), cw, row_h};
         int on = f->visit.sel[i];
         char id[64], label[KIOSK_SURVEY_TEXT_MAX * 4 + KIOSK_SURVEY_ANSWER_MAX * 4 + 8];
-        snprintf(id, sizeof id, "choice-%s", ksurvey_choice_key(q, i));
+        snprintf(id, sizeof id, KID_CHOICE_ "%s", ksurvey_choice_key(q, i));
         const char *text = ksurvey_choice_text(q, i, f->visit.lang);
         if (ksurvey_choice_is_other(q, i) && on && f->visit.answer[0])
             snprintf(label, sizeof label, "%s: %s", text, f->visit.answer);
@@ -241,10 +242,10 @@ static void choices(kview *v, const kui *u, const kflow *f, const ksurvey_questi
         kv_text(v, u, (krect){r.x + pw + g * 2, py, r.w - 2 * (pw + g * 2), pager_h}, where,
                 u->label_min, u->label_min, KC_MUTED, KT_CENTER | KT_MIDDLE);
         if (page > 0)
-            kw_button(v, u, "btn-choices-prev", (krect){r.x, py, pw, pager_h}, "", KB_SECONDARY,
+            kw_button(v, u, KID_CHOICES_PREV, (krect){r.x, py, pw, pager_h}, "", KB_SECONDARY,
                       KICON_UP);
         if (page < pages - 1)
-            kw_button(v, u, "btn-choices-next", (krect){r.x + r.w - pw, py, pw, pager_h}, "",
+            kw_button(v, u, KID_CHOICES_NEXT, (krect){r.x + r.w - pw, py, pw, pager_h}, "",
                       KB_SECONDARY, KICON_DOWN);
     }
 }
@@ -261,7 +262,7 @@ static void two_answers(kview *v, const kui *u, const kflow *f, krect r, const c
         krect b = {r.x + i * (w + g * 4), r.y + (r.h - h) / 2, w, h};
         int on = strcmp(f->visit.answer, keys[i]) == 0;
         char id[16];
-        snprintf(id, sizeof id, "choice-%s", keys[i]);
+        snprintf(id, sizeof id, KID_CHOICE_ "%s", keys[i]);
         kv_frame(v, b, on ? KC_ACCENT : KC_SURFACE, KC_ACCENT, 3, g * 2);
         kv_text(v, u, krect_inset(b, g * 2), labels[i], u->title_px, u->body_px,
                 on ? KC_ON_ACCENT : KC_ACCENT, KT_CENTER | KT_MIDDLE | KT_BOLD | KT_WRAP);
@@ -308,7 +309,7 @@ static void faces(kview *v, const kui *u, const kflow *f, const ksurvey_question
         krect b = {cx + (cw - s) / 2, y0, s, s};
         char key[2] = {(char)('1' + i), 0}, id[16];
         int on = strcmp(f->visit.answer, key) == 0;
-        snprintf(id, sizeof id, "choice-%s", key);
+        snprintf(id, sizeof id, KID_CHOICE_ "%s", key);
         kv_frame(v, b, on ? KC_ACCENT : KC_SURFACE, KC_ACCENT, 3, s / 2);
         kv_icon(v, krect_inset(b, s / 6), KICON_FACE1 + i, on ? KC_ON_ACCENT : KC_ACCENT);
         kv_text(v, u, (krect){cx, y0 + s + g, cw, wh}, words[i], px, px,
@@ -395,10 +396,10 @@ void kscreen_survey(kview *v, const kui *u, const kflow *f)
                         KT_LEFT | KT_TOP | KT_WRAP | KT_TAIL | KT_CARET);
             else
                 kv_rect(v, (krect){in.x, in.y + 2, 3, kui_line(u, u->body_px) - 4}, KC_INK, 0);
-            kv_hit(v, u, "field-answer", box);
+            kv_hit(v, u, KID_FIELD_ANSWER, box);
             y += h + g;
         } else {
-            y += kw_field(v, u, "field-answer", (krect){c.x, y, c.w, 0}, other, f->visit.answer,
+            y += kw_field(v, u, KID_FIELD_ANSWER, (krect){c.x, y, c.w, 0}, other, f->visit.answer,
                           f->visit.preedit, 1, NULL, 0) + g;
         }
         /* The message under the field, with room to wrap. */

@@ -12,6 +12,7 @@
 
 #include "screens.h"
 #include "widgets.h"
+#include "widget_ids.h"
 
 /* A button's rectangle of size w x h at the origin (for fitting). */
 static krect b_rect(int w, int h)
@@ -74,7 +75,7 @@ static int lang_buttons(kview *v, const kui *u, const kflow *f, krect r)
         kv_text_in(v, u, in, u->langs[i].name, px, px, chosen ? KC_INK : KC_ACCENT,
                    KT_CENTER | KT_MIDDLE | KT_BOLD, u->langs[i].code);
         char id[40];
-        snprintf(id, sizeof id, "lang-%s", u->langs[i].code);
+        snprintf(id, sizeof id, KID_LANG_ "%s", u->langs[i].code);
         kv_hit(v, u, id, b);
     }
     return rows * bh + (rows - 1) * g;
@@ -84,7 +85,7 @@ void kscreen_welcome(kview *v, const kui *u, const kflow *f)
 {
     kv_rect(v, (krect){0, 0, u->w, u->h}, KC_BG, 0);
     /* Staff hold this corner for 3 seconds; nothing shows it. */
-    kv_hit(v, u, "staff-corner", (krect){0, 0, u->t, u->t});
+    kv_hit(v, u, KID_STAFF_CORNER, (krect){0, 0, u->t, u->t});
     int g = u->gap;
     int x = g * 4, w = u->w - g * 8;
     int y = g * 2;
@@ -135,8 +136,8 @@ void kscreen_welcome(kview *v, const kui *u, const kflow *f)
         a = (krect){area.x, area.y, area.w, ch};
         b = (krect){area.x, area.y + ch + g * 4, area.w, ch};
     }
-    kw_choices2(v, u, "btn-returning", a, TR(u, "I've been here before"),
-                TR(u, "Find your name and check in"), KICON_SEARCH, "btn-new", b,
+    kw_choices2(v, u, KID_RETURNING, a, TR(u, "I've been here before"),
+                TR(u, "Find your name and check in"), KICON_SEARCH, KID_NEW, b,
                 TR(u, "I'm new"), TR(u, "Sign up in one minute"), KICON_PLUS);
     lang_buttons(v, u, f, (krect){x, u->h - langs_h - g * 2, w, langs_h});
 }

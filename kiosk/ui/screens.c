@@ -1,29 +1,26 @@
 /*
- * screens.c - picks the builder for the flow's screen (screens.h).
+ * screens.c - picks the builder for the flow's screen (screens.h): the
+ * BUILDER column of kiosk/core/flow_screens.h.
  */
 #include "screens.h"
+
+#include <assert.h>
+
 #include "widgets.h"
+
+typedef void (*kscreen_builder)(kview *v, const kui *u, const kflow *f);
+
+static const kscreen_builder builders[KS_COUNT] = {
+#define KSCREEN_BUILDER(ID, NAME, TAP, INPUT, IDLE, BUILDER) [ID] = BUILDER,
+    KFLOW_SCREENS(KSCREEN_BUILDER)
+#undef KSCREEN_BUILDER
+};
 
 void kscreens_build(kview *v, const kui *u, const kflow *f)
 {
+    assert(f->screen >= 0 && f->screen < KS_COUNT);
     kview_begin(v, kflow_screen_name(f->screen), u->w, u->h, u->lang);
-    switch (f->screen) {
-    case KS_WELCOME: kscreen_welcome(v, u, f); break;
-    case KS_FIND: kscreen_find(v, u, f); break;
-    case KS_FORM: kscreen_form(v, u, f); break;
-    case KS_DONE: kscreen_done(v, u, f); break;
-    case KS_SURVEY: kscreen_survey(v, u, f); break;
-    case KS_MATCH: kscreen_match(v, u, f); break;
-    case KS_STAFF_PIN:
-    case KS_STAFF:
-    case KS_STAFF_EVENTS:
-    case KS_STAFF_EVENT_NEW:
-    case KS_STAFF_EXPORT:
-    case KS_STAFF_PERSON:
-    case KS_STAFF_SHUTDOWN: kscreen_staff(v, u, f); break;
-    case KS_CHECKING: kscreen_checking(v, u, f); break;   /* screen_checking.c */
-    default: kscreen_error(v, u, f); break;
-    }
+    builders[f->screen >= 0 && f->screen < KS_COUNT ? f->screen : KS_ERROR](v, u, f);
     kw_still_there(v, u, f);
     kw_pressed(v, u);
     kview_finish(v, u);

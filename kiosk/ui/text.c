@@ -114,6 +114,9 @@
 #ifndef KTEXT_MAX_WIDTH
 #define KTEXT_MAX_WIDTH 16384     /* widest line when the renderer has no limit */
 #endif
+#ifndef KTEXT_BREAK_ENTRIES
+#define KTEXT_BREAK_ENTRIES 256   /* line breaks remembered for the disk cache */
+#endif
 #define KTEXT_PROBE_PX 16         /* size opened only to ask about coverage */
 #define KTEXT_NAME_MAX 32
 #define KTEXT_LANG_MAX 24
@@ -218,6 +221,7 @@ struct ktext {
     unsigned long face_opens;
     double face_open_ms;
     kt_cache sizes, textures;
+    kt_cache breaks;              /* line breaks (ktext_breaks_get): alpha = brk, w = n */
     char missing[KTEXT_MISSING_MAX];
     char error[512];
     int ttf_inited;
@@ -1104,9 +1108,11 @@ static int kt_size(ktext *t, const char *utf8, int px, int ch, int bold, int *w,
  * data); a name typed or found never reaches the file.
  *
  * File: KT_CACHE_MAGIC (12 bytes), u64 stamp, u32 run, u32 count, then
- * count records: u32 kind (0 size, 1 line), i32 px, chain, bold, u32 rgba,
+ * count records: u32 kind (0 size, 1 line, 2 line breaks), i32 px, chain, bold, u32 rgba,
  * i32 w, h, dpx, u32 run, u32 text length n, u32 check, the text and a
- * NUL, and for a line w*h bytes of coverage.  check is FNV-1a (low 32
+ * NUL, and for a line w*h bytes of coverage (line breaks: the text is
+ * the line breaker's key, ktext_breaks_get, and w bytes of its answer,
+ * h 1, px 1).  check is FNV-1a (low 32
  * bits) over the record's other fields, text and coverage: a size's is
  * checked when the file is read, a line's when it is first drawn (a bad
  * one is drawn afresh and dropped).  Native byte order: a cache of this
@@ -1260,7 +1266,7 @@ static int kt_disk_parse(ktext *t, const unsigned char *p, size_t len, unsigned 
         int px = (int)f[1], ch = (int)f[2], bold = (int)f[3], w = (int)f[5], h = (int)f[6],
             dpx = (int)f[7];
         at += 44;
-        if (kind > 1 || px < 1 || px > KTEXT_MAX_PX || ch < 0 || ch >= t->nchain ||
+        if (kind > 2 || px < 1 || px > KTEXT_MAX_PX || ch < 0 || ch >= t->nchain ||
             (bold != 0 && bold != 1) || w < 0 || w > t->max_width || h < 0 ||
             h > KT_CACHE_MAX_H || dpx < px || dpx > KTEXT_MAX_PX || run == 0 ||
             n == 0 || n > KT_CACHE_MAX_TEXT || len - at < (size_t)n + 1)
@@ -1269,8 +1275,11 @@ static int kt_disk_parse(ktext *t, const unsigned char *p, size_t len, unsigned 
         if (text[n] != '\0' || memchr(text, '\0', n))
             return -1;
         at += (size_t)n + 1;
-        size_t cov = kind == 1 ? (size_t)w * (size_t)h : 0;
-        if (kind == 1 && (w < 1 || h < 1 || len - at < cov))
+        size_t cov = kind >= 1 ? (size_t)w * (size_t)h : 0;
+        if (kind >= 1 && (w < 1 || h < 1 || len - at < cov))
+            return -1;
+        if (kind == 2 && (px != 1 || h != 1 || ch != 0 || bold != 0 || rgba != 0 ||
+                          kt_disk_check(f, text, p + at, cov) != f[10]))
             return -1;
         if (kind == 0 && (rgba != 0 || kt_disk_check(f, text, NULL, 0) != f[10]))
             return -1;
@@ -1288,6 +1297,21 @@ static int kt_disk_parse(ktext *t, const unsigned char *p, size_t len, unsigned 
                 kt_entry *e = &t->sizes.e[i];
                 e->w = w, e->h = h, e->dpx = dpx, e->run = run, e->on_disk = 1;
                 e->frame = (unsigned long)-1;
+            }
+        } else if (pass == 1 && kind == 2) {
+            uint32_t bh = kt_hash(text, 1, 0, 0, 0);
+            if (kt_cache_find(&t->breaks, text, bh, 1, 0, 0, 0, 0) < 0) {
+                uint8_t *copy = malloc(cov);
+                i = copy ? kt_cache_add(&t->breaks, text, bh, 1, 0, 0, 0, 0) : -1;
+                if (i >= 0) {
+                    kt_entry *e = &t->breaks.e[i];
+                    memcpy(copy, p + at, cov);
+                    e->alpha = copy;
+                    e->w = w, e->h = 1, e->run = run, e->on_disk = 1;
+                    e->frame = (unsigned long)-1;
+                } else {
+                    free(copy);
+                }
             }
         } else if (pass == 1 && kind == 1) {
             kt_disk *d = &t->disk[nd++];
@@ -1377,10 +1401,10 @@ static int kt_disk_put(FILE *fp, uint32_t kind, int px, int ch, int bold, uint32
                       (uint32_t)h, (uint32_t)dpx, run, n, 0};
     if (n == 0 || n > KT_CACHE_MAX_TEXT)
         return 0;   /* not kept; not an error */
-    f[10] = kt_disk_check(f, text, kind == 1 ? alpha : NULL, (size_t)w * (size_t)h);
+    f[10] = kt_disk_check(f, text, kind >= 1 ? alpha : NULL, (size_t)w * (size_t)h);
     if (fwrite(f, sizeof f, 1, fp) != 1 || fwrite(text, (size_t)n + 1, 1, fp) != 1)
         return -1;
-    if (kind == 1 && fwrite(alpha, (size_t)w * (size_t)h, 1, fp) != 1)
+    if (kind >= 1 && fwrite(alpha, (size_t)w * (size_t)h, 1, fp) != 1)
         return -1;
     return 1;
 }
@@ -1442,6 +1466,14 @@ static void kt_disk_write(ktext *t)
         ok = r >= 0;
         count += r > 0;
     }
+    for (int i = 0; ok && i < t->breaks.cap; i++) {
+        kt_entry *e = &t->breaks.e[i];
+        if (!e->text || !e->alpha || !kt_disk_fresh(t, e->run))
+            continue;
+        int r = kt_disk_put(fp, 2, 1, 0, 0, 0, e->w, 1, 1, e->run, e->text, e->alpha);
+        ok = r >= 0;
+        count += r > 0;
+    }
     for (int i = 0; ok && i < t->textures.cap; i++) {
         kt_entry *e = &t->textures.e[i];
         size_t b = (size_t)e->w * (size_t)e->h;
@@ -1475,6 +1507,9 @@ static void kt_disk_write(ktext *t)
         for (int i = 0; i < t->sizes.cap; i++)
             if (t->sizes.e[i].text && kt_disk_fresh(t, t->sizes.e[i].run))
                 t->sizes.e[i].on_disk = 1;
+        for (int i = 0; i < t->breaks.cap; i++)
+            if (t->breaks.e[i].text && kt_disk_fresh(t, t->breaks.e[i].run))
+                t->breaks.e[i].on_disk = 1;
         for (int i = 0; i < t->textures.cap; i++)
             if (t->textures.e[i].text && t->textures.e[i].alpha &&
                 kt_disk_fresh(t, t->textures.e[i].run))
@@ -1531,6 +1566,7 @@ int ktext_open(ktext **out, const char *fonts_dir, SDL_Renderer *r, kerr *err)
         info.max_texture_width < t->max_width)
         t->max_width = info.max_texture_width;
     if (kt_cache_init(&t->sizes, KTEXT_SIZE_ENTRIES, 0) != 0 ||
+        kt_cache_init(&t->breaks, KTEXT_BREAK_ENTRIES, 0) != 0 ||
         kt_cache_init(&t->textures, KTEXT_TEX_ENTRIES, KTEXT_TEX_BYTES) != 0) {
         ktext_close(t);
         return kerr_set(err, KERR_INTERNAL, "out of memory for the text caches");
@@ -1558,6 +1594,7 @@ void ktext_close(ktext *t)
         return;
     kt_cache_free(&t->textures);
     kt_cache_free(&t->sizes);
+    kt_cache_free(&t->breaks);
     for (int i = 0; i < KTEXT_MAX_FACES; i++)
         if (t->face[i].font)
             TTF_CloseFont(t->face[i].font);
@@ -1710,6 +1747,47 @@ void ktext_cache_open(ktext *t, const char *path, const char *fonts_dir)
     kt_disk_load(t);
 }
 
+/* The line breaker's memo (see text.h). */
+int ktext_breaks_get(void *ctx, const char *key, unsigned char *brk, int n)
+{
+    ktext *t = ctx;
+    if (!t || !key || n < 1)
+        return 0;
+    uint32_t h = kt_hash(key, 1, 0, 0, 0);
+    int i = kt_cache_find(&t->breaks, key, h, 1, 0, 0, 0, 0);
+    if (i < 0 || t->breaks.e[i].w != n || !t->breaks.e[i].alpha)
+        return 0;
+    memcpy(brk, t->breaks.e[i].alpha, (size_t)n);
+    t->breaks.e[i].frame = t->frame;
+    return 1;
+}
+
+void ktext_breaks_put(void *ctx, const char *key, const unsigned char *brk, int n)
+{
+    ktext *t = ctx;
+    if (!t || !key || n < 1 || !t->cache_path || strlen(key) > KT_CACHE_MAX_TEXT)
+        return;
+    uint32_t h = kt_hash(key, 1, 0, 0, 0);
+    int i = kt_cache_find(&t->breaks, key, h, 1, 0, 0, 0, 0);
+    uint8_t *copy = malloc((size_t)n);
+    if (!copy)
+        return;
+    memcpy(copy, brk, (size_t)n);
+    if (i < 0)
+        i = kt_cache_add(&t->breaks, key, h, 1, 0, 0, 0, 0);
+    if (i < 0) {
+        free(copy);
+        return;
+    }
+    kt_entry *e = &t->breaks.e[i];
+    free(e->alpha);
+    e->alpha = copy;
+    e->w = n;
+    e->h = 1;
+    e->on_disk = 0;
+    e->frame = t->frame;
+}
+
 /* Ends a frame; keeps what it used when asked (see text.h). */
 void ktext_frame_done(ktext *t, int keep)
 {
@@ -1719,6 +1797,13 @@ void ktext_frame_done(ktext *t, int keep)
         int dirty = 0;
         for (int i = 0; i < t->sizes.cap; i++) {
             kt_entry *e = &t->sizes.e[i];
+            if (e->text && e->frame == t->frame) {
+                e->run = t->cache_run;
+                dirty |= !e->on_disk;
+            }
+        }
+        for (int i = 0; i < t->breaks.cap; i++) {
+            kt_entry *e = &t->breaks.e[i];
             if (e->text && e->frame == t->frame) {
                 e->run = t->cache_run;
                 dirty |= !e->on_disk;

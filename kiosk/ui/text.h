@@ -94,6 +94,14 @@ void ktext_flush(ktext *t);
  * for ktext_error() and the cache is then only in memory. */
 void ktext_cache_open(ktext *t, const char *path, const char *fonts_dir);
 
+/* The line breaker's memo over the same file (klinebreak_memo(
+ * ktext_breaks_get, ktext_breaks_put, t) in kiosk/ui/linebreak.h): the
+ * breaks a kept frame used are kept with it, so a later start asks ICU
+ * for none of them (ICU builds its Khmer, Lao and CJK dictionaries on
+ * first use).  ctx is the ktext. */
+int ktext_breaks_get(void *ctx, const char *key, unsigned char *brk, int n);
+void ktext_breaks_put(void *ctx, const char *key, const unsigned char *brk, int n);
+
 /* Ends a frame.  keep: the frame shows no one's data (the welcome screen)
  * and what it measured and drew may go into the disk cache; the file is
  * rewritten when the frame used something it lacks. */

@@ -11,6 +11,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include "widget_ids.h"
 
 const kcolor KC_BG = {250, 247, 242, 255};
 const kcolor KC_INK = {28, 31, 36, 255};
@@ -57,7 +58,7 @@ krect kw_topbar(kview *v, const kui *u, const char *title, int with_back)
             back_w = u->t * 2;
         if (back_w > u->w / 3)
             back_w = u->w / 3;
-        kw_button(v, u, "btn-back", (krect){u->gap, u->gap, back_w, h - 2 * u->gap}, label,
+        kw_button(v, u, KID_BACK, (krect){u->gap, u->gap, back_w, h - 2 * u->gap}, label,
                   KB_QUIET, KICON_BACK);
         left = u->gap * 2 + back_w;
     }
@@ -200,9 +201,9 @@ void kw_choices2(kview *v, const kui *u, const char *id1, krect r1, const char *
 /* 1 if a key id types a character (not space, shift, enter...). */
 static int key_types_char(const char *id)
 {
-    static const char *const special[] = {"key-space", "key-backspace", "key-shift",
-                                          "key-enter", "key-layout"};
-    if (strncmp(id, "key-", 4) != 0)
+    static const char *const special[] = {KID_KEY_SPACE, KID_KEY_BACKSPACE, KID_KEY_SHIFT,
+                                          KID_KEY_ENTER, KID_KEY_LAYOUT};
+    if (!kid_rest(id, KID_KEY_))
         return 0;
     for (size_t i = 0; i < sizeof special / sizeof special[0]; i++)
         if (strcmp(id, special[i]) == 0)
@@ -403,7 +404,7 @@ static void suggestion_strip(kview *v, const kui *u, const kflow *f, krect r)
     kv_frame(v, right, KC_KEY, KC_ACCENT, 2, g);
     kv_text(v, u, krect_inset(right, 2), typed, u->button_px, u->small_px * 3 / 4, KC_INK,
             KT_CENTER | KT_MIDDLE | KT_BOLD | KT_TRIM);
-    kv_hit(v, u, "cand-typed", right);
+    kv_hit(v, u, KID_CAND_TYPED, right);
 }
 
 void kw_keyboard(kview *v, const kui *u, const kflow *f, krect r)
@@ -657,6 +658,6 @@ void kw_still_there(kview *v, const kui *u, const kflow *f)
     }
     kv_text(v, u, (krect){in.x, y, in.w, msg_h + g}, msg, u->body_px, u->label_min, KC_INK,
             KT_CENTER | KT_TOP | KT_WRAP);
-    kw_button(v, u, "btn-still-here", keep, TR(u, "I'm still here"), KB_PRIMARY, -1);
-    kw_button(v, u, "btn-start-over", over, TR(u, "Start over"), KB_SECONDARY, -1);
+    kw_button(v, u, KID_STILL_HERE, keep, TR(u, "I'm still here"), KB_PRIMARY, -1);
+    kw_button(v, u, KID_START_OVER, over, TR(u, "Start over"), KB_SECONDARY, -1);
 }

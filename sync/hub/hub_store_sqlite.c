@@ -98,7 +98,8 @@ struct khub_sqlite {
  * read one row per event and kiosk, and an event's export reads only that
  * event's rows.  The event records themselves (a few among a million,
  * each on a page of its own) are read from an index that holds them whole
- * (records_events: the event queries name it, INDEXED BY).  And the
+ * (records_events, tbl included so that it covers the queries: they name
+ * it, INDEXED BY).  And the
  * forgotten ids by an index of their own: the
  * ingest's check of every batch against them (hub_roster.c, SQL_SCRUB)
  * read every person id the hub held.  An older store gets them at open
@@ -110,7 +111,7 @@ struct khub_sqlite {
     "  n INTEGER NOT NULL, PRIMARY KEY(event_id, device_id)) WITHOUT ROWID;" \
     "CREATE INDEX IF NOT EXISTS people_ids_forgotten ON people_ids(id)" \
     "  WHERE forgotten_ms IS NOT NULL;" \
-    "CREATE INDEX IF NOT EXISTS records_events ON records(device_id, id, fields)" \
+    "CREATE INDEX IF NOT EXISTS records_events ON records(device_id, id, tbl, fields)" \
     "  WHERE tbl = 'events';"
 
 /* Migration to 5: the columns added and filled from the JSON held (as

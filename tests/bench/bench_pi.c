@@ -45,6 +45,7 @@
 #include "screens.h"
 #include "staff.h"
 #include "store.h"
+#include "linebreak.h"
 #include "store_guard.h"
 #include "text.h"
 
@@ -80,6 +81,7 @@ static void use_text_cache(kapp *a, const char *data, const char *fonts)
         return;
     snprintf(path, sizeof path, "%s/text-cache", data);
     ktext_cache_open(a->text, path, fonts);
+    klinebreak_memo(ktext_breaks_get, ktext_breaks_put, a->text);
 }
 
 /* The first frame of the screen the flow is on, counted alone. */
@@ -145,6 +147,7 @@ static int frames(const char *data, const char *assets, const char *fonts)
     STEP("welcome-zh-Hans", kflow_tap(&f, "lang-zh-Hans", 12));
     STEP("form-zh-Hans", kflow_tap(&f, "btn-new", 13));
 
+    klinebreak_memo(NULL, NULL, NULL);
     kapp_close(&a);
     ki18n_close(cat);
     ksurveys_close(sv);
@@ -180,6 +183,7 @@ static int first(const char *data, const char *assets, const char *fonts, int al
         f.langs[f.nlangs++] = ki18n_lang_at(cat, i)->code;
     kapp_frame(&a, 1, 0);
     CALLGRIND_DUMP_STATS_AT(all ? "first-all" : "first-en");
+    klinebreak_memo(NULL, NULL, NULL);
     kapp_close(&a);
     ki18n_close(cat);
     kstore_close(s);

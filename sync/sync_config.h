@@ -67,6 +67,18 @@
 #endif
 #ifndef KHUB_MAX_CONNECTIONS_PER_IP
 #define KHUB_MAX_CONNECTIONS_PER_IP 64 /* from one address (a venue behind NAT has a few kiosks) */
+
+/* The stack of each connection's thread (hub_http.c: a thread per
+ * connection); the pages and the store need far less. */
+/* Handles of the store the hub's requests share, one per request while it
+ * runs (hub_http.c): seven slow web pages at once still leave one for the
+ * kiosks' syncs. */
+#ifndef KHUB_STORE_HANDLES
+#define KHUB_STORE_HANDLES 8
+#endif
+#ifndef KHUB_THREAD_STACK_BYTES
+#define KHUB_THREAD_STACK_BYTES (2 * 1024 * 1024)
+#endif
 #endif
 #ifndef KHUB_BUSY_TIMEOUT_MS
 #define KHUB_BUSY_TIMEOUT_MS 10000

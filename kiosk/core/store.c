@@ -209,6 +209,8 @@ static const migration migrations[] = {
         "(store_people.c)", kst_schema_v6, kst_rebuild_name_index},
     {7, "keep the hub's roster: people's hint, aliases, hub surveys (store_roster.c)",
      kst_schema_v7, NULL},
+    {8, "count an id the hub merged into another once per event (store_roster.c)",
+     kst_schema_v8, NULL},
 };
 
 /* ---- prepared statements ---------------------------------------------------- */

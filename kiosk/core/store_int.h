@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA 7                /* user_version this build writes */
+#define STORE_SCHEMA 8                /* user_version this build writes */
 #define STORE_APP_ID 0x4B494F53       /* PRAGMA application_id, "KIOS" */
 #define STORE_PATH_MAX 4096
 #define STORE_KEY_BYTES (4 * KIOSK_NAME_BYTES)  /* a folded full name */
@@ -87,8 +87,18 @@ extern const char kst_schema_v6[];
 int kst_person_index(kstore *s, const char *id, const char *given, const char *family,
                      char key[STORE_KEY_BYTES], kerr *err);
 
+/* Takes a person's row out of people_fts (inside a write transaction),
+ * found through the rowid range their people.name_key sorts to: a few
+ * rows read, not the whole index.  Nothing to do if they have none. */
+int kst_person_unindex(kstore *s, const char *id, kerr *err);
+
+/* The minute of a wall time in SQL (floor, also before 1970): the key of
+ * event_arrivals (store_staff.c, store_roster.c). */
+#define MINUTE_OF(x) "((" x " - ((" x " % 60000) + 60000) % 60000) / 60000)"
+
 /* store_roster.c */
 extern const char kst_schema_v7[];          /* roster: people.hint, aliases, hub surveys */
+extern const char kst_schema_v8[];          /* event counts: merged ids once per event */
 /* 1 if an id the hub merged into person_id is checked in at event_id, 0
  * if not, -code on error. */
 int kst_roster_checked_in(kstore *s, const char *person_id, const char *event_id, kerr *err);

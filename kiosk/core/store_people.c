@@ -851,3 +851,65 @@ int kst_person_index(kstore *s, const char *id, const char *given, const char *f
     kst_bind_text(st, 5, id);
     return kst_stmt_run(s, st, "index person name", err);
 }
+
+/* The FTS rowid of person id, looked for in [lo, hi] (*rowid 0: none), and
+ * whether the range's last rowid is taken (a full slot: rows of it may
+ * have spilled past hi). */
+static int fts_find(kstore *s, const char *id, int64_t lo, int64_t hi, int64_t *rowid, int *full,
+                    kerr *err)
+{
+    sqlite3_stmt *st = NULL;
+    *rowid = 0;
+    *full = 0;
+    int rc = sqlite3_prepare_v2(s->db, "SELECT rowid, person_id FROM people_fts"
+                                " WHERE rowid BETWEEN ?1 AND ?2", -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return kst_db_error(s, rc, "find a person's index row", err);
+    sqlite3_bind_int64(st, 1, lo);
+    sqlite3_bind_int64(st, 2, hi);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t r = sqlite3_column_int64(st, 0);
+        if (r == hi)
+            *full = 1;
+        if (!*rowid && strcmp(kst_col_text(st, 1), id) == 0)
+            *rowid = r;
+    }
+    int ret = rc == SQLITE_DONE ? 0 : kst_db_error(s, rc, "find a person's index row", err);
+    sqlite3_finalize(st);
+    return ret;
+}
+
+int kst_person_unindex(kstore *s, const char *id, kerr *err)
+{
+    sqlite3_stmt *st = NULL;
+    const char *op = "take a person out of the name index";
+    int rc = sqlite3_prepare_v2(s->db, "SELECT name_key FROM people WHERE id = ?1", -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return kst_db_error(s, rc, op, err);
+    kst_bind_text(st, 1, id);
+    rc = sqlite3_step(st);
+    char key[STORE_KEY_BYTES] = "";
+    if (rc == SQLITE_ROW)
+        kst_copy_utf8(key, sizeof key, kst_col_text(st, 0));
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE)
+        return 0;                       /* no such person: no index row (invariant 4) */
+    if (rc != SQLITE_ROW)
+        return kst_db_error(s, rc, op, err);
+    int64_t lo = sort_base(key), hi = lo | ((1 << STORE_SORT_SHIFT) - 1), rowid = 0;
+    int full = 0, ret = fts_find(s, id, lo, hi, &rowid, &full, err);
+    /* a full slot: the person's row may have gone past the range when it
+     * was written (fts_rowid, kst_rebuild_name_index): look there, as far
+     * as the index goes (more than 32,768 people sharing 8 letters) */
+    if (ret == 0 && !rowid && full)
+        ret = fts_find(s, id, hi + 1, INT64_MAX, &rowid, &full, err);
+    if (ret || !rowid)
+        return ret;
+    rc = sqlite3_prepare_v2(s->db, "DELETE FROM people_fts WHERE rowid = ?1", -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, rowid);
+        rc = sqlite3_step(st);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE || rc == SQLITE_OK ? 0 : kst_db_error(s, rc, op, err);
+}

@@ -19,6 +19,16 @@
  *   event    a row of events, device KSTORE_HUB_DEVICE.
  *   survey   roster_surveys(key, version, body).
  *
+ * Counts (schema 8): the staff screen's event_totals and event_arrivals
+ * count people checked in, so two ids the hub later says are one person,
+ * both checked in at one event before the alias came, count once there:
+ * the group's earliest check-in (by time, then seq) is the one counted,
+ * and the attendance file writes only that one (store_staff.c).  After an
+ * alias no new double arises (kstore_checkin refuses a second check-in
+ * of the person under either id), so the counts are redone only at the
+ * events where the person's ids have check-ins, once per page, from those
+ * events' check-ins (O(their check-ins), not O(all)).
+ *
  * Rows of the hub's device are never sent back (the outbox sends this
  * device's rows only); their seq is the hub's change seq, kept unique per
  * table by moving an older row that holds it out of the way.
@@ -44,10 +54,34 @@ const char kst_schema_v7[] =
     "  body TEXT NOT NULL, seq INTEGER NOT NULL\n"
     ") WITHOUT ROWID;\n";
 
+/* The check-ins of event ?1 that count: each person's earliest, an id
+ * the hub merged into another being that person (columns wall_ms, is_new). */
+#define KEPT_CHECKINS                                                                      \
+    "SELECT wall_ms, is_new FROM (SELECT c.wall_ms, c.is_new, row_number() OVER"           \
+    " (PARTITION BY coalesce(a.keep_id, c.person_id) ORDER BY c.wall_ms, c.seq) AS k"     \
+    " FROM checkins c LEFT JOIN roster_aliases a ON a.id = c.person_id"                    \
+    " WHERE c.event_id = ?1) WHERE k = 1"
+
+/* Schema 8: every event's counts made anew by that rule (a kiosk that
+ * applied aliases before it counted both ids; without aliases nothing
+ * changes). */
+const char kst_schema_v8[] =
+    "DELETE FROM event_totals;\n"
+    "DELETE FROM event_arrivals;\n"
+    "CREATE TEMP TABLE kept AS SELECT c.event_id, c.wall_ms, c.is_new FROM (SELECT c.event_id,"
+    " c.wall_ms, c.is_new, row_number() OVER (PARTITION BY c.event_id,"
+    " coalesce(a.keep_id, c.person_id) ORDER BY c.wall_ms, c.seq) AS k"
+    " FROM checkins c LEFT JOIN roster_aliases a ON a.id = c.person_id) c WHERE k = 1;\n"
+    "INSERT INTO event_totals SELECT event_id, count(*), sum(is_new) FROM kept GROUP BY event_id;\n"
+    "INSERT INTO event_arrivals SELECT event_id, " MINUTE_OF("wall_ms") ", count(*) FROM kept"
+    " GROUP BY 1, 2;\n"
+    "DROP TABLE kept;\n";
+
 enum {
     R_PERSON_GET, R_PERSON_INSERT, R_PERSON_UPDATE, R_PERSON_HINT, R_PERSON_ERASE, R_SEQ_FREE_P,
-    R_FTS_DELETE, R_ALIAS_PUT, R_ALIAS_FLATTEN, R_ALIAS_DROP,
-    R_EVENT_GET, R_EVENT_INSERT, R_EVENT_UPDATE, R_SEQ_FREE_E, R_SURVEY_PUT, R_COUNT
+    R_ALIAS_PUT, R_ALIAS_FLATTEN, R_ALIAS_DROP,
+    R_EVENT_GET, R_EVENT_INSERT, R_EVENT_UPDATE, R_SEQ_FREE_E, R_SURVEY_PUT,
+    R_GROUP_EVENTS, R_RECOUNT_TOTALS, R_RECOUNT_ARR_DEL, R_RECOUNT_ARR_INS, R_COUNT
 };
 
 static const char *const r_sql[R_COUNT] = {
@@ -64,7 +98,6 @@ static const char *const r_sql[R_COUNT] = {
     [R_SEQ_FREE_P] = "UPDATE people SET seq = (SELECT min(seq) FROM people WHERE device_id = '"
                      KSTORE_HUB_DEVICE "') - 1 WHERE device_id = '" KSTORE_HUB_DEVICE "'"
                      " AND seq = ?1 AND id <> ?2",
-    [R_FTS_DELETE] = "DELETE FROM people_fts WHERE person_id = ?1",
     [R_ALIAS_PUT] = "INSERT INTO roster_aliases(id, keep_id) VALUES (?1, ?2)"
                     " ON CONFLICT(id) DO UPDATE SET keep_id = excluded.keep_id",
     [R_ALIAS_FLATTEN] = "UPDATE roster_aliases SET keep_id = ?2 WHERE keep_id = ?1",
@@ -81,6 +114,17 @@ static const char *const r_sql[R_COUNT] = {
     [R_SURVEY_PUT] = "INSERT INTO roster_surveys(key, version, body, seq) VALUES (?1, ?2, ?3, ?4)"
                      " ON CONFLICT(key) DO UPDATE SET version = excluded.version,"
                      " body = excluded.body, seq = excluded.seq",
+    /* the events where person ?1 or an id merged into it checked in */
+    [R_GROUP_EVENTS] = "SELECT event_id FROM checkins WHERE person_id = ?1 UNION"
+                       " SELECT c.event_id FROM roster_aliases a JOIN checkins c"
+                       " ON c.person_id = a.id WHERE a.keep_id = ?1",
+    [R_RECOUNT_TOTALS] = "INSERT INTO event_totals(event_id, checkins, new_people)"
+                         " SELECT ?1, count(*), coalesce(sum(is_new), 0) FROM (" KEPT_CHECKINS ")"
+                         " WHERE true ON CONFLICT(event_id) DO UPDATE SET"
+                         " checkins = excluded.checkins, new_people = excluded.new_people",
+    [R_RECOUNT_ARR_DEL] = "DELETE FROM event_arrivals WHERE event_id = ?1",
+    [R_RECOUNT_ARR_INS] = "INSERT INTO event_arrivals(event_id, minute, n) SELECT ?1, "
+                          MINUTE_OF("wall_ms") ", count(*) FROM (" KEPT_CHECKINS ") GROUP BY 2",
 };
 
 typedef struct rctx {
@@ -88,10 +132,62 @@ typedef struct rctx {
     sqlite3_stmt *st[R_COUNT];
     int64_t acked;
     int applied;
+    char (*recount)[KIOSK_ID_HEX + 1];      /* events whose counts to redo */
+    int nrecount, caprecount;
 } rctx;
 
+static int rrun(struct rctx *c, int i, const char *const *tv, const int64_t *iv, int n, kerr *err);
+
+/* Notes the events where person root (or an id merged into it) checked
+ * in, to count them again at the end of the page. */
+static int note_events(rctx *c, const char *root, kerr *err)
+{
+    sqlite3_stmt *st = c->st[R_GROUP_EVENTS];
+    kst_bind_text(st, 1, root);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (c->nrecount == c->caprecount) {
+            int cap = c->caprecount ? c->caprecount * 2 : 16;
+            void *p = realloc(c->recount, (size_t)cap * sizeof *c->recount);
+            if (!p) {
+                sqlite3_reset(st);
+                return kerr_set(err, KERR_INTERNAL, "apply the hub's roster: out of memory");
+            }
+            c->recount = p;
+            c->caprecount = cap;
+        }
+        kst_copy_utf8(c->recount[c->nrecount++], KIOSK_ID_HEX + 1, kst_col_text(st, 0));
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : kst_db_error(c->s, rc, "apply the hub's roster", err);
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+    return strcmp(a, b);
+}
+
+/* Counts the noted events again (each once): see "Counts" at the top. */
+static int recount(rctx *c, kerr *err)
+{
+    qsort(c->recount, (size_t)c->nrecount, sizeof *c->recount, cmp_id);
+    int ret = 0;
+    int64_t none[1] = {0};
+    for (int i = 0; i < c->nrecount && ret == 0; i++) {
+        if (i > 0 && strcmp(c->recount[i], c->recount[i - 1]) == 0)
+            continue;
+        const char *ev[1] = {c->recount[i]};
+        ret = rrun(c, R_RECOUNT_TOTALS, ev, none, 1, err);
+        if (ret == 0)
+            ret = rrun(c, R_RECOUNT_ARR_DEL, ev, none, 1, err);
+        if (ret == 0)
+            ret = rrun(c, R_RECOUNT_ARR_INS, ev, none, 1, err);
+    }
+    return ret;
+}
+
 /* Runs cached statement i with text parameters (NULL = integer from ints). */
-static int rrun(rctx *c, int i, const char *const *tv, const int64_t *iv, int n, kerr *err)
+static int rrun(struct rctx *c, int i, const char *const *tv, const int64_t *iv, int n, kerr *err)
 {
     sqlite3_stmt *st = c->st[i];
     for (int k = 0; k < n; k++) {
@@ -123,6 +219,8 @@ static int apply_person(rctx *c, const kroster_change *ch, kerr *err)
     int64_t iv[6] = {0, ch->seq, 0, 0, 0, 0};
     const char *fv[2] = {NULL, ch->id};
     int ret = rrun(c, R_SEQ_FREE_P, fv, iv + 1, 2, err);
+    if (ret == 0 && r)                  /* a merged id the hub sends as a person again */
+        ret = note_events(c, ch->id, err);
     if (ret == 0) {
         const char *dv[1] = {ch->id};
         ret = rrun(c, R_ALIAS_DROP, dv, iv, 1, err);
@@ -134,10 +232,8 @@ static int apply_person(rctx *c, const kroster_change *ch, kerr *err)
         const char *tv[3] = {ch->id, NULL, ch->hint};
         ret = rrun(c, R_PERSON_HINT, tv, iv, 3, err);
     } else {
-        if (r) {
-            const char *dv[1] = {ch->id};
-            ret = rrun(c, R_FTS_DELETE, dv, iv, 1, err);
-        }
+        if (r)
+            ret = kst_person_unindex(c->s, ch->id, err);
         if (ret == 0)
             ret = kst_person_index(c->s, ch->id, ch->given, ch->family, key, err);
         const char *tv[6] = {ch->id, NULL, ch->given, ch->family, key, ch->hint};
@@ -154,11 +250,15 @@ static int apply_alias(rctx *c, const kroster_change *ch, kerr *err)
 {
     int64_t iv[2] = {0, 0};
     const char *pv[2] = {ch->id, ch->to};
-    int ret = rrun(c, R_ALIAS_PUT, pv, iv, 2, err);
+    int ret = note_events(c, ch->id, err);       /* id's group before (it may have one) */
+    if (ret == 0)
+        ret = rrun(c, R_ALIAS_PUT, pv, iv, 2, err);
     if (ret == 0)
         ret = rrun(c, R_ALIAS_FLATTEN, pv, iv, 2, err);
     if (ret == 0)
-        ret = rrun(c, R_FTS_DELETE, pv, iv, 1, err);
+        ret = note_events(c, ch->to, err);       /* and the group it joins */
+    if (ret == 0)
+        ret = kst_person_unindex(c->s, ch->id, err);
     if (ret == 0)
         c->applied++;
     return ret;
@@ -185,9 +285,9 @@ static int apply_forget(rctx *c, const kroster_change *ch, kerr *err)
                         ch->seq, ch->id, seq, c->acked);
     int64_t iv[1] = {0};
     const char *pv[1] = {ch->id};
-    int ret = rrun(c, R_PERSON_ERASE, pv, iv, 1, err);
+    int ret = kst_person_unindex(c->s, ch->id, err);     /* by name_key: before it is erased */
     if (ret == 0)
-        ret = rrun(c, R_FTS_DELETE, pv, iv, 1, err);
+        ret = rrun(c, R_PERSON_ERASE, pv, iv, 1, err);
     if (ret == 0)
         c->applied++;
     return ret;
@@ -277,6 +377,8 @@ int kstore_roster_apply(kstore *s, const char *roster_id, int64_t cursor, const 
                                ch[i].seq);
             }
         }
+        if (ret == 0)
+            ret = recount(&c, err);
         char num[32];
         snprintf(num, sizeof num, "%" PRId64, cursor);
         if (ret == 0)
@@ -290,6 +392,7 @@ int kstore_roster_apply(kstore *s, const char *roster_id, int64_t cursor, const 
     }
     for (int i = 0; i < R_COUNT; i++)
         sqlite3_finalize(c.st[i]);
+    free(c.recount);
     if (ret == 0 && applied)
         *applied = c.applied;
     return ret;

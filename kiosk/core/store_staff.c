@@ -34,8 +34,6 @@
 #include "survey.h"
 
 #define MINUTE_MS 60000
-/* The minute of a wall time (floor, also before 1970). */
-#define MINUTE_OF(x) "((" x " - ((" x " % 60000) + 60000) % 60000) / 60000)"
 
 /* Schema 3: the staff screen's index and totals (see the top). */
 const char kst_schema_v3[] =
@@ -477,6 +475,7 @@ struct kattend_cursor {
     kstore *s;
     long long cache;                /* the connection's cache_size, restored at close */
     sqlite3_stmt *events, *rows;
+    sqlite3_stmt *merged;           /* with the hub's aliases: is a row a person's second? */
     int event_open;                 /* events is on an event, rows bound to it */
     int pending;                    /* rows is on a row not yet taken */
     char *buf;                      /* texts of the row in hand */
@@ -538,12 +537,30 @@ int kstore_attendance_open(kstore *s, const kscope *scope, kattend_cursor **out,
     if (ret == 0)
         ret = kst_prepare_own(s,
             "SELECT c.id, c.person_id, p.given, p.family, p.phone, p.email, p.zip, "
-            "c.wall_ms, c.is_new, a.survey_key, a.question_key, a.value, a.seq "
+            "c.wall_ms, c.is_new, a.survey_key, a.question_key, a.value, a.seq, c.seq "
             "FROM checkins c INDEXED BY checkins_event_time "
             "JOIN people p ON p.id = c.person_id "
             "LEFT JOIN answers a ON a.event_id = c.event_id AND a.person_id = c.person_id "
             "WHERE c.event_id = ?1 ORDER BY c.wall_ms, c.seq",
             &c->rows, "read check-ins", err);
+    /* Two ids the hub merged (store_roster.c, "Counts"): a row whose person
+     * has an earlier check-in at the event under another of their ids is
+     * left out, as the counts leave it out.  Asked only when the store
+     * holds aliases: three index probes a row. */
+    sqlite3_stmt *any = NULL;
+    int aliases = 0;
+    if (ret == 0 && sqlite3_prepare_v2(s->db, "SELECT EXISTS (SELECT 1 FROM roster_aliases)", -1,
+                                       &any, NULL) == SQLITE_OK && sqlite3_step(any) == SQLITE_ROW)
+        aliases = sqlite3_column_int(any, 0);
+    sqlite3_finalize(any);
+    if (ret == 0 && aliases)
+        ret = kst_prepare_own(s,
+            "WITH r(root) AS (SELECT coalesce((SELECT keep_id FROM roster_aliases WHERE id = ?1),"
+            " ?1)), g(id) AS (SELECT root FROM r UNION ALL"
+            " SELECT a.id FROM r JOIN roster_aliases a ON a.keep_id = r.root)"
+            " SELECT 1 FROM g JOIN checkins c ON c.person_id = g.id AND c.event_id = ?2"
+            " WHERE g.id <> ?1 AND (c.wall_ms < ?3 OR (c.wall_ms = ?3 AND c.seq < ?4)) LIMIT 1",
+            &c->merged, "read check-ins", err);
     if (ret) {
         kstore_attendance_close(c);
         return ret;
@@ -563,28 +580,55 @@ int kstore_attendance_next(kattend_cursor *c, kattendance *row, const kattend_an
     c->nans = 0;
     *nanswers = 0;
     *answers = NULL;
-    while (!c->pending) {                   /* the next event's first row */
-        if (c->event_open) {
-            rc = sqlite3_step(c->rows);
-            if (rc == SQLITE_ROW) {
-                c->pending = 1;
-                break;
+    sqlite3_stmt *st = c->rows;
+    for (;;) {
+        while (!c->pending) {               /* the next event's first row */
+            if (c->event_open) {
+                rc = sqlite3_step(c->rows);
+                if (rc == SQLITE_ROW) {
+                    c->pending = 1;
+                    break;
+                }
+                c->event_open = 0;
+                if (rc != SQLITE_DONE)
+                    return kst_db_error(s, rc, "read check-ins", err);
             }
-            c->event_open = 0;
-            if (rc != SQLITE_DONE)
-                return kst_db_error(s, rc, "read check-ins", err);
+            rc = sqlite3_step(c->events);
+            if (rc == SQLITE_DONE)
+                return 0;
+            if (rc != SQLITE_ROW)
+                return kst_db_error(s, rc, "read events", err);
+            sqlite3_reset(c->rows);
+            kst_bind_text(c->rows, 1, kst_col_text(c->events, 0));
+            c->event_open = 1;
         }
-        rc = sqlite3_step(c->events);
+        if (!c->merged)
+            break;
+        sqlite3_stmt *m = c->merged;
+        sqlite3_reset(m);
+        kst_bind_text(m, 1, kst_col_text(st, 1));
+        kst_bind_text(m, 2, kst_col_text(c->events, 0));
+        sqlite3_bind_int64(m, 3, sqlite3_column_int64(st, 7));
+        sqlite3_bind_int64(m, 4, sqlite3_column_int64(st, 13));
+        rc = sqlite3_step(m);
+        sqlite3_reset(m);
         if (rc == SQLITE_DONE)
-            return 0;
+            break;
         if (rc != SQLITE_ROW)
-            return kst_db_error(s, rc, "read events", err);
-        sqlite3_reset(c->rows);
-        kst_bind_text(c->rows, 1, kst_col_text(c->events, 0));
-        c->event_open = 1;
+            return kst_db_error(s, rc, "read check-ins", err);
+        /* the person's second check-in here: past all rows of this visit */
+        char id[KIOSK_ID_HEX + 8];
+        kst_copy_utf8(id, sizeof id, kst_col_text(st, 0));
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW && strcmp(kst_col_text(st, 0), id) == 0)
+            ;
+        if (rc == SQLITE_DONE) {
+            c->pending = 0;
+            c->event_open = 0;
+        } else if (rc != SQLITE_ROW) {
+            return kst_db_error(s, rc, "read check-ins", err);
+        }
     }
     /* the row in hand: the check-in, then every answer row of its visit */
-    sqlite3_stmt *st = c->rows;
     for (int i = 0; i < 7; i++)
         if ((c->fixed[i] = cur_put(c, kst_col_text(st, i))) == (size_t)-1)
             return kerr_set(err, KERR_INTERNAL, "export: out of memory");
@@ -660,6 +704,7 @@ void kstore_attendance_close(kattend_cursor *c)
         return;
     sqlite3_finalize(c->events);
     sqlite3_finalize(c->rows);
+    sqlite3_finalize(c->merged);
     if (c->cache) {
         char sql[64];
         snprintf(sql, sizeof sql, "PRAGMA cache_size = %lld", c->cache);

@@ -102,29 +102,53 @@ static void result_row(kview *v, const kui *u, const kflow *f, int i, const kmat
     kv_hit(v, u, id, r);
 }
 
-/* The last line when more match than are shown: how many, and what to do. */
-static void results_more(kview *v, const kui *u, const kflow *f, int shown, krect r)
+/* The sentence of results_more for shown rows into text. */
+static const char *more_text(const kui *u, const kflow *f, int shown, char *text, size_t cap)
 {
-    char text[256], n[16];
+    char n[16];
     int more = f->visit.nmatches - shown;
     if (f->visit.nmatches >= KIOSK_SEARCH_COUNT_MAX) {
         snprintf(n, sizeof n, "%d", KIOSK_SEARCH_COUNT_MAX);
-        kv_subst(text, sizeof text,
+        kv_subst(text, (unsigned)cap,
                  TRN(u, "More than {n} person matches. Type another letter.",
                      "More than {n} people match. Type another letter.", KIOSK_SEARCH_COUNT_MAX),
                  "{n}", n);
     } else {
         snprintf(n, sizeof n, "%d", more);
-        kv_subst(text, sizeof text,
+        kv_subst(text, (unsigned)cap,
                  TRN(u, "{n} more person matches. Type another letter.",
                      "{n} more people match. Type another letter.", more),
                  "{n}", n);
     }
+    return text;
+}
+
+/* Height of the results_more row in width w: the lines its sentence needs
+ * at the label floor (a row of results at least). */
+static int more_height(const kui *u, const kflow *f, int shown, int w, int row_h)
+{
+    char text[256];
+    more_text(u, f, shown, text, sizeof text);
+    int line = kui_line(u, kui_floor_px(u, u->label_min));
+    for (int k = 1; k <= 4; k++) {
+        int h = k * line + 8;
+        if (kv_fit(u, (krect){0, 0, w - 2 * u->gap, h - 4}, text, u->body_px, u->label_min,
+                   KT_WRAP | KT_BODY, NULL) > 0)
+            return h > row_h ? h : row_h;
+    }
+    return 4 * line + 8 > row_h ? 4 * line + 8 : row_h;
+}
+
+/* The last line when more match than are shown: how many, and what to do. */
+static void results_more(kview *v, const kui *u, const kflow *f, int shown, krect r)
+{
+    char text[256];
+    more_text(u, f, shown, text, sizeof text);
     kv_rect(v, r, KC_KEY, u->gap);
-    /* A hint on the last row: it may take the caption floor to keep its
-     * whole sentence in a narrow column. */
+    /* A message: at the label floor at least (its row is as tall as the
+     * sentence needs, more_height). */
     kv_text(v, u, (krect){r.x + u->gap, r.y + 2, r.w - 2 * u->gap, r.h - 4}, text, u->body_px,
-            u->min_px, KC_INK, KT_CENTER | KT_MIDDLE | KT_WRAP | KT_SMALL);
+            u->label_min, KC_INK, KT_CENTER | KT_MIDDLE | KT_WRAP | KT_BODY);
     kv_hit(v, u, KID_RESULTS_MORE, r);
 }
 
@@ -171,6 +195,17 @@ void kscreen_find(kview *v, const kui *u, const kflow *f)
         int rows = f->visit.nresults < slots ? f->visit.nresults : slots;
         if (total > rows && rows == slots)
             rows--;
+        /* The line saying how many more takes the height its sentence
+         * needs: a row of results less where it does not fit. */
+        int more_h = row_h;
+        while (total > rows && rows > 0) {
+            int i = rows;
+            int w = cols == 2 && i % cols == 0 ? c.w : cw;
+            more_h = more_height(u, f, rows, w, row_h);
+            if (y + (i / cols) * (row_h + g) + more_h <= c.y + c.h)
+                break;
+            rows--;
+        }
         if (rows < 1 && f->visit.nresults > 0) {
             kv_problem(v, "no room for search results in %dx%d", c.w, c.h);
             rows = 0;
@@ -181,7 +216,7 @@ void kscreen_find(kview *v, const kui *u, const kflow *f)
         }
         if (total > rows && rows > 0) {
             int i = rows;
-            krect r = {c.x + (i % cols) * (cw + 2 * g), y + (i / cols) * (row_h + g), cw, row_h};
+            krect r = {c.x + (i % cols) * (cw + 2 * g), y + (i / cols) * (row_h + g), cw, more_h};
             if (cols == 2 && i % cols == 0)
                 r.w = c.w;   /* a line of its own */
             results_more(v, u, f, rows, r);

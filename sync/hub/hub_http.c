@@ -1,12 +1,24 @@
 /*
  * hub_http.c - the hub's HTTP server on libmicrohttpd (PROTOCOL.md 3).
  *
- * One internal epoll thread (poll where epoll is missing; never select(),
- * which stops at FD_SETSIZE descriptors) serves every connection, so the
- * store's one SQLite connection is only ever used from that thread.  A
- * batch's ingest (a few ms to tens of ms) delays other requests by that
- * much; slow or stalled uploads do not, since bodies are read as they
- * arrive.  Limits against lock-out (sync_config.h): at most
+ * A thread per connection (libmicrohttpd's MHD_USE_THREAD_PER_CONNECTION,
+ * its listening thread on poll(), never select(), which stops at
+ * FD_SETSIZE descriptors): a staff member's slow report on the web page
+ * holds its own connection's thread only, and kiosks syncing meanwhile are
+ * answered on theirs.  A store handle is never used by two threads at
+ * once: KHUB_STORE_HANDLES handles (tctx: an SQLite connection, or a
+ * PostgreSQL one, each with a view of the web page on it) are opened at
+ * start, one after the other, and each request takes a free one for as
+ * long as it runs (a request finding none waits up to
+ * KHUB_BUSY_TIMEOUT_MS, then gets 503 busy).  They are not opened per
+ * connection: khub_open opens and closes the store file, and closing a
+ * descriptor drops every POSIX lock this process holds on that file,
+ * those of another handle in a transaction too (SQLite's "disk I/O
+ * error").  SQLite in WAL mode lets the handles read at once; writers take
+ * turns within its busy timeout.  The handle opened first (migrations, the
+ * web page's catalogs and style sheet, which views share read-only) serves
+ * no request.  Slow or stalled uploads cost only their own connection's
+ * thread, since bodies are read as they arrive.  Limits against lock-out (sync_config.h): at most
  * KHUB_MAX_CONNECTIONS connections, KHUB_MAX_CONNECTIONS_PER_IP from one
  * address, KHUB_HEADER_TIMEOUT_S of silence before the headers are whole,
  * KHUB_CONNECTION_TIMEOUT_S after.
@@ -42,11 +54,13 @@
 #include <malloc.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 #include <sodium.h>
@@ -57,11 +71,93 @@
 #include "kbuf.h"
 #include "sync_config.h"
 
-typedef struct server {
+/* A handle of the store with a view of the web page on it (see the top). */
+typedef struct tctx {
     khub *hub;
+    khub_web *web;
+    int busy;
+} tctx;
+
+typedef struct server {
+    khub *hub;                 /* opened at start: migrations; serves no request */
     size_t max_body;
     khub_web *web;             /* the staff web page: every URL outside /v1/ */
+    int web_delay_ms;          /* test hook: a slow page (KHUB_TEST_WEB_DELAY_MS) */
+    pthread_mutex_t mu;        /* guards pool[].busy */
+    pthread_cond_t freed;
+    int npool;
+    tctx pool[KHUB_STORE_HANDLES];
 } server;
+
+/* Takes a free handle of the store for one request, waiting up to
+ * KHUB_BUSY_TIMEOUT_MS while all are in use; NULL then (err set). */
+static tctx *handle_take(server *s, kerr *err)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += KHUB_BUSY_TIMEOUT_MS / 1000;
+    tctx *t = NULL;
+    pthread_mutex_lock(&s->mu);
+    for (;;) {
+        for (int i = 0; i < s->npool && !t; i++)
+            if (!s->pool[i].busy)
+                t = &s->pool[i];
+        if (t || pthread_cond_timedwait(&s->freed, &s->mu, &until) != 0)
+            break;
+    }
+    if (t)
+        t->busy = 1;
+    pthread_mutex_unlock(&s->mu);
+    if (!t)
+        kerr_set(err, KHUB_BUSY, "the hub is busy: all %d handles of its store are in use; try "
+                 "again", s->npool);
+    return t;
+}
+
+/* Gives a handle back. */
+static void handle_give(server *s, tctx *t)
+{
+    if (!t)
+        return;
+    pthread_mutex_lock(&s->mu);
+    t->busy = 0;
+    pthread_cond_signal(&s->freed);
+    pthread_mutex_unlock(&s->mu);
+}
+
+/* Closes the pool's handles (after the daemon stopped). */
+static void pool_close(server *s)
+{
+    for (int i = 0; i < s->npool; i++) {
+        free(s->pool[i].web);
+        khub_close(s->pool[i].hub);
+    }
+    s->npool = 0;
+}
+
+/* Opens the pool's handles, one after the other, before any request: a
+ * handle opened while another is in a transaction could take that one's
+ * file locks away (khub_open opens and closes the store file). */
+static int pool_open(server *s, const khub_serve_opts *o, kerr *err)
+{
+    for (int i = 0; i < KHUB_STORE_HANDLES; i++) {
+        tctx *t = &s->pool[i];
+        int rc = khub_open(&t->hub, o->store_path, err);
+        if (rc == 0 && o->max_pages > 0)
+            rc = khub_limit_pages(t->hub, o->max_pages, err);
+        if (rc == 0 && !(t->web = khub_web_view(s->web, t->hub)))
+            rc = kerr_set(err, KERR_INTERNAL, "out of memory");
+        if (rc) {
+            khub_close(t->hub);
+            t->hub = NULL;
+            pool_close(s);
+            return rc;
+        }
+        khub_set_ingest_delay(t->hub, o->ingest_delay_ms);
+        s->npool++;
+    }
+    return 0;
+}
 
 typedef struct request {
     kbuf body;
@@ -164,7 +260,7 @@ static void log_batch(const char *device, const ksync_batch *b, const khub_resul
 
 /* POST /v1/batches with the whole body in req (token, type and declared
  * size were checked in the first call). */
-static enum MHD_Result post_batch(server *s, struct MHD_Connection *c, request *req)
+static enum MHD_Result post_batch(server *s, khub *hub, struct MHD_Connection *c, request *req)
 {
     const char *token = req->token;
     const char *name = req->name;
@@ -187,7 +283,7 @@ static enum MHD_Result post_batch(server *s, struct MHD_Connection *c, request *
     }
     khub_source src = {token, req->recv_ms, 1, "http"};
     khub_result res;
-    rc = khub_ingest(s->hub, &src, &b, 1, &res, &e);
+    rc = khub_ingest(hub, &src, &b, 1, &res, &e);
     enum MHD_Result ok;
     if (rc) {
         const char *code;
@@ -209,7 +305,7 @@ static enum MHD_Result post_batch(server *s, struct MHD_Connection *c, request *
 }
 
 /* POST /v1/pair: {"protocol":1,"device_id":ID,"public_key":HEX}. */
-static enum MHD_Result post_pair(server *s, struct MHD_Connection *c, request *req)
+static enum MHD_Result post_pair(khub *hub, struct MHD_Connection *c, request *req)
 {
     kerr e = {0};
     char device_id[33] = "";
@@ -238,10 +334,10 @@ static enum MHD_Result post_pair(server *s, struct MHD_Connection *c, request *r
     cJSON_Delete(j);
     char name[KHUB_DEVICE_NAME_MAX + 1] = "";
     if (rc == 0)
-        rc = khub_pair(s->hub, req->token, device_id, pk, name, &e);
+        rc = khub_pair(hub, req->token, device_id, pk, name, &e);
     int64_t acked = 0;
     if (rc == 0)
-        rc = khub_acked(s->hub, device_id, &acked, &e);
+        rc = khub_acked(hub, device_id, &acked, &e);
     kbuf m = {0};
     kbuf_str(&m, "\"device\":");
     kbuf_json_str(&m, rc ? req->name : name);
@@ -270,14 +366,14 @@ static enum MHD_Result post_pair(server *s, struct MHD_Connection *c, request *r
 }
 
 /* GET /v1/devices/{id}/ack. */
-static enum MHD_Result get_ack(server *s, struct MHD_Connection *c, const char *device_id)
+static enum MHD_Result get_ack(khub *hub, struct MHD_Connection *c, const char *device_id)
 {
     const char *token = bearer(c);
     if (!token)
         return respond_error(c, 401, "unauthorized", "missing Authorization: Bearer token");
     char name[KHUB_DEVICE_NAME_MAX + 1], bound[33];
     kerr e = {0};
-    int rc = khub_auth(s->hub, token, name, bound, &e);
+    int rc = khub_auth(hub, token, name, bound, &e);
     if (rc == 0 && !ksync_is_id(device_id))
         return respond_error(c, 404, "not_found", "device id must be 32 lower-case hex digits");
     if (rc == 0 && !bound[0])
@@ -287,7 +383,7 @@ static enum MHD_Result get_ack(server *s, struct MHD_Connection *c, const char *
         rc = kerr_set(&e, KHUB_FORBIDDEN, "token of device %s is paired with another device id", name);
     int64_t acked = 0;
     if (rc == 0)
-        rc = khub_acked(s->hub, device_id, &acked, &e);
+        rc = khub_acked(hub, device_id, &acked, &e);
     if (rc) {
         const char *code;
         unsigned st = status_of(rc, &code);
@@ -301,7 +397,7 @@ static enum MHD_Result get_ack(server *s, struct MHD_Connection *c, const char *
 
 /* GET /v1/devices/{id}/roster?since=N&limit=M: one page of the roster
  * (PROTOCOL.md 12; khub_roster_page). */
-static enum MHD_Result get_roster(server *s, struct MHD_Connection *c, const char *device_id)
+static enum MHD_Result get_roster(khub *hub, struct MHD_Connection *c, const char *device_id)
 {
     const char *token = bearer(c);
     if (!token)
@@ -324,7 +420,7 @@ static enum MHD_Result get_roster(server *s, struct MHD_Connection *c, const cha
     if (rc == 0 && !ksync_is_id(device_id))
         return respond_error(c, 404, "not_found", "device id must be 32 lower-case hex digits");
     if (rc == 0)
-        rc = khub_roster_page(s->hub, token, device_id, since, (int)limit, &out, name, &e);
+        rc = khub_roster_page(hub, token, device_id, since, (int)limit, &out, name, &e);
     kbuf m = {0};
     kbuf_str(&m, "\"device\":");
     kbuf_json_str(&m, name);
@@ -349,12 +445,34 @@ static enum MHD_Result get_roster(server *s, struct MHD_Connection *c, const cha
     return ok;
 }
 
-/* Routes a request whose body (if any) has been read completely. */
+static enum MHD_Result route_on(server *s, tctx *t, struct MHD_Connection *c, const char *url,
+                                const char *method, request *req);
+
+/* Routes a request whose body (if any) has been read completely, on a
+ * handle of the store taken for it. */
 static enum MHD_Result route(server *s, struct MHD_Connection *c, const char *url, const char *method,
                              request *req)
 {
-    if (khub_web_owns(url))
-        return khub_web_handle(s->web, c, url, method, req->body.p, req->body.len, req->too_large);
+    kerr te = {0};
+    tctx *t = handle_take(s, &te);
+    if (!t)
+        return respond_error(c, 503, "busy", te.msg);
+    enum MHD_Result r = route_on(s, t, c, url, method, req);
+    handle_give(s, t);
+    return r;
+}
+
+/* route with a handle of the store in hand. */
+static enum MHD_Result route_on(server *s, tctx *t, struct MHD_Connection *c, const char *url,
+                                const char *method, request *req)
+{
+    if (khub_web_owns(url)) {
+        if (s->web_delay_ms > 0) {          /* test hook: a slow report */
+            struct timespec d = {s->web_delay_ms / 1000, (long)(s->web_delay_ms % 1000) * 1000000L};
+            nanosleep(&d, NULL);
+        }
+        return khub_web_handle(t->web, c, url, method, req->body.p, req->body.len, req->too_large);
+    }
     int is_get = strcmp(method, "GET") == 0, is_post = strcmp(method, "POST") == 0;
     if (strcmp(url, "/v1/health") == 0) {
         if (!is_get)
@@ -367,12 +485,12 @@ static enum MHD_Result route(server *s, struct MHD_Connection *c, const char *ur
     if (strcmp(url, "/v1/batches") == 0) {
         if (!is_post)
             return respond_error(c, 405, "method_not_allowed", "use POST");
-        return post_batch(s, c, req);
+        return post_batch(s, t->hub, c, req);
     }
     if (strcmp(url, "/v1/pair") == 0) {
         if (!is_post)
             return respond_error(c, 405, "method_not_allowed", "use POST");
-        return post_pair(s, c, req);
+        return post_pair(t->hub, c, req);
     }
     static const char prefix[] = "/v1/devices/";
     size_t n = strlen(url);
@@ -383,7 +501,7 @@ static enum MHD_Result route(server *s, struct MHD_Connection *c, const char *ur
         char id[33];
         memcpy(id, url + sizeof prefix - 1, 32);
         id[32] = '\0';
-        return get_ack(s, c, id);
+        return get_ack(t->hub, c, id);
     }
     if (strncmp(url, prefix, sizeof prefix - 1) == 0 && n == sizeof prefix - 1 + 32 + 7 &&
         strcmp(url + n - 7, "/roster") == 0) {
@@ -392,7 +510,7 @@ static enum MHD_Result route(server *s, struct MHD_Connection *c, const char *ur
         char id[33];
         memcpy(id, url + sizeof prefix - 1, 32);
         id[32] = '\0';
-        return get_roster(s, c, id);
+        return get_roster(t->hub, c, id);
     }
     return respond_error(c, 404, "not_found", "no such path");
 }
@@ -440,7 +558,7 @@ static enum MHD_Result first_call(server *s, struct MHD_Connection *c, const cha
          * whole (small) body; a longer one is refused unread */
         unsigned long long n = cl.n ? strtoull(cl.first, NULL, 10) : 0;
         if (n > KHUB_WEB_MAX_FORM)
-            return khub_web_handle(s->web, c, url, method, NULL, 0, 1);
+            return route(s, c, url, method, &(request){.too_large = 1});
         MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT, (unsigned)KHUB_CONNECTION_TIMEOUT_S);
         *refused = 0;
         return MHD_YES;
@@ -452,9 +570,12 @@ static enum MHD_Result first_call(server *s, struct MHD_Connection *c, const cha
     const char *token = bearer(c);
     char bound[33];
     kerr e = {0};
+    tctx *t = NULL;
     int rc = !token ? kerr_set(&e, KHUB_UNAUTHORIZED, "missing Authorization: Bearer token")
              : strlen(token) >= sizeof req->token ? kerr_set(&e, KHUB_UNAUTHORIZED, "unknown token")
-             : khub_auth(s->hub, token, req->name, bound, &e);
+             : !(t = handle_take(s, &e)) ? KHUB_BUSY
+             : khub_auth(t->hub, token, req->name, bound, &e);
+    handle_give(s, t);
     if (rc) {
         const char *code;
         unsigned st = status_of(rc, &code);
@@ -595,7 +716,13 @@ int khub_serve(const khub_serve_opts *o, kerr *err)
         return rc;
     if (!o->tls_cert != !o->tls_key)
         return kerr_set(err, KERR_INVALID, "--tls-cert and --tls-key go together");
-    server s = {NULL, o->max_body ? o->max_body : KSYNC_MAX_BATCH_BYTES, NULL};
+    static server s;                /* the pool is large for a stack: one server a process */
+    memset(&s, 0, sizeof s);
+    s.max_body = o->max_body ? o->max_body : KSYNC_MAX_BATCH_BYTES;
+    pthread_mutex_init(&s.mu, NULL);
+    pthread_cond_init(&s.freed, NULL);
+    const char *wd = getenv("KHUB_TEST_WEB_DELAY_MS");
+    s.web_delay_ms = wd && atoi(wd) > 0 ? atoi(wd) : 0;
     if ((rc = khub_open(&s.hub, o->store_path, err)))
         return rc;
     if ((rc = khub_web_open(&s.web, s.hub, o->tls_cert != NULL, NULL, err))) {
@@ -642,24 +769,32 @@ int khub_serve(const khub_serve_opts *o, kerr *err)
     unsigned conn_limit = (unsigned)KHUB_MAX_CONNECTIONS;
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < (rlim_t)conn_limit + 64)
         conn_limit = rl.rlim_cur > 128 ? (unsigned)rl.rlim_cur - 64 : 64;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | (cert ? MHD_USE_TLS : 0) |
-                     (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES ? MHD_USE_EPOLL
-                                                                           : MHD_USE_POLL);
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+                     MHD_USE_POLL | MHD_USE_ERROR_LOG | (cert ? MHD_USE_TLS : 0);
     struct MHD_OptionItem tls[] = {
         {MHD_OPTION_HTTPS_MEM_CERT, 0, cert},
         {MHD_OPTION_HTTPS_MEM_KEY, 0, key},
         {MHD_OPTION_END, 0, NULL},
     };
+    if ((rc = pool_open(&s, o, err)) != 0) {
+        free(cert);
+        free(key);
+        khub_web_close(s.web);
+        khub_close(s.hub);
+        return rc;
+    }
     struct MHD_Daemon *d = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, &s, MHD_OPTION_SOCK_ADDR, &sa,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)KHUB_HEADER_TIMEOUT_S,
         MHD_OPTION_CONNECTION_LIMIT, conn_limit,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)KHUB_MAX_CONNECTIONS_PER_IP,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s,
+        MHD_OPTION_THREAD_STACK_SIZE, (size_t)KHUB_THREAD_STACK_BYTES,
         MHD_OPTION_ARRAY, cert ? tls : tls + 2, MHD_OPTION_END);
     if (!d) {
         free(cert);
         free(key);
+        pool_close(&s);
         khub_web_close(s.web);
         khub_close(s.hub);
         return kerr_set(err, KERR_IO, "MHD_start_daemon: cannot listen on %s",
@@ -672,8 +807,9 @@ int khub_serve(const khub_serve_opts *o, kerr *err)
     kbuf_printf(&members, "\"url\":\"%s://%s:%u\",\"store\":", cert ? "https" : "http", host,
                 info ? (unsigned)info->port : (unsigned)ntohs(sa.sin_port));
     kbuf_json_str(&members, o->store_path);
-    kbuf_printf(&members, ",\"max_connections\":%u,\"max_per_ip\":%u,\"poll\":\"%s\"", conn_limit,
-                (unsigned)KHUB_MAX_CONNECTIONS_PER_IP, flags & MHD_USE_EPOLL ? "epoll" : "poll");
+    kbuf_printf(&members, ",\"max_connections\":%u,\"max_per_ip\":%u,\"poll\":\"poll\","
+                "\"threads\":\"per_connection\",\"store_handles\":%d", conn_limit,
+                (unsigned)KHUB_MAX_CONNECTIONS_PER_IP, s.npool);
     khub_log("listening", members.oom ? "" : members.p);
     kbuf_free(&members);
     int sig = 0;
@@ -682,6 +818,7 @@ int khub_serve(const khub_serve_opts *o, kerr *err)
     khub_log("stopped", sig == SIGINT ? "\"signal\":\"SIGINT\"" : "\"signal\":\"SIGTERM\"");
     free(cert);
     free(key);
+    pool_close(&s);                 /* after MHD_stop_daemon: no request runs */
     khub_web_close(s.web);
     khub_close(s.hub);
     return 0;

@@ -255,19 +255,27 @@ static int make_private(const char *path, kerr *err)
         if (stat(dir, &ds) != 0 && errno == ENOENT && mkdir(dir, 0700) != 0)
             return kerr_set(err, KERR_IO, "cannot create folder %s: %s", dir, strerror(errno));
     }
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
-    if (fd < 0)
-        return kerr_set(err, KERR_IO, "cannot open %s: %s", path, strerror(errno));
+    /* An existing store is checked by path, never opened here: closing a
+     * descriptor of the file would drop every POSIX lock this process holds
+     * on it, those of the hub's other open handles too (hub_http.c opens
+     * several), and another process could then delete the WAL under them. */
     struct stat st;
     int rc = 0;
-    if (fstat(fd, &st) != 0)
-        rc = kerr_set(err, KERR_IO, "fstat %s: %s", path, strerror(errno));
-    else if (!S_ISREG(st.st_mode))
+    if (stat(path, &st) != 0) {
+        int fd = errno == ENOENT ? open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0600)
+                                 : -1;
+        if (fd < 0 && errno != EEXIST)
+            return kerr_set(err, KERR_IO, "cannot open %s: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);                  /* a new, empty file: no handle has it yet */
+        if (stat(path, &st) != 0)
+            return kerr_set(err, KERR_IO, "stat %s: %s", path, strerror(errno));
+    }
+    if (!S_ISREG(st.st_mode))
         rc = kerr_set(err, KERR_INVALID, "%s: not a regular file", path);
-    else if ((st.st_mode & 077) && fchmod(fd, st.st_mode & 0700) != 0)
+    else if ((st.st_mode & 077) && chmod(path, st.st_mode & 0700) != 0)
         rc = kerr_set(err, KERR_IO, "chmod %s to 0600: %s (the store holds people's contact data)",
                       path, strerror(errno));
-    close(fd);
     for (int k = 0; rc == 0 && k < 2; k++) {
         char side[4200];
         snprintf(side, sizeof side, "%s%s", path, k ? "-shm" : "-wal");

@@ -7,6 +7,7 @@
 #include "hub_users.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,14 @@
 /* An Argon2id string of a password nobody has: checked against when the
  * name is unknown, so that an unknown name costs as long as a known one. */
 static char dummy_hash[crypto_pwhash_STRBYTES];
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+
+static void make_dummy_hash(void)
+{
+    if (crypto_pwhash_str(dummy_hash, "no password is this", 19, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+        dummy_hash[0] = '\0';
+}
 
 void khub_random_hex(char *out, int n)
 {
@@ -154,9 +163,8 @@ int khub_login(khub *h, const char *name, const char *password, int64_t now_ms,
     khub_rows_free(r);
     if (rc)
         return rc;
-    if (!dummy_hash[0] &&
-        crypto_pwhash_str(dummy_hash, "no password is this", 19, crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+    pthread_once(&dummy_once, make_dummy_hash);    /* log-ins run on many threads */
+    if (!dummy_hash[0])
         return kerr_set(err, KERR_INTERNAL, "crypto_pwhash_str: out of memory");
     int ok = crypto_pwhash_str_verify(stored[0] ? stored : dummy_hash, password,
                                       strlen(password)) == 0 && stored[0];

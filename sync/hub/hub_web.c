@@ -131,6 +131,16 @@ int khub_web_open(khub_web **out, khub *hub, int tls, const char *assets_dir, ke
     return 0;
 }
 
+khub_web *khub_web_view(const khub_web *w, khub *hub)
+{
+    khub_web *v = malloc(sizeof *v);
+    if (v) {
+        *v = *w;
+        v->hub = hub;
+    }
+    return v;
+}
+
 void khub_web_close(khub_web *w)
 {
     if (!w)

@@ -31,6 +31,12 @@ typedef struct khub_web khub_web;
 int khub_web_open(khub_web **out, khub *hub, int tls, const char *assets_dir, kerr *err);
 void khub_web_close(khub_web *w);
 
+/* A view of w answering from store hub (a connection thread's own handle
+ * of the same store: hub_http.c): it shares w's catalogs and style sheet,
+ * which are only read, so w must outlive it.  Freed with free(); NULL if
+ * out of memory. */
+khub_web *khub_web_view(const khub_web *w, khub *hub);
+
 /* 1 if url belongs to the web page (anything outside the sync API's
  * /v1/, /v2/, ...). */
 int khub_web_owns(const char *url);

@@ -13,7 +13,7 @@ scale=""
 if [ "${1:-}" = --scale ]; then scale=--scale; shift; fi
 build=${1:-build}
 here=$(dirname "$0")
-cmake --build "$build" --target bench_kiosk bench_survey bench_export bench_store_check bench_sync bench_hub_pg bench_hub_export bench_hub_scale bench_roster bench_screens kiosk kiosk-hub ksync-tool telex_oracle bench_names >/dev/null
+cmake --build "$build" --target bench_kiosk bench_survey bench_export bench_store_check bench_sync bench_hub_pg bench_hub_export bench_hub_scale bench_roster bench_roster_apply bench_screens kiosk kiosk-hub ksync-tool telex_oracle bench_names >/dev/null
 echo "== machine"
 echo "$(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GB", $2 / 1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== walk-up sign-in, languages, surveys, staff screen"
@@ -43,6 +43,8 @@ echo "== background sync beside kiosk writes (the screen's side: status, writes,
 python3 "$here/sync_bg.py" "$build/sync/kiosk-hub" "$build/tests/sync/ksync-tool"
 echo "== roster: 100,000 people to an empty kiosk, 100 changes, search on the kiosk holding them"
 "$build/tests/sync/bench_roster" "$build/sync/kiosk-hub" 100000
+echo "== roster apply on a kiosk: 100,000 people, 5,000 aliases, 1,000 tombstones (no network)"
+"$build/tests/sync/bench_roster_apply" 100000 5000
 echo "== names: search per keystroke and store size (--scale: also 1,000,000 people)"
 "$build/tests/bench_names" $scale
 echo "== Telex on names and Vietnamese syllables (counts, not times)"

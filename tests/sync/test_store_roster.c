@@ -359,7 +359,7 @@ static void test_migration(void)
     kerr e = {0};
     CHECK_INT(kstore_open(&s, dir, &clk, &e), 0);
     CHECK_INT(kstore_user_version(s), kstore_schema_version());
-    CHECK_INT(kstore_schema_version(), 7);
+    CHECK_INT(kstore_schema_version(), 8);
     CHECK_INT(qn(s, "SELECT count(*) FROM people"), 6);
     CHECK_INT(qn(s, "SELECT count(*) FROM people WHERE hint = ''"), 6);
     kmatch m[6];
@@ -372,6 +372,188 @@ static void test_migration(void)
     kstore_close(s);
 }
 
+/* Aliases and tombstones take a person out of the name index through the
+ * rowid range of their name (kst_person_unindex), also a person whose row
+ * went past that range: more than 32,768 people sharing the first 8
+ * letters of their name ("anh nguy..."). */
+static void test_unindex_spill(void)
+{
+    char dir[64];
+    ktest_tmpdir(dir, sizeof dir);
+    kstore *s = NULL;
+    kerr e = {0};
+    CHECK_INT(kstore_open(&s, dir, &clk, &e), 0);
+    kevent ev;
+    CHECK_INT(kstore_event_add(s, "Night", "general", "2026-06-13", &ev, &e), 0);
+    enum { N = 33000, PG = 1000 };
+    static char ids[N][33], fam[N][16];
+    static kroster_change c[PG];
+    int applied = 0;
+    for (int p = 0; p < N / PG; p++) {
+        for (int i = 0; i < PG; i++) {
+            int k = p * PG + i;
+            snprintf(ids[k], sizeof ids[k], "cc%030d", k);
+            snprintf(fam[k], sizeof fam[k], "Nguyen%05d", k);
+            c[i] = person(k + 1, ids[k], "Anh", fam[k], "");
+        }
+        CHECK_INT(kstore_roster_apply(s, RID, (p + 1) * PG, c, PG, 0, &applied, &e), 0);
+    }
+    /* the last ones spilled past their range: found all the same */
+    long lo = qn(s, "SELECT min(rowid) FROM people_fts");
+    long spilled = qn(s, "SELECT count(*) FROM people_fts WHERE rowid > (SELECT min(rowid) FROM people_fts) + 32767");
+    CHECK(lo > 0 && spilled == N - 32768);
+    kmatch m[6];
+    int n = 0, total = 0;
+    CHECK_INT(kstore_search_event(s, "anh nguyen32999", ev.id, m, 6, &n, &total, &e), 0);
+    CHECK_INT(n, 1);
+    CHECK_INT(kstore_search_event(s, "anh nguyen00010", ev.id, m, 6, &n, &total, &e), 0);
+    CHECK_INT(n, 1);
+    /* one in range and one spilled merged away, one of each forgotten */
+    kroster_change a[4];
+    memset(a, 0, sizeof a);
+    a[0].seq = N + 1, a[0].kind = KROSTER_ALIAS, a[0].id = ids[10], a[0].to = ids[11];
+    a[1].seq = N + 2, a[1].kind = KROSTER_ALIAS, a[1].id = ids[32999], a[1].to = ids[11];
+    a[2].seq = N + 3, a[2].kind = KROSTER_FORGET, a[2].id = ids[20];
+    a[3].seq = N + 4, a[3].kind = KROSTER_FORGET, a[3].id = ids[32990];
+    CHECK_INT(kstore_roster_apply(s, RID, N + 4, a, 4, 0, &applied, &e), 0);
+    const char *gone[] = {"anh nguyen00010", "anh nguyen32999", "anh nguyen00020", "anh nguyen32990"};
+    for (int i = 0; i < 4; i++) {
+        CHECK_INT(kstore_search_event(s, gone[i], ev.id, m, 6, &n, &total, &e), 0);
+        CHECK_INT(n, 0);
+    }
+    CHECK_INT(kstore_search_event(s, "anh nguyen00011", ev.id, m, 6, &n, &total, &e), 0);
+    CHECK_INT(n, 1);
+    CHECK_INT(kstore_search_event(s, "anh nguyen32998", ev.id, m, 6, &n, &total, &e), 0);
+    CHECK_INT(n, 1);
+    /* one index row per searchable person (invariant 4 of store.c, less
+     * the merged ids, whose rows stay for their check-ins) */
+    CHECK_INT(qn(s, "SELECT count(*) FROM people_fts"), N - 4);
+    /* an alias of an id already out of the index, or unknown: nothing to do */
+    a[0].seq = N + 5, a[1].seq = N + 6, a[1].id = "dd000000000000000000000000000001";
+    CHECK_INT(kstore_roster_apply(s, RID, N + 6, a, 2, 0, &applied, &e), 0);
+    CHECK_INT(qn(s, "SELECT count(*) FROM people_fts"), N - 4);
+    kstore_close(s);
+}
+
+/* Rows the attendance file would have for event_id: "person_id," each. */
+static int attendance_rows(kstore *s, const char *event_id, char *out, size_t cap)
+{
+    kscope sc = {0};
+    sc.event_id = event_id;
+    kattend_cursor *c = NULL;
+    kerr e = {0};
+    out[0] = '\0';
+    if (kstore_attendance_open(s, &sc, &c, &e) != 0)
+        return -1;
+    kattendance r;
+    const kattend_answer *a;
+    int na, n = 0, rc;
+    while ((rc = kstore_attendance_next(c, &r, &a, &na, &e)) == 1) {
+        size_t l = strlen(out);
+        snprintf(out + l, cap - l, "%s,", r.person_id);
+        n++;
+    }
+    kstore_attendance_close(c);
+    return rc == 0 ? n : -1;
+}
+
+/* Two ids checked in at one event before the hub said they are one
+ * person: the staff counts (totals, new people, arrivals) and the
+ * attendance file count that person once, the earliest check-in kept;
+ * other events and people are untouched; a kiosk store of schema 7 that
+ * applied the alias before this rule is recounted by schema step 8. */
+static void test_counts_merged(void)
+{
+    char dir[64], rows[512];
+    ktest_tmpdir(dir, sizeof dir);
+    kclock c;
+    kclock_virtual vc;
+    kclock_virtual_init(&c, &vc, 1780000000000LL, "boot-1");
+    kstore *s = NULL;
+    kerr e = {0};
+    CHECK_INT(kstore_open(&s, dir, &c, &e), 0);
+    kevent ev, other;
+    CHECK_INT(kstore_event_add(s, "Night", "general", "2026-06-13", &ev, &e), 0);
+    CHECK_INT(kstore_event_add(s, "Other", "general", "2026-06-14", &other, &e), 0);
+    kroster_change p[3] = {person(1, P1, "Minh", "Trần", ""), person(2, P2, "Minh", "Tran", ""),
+                           person(3, "aa000000000000000000000000000003", "Lan", "Phạm", "")};
+    int applied = 0;
+    CHECK_INT(kstore_roster_apply(s, RID, 3, p, 3, 0, &applied, &e), 0);
+    /* this kiosk's own sign-up of the same youth, then the roster ids */
+    kperson me;
+    memset(&me, 0, sizeof me);
+    snprintf(me.given, sizeof me.given, "Minh");
+    snprintf(me.family, sizeof me.family, "Tran");
+    CHECK_INT(kstore_signup(s, &me, ev.id, &e), 0);            /* new, at 0 min */
+    vc.now_ms += 5 * 60000;
+    CHECK_INT(kstore_checkin(s, P2, ev.id, &e), 0);            /* at 5 min */
+    vc.now_ms += 5 * 60000;
+    CHECK_INT(kstore_checkin(s, P1, ev.id, &e), 0);            /* at 10 min */
+    CHECK_INT(kstore_checkin(s, p[2].id, ev.id, &e), 0);       /* Lan, another person */
+    CHECK_INT(kstore_checkin(s, P2, other.id, &e), 0);
+    kevent_stats st;
+    CHECK_INT(kstore_event_stats(s, ev.id, &st, &e), 0);
+    CHECK_INT(st.checkins, 4);
+    CHECK_INT(attendance_rows(s, ev.id, rows, sizeof rows), 4);
+    /* the hub: P2 and the kiosk's sign-up are P1 */
+    kroster_change a[2];
+    memset(a, 0, sizeof a);
+    a[0].seq = 4, a[0].kind = KROSTER_ALIAS, a[0].id = P2, a[0].to = P1;
+    a[1].seq = 5, a[1].kind = KROSTER_ALIAS, a[1].id = me.id, a[1].to = P1;
+    CHECK_INT(kstore_roster_apply(s, RID, 5, a, 2, 99, &applied, &e), 0);
+    CHECK_INT(kstore_event_stats(s, ev.id, &st, &e), 0);
+    CHECK_INT(st.checkins, 2);                 /* Minh once, Lan */
+    CHECK_INT(st.new_people, 1);               /* the earliest of Minh's check-ins: the sign-up */
+    CHECK_INT(st.returning, 1);
+    CHECK_INT(qn(s, "SELECT sum(n) FROM event_arrivals WHERE event_id = (SELECT id FROM events"
+                 " WHERE name = 'Night')"), 2);
+    CHECK_INT(kstore_event_stats(s, other.id, &st, &e), 0);
+    CHECK_INT(st.checkins, 1);                 /* another event: as it was */
+    long total = 0;
+    kscope sc = {0};
+    sc.event_id = ev.id;
+    CHECK_INT(kstore_attendance_count(s, &sc, &total, &e), 0);
+    CHECK_INT(total, 2);
+    CHECK_INT(attendance_rows(s, ev.id, rows, sizeof rows), 2);
+    char want[200];
+    snprintf(want, sizeof want, "%s,%s,", me.id, p[2].id);
+    CHECK_STR(rows, want);                     /* the sign-up kept, Lan */
+    CHECK_INT(attendance_rows(s, other.id, rows, sizeof rows), 1);
+    /* later check-ins of that person under any id: refused, counts stay */
+    CHECK_INT(kstore_checkin(s, P1, ev.id, &e), KERR_DUP);
+    CHECK_INT(kstore_checkin(s, P2, ev.id, &e), KERR_DUP);
+    CHECK_INT(kstore_event_stats(s, ev.id, &st, &e), 0);
+    CHECK_INT(st.checkins, 2);
+    /* the rows stay for the hub (each id's record travels as it was) */
+    CHECK_INT(qn(s, "SELECT count(*) FROM checkins WHERE event_id = (SELECT id FROM events"
+                 " WHERE name = 'Night')"), 4);
+    kstore_close(s);
+
+    /* a store of schema 7 with the alias applied and both counted (as the
+     * kiosk left it before step 8): recounted when opened */
+    sqlite3 *db = NULL;
+    char path[128];
+    snprintf(path, sizeof path, "%s/kiosk.db", dir);
+    CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
+    CHECK_INT(sqlite3_exec(db, "UPDATE event_totals SET checkins = 4, new_people = 1"
+                           " WHERE event_id = (SELECT id FROM events WHERE name = 'Night');"
+                           "UPDATE event_arrivals SET n = n + 1 WHERE event_id = (SELECT id FROM"
+                           " events WHERE name = 'Night') AND minute = (SELECT max(minute) FROM"
+                           " event_arrivals);"
+                           "PRAGMA user_version = 7;", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    CHECK_INT(kstore_open(&s, dir, &c, &e), 0);
+    CHECK_INT(kstore_user_version(s), 8);
+    CHECK_INT(kstore_event_stats(s, ev.id, &st, &e), 0);
+    CHECK_INT(st.checkins, 2);
+    CHECK_INT(st.new_people, 1);
+    CHECK_INT(qn(s, "SELECT sum(n) FROM event_arrivals WHERE event_id = (SELECT id FROM events"
+                 " WHERE name = 'Night')"), 2);
+    CHECK_INT(kstore_event_stats(s, other.id, &st, &e), 0);
+    CHECK_INT(st.checkins, 1);
+    kstore_close(s);
+}
+
 int main(void)
 {
     kclock_system(&clk);
@@ -379,5 +561,7 @@ int main(void)
     RUN(test_apply);
     RUN(test_migration);
     RUN(test_hub_surveys);
+    RUN(test_unindex_spill);
+    RUN(test_counts_merged);
     return ktest_summary();
 }

@@ -170,6 +170,8 @@ static int cmp_id(const void *a, const void *b)
 /* Counts the noted events again (each once): see "Counts" at the top. */
 static int recount(rctx *c, kerr *err)
 {
+    if (c->nrecount == 0)
+        return 0;
     qsort(c->recount, (size_t)c->nrecount, sizeof *c->recount, cmp_id);
     int ret = 0;
     int64_t none[1] = {0};

@@ -58,6 +58,11 @@
 
 #define KHUB_SCHEMA_VERSION 5
 #define KHUB_CACHE_KIB "65536"     /* the page cache, KiB (64 MiB) */
+/* All handles of one process together: the hub serves from a pool of
+ * handles (hub_http.c), each with its own cache, and a hub on a small
+ * machine must not grow to pool x 64 MiB.  Over this, SQLite takes pages
+ * back from the caches before it allocates more. */
+#define KHUB_HEAP_SOFT_LIMIT ((sqlite3_int64)192 * 1024 * 1024)
 
 #define KHUB_RECORD_INDEXES \
     "CREATE INDEX IF NOT EXISTS records_unverified ON records(device_id, boot_id)" \
@@ -339,6 +344,8 @@ int khub_sqlite_open(khub_sqlite **out, const char *path, kerr *err)
         return KERR_IO;
     }
     sqlite3_busy_timeout(h->db, KHUB_BUSY_TIMEOUT_MS);
+    if (sqlite3_soft_heap_limit64(-1) == 0)
+        sqlite3_soft_heap_limit64(KHUB_HEAP_SOFT_LIMIT);
     /* the page cache holds a batch's working set (a batch of 5,000 records
      * touches about 4 MB of table and index pages, read again by the
      * roster's statements; SQLite's default is 2 MB) */

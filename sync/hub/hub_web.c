@@ -1044,7 +1044,8 @@ static enum MHD_Result kiosks_revoke(wreq *r)
 /* The people staff see: one row per person id that is neither merged into
  * another nor forgotten (people_ids, hub_store.h), named by the record the
  * roster copies; and check-ins per person, a merged id's counted for the
- * id it was merged into. */
+ * id it was merged into (records.person_id, kept at ingest: no check-in's
+ * JSON is read). */
 static const char *const people_lite =
     "SELECT o.id, coalesce(json_extract(p.fields, '$.given'), ''),"
     " coalesce(json_extract(p.fields, '$.family'), ''), coalesce(json_extract(p.fields, '$.zip'), ''),"
@@ -1063,11 +1064,11 @@ static const char *const people_pg =
     " WHERE o.alias_of IS NULL AND o.forgotten_ms IS NULL";
 static const char *const visits_lite =
     "SELECT coalesce(o.alias_of, x.pid), count(*) FROM"
-    " (SELECT json_extract(fields, '$.person_id') AS pid FROM records WHERE tbl = 'checkins') x"
+    " (SELECT person_id AS pid FROM records WHERE tbl = 'checkins') x"
     " LEFT JOIN people_ids o ON o.id = x.pid GROUP BY 1";
 static const char *const visits_pg =
     "SELECT coalesce(o.alias_of, x.pid), count(*) FROM"
-    " (SELECT (fields)::jsonb ->> 'person_id' AS pid FROM records WHERE tbl = 'checkins') x"
+    " (SELECT person_id AS pid FROM records WHERE tbl = 'checkins') x"
     " LEFT JOIN people_ids o ON o.id = x.pid GROUP BY 1";
 
 typedef struct wperson {

@@ -24,6 +24,7 @@ and 9), against a real `kiosk-hub serve` on the SQLite store or
 """
 import argparse
 import os
+import re
 import shutil
 import ssl
 import subprocess
@@ -160,6 +161,19 @@ def test_hostile(hub, ev):
     check("default-src 'none'" in csp and "script-src" not in csp and "frame-ancestors 'none'" in csp,
           f"a Content-Security-Policy that allows no script ({csp[:60]}...)")
     check(h.get("x-content-type-options") == "nosniff", "nosniff")
+
+
+def test_people_counts(hub, person):
+    """The people page counts each person's check-ins (from the column the
+    hub keeps at ingest, not the check-in's JSON): the seeded person has one."""
+    s = Session(hub.url)
+    s.login("staff", PASSWORD)
+    st, _, body = s.get("/people")
+    rows = [r for r in re.findall(r"<tr.*?</tr>", body.decode("utf-8"), re.S)
+            if f'value="{person}"' in r]
+    m = re.search(r'data-label="Check-ins">(\d+)<', rows[0]) if rows else None
+    check(st == 200 and m is not None and m.group(1) == "1",
+          f"the people page shows the seeded person's one check-in ({m.group(1) if m else 'no row'})")
 
 
 def test_backoff(hub):
@@ -339,9 +353,10 @@ def main():
     try:
         hub.user_add("staff", PASSWORD)
         hub.start()
-        ev, _ = seed(hub)
+        ev, person = seed(hub)
         test_anonymous(hub, ev)
         test_hostile(hub, ev)
+        test_people_counts(hub, person)
         test_cookies(hub)
         test_fixation(hub)
         test_redirects(hub)

@@ -150,7 +150,35 @@ int kst_prepare_own(kstore *s, const char *sql, sqlite3_stmt **st, const char *o
 }
 
 
-/* Calls fn for each check-in at an event, newest first. */
+/* The hub's aliases (store_roster.c, "Counts"): a check-in whose person
+ * has an earlier one at the event under another of their ids is that
+ * person's second, left out of the staff list as the counts and the
+ * attendance file leave it out.  Added to a query over checkins c only
+ * when the store holds aliases: a few index probes a row
+ * (UNIQUE(person_id, event_id), roster_aliases_keep). */
+#define MERGED_SECOND_NOT \
+    " AND NOT EXISTS (SELECT 1 FROM checkins c2 WHERE c2.event_id = c.event_id" \
+    "  AND c2.person_id <> c.person_id" \
+    "  AND (c2.wall_ms < c.wall_ms OR (c2.wall_ms = c.wall_ms AND c2.seq < c.seq))" \
+    "  AND c2.person_id IN (SELECT r.root FROM (SELECT coalesce((SELECT keep_id FROM" \
+    "   roster_aliases WHERE id = c.person_id), c.person_id) AS root) r UNION ALL" \
+    "   SELECT a.id FROM roster_aliases a WHERE a.keep_id = coalesce((SELECT keep_id FROM" \
+    "   roster_aliases WHERE id = c.person_id), c.person_id)))"
+
+/* 1 if the hub has told this kiosk that two ids are one person. */
+static int has_aliases(kstore *s)
+{
+    sqlite3_stmt *st = NULL;
+    int yes = 0;
+    if (sqlite3_prepare_v2(s->db, "SELECT EXISTS (SELECT 1 FROM roster_aliases)", -1, &st,
+                           NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        yes = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return yes;
+}
+
+/* Calls fn for each check-in at an event, newest first (a merged
+ * person's second check-in left out, as above). */
 int kstore_checkins_each(kstore *s, const char *event_id,
                          int (*fn)(const kcheckin *c, void *ctx), void *ctx,
                          kerr *err)
@@ -160,10 +188,14 @@ int kstore_checkins_each(kstore *s, const char *event_id,
     int ret = fn ? event_known(s, event_id, "list check-ins", err)
                  : kerr_set(err, KERR_INVALID, "kstore_checkins_each: no callback");
     if (ret == 0)
-        ret = kst_prepare_own(s,
-                          "SELECT c.person_id, p.given, p.family, c.wall_ms, c.is_new "
-                          "FROM checkins c JOIN people p ON p.id = c.person_id "
-                          "WHERE c.event_id = ?1 ORDER BY c.wall_ms DESC, c.seq DESC",
+        ret = kst_prepare_own(s, has_aliases(s)
+                          ? "SELECT c.person_id, p.given, p.family, c.wall_ms, c.is_new "
+                            "FROM checkins c JOIN people p ON p.id = c.person_id "
+                            "WHERE c.event_id = ?1" MERGED_SECOND_NOT
+                            " ORDER BY c.wall_ms DESC, c.seq DESC"
+                          : "SELECT c.person_id, p.given, p.family, c.wall_ms, c.is_new "
+                            "FROM checkins c JOIN people p ON p.id = c.person_id "
+                            "WHERE c.event_id = ?1 ORDER BY c.wall_ms DESC, c.seq DESC",
                           &st, "list check-ins", err);
     if (ret)
         goto done;
@@ -193,16 +225,19 @@ done:
 int kstore_checkins_page(kstore *s, const char *event_id, kstore_page_from from,
                          const kcheckin *at, kcheckin *out, int max, int *n, kerr *err)
 {
-    static const char *const sql[] = {
-        [KSTORE_PAGE_TOP] = "c.event_id = ?1 ORDER BY c.wall_ms DESC, c.seq DESC",
-        [KSTORE_PAGE_AT] = "c.event_id = ?1 AND (c.wall_ms, c.seq) <= (?2, ?3) "
-                           "ORDER BY c.wall_ms DESC, c.seq DESC",
-        [KSTORE_PAGE_OLDER] = "c.event_id = ?1 AND (c.wall_ms, c.seq) < (?2, ?3) "
-                              "ORDER BY c.wall_ms DESC, c.seq DESC",
-        [KSTORE_PAGE_NEWER] = "c.event_id = ?1 AND (c.wall_ms, c.seq) > (?2, ?3) "
-                              "ORDER BY c.wall_ms, c.seq",
+    static const char *const where[] = {
+        [KSTORE_PAGE_TOP] = "c.event_id = ?1",
+        [KSTORE_PAGE_AT] = "c.event_id = ?1 AND (c.wall_ms, c.seq) <= (?2, ?3)",
+        [KSTORE_PAGE_OLDER] = "c.event_id = ?1 AND (c.wall_ms, c.seq) < (?2, ?3)",
+        [KSTORE_PAGE_NEWER] = "c.event_id = ?1 AND (c.wall_ms, c.seq) > (?2, ?3)",
     };
-    char q[512];
+    static const char *const order[] = {
+        [KSTORE_PAGE_TOP] = "c.wall_ms DESC, c.seq DESC",
+        [KSTORE_PAGE_AT] = "c.wall_ms DESC, c.seq DESC",
+        [KSTORE_PAGE_OLDER] = "c.wall_ms DESC, c.seq DESC",
+        [KSTORE_PAGE_NEWER] = "c.wall_ms, c.seq",
+    };
+    char q[1024];
     sqlite3_stmt *st = NULL;
     int rc = SQLITE_DONE, got = 0;
     if (!n || max < 0 || (max > 0 && !out) || (int)from < 0 || from > KSTORE_PAGE_NEWER ||
@@ -212,9 +247,12 @@ int kstore_checkins_page(kstore *s, const char *event_id, kstore_page_from from,
     int ret = event_known(s, event_id, "list check-ins", err);
     if (ret || max == 0)
         return ret;
-    snprintf(q, sizeof q, "SELECT c.person_id, p.given, p.family, c.wall_ms, c.is_new, c.seq "
-             "FROM checkins c INDEXED BY checkins_event_time "
-             "JOIN people p ON p.id = c.person_id WHERE %s LIMIT ?4", sql[from]);
+    int n_q = snprintf(q, sizeof q, "SELECT c.person_id, p.given, p.family, c.wall_ms, c.is_new,"
+                       " c.seq FROM checkins c INDEXED BY checkins_event_time "
+                       "JOIN people p ON p.id = c.person_id WHERE %s%s ORDER BY %s LIMIT ?4",
+                       where[from], has_aliases(s) ? MERGED_SECOND_NOT : "", order[from]);
+    if (n_q < 0 || (size_t)n_q >= sizeof q)
+        return kerr_set(err, KERR_INTERNAL, "kstore_checkins_page: query too long");
     ret = kst_prepare_own(s, q, &st, "list check-ins", err);
     if (ret)
         return ret;
@@ -547,13 +585,7 @@ int kstore_attendance_open(kstore *s, const kscope *scope, kattend_cursor **out,
      * has an earlier check-in at the event under another of their ids is
      * left out, as the counts leave it out.  Asked only when the store
      * holds aliases: three index probes a row. */
-    sqlite3_stmt *any = NULL;
-    int aliases = 0;
-    if (ret == 0 && sqlite3_prepare_v2(s->db, "SELECT EXISTS (SELECT 1 FROM roster_aliases)", -1,
-                                       &any, NULL) == SQLITE_OK && sqlite3_step(any) == SQLITE_ROW)
-        aliases = sqlite3_column_int(any, 0);
-    sqlite3_finalize(any);
-    if (ret == 0 && aliases)
+    if (ret == 0 && has_aliases(s))
         ret = kst_prepare_own(s,
             "WITH r(root) AS (SELECT coalesce((SELECT keep_id FROM roster_aliases WHERE id = ?1),"
             " ?1)), g(id) AS (SELECT root FROM r UNION ALL"

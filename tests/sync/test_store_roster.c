@@ -457,6 +457,13 @@ static int attendance_rows(kstore *s, const char *event_id, char *out, size_t ca
     return rc == 0 ? n : -1;
 }
 
+static int count_row(const kcheckin *c, void *ctx)
+{
+    (void)c;
+    ++*(int *)ctx;
+    return 0;
+}
+
 /* Two ids checked in at one event before the hub said they are one
  * person: the staff counts (totals, new people, arrivals) and the
  * attendance file count that person once, the earliest check-in kept;
@@ -518,6 +525,25 @@ static void test_counts_merged(void)
     char want[200];
     snprintf(want, sizeof want, "%s,%s,", me.id, p[2].id);
     CHECK_STR(rows, want);                     /* the sign-up kept, Lan */
+    /* the staff list too: Lan (newest), then Minh's earliest (the sign-up);
+     * paging from a row and the whole list agree */
+    kcheckin list[8];
+    int got = 0;
+    CHECK_INT(kstore_checkins_page(s, ev.id, KSTORE_PAGE_TOP, NULL, list, 8, &got, &e), 0);
+    CHECK_INT(got, 2);
+    CHECK_STR(list[0].person_id, p[2].id);
+    CHECK_STR(list[1].person_id, me.id);
+    kcheckin lan = list[0];
+    CHECK_INT(kstore_checkins_page(s, ev.id, KSTORE_PAGE_OLDER, &lan, list, 8, &got, &e), 0);
+    CHECK_INT(got, 1);
+    CHECK_STR(list[0].person_id, me.id);
+    kcheckin first = list[0];
+    CHECK_INT(kstore_checkins_page(s, ev.id, KSTORE_PAGE_NEWER, &first, list, 8, &got, &e), 0);
+    CHECK_INT(got, 1);
+    CHECK_STR(list[0].person_id, p[2].id);
+    int each = 0;
+    CHECK_INT(kstore_checkins_each(s, ev.id, count_row, &each, &e), 0);
+    CHECK_INT(each, 2);
     CHECK_INT(attendance_rows(s, other.id, rows, sizeof rows), 1);
     /* later check-ins of that person under any id: refused, counts stay */
     CHECK_INT(kstore_checkin(s, P1, ev.id, &e), KERR_DUP);

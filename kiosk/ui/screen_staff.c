@@ -675,19 +675,13 @@ static void staff_person(kview *v, const kui *u, const kflow *f)
     int g = u->gap, lh = kui_line(u, u->body_px) + g;
     krect c = krect_inset(area, g * 4);
     /* A new code goes beside the details on landscape screens, under
-     * them on portrait ones. */
+     * its message on portrait ones (their answers below it). */
     int landscape = u->w > u->h;
     krect qr = {0, 0, 0, 0};
-    if (st->new_token[0]) {
-        if (landscape) {
-            int qw = c.w * 2 / 5 < c.h ? c.w * 2 / 5 : c.h;
-            qr = (krect){c.x + c.w - qw, c.y, qw, c.h};
-            c.w -= qw + g * 4;
-        } else {
-            int qh = c.w / 2;
-            qr = (krect){c.x + (c.w - qh) / 2, c.y + c.h - qh, qh, qh};
-            c.h -= qh + g * 2;
-        }
+    if (st->new_token[0] && landscape) {
+        int qw = c.w * 2 / 5 < c.h ? c.w * 2 / 5 : c.h;
+        qr = (krect){c.x + c.w - qw, c.y, qw, c.h};
+        c.w -= qw + g * 4;
     }
     const char *labels[3] = {TR(u, "Phone"), TR(u, "Email"), TR(u, "ZIP code")};
     const char *values[3] = {p->phone, p->email, p->zip};
@@ -715,6 +709,13 @@ static void staff_person(kview *v, const kui *u, const kflow *f)
         kw_button(v, u, KID_NEW_QR, (krect){c.x, y, bw, bh}, TR(u, "Give them a new code"),
                   KB_SECONDARY, -1);
         y += bh + g * 2;
+    }
+    if (st->new_token[0] && !landscape) {
+        int qh = c.w / 2;
+        if (qh > c.y + c.h - y)
+            qh = c.y + c.h - y;
+        qr = (krect){c.x + (c.w - qh) / 2, y, qh, qh};
+        y += qh + g * 2;
     }
     if (st->new_token[0])
         person_qr(v, u, qr, st->new_token);

@@ -368,7 +368,18 @@ def t_auth_before_body():
         peak, after = vm(pid, "VmHWM"), vm(pid, "VmRSS")
         print(f"   hub RSS {before} MB before, {after} MB after, peak {peak} MB", flush=True)
         check(len(statuses) == 250, f"250 uploads answered or cut ({len(statuses)})")
-        check(peak < 50, f"the hub never held the bodies: peak RSS {peak} MB < 50 MB")
+        # 50 uploads at a time: a hub that held their bodies would peak over
+        # 200 MB.  Under qemu-user (cross builds) the RSS measured is
+        # qemu's, which keeps about 1.5 MB of its own per guest thread (the
+        # hub runs a thread per connection), so the bound there is higher
+        # but still far under the bodies.
+        try:
+            emulated = "qemu" in os.path.basename(os.readlink(f"/proc/{pid}/exe"))
+        except OSError:
+            emulated = False
+        bound = 150 if emulated else 50
+        check(peak < bound, f"the hub never held the bodies: peak RSS {peak} MB < {bound} MB"
+              + (" (under qemu)" if emulated else ""))
         c = http.client.HTTPConnection("127.0.0.1", hub.port, timeout=10)
         c.request("GET", "/v1/health")
         check(c.getresponse().status == 200, "hub alive")

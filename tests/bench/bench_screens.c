@@ -48,76 +48,101 @@ static void die(const char *what, const kerr *e)
     exit(2);
 }
 
-/* n frames of the screen the flow is on, after one to warm up; the
- * screen's name goes to standard output, to check the walk. */
-#define FRAMES(name)                             \
-    do {                                         \
-        kapp_frame(&a, 1, 0);                    \
-        CALLGRIND_ZERO_STATS;                    \
-        for (int i_ = 0; i_ < n; i_++)           \
-            kapp_frame(&a, 1, 0);                \
-        CALLGRIND_DUMP_STATS_AT("frames-" name); \
-        printf("%s %s\n", name, a.view.screen);  \
-    } while (0)
+/* One kiosk as the app runs it (store, surveys, catalogs, a w x h window
+ * offscreen with the software renderer), for both figures. */
+typedef struct bench_kiosk {
+    kclock clock;
+    kstore *s;
+    ksurveys *sv;
+    ki18n *cat;
+    kapp a;
+    kflow f;
+} bench_kiosk;
 
-static int frames(const char *data, const char *assets, const char *fonts, int n)
+static bench_kiosk *kiosk_open(const char *data, const char *assets, const char *fonts,
+                               int w, int h)
 {
     kerr err = {0};
     char po[4096], surveys_dir[4096], keep[4096];
     snprintf(po, sizeof po, "%s/po", assets);
     snprintf(surveys_dir, sizeof surveys_dir, "%s/surveys", assets);
     snprintf(keep, sizeof keep, "%s/surveys-good", data);
-    kclock clock;
-    kclock_system(&clock);
-    kstore *s;
-    if (kstore_open(&s, data, &clock, &err) != 0)
+    bench_kiosk *k = calloc(1, sizeof *k);
+    if (!k) {
+        fprintf(stderr, "bench_screens: out of memory\n");
+        exit(2);
+    }
+    kclock_system(&k->clock);
+    if (kstore_open(&k->s, data, &k->clock, &err) != 0)
         die("store", &err);
-    ksurveys *sv = NULL;
-    if (ksurveys_open(&sv, surveys_dir, keep, &err) != 0)
+    if (ksurveys_open(&k->sv, surveys_dir, keep, &err) != 0)
         die("surveys", &err);
-    kapp a;
-    kflow f;
-    kapp_opts o = {.fonts_dir = fonts, .w = 800, .h = 480, .offscreen = 1, .software = 1};
-    if (kapp_open(&a, &f, &o, &err) != 0)
+    kapp_opts o = {.fonts_dir = fonts, .w = w, .h = h, .offscreen = 1, .software = 1};
+    if (kapp_open(&k->a, &k->f, &o, &err) != 0)
         die("app", &err);
-    ki18n *cat;
-    if (ki18n_open(&cat, po, &err) != 0)
+    if (ki18n_open(&k->cat, po, &err) != 0)
         die("catalogs", &err);
-    kapp_use_catalog(&a, cat, KUI_LANGS_MAX);
-    kflow_init(&f, s, 0, NULL);
-    f.surveys = sv;
-    f.clock = &clock;
-    f.staff.page_rows = kscreen_staff_rows(&a.ui);
-    for (int i = 0; i < ki18n_count(cat) && i < 24; i++)
-        f.langs[f.nlangs++] = ki18n_lang_at(cat, i)->code;
+    kapp_use_catalog(&k->a, k->cat, KUI_LANGS_MAX);
+    kflow_init(&k->f, k->s, 0, NULL);
+    k->f.surveys = k->sv;
+    k->f.clock = &k->clock;
+    k->f.staff.page_rows = kscreen_staff_rows(&k->a.ui);
+    for (int i = 0; i < ki18n_count(k->cat) && i < 24; i++)
+        k->f.langs[k->f.nlangs++] = ki18n_lang_at(k->cat, i)->code;
+    return k;
+}
+
+static void kiosk_close(bench_kiosk *k)
+{
+    kapp_close(&k->a);
+    ki18n_close(k->cat);
+    ksurveys_close(k->sv);
+    kstore_close(k->s);
+    free(k);
+}
+
+/* n frames of the screen the flow is on, after one to warm up; the
+ * screen's name goes to standard output, to check the walk. */
+#define FRAMES(name)                             \
+    do {                                         \
+        kapp_frame(a, 1, 0);                     \
+        CALLGRIND_ZERO_STATS;                    \
+        for (int i_ = 0; i_ < n; i_++)           \
+            kapp_frame(a, 1, 0);                 \
+        CALLGRIND_DUMP_STATS_AT("frames-" name); \
+        printf("%s %s\n", name, a->view.screen); \
+    } while (0)
+
+static int frames(const char *data, const char *assets, const char *fonts, int n)
+{
+    bench_kiosk *bk = kiosk_open(data, assets, fonts, 800, 480);
+    kapp *a = &bk->a;
+    kflow *f = &bk->f;
     int64_t t = 1;
     FRAMES("welcome");
-    kflow_tap(&f, "btn-returning", t++);
-    kflow_text(&f, "ng", t++);
+    kflow_tap(f, "btn-returning", t++);
+    kflow_text(f, "ng", t++);
     FRAMES("find");
-    kflow_tap(&f, "btn-back", t++);
-    kflow_tap(&f, "btn-new", t++);
-    kflow_text(&f, "Nguyen Thi Huong", t++);
+    kflow_tap(f, "btn-back", t++);
+    kflow_tap(f, "btn-new", t++);
+    kflow_text(f, "Nguyen Thi Huong", t++);
     FRAMES("form");
-    kflow_tap(&f, "field-phone", t++);
+    kflow_tap(f, "field-phone", t++);
     FRAMES("form-numpad");
-    kflow_tick(&f, t + f.idle_ms);
+    kflow_tick(f, t + f->idle_ms);
     FRAMES("still-there");
-    t += f.idle_ms + 1;
-    kflow_tap(&f, "btn-still-here", t++);
-    kflow_tap(&f, "btn-submit", t++);
+    t += f->idle_ms + 1;
+    kflow_tap(f, "btn-still-here", t++);
+    kflow_tap(f, "btn-submit", t++);
     /* the demo event's survey, if it has one, else the thank-you screen */
-    if (f.screen == KS_SURVEY)
+    if (f->screen == KS_SURVEY)
         FRAMES("survey");
-    for (int k = 0; k < 20 && f.screen == KS_SURVEY; k++)
-        if (!kflow_tap(&f, "btn-skip", t++) && !kflow_tap(&f, "btn-next", t++))
+    for (int k = 0; k < 20 && f->screen == KS_SURVEY; k++)
+        if (!kflow_tap(f, "btn-skip", t++) && !kflow_tap(f, "btn-next", t++))
             break;
-    if (f.screen == KS_DONE)
+    if (f->screen == KS_DONE)
         FRAMES("done");
-    kapp_close(&a);
-    ki18n_close(cat);
-    ksurveys_close(sv);
-    kstore_close(s);
+    kiosk_close(bk);
     return 0;
 }
 
@@ -194,70 +219,42 @@ static void render_screen(kapp *a, const char *name, const char *press, int n, i
 
 static int render(const char *data, const char *assets, const char *fonts, int n)
 {
-    kerr err = {0};
-    char po[4096], surveys_dir[4096], keep[4096];
-    snprintf(po, sizeof po, "%s/po", assets);
-    snprintf(surveys_dir, sizeof surveys_dir, "%s/surveys", assets);
-    snprintf(keep, sizeof keep, "%s/surveys-good", data);
-    kclock clock;
-    kclock_system(&clock);
-    kstore *s;
-    if (kstore_open(&s, data, &clock, &err) != 0)
-        die("store", &err);
-    ksurveys *sv = NULL;
-    if (ksurveys_open(&sv, surveys_dir, keep, &err) != 0)
-        die("surveys", &err);
-    kapp a;
-    kflow f;
-    kapp_opts o = {.fonts_dir = fonts, .w = 1280, .h = 800, .offscreen = 1, .software = 1};
-    if (kapp_open(&a, &f, &o, &err) != 0)
-        die("app", &err);
-    ki18n *cat;
-    if (ki18n_open(&cat, po, &err) != 0)
-        die("catalogs", &err);
-    kapp_use_catalog(&a, cat, KUI_LANGS_MAX);
-    kflow_init(&f, s, 0, NULL);
-    f.surveys = sv;
-    f.clock = &clock;
-    f.staff.page_rows = kscreen_staff_rows(&a.ui);
-    for (int i = 0; i < ki18n_count(cat) && i < 24; i++)
-        f.langs[f.nlangs++] = ki18n_lang_at(cat, i)->code;
+    bench_kiosk *bk = kiosk_open(data, assets, fonts, 1280, 800);
+    kapp *a = &bk->a;
+    kflow *f = &bk->f;
     printf("render, 1280x800, software renderer, anti-aliased shapes, %d runs of %d frames "
            "(full rebuild + draw), at rest and with a finger down:\n", RENDER_RUNS, n);
     int64_t t = 1;
-    render_screen(&a, "welcome", NULL, n, t);
-    render_screen(&a, "welcome", "btn-new", n, t);
-    kflow_tap(&f, "btn-returning", t++);
-    kflow_text(&f, "ng", t++);
-    render_screen(&a, "find", NULL, n, t);
-    render_screen(&a, "find", "result-1", n, t);
-    kflow_tap(&f, "btn-back", t++);
-    kflow_tap(&f, "btn-new", t++);
-    kflow_text(&f, "Nguyen Thi Huong", t++);
-    render_screen(&a, "form", NULL, n, t);
-    render_screen(&a, "form", "key-a", n, t);
-    kflow_tap(&f, "field-phone", t++);
-    render_screen(&a, "numpad", NULL, n, t);
-    render_screen(&a, "numpad", "key-5", n, t);
-    kflow_tick(&f, t + f.idle_ms);
-    render_screen(&a, "still_there", NULL, n, t + f.idle_ms);
-    render_screen(&a, "still_there", "btn-still-here", n, t + f.idle_ms);
-    t += f.idle_ms + 1;
-    kflow_tap(&f, "btn-still-here", t++);
-    kflow_tap(&f, "btn-submit", t++);
-    if (f.screen == KS_SURVEY) {
-        render_screen(&a, "survey", NULL, n, t);
-        render_screen(&a, "survey", "btn-next", n, t);
+    render_screen(a, "welcome", NULL, n, t);
+    render_screen(a, "welcome", "btn-new", n, t);
+    kflow_tap(f, "btn-returning", t++);
+    kflow_text(f, "ng", t++);
+    render_screen(a, "find", NULL, n, t);
+    render_screen(a, "find", "result-1", n, t);
+    kflow_tap(f, "btn-back", t++);
+    kflow_tap(f, "btn-new", t++);
+    kflow_text(f, "Nguyen Thi Huong", t++);
+    render_screen(a, "form", NULL, n, t);
+    render_screen(a, "form", "key-a", n, t);
+    kflow_tap(f, "field-phone", t++);
+    render_screen(a, "numpad", NULL, n, t);
+    render_screen(a, "numpad", "key-5", n, t);
+    kflow_tick(f, t + f->idle_ms);
+    render_screen(a, "still_there", NULL, n, t + f->idle_ms);
+    render_screen(a, "still_there", "btn-still-here", n, t + f->idle_ms);
+    t += f->idle_ms + 1;
+    kflow_tap(f, "btn-still-here", t++);
+    kflow_tap(f, "btn-submit", t++);
+    if (f->screen == KS_SURVEY) {
+        render_screen(a, "survey", NULL, n, t);
+        render_screen(a, "survey", "btn-next", n, t);
     }
-    for (int k = 0; k < 20 && f.screen == KS_SURVEY; k++)
-        if (!kflow_tap(&f, "btn-skip", t++) && !kflow_tap(&f, "btn-next", t++))
+    for (int k = 0; k < 20 && f->screen == KS_SURVEY; k++)
+        if (!kflow_tap(f, "btn-skip", t++) && !kflow_tap(f, "btn-next", t++))
             break;
-    if (f.screen == KS_DONE)
-        render_screen(&a, "done", NULL, n, t);
-    kapp_close(&a);
-    ki18n_close(cat);
-    ksurveys_close(sv);
-    kstore_close(s);
+    if (f->screen == KS_DONE)
+        render_screen(a, "done", NULL, n, t);
+    kiosk_close(bk);
     return 0;
 }
 
